@@ -1,0 +1,418 @@
+package soql
+
+import (
+	"strconv"
+	"strings"
+)
+
+// maxNesting bounds parenthesis and NOT nesting so that hostile input cannot
+// exhaust the stack.
+const maxNesting = 100
+
+// Parse parses a SOQL SELECT statement. It checks syntax only: names are not
+// looked up (see Query.Resolve). Errors are *Error with code
+// MALFORMED_QUERY, framed as Salesforce frames them.
+func Parse(q string) (*Query, error) {
+	p := &parser{lex: lexer{src: q}, src: q}
+	query, err := p.parseQuery()
+	if err != nil {
+		return nil, err
+	}
+	return query, nil
+}
+
+// parser is a recursive-descent parser over one token of lookahead.
+type parser struct {
+	lex   lexer
+	src   string
+	tok   token
+	depth int
+}
+
+// bailout carries a parse error up the recursion; parseQuery recovers it.
+type bailout struct{ err *Error }
+
+func (p *parser) fail(off int, reason string) {
+	panic(bailout{newError(CodeMalformedQuery, p.src, posAt(p.src, off), reason)})
+}
+
+// unexpected fails on the current token.
+func (p *parser) unexpected() {
+	if p.tok.kind == tokEOF {
+		p.fail(p.tok.off, "unexpected token: <EOF>")
+	}
+	p.fail(p.tok.off, "unexpected token: '"+p.tok.text+"'")
+}
+
+func (p *parser) advance() {
+	t, err := p.lex.next()
+	if err != nil {
+		p.fail(err.off, err.reason)
+	}
+	p.tok = t
+}
+
+// expectKeyword consumes the keyword kw or fails.
+func (p *parser) expectKeyword(kw string) {
+	if !p.tok.is(kw) {
+		p.unexpected()
+	}
+	p.advance()
+}
+
+func (p *parser) expect(kind tokenKind) token {
+	if p.tok.kind != kind {
+		p.unexpected()
+	}
+	t := p.tok
+	p.advance()
+	return t
+}
+
+func (p *parser) pos() Pos { return posAt(p.src, p.tok.off) }
+
+func (p *parser) parseQuery() (q *Query, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bailout)
+			if !ok {
+				panic(r)
+			}
+			q, err = nil, b.err
+		}
+	}()
+	q = &Query{Limit: -1, Offset: -1, source: p.src}
+	p.advance()
+	p.expectKeyword("SELECT")
+	p.parseSelectList(q)
+	p.expectKeyword("FROM")
+	if p.tok.kind != tokIdent || isReserved(p.tok.text) || strings.Contains(p.tok.text, ".") {
+		p.unexpected()
+	}
+	q.Object, q.ObjectPos = p.tok.text, p.pos()
+	p.advance()
+	p.refuseUnsupported("USING", "USING SCOPE is not supported by the demo org")
+	if p.tok.is("WHERE") {
+		p.advance()
+		q.Where = p.parseCondition()
+	}
+	p.refuseUnsupported("WITH", "WITH clauses are not supported by the demo org")
+	p.refuseUnsupported("GROUP", "GROUP BY is not supported by the demo org")
+	p.refuseUnsupported("HAVING", "HAVING is not supported by the demo org")
+	if p.tok.is("ORDER") {
+		p.advance()
+		p.expectKeyword("BY")
+		q.OrderBy = p.parseOrderBy()
+	}
+	if p.tok.is("LIMIT") {
+		p.advance()
+		q.Limit = p.parseCount("LIMIT")
+	}
+	if p.tok.is("OFFSET") {
+		p.advance()
+		q.Offset = p.parseCount("OFFSET")
+	}
+	p.refuseUnsupported("FOR", "FOR VIEW, FOR REFERENCE and FOR UPDATE are not supported by the demo org")
+	p.refuseUnsupported("UPDATE", "UPDATE TRACKING and UPDATE VIEWSTAT are not supported by the demo org")
+	p.refuseUnsupported("ALL", "ALL ROWS is not supported by the REST API; use queryAll")
+	if p.tok.kind != tokEOF {
+		p.unexpected()
+	}
+	return q, nil
+}
+
+// refuseUnsupported fails with reason when the current token is kw.
+func (p *parser) refuseUnsupported(kw, reason string) {
+	if p.tok.is(kw) {
+		p.fail(p.tok.off, reason)
+	}
+}
+
+func (p *parser) parseSelectList(q *Query) {
+	for {
+		switch {
+		case p.tok.kind == tokLParen:
+			p.fail(p.tok.off, "subqueries are not supported by the demo org")
+		case p.tok.is("TYPEOF"):
+			p.fail(p.tok.off, "TYPEOF is not supported by the demo org")
+		case p.tok.kind != tokIdent || isReserved(p.tok.text):
+			p.unexpected()
+		}
+		name, off := p.tok.text, p.tok.off
+		p.advance()
+		if p.tok.kind == tokLParen {
+			if !strings.EqualFold(name, "COUNT") {
+				p.fail(off, "function "+name+"() is not supported by the demo org; only COUNT() is")
+			}
+			p.advance()
+			if p.tok.kind != tokRParen {
+				p.fail(off, "COUNT(field) and other aggregate queries are not supported by the demo org; only COUNT() is")
+			}
+			p.advance()
+			if len(q.Fields) > 0 || p.tok.kind == tokComma {
+				p.fail(off, "COUNT() must be the only item of the select list")
+			}
+			q.Count = true
+			return
+		}
+		q.Fields = append(q.Fields, FieldRef{Path: name, Pos: posAt(p.src, off)})
+		if p.tok.kind != tokComma {
+			return
+		}
+		p.advance()
+	}
+}
+
+// parseCondition parses a WHERE condition: terms joined by AND or by OR.
+// Mixing the two without parentheses is an error, as in SOQL.
+func (p *parser) parseCondition() Expr {
+	first := p.parseTerm()
+	var op LogicalOp
+	switch {
+	case p.tok.is("AND"):
+		op = And
+	case p.tok.is("OR"):
+		op = Or
+	default:
+		return first
+	}
+	terms := []Expr{first}
+	for {
+		switch {
+		case p.tok.is(op.String()):
+			p.advance()
+			terms = append(terms, p.parseTerm())
+		case p.tok.is("AND") || p.tok.is("OR"):
+			p.unexpected()
+		default:
+			return &Logical{Op: op, Terms: terms}
+		}
+	}
+}
+
+// parseTerm parses NOT term, ( condition ) or a field expression.
+func (p *parser) parseTerm() Expr {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxNesting {
+		p.fail(p.tok.off, "condition nested too deeply")
+	}
+	switch {
+	case p.tok.is("NOT"):
+		p.advance()
+		return &Not{X: p.parseTerm()}
+	case p.tok.kind == tokLParen:
+		p.advance()
+		e := p.parseCondition()
+		p.expect(tokRParen)
+		return e
+	}
+	return p.parseFieldExpr()
+}
+
+// parseFieldExpr parses "field op value" and the set forms.
+func (p *parser) parseFieldExpr() Expr {
+	if p.tok.kind != tokIdent || isReserved(p.tok.text) {
+		p.unexpected()
+	}
+	field := FieldRef{Path: p.tok.text, Pos: p.pos()}
+	off := p.tok.off
+	p.advance()
+	if p.tok.kind == tokLParen {
+		p.fail(off, "function "+field.Path+"() is not supported by the demo org")
+	}
+	switch {
+	case p.tok.kind == tokOp:
+		op := map[string]CompareOp{"=": Eq, "!=": Ne, "<>": Ne, "<": Lt, "<=": Le, ">": Gt, ">=": Ge}[p.tok.text]
+		p.advance()
+		return &Comparison{Field: field, Op: op, Value: p.parseValue()}
+	case p.tok.is("LIKE"):
+		p.advance()
+		if p.tok.kind != tokString {
+			p.unexpected()
+		}
+		v := p.parseValue()
+		return &Comparison{Field: field, Op: Like, Value: v, like: compileLike(v.Text)}
+	case p.tok.is("IN"):
+		p.advance()
+		return &SetTest{Field: field, Op: In, Values: p.parseValueList(false)}
+	case p.tok.is("NOT"):
+		p.advance()
+		p.expectKeyword("IN")
+		return &SetTest{Field: field, Op: NotIn, Values: p.parseValueList(false)}
+	case p.tok.is("INCLUDES"):
+		p.advance()
+		return &SetTest{Field: field, Op: Includes, Values: p.parseValueList(true)}
+	case p.tok.is("EXCLUDES"):
+		p.advance()
+		return &SetTest{Field: field, Op: Excludes, Values: p.parseValueList(true)}
+	}
+	p.unexpected()
+	return nil
+}
+
+// parseValueList parses "( value, ... )"; stringsOnly is for INCLUDES and
+// EXCLUDES, whose values are always quoted.
+func (p *parser) parseValueList(stringsOnly bool) []Literal {
+	if p.tok.kind == tokColon {
+		p.fail(p.tok.off, "Bind variables only allowed in Apex code")
+	}
+	p.expect(tokLParen)
+	if p.tok.is("SELECT") {
+		p.fail(p.tok.off, "semi-join subqueries are not supported by the demo org")
+	}
+	var vals []Literal
+	for {
+		if stringsOnly && p.tok.kind != tokString {
+			p.unexpected()
+		}
+		vals = append(vals, p.parseValue())
+		if p.tok.kind == tokRParen {
+			p.advance()
+			return vals
+		}
+		p.expect(tokComma)
+	}
+}
+
+// parseValue parses a literal.
+func (p *parser) parseValue() Literal {
+	t := p.tok
+	lit := Literal{Text: t.text, Pos: p.pos()}
+	switch t.kind {
+	case tokString:
+		lit.Kind, lit.Str = StringLit, unquote(t.text)
+	case tokNumber:
+		f, err := strconv.ParseFloat(t.text, 64)
+		if err != nil {
+			p.fail(t.off, "invalid number: "+t.text)
+		}
+		lit.Kind, lit.Num = NumberLit, f
+	case tokDate:
+		d, ok := canonicalDate(t.text)
+		if !ok {
+			p.fail(t.off, "invalid date: "+t.text)
+		}
+		lit.Kind, lit.Date = DateLit, d
+	case tokDateTime:
+		d, ok := canonicalDateTime(t.text)
+		if !ok {
+			p.fail(t.off, "invalid datetime: "+t.text)
+		}
+		lit.Kind, lit.Date = DateTimeLit, d
+	case tokColon:
+		p.fail(t.off, "Bind variables only allowed in Apex code")
+	case tokIdent:
+		switch {
+		case t.is("NULL"):
+			lit.Kind, lit.Text = NullLit, "null"
+		case t.is("TRUE"):
+			lit.Kind, lit.Text, lit.Bool = BoolLit, "true", true
+		case t.is("FALSE"):
+			lit.Kind, lit.Text = BoolLit, "false"
+		default:
+			p.parseRelativeDate(&lit)
+			return lit
+		}
+	default:
+		p.unexpected()
+	}
+	p.advance()
+	return lit
+}
+
+// parseRelativeDate parses TODAY, LAST_N_DAYS:n and the like into lit.
+func (p *parser) parseRelativeDate(lit *Literal) {
+	t := p.tok
+	name := strings.ToUpper(t.text)
+	spec, ok := relativeDates[name]
+	if !ok {
+		p.unexpected()
+	}
+	lit.Kind, lit.Text = RelativeDateLit, name
+	p.advance()
+	if !spec.takesN {
+		return
+	}
+	if p.tok.kind != tokColon {
+		p.fail(t.off, "date literal "+name+" requires a number: "+name+":n")
+	}
+	p.advance()
+	if p.tok.kind != tokNumber {
+		p.unexpected()
+	}
+	n, err := strconv.Atoi(p.tok.text)
+	if err != nil || n < 0 || strings.HasPrefix(p.tok.text, "+") {
+		p.fail(p.tok.off, "invalid number for "+name+": "+p.tok.text)
+	}
+	lit.N = n
+	p.advance()
+}
+
+func (p *parser) parseOrderBy() []OrderItem {
+	var items []OrderItem
+	for {
+		if p.tok.kind != tokIdent || isReserved(p.tok.text) {
+			p.unexpected()
+		}
+		item := OrderItem{Field: FieldRef{Path: p.tok.text, Pos: p.pos()}}
+		off := p.tok.off
+		p.advance()
+		if p.tok.kind == tokLParen {
+			p.fail(off, "functions in ORDER BY are not supported by the demo org")
+		}
+		switch {
+		case p.tok.is("ASC"):
+			p.advance()
+		case p.tok.is("DESC"):
+			item.Desc = true
+			p.advance()
+		}
+		item.NullsLast = item.Desc
+		if p.tok.is("NULLS") {
+			p.advance()
+			switch {
+			case p.tok.is("FIRST"):
+				item.NullsLast = false
+			case p.tok.is("LAST"):
+				item.NullsLast = true
+			default:
+				p.unexpected()
+			}
+			p.advance()
+		}
+		items = append(items, item)
+		if p.tok.kind != tokComma {
+			return items
+		}
+		p.advance()
+	}
+}
+
+// parseCount parses the non-negative integer after LIMIT or OFFSET.
+func (p *parser) parseCount(clause string) int {
+	if p.tok.kind == tokColon {
+		p.fail(p.tok.off, "Bind variables only allowed in Apex code")
+	}
+	if p.tok.kind != tokNumber {
+		p.unexpected()
+	}
+	n, err := strconv.Atoi(p.tok.text)
+	if err != nil || n < 0 || strings.HasPrefix(p.tok.text, "+") {
+		p.fail(p.tok.off, clause+" must be a non-negative integer, found: "+p.tok.text)
+	}
+	p.advance()
+	return n
+}
+
+// reserved are the words that cannot name a field or object; the parser
+// uses them to stop lists and detect misplaced clauses.
+var reserved = map[string]bool{
+	"AND": true, "ASC": true, "DESC": true, "EXCLUDES": true, "FIRST": true, "FROM": true,
+	"GROUP": true, "HAVING": true, "IN": true, "INCLUDES": true, "LAST": true, "LIKE": true,
+	"LIMIT": true, "NOT": true, "NULL": true, "NULLS": true, "OR": true, "SELECT": true,
+	"WHERE": true, "WITH": true, "ORDER": true, "OFFSET": true, "TRUE": true, "FALSE": true,
+	"USING": true, "FOR": true, "TYPEOF": true, "BY": true,
+}
+
+func isReserved(word string) bool { return reserved[strings.ToUpper(word)] }
