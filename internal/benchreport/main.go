@@ -1,0 +1,207 @@
+// Command benchreport runs every Go benchmark of the module and writes
+// docs/BENCHMARKS.md: each figure with the ratios its benchmark reported
+// against a baseline measured in the same run, API calls, allocations and
+// peak heap, and the machine it ran on. `make bench` calls it.
+//
+// Benchmarks report their comparative figures with b.ReportMetric (units such
+// as "x-baseline", "calls/op", "rows/s", "peak-MB"); this command only runs
+// them and lays the results out, so a number in the report is always a
+// number a benchmark measured.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+func main() {
+	out := flag.String("out", "docs/BENCHMARKS.md", "report file to write")
+	pkgs := flag.String("pkgs", "./...", "packages to benchmark")
+	bench := flag.String("bench", ".", "benchmark name pattern")
+	benchtime := flag.String("benchtime", "1s", "go test -benchtime")
+	count := flag.Int("count", 1, "go test -count: runs per benchmark; the report shows the median")
+	flag.Parse()
+
+	start := time.Now()
+	args := []string{"test", "-run", "^$", "-bench", *bench, "-benchmem", "-benchtime", *benchtime, "-count", fmt.Sprint(*count), "-timeout", "60m", *pkgs}
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+	var buf bytes.Buffer
+	cmd.Stdout = &buf
+	cmd.Stderr = os.Stderr
+	fmt.Fprintln(os.Stderr, "go", strings.Join(args, " "))
+	err := cmd.Run()
+	os.Stdout.Write(buf.Bytes())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport: benchmarks failed:", err)
+		os.Exit(1)
+	}
+	results := parse(buf.String())
+	report := render(results, time.Since(start), strings.Join(args, " "))
+	if err := os.MkdirAll(dirOf(*out), 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(*out, []byte(report), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Fprintln(os.Stderr, "wrote", *out)
+}
+
+func dirOf(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[:i]
+	}
+	return "."
+}
+
+// result is one benchmark's runs; metrics maps a unit to its values.
+type result struct {
+	pkg, name string
+	metrics   map[string][]float64
+	order     []string
+}
+
+func parse(s string) []*result {
+	var pkg string
+	byKey := map[string]*result{}
+	var list []*result
+	sc := bufio.NewScanner(strings.NewReader(s))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "pkg: ") {
+			pkg = strings.TrimPrefix(line, "pkg: ")
+			continue
+		}
+		if !strings.HasPrefix(line, "Benchmark") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			continue
+		}
+		name := f[0]
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			name = name[:i] // drop the GOMAXPROCS suffix
+		}
+		key := pkg + " " + name
+		r := byKey[key]
+		if r == nil {
+			r = &result{pkg: pkg, name: name, metrics: map[string][]float64{}}
+			byKey[key] = r
+			list = append(list, r)
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			var v float64
+			if _, err := fmt.Sscan(f[i], &v); err != nil {
+				continue
+			}
+			unit := f[i+1]
+			if _, ok := r.metrics[unit]; !ok {
+				r.order = append(r.order, unit)
+			}
+			r.metrics[unit] = append(r.metrics[unit], v)
+		}
+	}
+	return list
+}
+
+func median(v []float64) float64 {
+	c := append([]float64(nil), v...)
+	sort.Float64s(c)
+	return c[len(c)/2]
+}
+
+func human(unit string, v float64) string {
+	switch unit {
+	case "ns/op":
+		d := time.Duration(v)
+		switch {
+		case d >= time.Second:
+			return fmt.Sprintf("%.2f s", d.Seconds())
+		case d >= time.Millisecond:
+			return fmt.Sprintf("%.1f ms", float64(d)/1e6)
+		case d >= time.Microsecond:
+			return fmt.Sprintf("%.1f µs", float64(d)/1e3)
+		}
+		return fmt.Sprintf("%.0f ns", v)
+	case "B/op":
+		switch {
+		case v >= 1<<20:
+			return fmt.Sprintf("%.1f MB", v/(1<<20))
+		case v >= 1<<10:
+			return fmt.Sprintf("%.1f KB", v/(1<<10))
+		}
+		return fmt.Sprintf("%.0f B", v)
+	}
+	if v == float64(int64(v)) && v < 1e12 {
+		return fmt.Sprintf("%d %s", int64(v), unit)
+	}
+	if v >= 100 {
+		return fmt.Sprintf("%.0f %s", v, unit)
+	}
+	return fmt.Sprintf("%.3g %s", v, unit)
+}
+
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				cpu = strings.TrimSpace(l[strings.Index(l, ":")+1:])
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int
+		fmt.Sscanf(strings.SplitN(string(b), "\n", 2)[0], "MemTotal: %d kB", &kb)
+		mem = fmt.Sprintf(", %.0f GiB RAM", float64(kb)/(1<<20))
+	}
+	return fmt.Sprintf("%s/%s, %d logical CPUs (%s)%s, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpu, mem, runtime.Version())
+}
+
+func render(rs []*result, took time.Duration, command string) string {
+	var b strings.Builder
+	b.WriteString("# Benchmarks\n\n")
+	b.WriteString("Regenerated by `make bench` (`internal/benchreport`); do not edit by hand.\n\n")
+	fmt.Fprintf(&b, "- Machine: %s\n", machine())
+	fmt.Fprintf(&b, "- Date: %s; the whole run took %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), took.Round(time.Second))
+	fmt.Fprintf(&b, "- Command: `go %s` (median of the runs)\n\n", command)
+	b.WriteString("Ratios (`x-…` units) compare a figure with a baseline measured in the same benchmark run on the same machine, ")
+	b.WriteString("for example the time of our code over the time of the bare library or protocol loop it is built on. ")
+	b.WriteString("Absolute times depend on the machine; the ratios are the figures to compare across runs.\n")
+	pkg := ""
+	for _, r := range rs {
+		if r.pkg != pkg {
+			pkg = r.pkg
+			fmt.Fprintf(&b, "\n## `%s`\n\n| benchmark | time/op | other figures | alloc/op | allocs/op |\n| --- | --- | --- | --- | --- |\n", pkg)
+		}
+		var other []string
+		for _, u := range r.order {
+			if u == "ns/op" || u == "B/op" || u == "allocs/op" {
+				continue
+			}
+			other = append(other, human(u, median(r.metrics[u])))
+		}
+		cell := func(u string) string {
+			if v, ok := r.metrics[u]; ok {
+				return human(u, median(v))
+			}
+			return ""
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", strings.TrimPrefix(r.name, "Benchmark"), cell("ns/op"), strings.Join(other, ", "), cell("B/op"), strings.TrimSuffix(cell("allocs/op"), " allocs/op"))
+	}
+	return b.String()
+}
