@@ -1,0 +1,95 @@
+package sheets
+
+import "time"
+
+// RunStatus is where a sync run stands. Its string form is stored in the
+// history, so the constants must never be renamed.
+type RunStatus string
+
+// Run statuses. A run is recorded as RunRunning before its first API call;
+// the store turns runs still running at start-up into RunInterrupted.
+const (
+	RunRunning     RunStatus = "running"
+	RunSucceeded   RunStatus = "succeeded"
+	RunPartial     RunStatus = "partial" // finished, but some records failed or were invalid
+	RunFailed      RunStatus = "failed"
+	RunCancelled   RunStatus = "cancelled"
+	RunInterrupted RunStatus = "interrupted" // the app stopped (crash, kill) while the run was running
+)
+
+// Finished reports whether the run has ended, whatever its outcome.
+func (s RunStatus) Finished() bool { return s != RunRunning && s != "" }
+
+// Trigger says what started a run. Its string form is stored.
+type Trigger string
+
+// Run triggers.
+const (
+	TriggerManual    Trigger = "manual"
+	TriggerScheduled Trigger = "scheduled"
+	TriggerCLI       Trigger = "cli"
+)
+
+// Run is one sync run in the history: what it was asked to do, how it ended
+// and what it cost. Per-record results are RecordOutcomes stored under its ID.
+type Run struct {
+	ID         uint64    `json:"id"` // assigned by the store, increasing with time
+	SheetID    string    `json:"sheetId"`
+	SheetName  string    `json:"sheetName"` // the name at the time of the run; history survives renames and deletes
+	Object     string    `json:"object"`
+	Direction  Direction `json:"direction"`
+	Policy     Policy    `json:"policy,omitempty"`
+	Trigger    Trigger   `json:"trigger"`
+	DryRun     bool      `json:"dryRun,omitempty"`
+	Started    time.Time `json:"started"`
+	Ended      time.Time `json:"ended,omitzero"`
+	Status     RunStatus `json:"status"`
+	Counts     RunCounts `json:"counts"`
+	APICalls   int       `json:"apiCalls"` // calls this run spent
+	APIUsed    int       `json:"apiUsed"`  // the org's daily usage after the run
+	APILimit   int       `json:"apiLimit"` // the org's daily limit
+	Message    string    `json:"message,omitempty"`
+	RevertOf   uint64    `json:"revertOf,omitempty"`   // the run this run reverted, when it is a revert
+	RevertedBy uint64    `json:"revertedBy,omitempty"` // the revert run that undid this one
+}
+
+// RunCounts are the per-run totals shown in the history.
+type RunCounts struct {
+	Pulled    int `json:"pulled,omitempty"`
+	Created   int `json:"created,omitempty"`
+	Updated   int `json:"updated,omitempty"`
+	Refreshed int `json:"refreshed,omitempty"` // rows updated from Salesforce during a push or both-ways run
+	Unchanged int `json:"unchanged,omitempty"`
+	Conflicts int `json:"conflicts,omitempty"`
+	Invalid   int `json:"invalid,omitempty"`
+	Failed    int `json:"failed,omitempty"`
+	Deleted   int `json:"deleted,omitempty"`
+}
+
+// Record operations of a RecordOutcome.
+const (
+	OpCreate   = "create"
+	OpUpdate   = "update"
+	OpDelete   = "delete"
+	OpRefresh  = "refresh"
+	OpInvalid  = "invalid"
+	OpConflict = "conflict"
+)
+
+// RecordOutcome is what a run did to one record. Failed, invalid and
+// conflicting records are kept with Salesforce's status code and message;
+// successful pushes keep Before (the Salesforce values they overwrote) so a
+// run can be reverted.
+type RecordOutcome struct {
+	RunID      uint64            `json:"runId"`
+	Seq        int               `json:"seq"` // order within the run; assigned by the store when 0
+	RowID      RowID             `json:"rowId,omitempty"`
+	RecordID   string            `json:"recordId,omitempty"`
+	Op         string            `json:"op"` // one of the Op constants
+	OK         bool              `json:"ok"`
+	StatusCode string            `json:"statusCode,omitempty"` // Salesforce errorCode such as REQUIRED_FIELD_MISSING
+	Message    string            `json:"message,omitempty"`
+	Fields     []string          `json:"fields,omitempty"` // field API names the outcome concerns
+	Before     map[string]string `json:"before,omitempty"` // field API name -> Salesforce value before the push (for revert)
+	After      map[string]string `json:"after,omitempty"`  // field API name -> value the push wrote
+}
