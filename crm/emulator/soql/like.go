@@ -46,7 +46,7 @@ func compileLike(tok string) *likePattern {
 				add(rune(hexVal(body[i:i+4])), likeRune)
 				i += 4
 			default:
-				add(rune(unquote(`'\`+string(esc)+`'`)[0]), likeRune)
+				add(rune(unquote(`'\` + string(esc) + `'`)[0]), likeRune)
 			}
 		default:
 			add(r, likeRune)

@@ -187,7 +187,7 @@ func (q *Query) resolveExpr(s Schema, e Expr) error {
 		if err := q.checkOperator(e.Field, e.Op == Like, e.Op != Eq && e.Op != Ne && e.Op != Like, false, e.Value.Pos); err != nil {
 			return err
 		}
-		return q.checkLiteral(e.Field, e.Value)
+		return q.checkLiteral(e.Field, e.Value, e.Op == Like)
 	case *SetTest:
 		if err := q.resolveField(s, &e.Field); err != nil {
 			return err
@@ -196,7 +196,7 @@ func (q *Query) resolveExpr(s Schema, e Expr) error {
 			return err
 		}
 		for _, v := range e.Values {
-			if err := q.checkLiteral(e.Field, v); err != nil {
+			if err := q.checkLiteral(e.Field, v, false); err != nil {
 				return err
 			}
 		}
@@ -220,8 +220,9 @@ func (q *Query) checkOperator(f FieldRef, like, ordering, includes bool, at Pos)
 	return nil
 }
 
-// checkLiteral checks that v's type fits the field, as Salesforce does.
-func (q *Query) checkLiteral(f FieldRef, v Literal) error {
+// checkLiteral checks that v's type fits the field, as Salesforce does. A
+// LIKE pattern on an id field is not itself an id.
+func (q *Query) checkLiteral(f FieldRef, v Literal, pattern bool) error {
 	if v.Kind == NullLit {
 		return nil
 	}
@@ -246,7 +247,7 @@ func (q *Query) checkLiteral(f FieldRef, v Literal) error {
 		}
 		return newError(CodeInvalidField, q.source, v.Pos, "value of filter criterion for field '"+f.Path+"' must be of type "+soapTypeName(f.Type)+" and "+quoted)
 	}
-	if class == classID && !validIDLiteral(v.Str) {
+	if class == classID && !pattern && !validIDLiteral(v.Str) {
 		return newError(CodeInvalidFilterOperator, q.source, v.Pos, "invalid ID field: "+v.Str)
 	}
 	return nil

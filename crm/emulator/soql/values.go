@@ -172,16 +172,14 @@ func compareFold(a, b string) int {
 	return 1
 }
 
-// idEqual compares record ids: case-sensitively, and a 15-character id
-// equals its 18-character form.
+// idEqual compares record ids by their case-sensitive 15-character form, so
+// a 15-character id equals its 18-character form and the 3-character
+// checksum suffix (which only encodes the case of the first 15) is ignored.
 func idEqual(a, b string) bool {
-	if len(a) == len(b) {
-		return a == b
-	}
 	if (len(a) == 15 || len(a) == 18) && (len(b) == 15 || len(b) == 18) {
 		return a[:15] == b[:15]
 	}
-	return false
+	return a == b
 }
 
 // multiSet splits a multipicklist value into its lower-cased, trimmed items.
