@@ -8,10 +8,10 @@ import (
 )
 
 // TestTo18RealVectors checks the conversion against the 143 real ids of
-// testdata/real_ids_checksum_vectors.json (copied from
+// testdata/fixtures/real_ids_checksum_vectors.json (copied from
 // shared/salesforce/fixtures/ids; see that directory's PROVENANCE.md).
 func TestTo18RealVectors(t *testing.T) {
-	raw, err := os.ReadFile("testdata/real_ids_checksum_vectors.json")
+	raw, err := os.ReadFile("testdata/fixtures/real_ids_checksum_vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,258 @@
+package crm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of a new Client.
+const (
+	// DefaultTimeout bounds every HTTP request when the caller's http.Client
+	// has no timeout of its own.
+	DefaultTimeout = 2 * time.Minute
+	// DefaultQueryBatchSize is Salesforce's page size for query results.
+	DefaultQueryBatchSize = 2000
+	// DefaultBulkThreshold is the record count above which the engine should
+	// prefer Bulk API 2.0 over sObject Collections.
+	DefaultBulkThreshold = 2000
+	// CollectionBatchSize is the sObject Collections limit per request.
+	CollectionBatchSize = 200
+	// MinAPIVersion is the oldest version the client accepts (Collections
+	// upsert needs 46.0).
+	MinAPIVersion = "46.0"
+	// MaxAPIVersion is the newest version the client was tested against;
+	// negotiation never picks a newer one.
+	MaxAPIVersion = "66.0"
+)
+
+// SessionRefresher renews the access token carried by the client's HTTP
+// client. The client calls it once when Salesforce answers 401
+// INVALID_SESSION_ID and then resends the request. crm/auth's transport
+// implements it; a caller can also pass one with WithSessionRefresher.
+// Implementations must be safe for concurrent use and should coalesce
+// concurrent refreshes.
+type SessionRefresher interface {
+	RefreshSession(ctx context.Context) error
+}
+
+// Client talks to one Salesforce org. Create it with NewClient. A Client is
+// safe for concurrent use; its describe cache and usage counters are shared
+// by all goroutines.
+type Client struct {
+	instance      *url.URL
+	hc            *http.Client
+	refresher     SessionRefresher
+	retry         RetryPolicy
+	log           *slog.Logger
+	batchSize     int
+	bulkThreshold int
+	bulkPollMin   time.Duration
+	bulkPollMax   time.Duration
+
+	versionMu sync.Mutex
+	version   string
+
+	describeMu sync.Mutex
+	describes  map[string]*ObjectDescribe
+
+	calls atomic.Int64
+	usage atomic.Pointer[Usage]
+}
+
+// Option configures a Client; options validate their argument and NewClient
+// reports the first invalid one.
+type Option func(*Client) error
+
+// WithHTTPClient sets the HTTP client, typically the one returned by
+// crm/auth's Session.HTTPClient, which adds the bearer token. If its
+// Transport implements SessionRefresher, 401 responses refresh the token. A
+// client without a Timeout gets DefaultTimeout (on a copy: the caller's
+// client is not modified).
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: nil client")
+		}
+		cp := *hc
+		if cp.Timeout == 0 {
+			cp.Timeout = DefaultTimeout
+		}
+		c.hc = &cp
+		if r, ok := hc.Transport.(SessionRefresher); ok && c.refresher == nil {
+			c.refresher = r
+		}
+		return nil
+	}
+}
+
+// WithSessionRefresher sets what renews the token after a 401.
+func WithSessionRefresher(r SessionRefresher) Option {
+	return func(c *Client) error {
+		c.refresher = r
+		return nil
+	}
+}
+
+// WithAPIVersion pins the REST API version ("62.0"); otherwise the client
+// negotiates it from /services/data/ on first use.
+func WithAPIVersion(v string) Option {
+	return func(c *Client) error {
+		v = strings.TrimPrefix(v, "v")
+		if _, err := parseVersion(v); err != nil {
+			return fmt.Errorf("WithAPIVersion: %w", err)
+		}
+		if compareVersions(v, MinAPIVersion) < 0 {
+			return fmt.Errorf("WithAPIVersion %s: older than the minimum %s", v, MinAPIVersion)
+		}
+		c.version = v
+		return nil
+	}
+}
+
+// WithRetry sets the retry policy for transient failures.
+func WithRetry(p RetryPolicy) Option {
+	return func(c *Client) error {
+		if err := p.validate(); err != nil {
+			return fmt.Errorf("WithRetry: %w", err)
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithLogger sets the logger for retries, refreshes and slow polls. Tokens
+// never reach it.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		if l == nil {
+			return errors.New("WithLogger: nil logger")
+		}
+		c.log = l
+		return nil
+	}
+}
+
+// WithQueryBatchSize asks Salesforce for pages of n records (200..2000) with
+// the Sforce-Query-Options header. Salesforce treats it as a hint.
+func WithQueryBatchSize(n int) Option {
+	return func(c *Client) error {
+		if n < 200 || n > 2000 {
+			return fmt.Errorf("WithQueryBatchSize %d: must be within 200..2000", n)
+		}
+		c.batchSize = n
+		return nil
+	}
+}
+
+// WithBulkThreshold sets the record count above which UseBulk reports true.
+func WithBulkThreshold(n int) Option {
+	return func(c *Client) error {
+		if n < 1 {
+			return fmt.Errorf("WithBulkThreshold %d: must be positive", n)
+		}
+		c.bulkThreshold = n
+		return nil
+	}
+}
+
+// WithBulkPolling sets the first and the longest wait between polls of a
+// Bulk API 2.0 job (defaults 500ms and 10s; the wait doubles in between).
+func WithBulkPolling(first, longest time.Duration) Option {
+	return func(c *Client) error {
+		if first <= 0 || longest < first {
+			return fmt.Errorf("WithBulkPolling %v, %v: need 0 < first <= longest", first, longest)
+		}
+		c.bulkPollMin, c.bulkPollMax = first, longest
+		return nil
+	}
+}
+
+// NewClient returns a client for the org at instanceURL (the instance_url of
+// the OAuth token response, e.g. https://mycompany.my.salesforce.com). The
+// URL must be https, or http on a loopback address (the local emulator).
+func NewClient(instanceURL string, opts ...Option) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(instanceURL, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("new client for %q: %w", instanceURL, err)
+	}
+	if u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+		return nil, fmt.Errorf("new client for %q: instance URL must be https (or http on a loopback address)", instanceURL)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	c := &Client{
+		instance:      u,
+		hc:            &http.Client{Timeout: DefaultTimeout},
+		retry:         DefaultRetryPolicy,
+		log:           slog.New(slog.DiscardHandler),
+		bulkThreshold: DefaultBulkThreshold,
+		bulkPollMin:   500 * time.Millisecond,
+		bulkPollMax:   10 * time.Second,
+		describes:     map[string]*ObjectDescribe{},
+	}
+	for _, opt := range opts {
+		if err := opt(c); err != nil {
+			return nil, fmt.Errorf("new client for %s: %w", u.Redacted(), err)
+		}
+	}
+	return c, nil
+}
+
+// InstanceURL returns the org's base URL.
+func (c *Client) InstanceURL() string { return c.instance.String() }
+
+// APIVersion returns the API version in use ("62.0"), or "" while it is not
+// negotiated yet (see Negotiate).
+func (c *Client) APIVersion() string {
+	c.versionMu.Lock()
+	defer c.versionMu.Unlock()
+	return c.version
+}
+
+// Calls returns the number of HTTP requests this client sent to the REST and
+// Bulk APIs, retries included: the client's share of the daily API usage.
+func (c *Client) Calls() int64 { return c.calls.Load() }
+
+// BulkThreshold returns the record count above which the engine should use
+// Bulk API 2.0.
+func (c *Client) BulkThreshold() int { return c.bulkThreshold }
+
+// UseBulk reports whether n records should go through Bulk API 2.0.
+func (c *Client) UseBulk(n int) bool { return n > c.bulkThreshold }
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1" || strings.HasPrefix(host, "127.")
+}
+
+// dataPath returns the path of a REST resource under the negotiated version.
+func (c *Client) dataPath(ctx context.Context, resource string) (string, error) {
+	v, err := c.Negotiate(ctx)
+	if err != nil {
+		return "", err
+	}
+	return "/services/data/v" + v + "/" + strings.TrimPrefix(resource, "/"), nil
+}
+
+// absURL resolves a path returned by Salesforce (nextRecordsUrl, a data
+// path) against the instance URL, keeping any path prefix of the instance.
+func (c *Client) absURL(path string) string {
+	base := strings.TrimRight(c.instance.String(), "/")
+	if p := c.instance.Path; p != "" && strings.HasPrefix(path, p+"/") {
+		path = strings.TrimPrefix(path, p)
+	}
+	return base + path
+}
+
+// drain discards what is left of a body so that the connection is reused.
+func drain(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 1<<16))
+	_ = body.Close()
+}

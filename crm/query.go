@@ -1,0 +1,215 @@
+package crm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Record is one Salesforce record. Fields holds the queried fields by API
+// name with JSON-like values (nil, string, float64, bool); parent
+// relationship fields are flattened to paths such as "Account.Name" (nil when
+// the parent is empty), and a child subquery becomes a []Record. Dates and
+// datetimes are the strings Salesforce sends ("2024-01-31",
+// "2024-01-31T12:00:00.000+0000").
+//
+// For writes, set Fields to the values to send; a path such as
+// "Account.External_Id__c" sets the parent by external id. ID is the
+// record id for updates and deletes.
+type Record struct {
+	Type   string
+	ID     string
+	Fields map[string]any
+}
+
+// queryPage is one page of a query response.
+type queryPage struct {
+	TotalSize      int              `json:"totalSize"`
+	Done           bool             `json:"done"`
+	NextRecordsURL string           `json:"nextRecordsUrl"`
+	Records        []map[string]any `json:"records"`
+}
+
+// Query runs a SOQL query and streams its records page by page, following
+// nextRecordsUrl; stop early by breaking out of the loop (no further page is
+// fetched). An error is yielded once, as the last element. Each page costs
+// one API call; page size follows WithQueryBatchSize.
+//
+//	for rec, err := range c.Query(ctx, soql) {
+//		if err != nil { return err }
+//		...
+//	}
+//
+// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
+func (c *Client) Query(ctx context.Context, soql string) iter.Seq2[Record, error] {
+	return c.query(ctx, "query", soql)
+}
+
+// QueryAll is Query including deleted and archived records (IsDeleted = true
+// rows), for spotting records deleted in Salesforce.
+// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall.htm
+func (c *Client) QueryAll(ctx context.Context, soql string) iter.Seq2[Record, error] {
+	return c.query(ctx, "queryAll", soql)
+}
+
+// Count returns the totalSize of a query, normally a SELECT COUNT() query,
+// with one API call.
+func (c *Client) Count(ctx context.Context, soql string) (int, error) {
+	path, err := c.dataPath(ctx, "query")
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", shortSOQL(soql), err)
+	}
+	var page queryPage
+	if err := c.callJSON(ctx, http.MethodGet, path+"?q="+url.QueryEscape(soql), nil, &page, true); err != nil {
+		return 0, fmt.Errorf("count %s: %w", shortSOQL(soql), err)
+	}
+	return page.TotalSize, nil
+}
+
+func (c *Client) query(ctx context.Context, resource, soql string) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		path, err := c.dataPath(ctx, resource)
+		if err != nil {
+			yield(Record{}, fmt.Errorf("%s %s: %w", resource, shortSOQL(soql), err))
+			return
+		}
+		nullPaths := parentPaths(soql)
+		var header http.Header
+		if c.batchSize > 0 {
+			header = http.Header{"Sforce-Query-Options": {"batchSize=" + strconv.Itoa(c.batchSize)}}
+		}
+		next := c.absURL(path + "?q=" + url.QueryEscape(soql))
+		for next != "" {
+			var page queryPage
+			req := &request{method: http.MethodGet, url: next, header: header, idempotent: true}
+			err := c.send(ctx, req, func(resp *http.Response) error {
+				return json.NewDecoder(resp.Body).Decode(&page)
+			})
+			if err != nil {
+				yield(Record{}, fmt.Errorf("%s %s: %w", resource, shortSOQL(soql), err))
+				return
+			}
+			for _, m := range page.Records {
+				if !yield(toRecord(m, nullPaths), nil) {
+					return
+				}
+			}
+			next = ""
+			if !page.Done && page.NextRecordsURL != "" {
+				next = c.absURL(page.NextRecordsURL)
+			}
+		}
+	}
+}
+
+// toRecord turns one decoded JSON record into a Record, flattening parent
+// relationships in place. nullPaths lists, per relationship prefix, the
+// selected paths to set to nil when that parent is empty.
+func toRecord(m map[string]any, nullPaths map[string][]string) Record {
+	rec := Record{Fields: m}
+	if attrs, ok := m["attributes"].(map[string]any); ok {
+		rec.Type, _ = attrs["type"].(string)
+		if u, ok := attrs["url"].(string); ok {
+			rec.ID = u[strings.LastIndexByte(u, '/')+1:]
+		}
+		delete(m, "attributes")
+	}
+	if id, ok := m["Id"].(string); ok && id != "" {
+		rec.ID = id
+	}
+	for k, v := range m {
+		switch x := v.(type) {
+		case map[string]any:
+			if recs, ok := x["records"].([]any); ok {
+				children := make([]Record, 0, len(recs))
+				for _, r := range recs {
+					if rm, ok := r.(map[string]any); ok {
+						children = append(children, toRecord(rm, nil))
+					}
+				}
+				m[k] = children
+				continue
+			}
+			delete(m, k)
+			flattenInto(m, k+".", x)
+		case nil:
+			if paths, ok := nullPaths[strings.ToLower(k)]; ok {
+				delete(m, k)
+				for _, p := range paths {
+					m[p] = nil
+				}
+			}
+		}
+	}
+	return rec
+}
+
+func flattenInto(dst map[string]any, prefix string, src map[string]any) {
+	for k, v := range src {
+		if k == "attributes" {
+			continue
+		}
+		if sub, ok := v.(map[string]any); ok {
+			if _, isChild := sub["records"]; !isChild {
+				flattenInto(dst, prefix+k+".", sub)
+				continue
+			}
+		}
+		dst[prefix+k] = v
+	}
+}
+
+// parentPaths extracts the dotted paths of a SELECT list, keyed by their
+// lower-cased first segment, so that an empty parent yields nil for each
+// selected path. It is a light scan, not a parser: anything it does not
+// understand is simply not pre-filled.
+func parentPaths(soql string) map[string][]string {
+	upper := strings.ToUpper(soql)
+	start := strings.Index(upper, "SELECT ")
+	if start < 0 {
+		return nil
+	}
+	depth, end := 0, -1
+	for i := start + 7; i < len(upper) && end < 0; i++ {
+		switch upper[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ' ', '\n', '\t', '\r':
+			if depth == 0 && strings.HasPrefix(upper[i+1:], "FROM") {
+				end = i
+			}
+		}
+	}
+	if end < 0 {
+		return nil
+	}
+	var out map[string][]string
+	for f := range strings.SplitSeq(soql[start+7:end], ",") {
+		f = strings.TrimSpace(f)
+		first, _, ok := strings.Cut(f, ".")
+		if !ok || !validPath(f) {
+			continue
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		key := strings.ToLower(first)
+		out[key] = append(out[key], f)
+	}
+	return out
+}
+
+// shortSOQL shortens a query for error text (it can hold thousands of ids).
+func shortSOQL(soql string) string {
+	if len(soql) > 160 {
+		return strconv.Quote(soql[:160] + "…")
+	}
+	return strconv.Quote(soql)
+}
