@@ -2,6 +2,7 @@ package soql
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -52,19 +53,28 @@ type Pos struct {
 	Row, Column int
 }
 
-// posAt converts a byte offset of src to a Pos.
-func posAt(src string, offset int) Pos {
-	if offset > len(src) {
-		offset = len(src)
-	}
-	row, lineStart := 1, 0
-	for i := 0; i < offset; i++ {
+// lineIndex maps byte offsets of a text to rows and columns in O(log rows),
+// so that positions of many tokens cost linear time overall.
+type lineIndex struct {
+	src    string
+	starts []int // byte offset of each row's first byte
+}
+
+func newLineIndex(src string) *lineIndex {
+	starts := []int{0}
+	for i := 0; i < len(src); i++ {
 		if src[i] == '\n' {
-			row++
-			lineStart = i + 1
+			starts = append(starts, i+1)
 		}
 	}
-	return Pos{Row: row, Column: utf8.RuneCountInString(src[lineStart:offset]) + 1}
+	return &lineIndex{src: src, starts: starts}
+}
+
+func (li *lineIndex) pos(offset int) Pos {
+	offset = min(max(offset, 0), len(li.src))
+	row := sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > offset }) // 1-based row
+	start := li.starts[row-1]
+	return Pos{Row: row, Column: utf8.RuneCountInString(li.src[start:offset]) + 1}
 }
 
 // newError builds an *Error framed the way Salesforce frames query errors:

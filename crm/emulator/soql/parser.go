@@ -13,7 +13,7 @@ const maxNesting = 100
 // looked up (see Query.Resolve). Errors are *Error with code
 // MALFORMED_QUERY, framed as Salesforce frames them.
 func Parse(q string) (*Query, error) {
-	p := &parser{lex: lexer{src: q}, src: q}
+	p := &parser{lex: lexer{src: q}, src: q, lines: newLineIndex(q)}
 	query, err := p.parseQuery()
 	if err != nil {
 		return nil, err
@@ -27,13 +27,14 @@ type parser struct {
 	src   string
 	tok   token
 	depth int
+	lines *lineIndex
 }
 
 // bailout carries a parse error up the recursion; parseQuery recovers it.
 type bailout struct{ err *Error }
 
 func (p *parser) fail(off int, reason string) {
-	panic(bailout{newError(CodeMalformedQuery, p.src, posAt(p.src, off), reason)})
+	panic(bailout{newError(CodeMalformedQuery, p.src, p.lines.pos(off), reason)})
 }
 
 // unexpected fails on the current token.
@@ -69,7 +70,7 @@ func (p *parser) expect(kind tokenKind) token {
 	return t
 }
 
-func (p *parser) pos() Pos { return posAt(p.src, p.tok.off) }
+func (p *parser) pos() Pos { return p.lines.pos(p.tok.off) }
 
 func (p *parser) parseQuery() (q *Query, err error) {
 	defer func() {
@@ -155,7 +156,7 @@ func (p *parser) parseSelectList(q *Query) {
 			q.Count = true
 			return
 		}
-		q.Fields = append(q.Fields, FieldRef{Path: name, Pos: posAt(p.src, off)})
+		q.Fields = append(q.Fields, FieldRef{Path: name, Pos: p.lines.pos(off)})
 		if p.tok.kind != tokComma {
 			return
 		}
