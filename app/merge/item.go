@@ -1,0 +1,174 @@
+package merge
+
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"crmsheets/sheets"
+)
+
+// Action summarises what a plan item does to a row, for counts and for the
+// plan's list view. The maps of [Item] are authoritative: an Update may also
+// refresh cells, and a Conflict row may send and refresh its other columns.
+type Action uint8
+
+// Plan actions, from the row's point of view.
+const (
+	Unchanged       Action = iota // nothing to send, refresh or settle (the base may still move, see Item.Writes)
+	Update                        // sends fields of an existing record (and may refresh others)
+	Refresh                       // takes values from Salesforce into the sheet only
+	Create                        // creates a record from the row
+	Conflict                      // at least one column is kept as a conflict for review
+	DeletedRemotely               // the record is gone from Salesforce; the row is kept and marked
+	Skip                          // nothing is done; Item.Reason says why
+)
+
+var actionNames = [...]string{"unchanged", "update", "refresh", "create", "conflict", "deleted-remotely", "skip"}
+
+// String returns the action's stable lower-case name, used in logs and
+// history.
+func (a Action) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return "unknown"
+}
+
+// Side names the side whose value a settled conflict keeps.
+type Side uint8
+
+// Sides of a conflict. SideNone means the conflict is kept for review.
+const (
+	SideNone Side = iota
+	SideSheet
+	SideSalesforce
+)
+
+var sideNames = [...]string{"none", "sheet", "salesforce"}
+
+// String returns the side's stable lower-case name.
+func (s Side) String() string {
+	if int(s) < len(sideNames) {
+		return sideNames[s]
+	}
+	return "unknown"
+}
+
+// Change is one field to send. Before is Salesforce's value when the plan
+// was made ("" for creates): the plan shows it in the diff, and a push run
+// keeps it so that the run can be reverted. After is the sheet's value; ""
+// means the field is cleared (sent as null).
+type Change struct {
+	Before string
+	After  string
+}
+
+// FieldConflict is one column changed differently in the sheet and in
+// Salesforce since the base. BaseKnown is false for rows never synced, whose
+// Base is then "". Winner is the side the policy kept, or SideNone when the
+// conflict stays on the row for the user to settle.
+type FieldConflict struct {
+	Base      string
+	BaseKnown bool
+	Sheet     string
+	Remote    string
+	Winner    Side
+}
+
+// Kept reports whether the conflict stays on the row for review.
+func (c FieldConflict) Kept() bool { return c.Winner == SideNone }
+
+// Item is the plan for one row. Maps are keyed by column id and are nil when
+// empty. Item values are produced by [Planner.Plan] and consumed by
+// [Planner.Apply]; callers read them but should not build them by hand.
+type Item struct {
+	RowID    sheets.RowID
+	RecordID string // the record the row is reconciled with; "" for creates and skips
+	Matched  bool   // RecordID came from a key lookup: Apply stores it on the row
+	Action   Action
+	Reason   string // why a row is skipped
+
+	// Send lists the fields to write to Salesforce (for creates, every
+	// non-blank writable column).
+	Send map[string]Change
+	// Refresh lists the cells to take from Salesforce ("" blanks the cell).
+	// Their base becomes the same value.
+	Refresh map[string]string
+	// Rebase lists columns whose base moves without their cell changing:
+	// the sheet already holds Salesforce's value, or (pull with the sheet
+	// winning) the sheet's value will be sent by the next push.
+	Rebase map[string]string
+	// Conflicts lists every column changed on both sides, settled or kept.
+	Conflicts map[string]FieldConflict
+
+	// RemoteModified is Salesforce's LastModifiedDate for the record when
+	// the plan was made; Apply stores it on the row.
+	RemoteModified time.Time
+
+	writes       bool
+	rowBaseKnown bool // the row had a base of its own the plan compared with
+}
+
+// Writes reports whether applying the item (with every send succeeding)
+// changes the row or Salesforce. A planned sync whose items all report false
+// is a no-op and needs no transaction.
+func (it *Item) Writes() bool { return it.writes }
+
+// KeptConflicts returns the number of conflicts left for review.
+func (it *Item) KeptConflicts() int {
+	n := 0
+	for _, c := range it.Conflicts {
+		if c.Kept() {
+			n++
+		}
+	}
+	return n
+}
+
+// SendColumns returns the ids of the columns to send, sorted, so plans and
+// reports list them in a stable order.
+func (it *Item) SendColumns() []string { return slices.Sorted(maps.Keys(it.Send)) }
+
+// RefreshColumns returns the ids of the cells to refresh, sorted.
+func (it *Item) RefreshColumns() []string { return slices.Sorted(maps.Keys(it.Refresh)) }
+
+// ConflictColumns returns the ids of the columns in conflict, sorted.
+func (it *Item) ConflictColumns() []string { return slices.Sorted(maps.Keys(it.Conflicts)) }
+
+// Counts sums a plan by action, for the dry-run summary and run history.
+type Counts struct {
+	Unchanged       int
+	Updates         int
+	Refreshes       int
+	Creates         int
+	Conflicts       int // rows with at least one conflict kept for review
+	Settled         int // conflicts (columns) settled by the policy
+	DeletedRemotely int
+	Skipped         int
+	Writes          int // items that change the row or Salesforce
+}
+
+// Add counts one item.
+func (c *Counts) Add(it *Item) {
+	switch it.Action {
+	case Unchanged:
+		c.Unchanged++
+	case Update:
+		c.Updates++
+	case Refresh:
+		c.Refreshes++
+	case Create:
+		c.Creates++
+	case Conflict:
+		c.Conflicts++
+	case DeletedRemotely:
+		c.DeletedRemotely++
+	case Skip:
+		c.Skipped++
+	}
+	c.Settled += len(it.Conflicts) - it.KeptConflicts()
+	if it.writes {
+		c.Writes++
+	}
+}

@@ -1,0 +1,115 @@
+package merge
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"crmsheets/sheets"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// TestEveryCombination plans one column for every combination of base,
+// sheet and Salesforce values (equal, different, blank, never synced), every
+// direction, policy (most-recent with either side newer), blank policy and
+// read-only flag. Each case must keep the package's invariants, and the
+// whole decision table is pinned in testdata/decisions.golden, so a change of
+// behaviour shows up as a readable diff in review (go test -update rewrites
+// it).
+func TestEveryCombination(t *testing.T) {
+	bases := []string{unknown, "", "x"}
+	values := []string{"", "x", "y", "z"}
+	type pol struct {
+		policy     sheets.Policy
+		sheetNewer bool
+		label      string
+	}
+	policies := []pol{
+		{sheets.PolicySalesforceWins, false, "salesforce-wins"},
+		{sheets.PolicySheetWins, false, "sheet-wins"},
+		{sheets.PolicyMostRecent, false, "most-recent(sf newer)"},
+		{sheets.PolicyMostRecent, true, "most-recent(sheet newer)"},
+		{sheets.PolicyReview, false, "review"},
+	}
+	blanks := []sheets.BlankPolicy{sheets.BlankLeave, sheets.BlankClear, sheets.BlankFillEmpty}
+	var golden bytes.Buffer
+	golden.WriteString("# direction policy blank read-only | base sheet remote -> outcome   (? = never synced)\n")
+	for _, dir := range []sheets.Direction{sheets.Pull, sheets.Push, sheets.Both} {
+		for _, pl := range policies {
+			for _, blank := range blanks {
+				for _, ro := range []bool{false, true} {
+					for _, b := range bases {
+						for _, s := range values[:3] {
+							for _, r := range values {
+								sc := oneColumn(dir, pl.policy, blank, ro, b, s, r, pl.sheetNewer)
+								name := fmt.Sprintf("%s %s blank=%q ro=%v | %q %q %q", dir, pl.label, blank, ro, b, s, r)
+								p, err := New(sc.cols, sc.opts)
+								if err != nil {
+									t.Fatal(err)
+								}
+								it := p.Plan(sc.row, sc.remote)
+								if !ro {
+									fmt.Fprintf(&golden, "%-4s %-24s %-10s | %-3q %-3q %-3q -> %s\n",
+										dir, pl.label, blankName(blank), b, s, r, columnOutcome(it, "c"))
+								}
+								if t.Failed() {
+									continue // keep the output of the first failures readable
+								}
+								t.Run(name, func(t *testing.T) { checkInvariants(t, sc) })
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	compareGolden(t, "decisions.golden", golden.Bytes())
+}
+
+func blankName(b sheets.BlankPolicy) string {
+	if b == "" {
+		return "leave"
+	}
+	return string(b)
+}
+
+// compareGolden compares got with testdata/name, or rewrites it with -update.
+func compareGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden (run go test -update to create it): %v", err)
+	}
+	if !bytes.Equal(want, got) {
+		wl, gl := bytes.Split(want, []byte("\n")), bytes.Split(got, []byte("\n"))
+		shown := 0
+		for i := 0; i < len(wl) || i < len(gl); i++ {
+			var w, g []byte
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if !bytes.Equal(w, g) && shown < 20 {
+				t.Errorf("%s line %d:\n  want %s\n  got  %s", name, i+1, w, g)
+				shown++
+			}
+		}
+		t.Errorf("%s differs (go test -update rewrites it after review)", name)
+	}
+}
