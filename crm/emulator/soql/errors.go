@@ -53,11 +53,15 @@ type Pos struct {
 	Row, Column int
 }
 
-// lineIndex maps byte offsets of a text to rows and columns in O(log rows),
-// so that positions of many tokens cost linear time overall.
+// lineIndex maps byte offsets of a text to rows and columns. Offsets asked
+// in increasing order (as the parser does) cost time linear in the text
+// overall; others cost O(log rows + row length).
 type lineIndex struct {
 	src    string
 	starts []int // byte offset of each row's first byte
+	// lastOff and last are the previous answer, the start of the next count.
+	lastOff int
+	last    Pos
 }
 
 func newLineIndex(src string) *lineIndex {
@@ -67,14 +71,21 @@ func newLineIndex(src string) *lineIndex {
 			starts = append(starts, i+1)
 		}
 	}
-	return &lineIndex{src: src, starts: starts}
+	return &lineIndex{src: src, starts: starts, last: Pos{Row: 1, Column: 1}}
 }
 
 func (li *lineIndex) pos(offset int) Pos {
 	offset = min(max(offset, 0), len(li.src))
 	row := sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > offset }) // 1-based row
 	start := li.starts[row-1]
-	return Pos{Row: row, Column: utf8.RuneCountInString(li.src[start:offset]) + 1}
+	var p Pos
+	if li.last.Row == row && li.lastOff <= offset && li.lastOff >= start {
+		p = Pos{Row: row, Column: li.last.Column + utf8.RuneCountInString(li.src[li.lastOff:offset])}
+	} else {
+		p = Pos{Row: row, Column: utf8.RuneCountInString(li.src[start:offset]) + 1}
+	}
+	li.lastOff, li.last = offset, p
+	return p
 }
 
 // newError builds an *Error framed the way Salesforce frames query errors:

@@ -22,19 +22,26 @@ func (q *Query) Match(r Record, now time.Time) (bool, error) {
 	if q.Where == nil {
 		return true, nil
 	}
-	ok, err := eval(q.Where, r, now)
+	ok, err := (&evaluator{where: q.Where, dates: q.dates, now: now}).eval(q.Where, r)
 	if err != nil {
 		return false, fmt.Errorf("match %s: %w", q.Object, err)
 	}
 	return ok, nil
 }
 
-func eval(e Expr, r Record, now time.Time) (bool, error) {
+// evaluator evaluates one query's condition at one instant.
+type evaluator struct {
+	where Expr
+	dates *dateCache
+	now   time.Time
+}
+
+func (ev *evaluator) eval(e Expr, r Record) (bool, error) {
 	switch e := e.(type) {
 	case *Logical:
 		want := e.Op == Or // OR stops at the first true, AND at the first false
 		for _, t := range e.Terms {
-			ok, err := eval(t, r, now)
+			ok, err := ev.eval(t, r)
 			if err != nil {
 				return false, err
 			}
@@ -44,22 +51,22 @@ func eval(e Expr, r Record, now time.Time) (bool, error) {
 		}
 		return !want, nil
 	case *Not:
-		ok, err := eval(e.X, r, now)
+		ok, err := ev.eval(e.X, r)
 		return !ok, err
 	case *Comparison:
-		return compare(e.Field, e.Op, e.Value, e.like, r.Get(e.Field.Path), now)
+		return ev.compare(e.Field, e.Op, e.Value, e.like, r.Get(e.Field.Path))
 	case *SetTest:
-		return setTest(e, r.Get(e.Field.Path), now)
+		return ev.setTest(e, r.Get(e.Field.Path))
 	}
 	return false, fmt.Errorf("unknown expression %T", e)
 }
 
-func setTest(e *SetTest, v any, now time.Time) (bool, error) {
+func (ev *evaluator) setTest(e *SetTest, v any) (bool, error) {
 	switch e.Op {
 	case In, NotIn:
 		found := false
 		for _, lit := range e.Values {
-			ok, err := compare(e.Field, Eq, lit, nil, v, now)
+			ok, err := ev.compare(e.Field, Eq, lit, nil, v)
 			if err != nil {
 				return false, err
 			}
@@ -135,7 +142,7 @@ func compareStrings(a, b string) int {
 }
 
 // compare evaluates "field op lit" for the value v.
-func compare(f FieldRef, op CompareOp, lit Literal, like *likePattern, v any, now time.Time) (bool, error) {
+func (ev *evaluator) compare(f FieldRef, op CompareOp, lit Literal, like *likePattern, v any) (bool, error) {
 	class := classOf(f.Type)
 	if class == classUnknown {
 		class = inferClass(lit, v)
@@ -146,7 +153,7 @@ func compare(f FieldRef, op CompareOp, lit Literal, like *likePattern, v any, no
 		err     error
 	)
 	if lit.Kind == RelativeDateLit && (class == classDate || class == classDateTime) {
-		return compareRange(f, op, lit, v, class, now)
+		return ev.compareRange(f, op, lit, v, class)
 	}
 	switch class {
 	case classNumber:
@@ -211,8 +218,8 @@ func compare(f FieldRef, op CompareOp, lit Literal, like *likePattern, v any, no
 
 // compareRange evaluates a date or datetime field against a relative date
 // literal: = is within [from, to), < before from, > at or after to.
-func compareRange(f FieldRef, op CompareOp, lit Literal, v any, class valueClass, now time.Time) (bool, error) {
-	rng, _ := rangeOf(lit.Text, lit.N, now)
+func (ev *evaluator) compareRange(f FieldRef, op CompareOp, lit Literal, v any, class valueClass) (bool, error) {
+	b := ev.dates.boundsFor(ev.where, lit.Text, lit.N, ev.now)
 	var (
 		s, from, to string
 		notNull     bool
@@ -220,10 +227,10 @@ func compareRange(f FieldRef, op CompareOp, lit Literal, v any, class valueClass
 	)
 	if class == classDate {
 		s, notNull, err = dateOf(f.Path, v)
-		from, to = rng.From.Format(time.DateOnly), rng.To.Format(time.DateOnly)
+		from, to = b.dateFrom, b.dateTo
 	} else {
 		s, notNull, err = dateTimeOf(f.Path, v)
-		from, to = formatDateTime(rng.From), formatDateTime(rng.To)
+		from, to = b.dateTimeFrom, b.dateTimeTo
 	}
 	if err != nil {
 		return false, err

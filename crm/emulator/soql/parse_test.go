@@ -312,3 +312,16 @@ func TestDeepNestingIsRefused(t *testing.T) {
 		t.Fatalf("50 levels: %v", err)
 	}
 }
+
+func TestLineIndex(t *testing.T) {
+	src := "ab\néc d\n\nx"
+	li := newLineIndex(src)
+	want := map[int]Pos{0: {1, 1}, 2: {1, 3}, 3: {2, 1}, 5: {2, 2}, 7: {2, 4}, 9: {3, 1}, 10: {4, 1}, 11: {4, 2}}
+	// Ask in increasing order, then again in decreasing order.
+	offsets := []int{0, 2, 3, 5, 7, 9, 10, 11, 11, 10, 9, 7, 5, 3, 2, 0}
+	for _, off := range offsets {
+		if got := li.pos(off); got != want[off] {
+			t.Errorf("pos(%d) = %+v, want %+v", off, got, want[off])
+		}
+	}
+}

@@ -82,7 +82,7 @@ func (p *parser) parseQuery() (q *Query, err error) {
 			q, err = nil, b.err
 		}
 	}()
-	q = &Query{Limit: -1, Offset: -1, source: p.src}
+	q = &Query{Limit: -1, Offset: -1, source: p.src, dates: &dateCache{}}
 	p.advance()
 	p.expectKeyword("SELECT")
 	p.parseSelectList(q)
@@ -224,7 +224,7 @@ func (p *parser) parseFieldExpr() Expr {
 	}
 	switch {
 	case p.tok.kind == tokOp:
-		op := map[string]CompareOp{"=": Eq, "!=": Ne, "<>": Ne, "<": Lt, "<=": Le, ">": Gt, ">=": Ge}[p.tok.text]
+		op := compareOps[p.tok.text]
 		p.advance()
 		return &Comparison{Field: field, Op: op, Value: p.parseValue()}
 	case p.tok.is("LIKE"):
@@ -416,4 +416,22 @@ var reserved = map[string]bool{
 	"USING": true, "FOR": true, "TYPEOF": true, "BY": true,
 }
 
-func isReserved(word string) bool { return reserved[strings.ToUpper(word)] }
+// isReserved reports whether word is reserved, case-insensitively and
+// without allocating.
+func isReserved(word string) bool {
+	var buf [8]byte
+	if len(word) > len(buf) {
+		return false
+	}
+	for i := 0; i < len(word); i++ {
+		c := word[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return reserved[string(buf[:len(word)])]
+}
+
+// compareOps maps operator tokens to comparison operators.
+var compareOps = map[string]CompareOp{"=": Eq, "!=": Ne, "<>": Ne, "<": Lt, "<=": Le, ">": Gt, ">=": Ge}

@@ -26,6 +26,8 @@ type Query struct {
 	source string
 	// resolved is set by a successful Resolve.
 	resolved bool
+	// dates caches relative date ranges for Match; nil on hand-built queries.
+	dates *dateCache
 }
 
 // FieldRef names a field of the queried object, possibly through parent
