@@ -70,6 +70,9 @@ const (
 	CodeFieldIntegrity         = "FIELD_INTEGRITY_EXCEPTION"
 	CodeAllOrNoneRolledBack    = "ALL_OR_NONE_OPERATION_ROLLED_BACK"
 	CodeInvalidCrossReferences = "INVALID_CROSS_REFERENCE_KEY"
+	// CodeMultipleChoices is jsforce's name for an HTTP 300 answer to an
+	// upsert whose external id matches several records.
+	CodeMultipleChoices = "MULTIPLE_CHOICES"
 	// CodeOutcomeUnknown is not a Salesforce code: the client puts it in the
 	// per-record results of a batch whose response was lost (see
 	// [ErrOutcomeUnknown]).
@@ -260,6 +263,8 @@ func explain(code, message string, fields []string) string {
 		return "a Salesforce validation rule rejected the record: " + message
 	case CodeServerUnavailable:
 		return "Salesforce is temporarily unavailable; try again later"
+	case CodeMultipleChoices:
+		return "several Salesforce records have this external id; make it unique or update by record id: " + message
 	}
 	if message == "" {
 		return "Salesforce returned an error"

@@ -41,7 +41,7 @@ func (e *errResponseLost) Unwrap() error { return e.cause }
 
 // send transmits req, retrying transient failures under the client's
 // RetryPolicy and refreshing the session once per 401. handle reads a
-// successful response (2xx or 300); a failure while reading it (a connection
+// successful (2xx) response; a failure while reading it (a connection
 // dropped mid-body) is treated like a lost response. handle may be nil.
 func (c *Client) send(ctx context.Context, req *request, handle func(*http.Response) error) error {
 	start := time.Now()
@@ -62,7 +62,7 @@ func (c *Client) send(ctx context.Context, req *request, handle func(*http.Respo
 		if err == nil {
 			c.trackUsage(resp.Header)
 			switch {
-			case resp.StatusCode < 300 || resp.StatusCode == http.StatusMultipleChoices:
+			case resp.StatusCode < 300:
 				if handle == nil {
 					drain(resp.Body)
 					return nil
@@ -209,6 +209,9 @@ func readError(resp *http.Response, method, safeURL string) *Error {
 		if e.Message == "" {
 			e.Message = http.StatusText(resp.StatusCode)
 		}
+	}
+	if resp.StatusCode == http.StatusMultipleChoices {
+		e.Code = CodeMultipleChoices
 	}
 	// A server (or proxy) may echo request headers in an error page.
 	e.Message = RedactSecrets(e.Message)
