@@ -83,7 +83,9 @@ func QuoteDate(t time.Time) string { return t.Format("2006-01-02") }
 // QuoteDateTime formats t as a SOQL dateTime literal in UTC
 // (YYYY-MM-DDThh:mm:ssZ, unquoted), for dateTime fields. Sub-second
 // precision is truncated, so a watermark filter with >= never misses a record.
-func QuoteDateTime(t time.Time) string { return t.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z") }
+func QuoteDateTime(t time.Time) string {
+	return t.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z")
+}
 
 // Date is a calendar date value for the builder: FormatLiteral renders it as
 // a SOQL date literal while a time.Time renders as a dateTime.
