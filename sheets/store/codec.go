@@ -1,0 +1,336 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"crmsheets/sheets"
+)
+
+// rowFormat is the first byte of every encoded row, so the encoding can
+// evolve without a migration rewriting every row.
+const rowFormat byte = 1
+
+// errBadRow reports an encoded row that does not decode: a damaged file.
+var errBadRow = fmt.Errorf("%w: undecodable row", ErrCorrupt)
+
+// columnTable interns a sheet's column ids as small integers, so a cell costs
+// one varint for its column instead of the id's text. Indexes are never
+// reused, even after a column is removed.
+type columnTable struct {
+	ids   []string
+	index map[string]uint64
+	dirty bool
+}
+
+func decodeColumnTable(b []byte) (*columnTable, error) {
+	t := &columnTable{index: map[string]uint64{}}
+	s := string(b)
+	for len(s) > 0 {
+		id, rest, ok := readString(s)
+		if !ok {
+			return nil, fmt.Errorf("%w: undecodable column table", ErrCorrupt)
+		}
+		t.index[id] = uint64(len(t.ids))
+		t.ids = append(t.ids, id)
+		s = rest
+	}
+	return t, nil
+}
+
+func (t *columnTable) encode() []byte {
+	var b []byte
+	for _, id := range t.ids {
+		b = appendString(b, id)
+	}
+	return b
+}
+
+// intern returns the index of a column id, adding it when new.
+func (t *columnTable) intern(id string) uint64 {
+	if i, ok := t.index[id]; ok {
+		return i
+	}
+	i := uint64(len(t.ids))
+	t.ids = append(t.ids, id)
+	t.index[id] = i
+	t.dirty = true
+	return i
+}
+
+func (t *columnTable) id(i uint64) (string, bool) {
+	if i >= uint64(len(t.ids)) {
+		return "", false
+	}
+	return t.ids[i], true
+}
+
+// Layout of an encoded row (all integers varints):
+//
+//	format byte, row id, state byte, record id, remote-modified time,
+//	local-edited time, error, cells, base, conflicts, candidates
+//
+// strings are a length then bytes; a time is a presence byte then Unix
+// nanoseconds; cells are a count then (column index, value) pairs; base is 0
+// when nil, else count+1 then pairs; conflicts are a count then (column
+// index, base, remote, time); candidates are a length then JSON (rare).
+
+// encodeRow appends the encoding of r to buf. It interns column ids in cols.
+func encodeRow(buf []byte, r *sheets.Row, cols *columnTable) ([]byte, error) {
+	buf = append(buf, rowFormat)
+	buf = binary.AppendUvarint(buf, uint64(r.ID))
+	buf = append(buf, byte(r.State))
+	buf = appendString(buf, r.RecordID)
+	buf = appendTime(buf, r.RemoteModified)
+	buf = appendTime(buf, r.LocalEdited)
+	buf = appendString(buf, r.Error)
+	buf = appendCells(buf, r.Cells, cols)
+	if r.Base == nil {
+		buf = append(buf, 0)
+	} else {
+		buf = binary.AppendUvarint(buf, uint64(len(r.Base))+1)
+		buf = appendPairs(buf, r.Base, cols)
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(r.Conflicts)))
+	for col, c := range r.Conflicts {
+		buf = binary.AppendUvarint(buf, cols.intern(col))
+		buf = appendString(buf, c.Base)
+		buf = appendString(buf, c.Remote)
+		buf = appendTime(buf, c.At)
+	}
+	if len(r.Candidates) == 0 {
+		buf = append(buf, 0)
+	} else {
+		j, err := json.Marshal(r.Candidates)
+		if err != nil {
+			return nil, fmt.Errorf("encode candidates of row %d: %w", r.ID, err)
+		}
+		buf = appendString(buf, string(j))
+	}
+	return buf, nil
+}
+
+func appendCells(buf []byte, m map[string]string, cols *columnTable) []byte {
+	n := 0
+	for _, v := range m {
+		if v != "" {
+			n++
+		}
+	}
+	buf = binary.AppendUvarint(buf, uint64(n))
+	for col, v := range m {
+		if v == "" { // a blank cell is a missing key
+			continue
+		}
+		buf = binary.AppendUvarint(buf, cols.intern(col))
+		buf = appendString(buf, v)
+	}
+	return buf
+}
+
+func appendPairs(buf []byte, m map[string]string, cols *columnTable) []byte {
+	for col, v := range m {
+		buf = binary.AppendUvarint(buf, cols.intern(col))
+		buf = appendString(buf, v)
+	}
+	return buf
+}
+
+func appendString(buf []byte, s string) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(s)))
+	return append(buf, s...)
+}
+
+func appendTime(buf []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(buf, 0)
+	}
+	buf = append(buf, 1)
+	return binary.AppendVarint(buf, t.UnixNano())
+}
+
+// decodeRowID reads only the row id of an encoded row: what RowIDs needs.
+func decodeRowID(b []byte) (sheets.RowID, error) {
+	if len(b) < 2 || b[0] != rowFormat {
+		return 0, errBadRow
+	}
+	id, n := binary.Uvarint(b[1:])
+	if n <= 0 {
+		return 0, errBadRow
+	}
+	return sheets.RowID(id), nil
+}
+
+// decodeRow decodes an encoded row. It copies b once into a string that all
+// the row's values share, so it is safe to use after the transaction ends and
+// costs one allocation for all the text of a row.
+func decodeRow(b []byte, cols *columnTable) (*sheets.Row, error) {
+	d := rowDecoder{s: string(b), cols: cols}
+	r := d.row()
+	if d.err != nil {
+		return nil, d.err
+	}
+	return r, nil
+}
+
+type rowDecoder struct {
+	s    string
+	cols *columnTable
+	err  error
+}
+
+func (d *rowDecoder) fail() {
+	if d.err == nil {
+		d.err = errBadRow
+	}
+}
+
+func (d *rowDecoder) byte() byte {
+	if d.err != nil || len(d.s) == 0 {
+		d.fail()
+		return 0
+	}
+	c := d.s[0]
+	d.s = d.s[1:]
+	return c
+}
+
+func (d *rowDecoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, rest, ok := readUvarint(d.s)
+	if !ok {
+		d.fail()
+		return 0
+	}
+	d.s = rest
+	return v
+}
+
+func (d *rowDecoder) str() string {
+	if d.err != nil {
+		return ""
+	}
+	v, rest, ok := readString(d.s)
+	if !ok {
+		d.fail()
+		return ""
+	}
+	d.s = rest
+	return v
+}
+
+func (d *rowDecoder) time() time.Time {
+	if d.byte() == 0 || d.err != nil {
+		return time.Time{}
+	}
+	u := d.uvarint()
+	// zig-zag, as binary.AppendVarint writes it
+	n := int64(u >> 1)
+	if u&1 != 0 {
+		n = ^n
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func (d *rowDecoder) col() string {
+	i := d.uvarint()
+	if d.err != nil {
+		return ""
+	}
+	id, ok := d.cols.id(i)
+	if !ok {
+		d.fail()
+	}
+	return id
+}
+
+func (d *rowDecoder) pairs(n uint64) map[string]string {
+	if n > uint64(len(d.s)) { // each pair takes at least two bytes
+		d.fail()
+		return nil
+	}
+	m := make(map[string]string, n)
+	for range n {
+		col := d.col()
+		m[col] = d.str()
+		if d.err != nil {
+			return nil
+		}
+	}
+	return m
+}
+
+func (d *rowDecoder) row() *sheets.Row {
+	if d.byte() != rowFormat {
+		d.fail()
+		return nil
+	}
+	r := &sheets.Row{}
+	r.ID = sheets.RowID(d.uvarint())
+	r.State = sheets.State(d.byte())
+	r.RecordID = d.str()
+	r.RemoteModified = d.time()
+	r.LocalEdited = d.time()
+	r.Error = d.str()
+	if n := d.uvarint(); n > 0 {
+		r.Cells = d.pairs(n)
+	}
+	if n := d.uvarint(); n > 0 {
+		r.Base = d.pairs(n - 1)
+	}
+	if n := d.uvarint(); n > 0 {
+		if n > uint64(len(d.s)) {
+			d.fail()
+			return nil
+		}
+		r.Conflicts = make(map[string]sheets.Conflict, n)
+		for range n {
+			col := d.col()
+			c := sheets.Conflict{Base: d.str(), Remote: d.str(), At: d.time()}
+			if d.err != nil {
+				return nil
+			}
+			r.Conflicts[col] = c
+		}
+	}
+	if j := d.str(); j != "" {
+		if err := json.Unmarshal([]byte(j), &r.Candidates); err != nil {
+			d.err = errors.Join(errBadRow, err)
+			return nil
+		}
+	}
+	if d.err == nil && len(d.s) != 0 {
+		d.fail()
+	}
+	return r
+}
+
+func readUvarint(s string) (uint64, string, bool) {
+	var x uint64
+	var shift uint
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		c := s[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				return 0, s, false
+			}
+			return x | uint64(c)<<shift, s[i+1:], true
+		}
+		x |= uint64(c&0x7f) << shift
+		shift += 7
+	}
+	return 0, s, false
+}
+
+func readString(s string) (string, string, bool) {
+	n, rest, ok := readUvarint(s)
+	if !ok || n > uint64(len(rest)) {
+		return "", s, false
+	}
+	return rest[:n], rest[n:], true
+}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"fmt"
+
+	"crmsheets/sheets"
+)
+
+// InsertRows appends rows at the end of the sheet, in order, giving a fresh
+// id to every row whose ID is 0 (the caller's rows are updated). A row whose
+// non-zero ID is already used fails the call with ErrDuplicate.
+func (tx *Tx) InsertRows(sheetID string, rows []*sheets.Row) error {
+	sd, err := tx.sheet(sheetID)
+	if err != nil {
+		return fmt.Errorf("insert rows: %w", err)
+	}
+	pos, err := sd.appendPositions(len(rows))
+	if err != nil {
+		return fmt.Errorf("insert rows into sheet %q: %w", sd.def.Name, err)
+	}
+	return sd.insert(rows, pos)
+}
+
+// InsertRowsAt inserts rows, in order, right after the row with id after;
+// after = 0 inserts at the top. Ids are assigned as in InsertRows.
+func (tx *Tx) InsertRowsAt(sheetID string, after sheets.RowID, rows []*sheets.Row) error {
+	sd, err := tx.sheet(sheetID)
+	if err != nil {
+		return fmt.Errorf("insert rows: %w", err)
+	}
+	var lo uint64
+	if after != 0 {
+		p := sd.ids.Get(sd.u64(uint64(after)))
+		if p == nil {
+			return fmt.Errorf("insert rows into sheet %q after row %d: %w", sd.def.Name, after, ErrNotFound)
+		}
+		lo = getUint64(p)
+	}
+	pos, err := sd.positionsAfter(lo, len(rows))
+	if err != nil {
+		return fmt.Errorf("insert rows into sheet %q after row %d: %w", sd.def.Name, after, err)
+	}
+	return sd.insert(rows, pos)
+}
+
+func (sd *sheetData) insert(rows []*sheets.Row, pos []uint64) error {
+	for i, r := range rows {
+		if r == nil {
+			return fmt.Errorf("insert rows into sheet %q: row %d is nil", sd.def.Name, i)
+		}
+		if r.ID == 0 {
+			sd.nextRow++
+			sd.nextRowDirty = true
+			r.ID = sheets.RowID(sd.nextRow)
+		} else if uint64(r.ID) > sd.nextRow {
+			sd.nextRow = uint64(r.ID)
+			sd.nextRowDirty = true
+		}
+		idKey := sd.u64(uint64(r.ID))
+		if sd.ids.Get(idKey) != nil {
+			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, ErrDuplicate)
+		}
+		if err := sd.put(r, idKey, sd.u64(pos[i])); err != nil {
+			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, err)
+		}
+		sd.count++
+		sd.countDirty = true
+	}
+	return sd.flush()
+}
+
+// put writes a row at a position with its id and index entries. Old index
+// entries of a replaced row must have been removed first.
+func (sd *sheetData) put(r *sheets.Row, idKey, posKey []byte) error {
+	if cap(sd.arena)-len(sd.arena) < 4096 {
+		sd.arena = make([]byte, 0, 256<<10)
+	}
+	buf := sd.arena[len(sd.arena):]
+	enc, err := encodeRow(buf, r, sd.cols)
+	if err != nil {
+		return err
+	}
+	if len(enc) <= cap(buf) { // encoded in place, inside the arena's free space
+		sd.arena = sd.arena[:len(sd.arena)+len(enc)]
+		enc = enc[:len(enc):len(enc)]
+	}
+	if err := sd.rows.Put(posKey, enc); err != nil {
+		return err
+	}
+	if err := sd.ids.Put(idKey, posKey); err != nil {
+		return err
+	}
+	if r.RecordID != "" {
+		if err := sd.rec.Put(sd.recKey(r.RecordID, r.ID), nil); err != nil {
+			return err
+		}
+	}
+	if kv := sd.keyValue(r); kv != "" {
+		if err := sd.key.Put(sd.keyKey(kv, r.ID), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unindex removes a stored row's record-id and key index entries.
+func (sd *sheetData) unindex(old *sheets.Row) error {
+	if old.RecordID != "" {
+		if err := sd.rec.Delete(sd.recKey(old.RecordID, old.ID)); err != nil {
+			return err
+		}
+	}
+	if kv := sd.keyValue(old); kv != "" {
+		if err := sd.key.Delete(sd.keyKey(kv, old.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stored reads a row and its position key by id.
+func (sd *sheetData) stored(id sheets.RowID) (*sheets.Row, []byte, error) {
+	p := sd.ids.Get(sd.u64(uint64(id)))
+	if p == nil {
+		return nil, nil, fmt.Errorf("row %d of sheet %q: %w", id, sd.def.Name, ErrNotFound)
+	}
+	v := sd.rows.Get(p)
+	if v == nil {
+		return nil, nil, fmt.Errorf("%w: row %d of sheet %q indexed but missing", ErrCorrupt, id, sd.def.Name)
+	}
+	r, err := decodeRow(v, sd.cols)
+	if err != nil {
+		return nil, nil, fmt.Errorf("row %d of sheet %q: %w", id, sd.def.Name, err)
+	}
+	return r, sd.keep(p), nil
+}
+
+// UpdateRows replaces whole rows, found by their ids, keeping their
+// positions; the record-id and key indexes follow the new values. A row that
+// does not exist fails the call with ErrNotFound and nothing is written.
+func (tx *Tx) UpdateRows(sheetID string, rows []*sheets.Row) error {
+	sd, err := tx.sheet(sheetID)
+	if err != nil {
+		return fmt.Errorf("update rows: %w", err)
+	}
+	for _, r := range rows {
+		if r == nil || r.ID == 0 {
+			return fmt.Errorf("update rows of sheet %q: a row has no id", sd.def.Name)
+		}
+		if err := sd.replace(r); err != nil {
+			return fmt.Errorf("update rows: %w", err)
+		}
+	}
+	return sd.flush()
+}
+
+func (sd *sheetData) replace(r *sheets.Row) error {
+	old, pos, err := sd.stored(r.ID)
+	if err != nil {
+		return err
+	}
+	if err := sd.unindex(old); err != nil {
+		return fmt.Errorf("row %d of sheet %q: %w", r.ID, sd.def.Name, err)
+	}
+	if err := sd.put(r, sd.u64(uint64(r.ID)), pos); err != nil {
+		return fmt.Errorf("row %d of sheet %q: %w", r.ID, sd.def.Name, err)
+	}
+	return nil
+}
+
+// DeleteRows removes rows by id with their index entries. An id that does
+// not exist fails the call with ErrNotFound and nothing is deleted.
+func (tx *Tx) DeleteRows(sheetID string, ids []sheets.RowID) error {
+	sd, err := tx.sheet(sheetID)
+	if err != nil {
+		return fmt.Errorf("delete rows: %w", err)
+	}
+	for _, id := range ids {
+		old, pos, err := sd.stored(id)
+		if err != nil {
+			return fmt.Errorf("delete rows: %w", err)
+		}
+		if err := sd.unindex(old); err != nil {
+			return fmt.Errorf("delete row %d of sheet %q: %w", id, sd.def.Name, err)
+		}
+		if err := sd.rows.Delete(pos); err != nil {
+			return fmt.Errorf("delete row %d of sheet %q: %w", id, sd.def.Name, err)
+		}
+		if err := sd.ids.Delete(sd.u64(uint64(id))); err != nil {
+			return fmt.Errorf("delete row %d of sheet %q: %w", id, sd.def.Name, err)
+		}
+		sd.count--
+		sd.countDirty = true
+	}
+	return sd.flush()
+}

@@ -1,0 +1,216 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"crmsheets/sheets"
+)
+
+// Tx is one transaction of the store, handed to Batch (and used by every
+// Store method underneath). Its methods have the same semantics as the
+// Store's methods of the same names. It is valid only until the function it
+// was given to returns, and only on that goroutine.
+type Tx struct {
+	tx    *bolt.Tx
+	now   func() time.Time
+	cache map[string]*sheetData
+}
+
+// Sub-buckets of a sheet's data bucket, and keys of its info bucket.
+var (
+	subRows = []byte("rows") // position (8 bytes) -> encoded row
+	subIDs  = []byte("ids")  // row id (8 bytes) -> position (8 bytes)
+	subRec  = []byte("rec")  // first 15 chars of the record id + row id (8 bytes) -> empty
+	subKey  = []byte("key")  // uvarint length + normalized key value + row id (8 bytes) -> empty
+	subInfo = []byte("info") // the keys below
+
+	infoCount   = []byte("count")   // 8 bytes: number of rows
+	infoNextRow = []byte("nextRow") // 8 bytes: highest row id assigned
+	infoCols    = []byte("cols")    // the interned column table
+	infoKeyCol  = []byte("keyCol")  // column id the key index was built from
+)
+
+// sheetData is a sheet's definition and buckets, loaded once per transaction.
+type sheetData struct {
+	def                       *sheets.Sheet
+	data, rows, ids, rec, key *bolt.Bucket
+	info                      *bolt.Bucket
+	cols                      *columnTable
+	count                     uint64
+	nextRow                   uint64
+	countDirty, nextRowDirty  bool
+	writable                  bool
+	arena                     []byte
+}
+
+func (tx *Tx) root(name []byte) (*bolt.Bucket, error) {
+	b := tx.tx.Bucket(name)
+	if b == nil {
+		return nil, fmt.Errorf("%w: bucket %s missing", ErrCorrupt, name)
+	}
+	return b, nil
+}
+
+// loadSheet reads a sheet's definition.
+func (tx *Tx) loadSheet(id string) (*sheets.Sheet, error) {
+	b, err := tx.root(bucketSheets)
+	if err != nil {
+		return nil, err
+	}
+	v := b.Get([]byte(id))
+	if v == nil {
+		return nil, fmt.Errorf("sheet %q: %w", id, ErrNotFound)
+	}
+	var sh sheets.Sheet
+	if err := json.Unmarshal(v, &sh); err != nil {
+		return nil, fmt.Errorf("%w: sheet %q: %w", ErrCorrupt, id, err)
+	}
+	return &sh, nil
+}
+
+// sheet returns the sheet's definition and buckets, cached for the
+// transaction. The definition must not be changed by callers except through
+// putSheet, which refreshes the cache.
+func (tx *Tx) sheet(id string) (*sheetData, error) {
+	if sd, ok := tx.cache[id]; ok {
+		return sd, nil
+	}
+	def, err := tx.loadSheet(id)
+	if err != nil {
+		return nil, err
+	}
+	data, err := tx.root(bucketData)
+	if err != nil {
+		return nil, err
+	}
+	sd := &sheetData{def: def, writable: tx.tx.Writable(), data: data.Bucket([]byte(id))}
+	if sd.data == nil {
+		return nil, fmt.Errorf("%w: rows of sheet %q missing", ErrCorrupt, id)
+	}
+	sd.rows, sd.ids, sd.rec, sd.key, sd.info = sd.data.Bucket(subRows), sd.data.Bucket(subIDs), sd.data.Bucket(subRec), sd.data.Bucket(subKey), sd.data.Bucket(subInfo)
+	if sd.rows == nil || sd.ids == nil || sd.rec == nil || sd.key == nil || sd.info == nil {
+		return nil, fmt.Errorf("%w: buckets of sheet %q missing", ErrCorrupt, id)
+	}
+	// Rows and ids are mostly appended (pulls, imports), so pages are kept
+	// nearly full; bbolt applies the fill percent when it splits pages at
+	// commit. The indexes are keyed by values in random order: default fill.
+	sd.rows.FillPercent, sd.ids.FillPercent = 0.9, 1.0
+	if sd.cols, err = decodeColumnTable(sd.info.Get(infoCols)); err != nil {
+		return nil, fmt.Errorf("sheet %q: %w", id, err)
+	}
+	sd.count = getUint64(sd.info.Get(infoCount))
+	sd.nextRow = getUint64(sd.info.Get(infoNextRow))
+	if tx.cache == nil {
+		tx.cache = map[string]*sheetData{}
+	}
+	tx.cache[id] = sd
+	return sd, nil
+}
+
+// flush writes the sheet's counters and column table when they changed.
+func (sd *sheetData) flush() error {
+	if sd.countDirty {
+		if err := sd.info.Put(infoCount, u64(sd.count)); err != nil {
+			return err
+		}
+		sd.countDirty = false
+	}
+	if sd.nextRowDirty {
+		if err := sd.info.Put(infoNextRow, u64(sd.nextRow)); err != nil {
+			return err
+		}
+		sd.nextRowDirty = false
+	}
+	if sd.cols.dirty {
+		if err := sd.info.Put(infoCols, sd.cols.encode()); err != nil {
+			return err
+		}
+		sd.cols.dirty = false
+	}
+	return nil
+}
+
+// alloc returns n bytes that stay valid for the whole transaction, as bbolt
+// requires of keys and values passed to Put. Small allocations share chunks.
+func (sd *sheetData) alloc(n int) []byte {
+	if n > 4096 {
+		return make([]byte, n)
+	}
+	if cap(sd.arena)-len(sd.arena) < n {
+		sd.arena = make([]byte, 0, 256<<10)
+	}
+	start := len(sd.arena)
+	sd.arena = sd.arena[:start+n]
+	return sd.arena[start : start+n : start+n]
+}
+
+// keep copies b into transaction-lived memory.
+func (sd *sheetData) keep(b []byte) []byte {
+	out := sd.alloc(len(b))
+	copy(out, b)
+	return out
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func getUint64(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+func (sd *sheetData) u64(v uint64) []byte {
+	b := sd.alloc(8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+// recKey is the record-id index key of a row: Salesforce ids compare on
+// their first 15 characters, case-sensitively, so 15- and 18-char spellings
+// of one id meet.
+func recPrefix(recordID string) []byte {
+	if len(recordID) > 15 {
+		recordID = recordID[:15]
+	}
+	return []byte(recordID)
+}
+
+func (sd *sheetData) recKey(recordID string, id sheets.RowID) []byte {
+	p := recPrefix(recordID)
+	k := sd.alloc(len(p) + 8)
+	copy(k, p)
+	binary.BigEndian.PutUint64(k[len(p):], uint64(id))
+	return k
+}
+
+func keyPrefix(norm string) []byte {
+	b := binary.AppendUvarint(nil, uint64(len(norm)))
+	return append(b, norm...)
+}
+
+func (sd *sheetData) keyKey(norm string, id sheets.RowID) []byte {
+	p := keyPrefix(norm)
+	k := sd.alloc(len(p) + 8)
+	copy(k, p)
+	binary.BigEndian.PutUint64(k[len(p):], uint64(id))
+	return k
+}
+
+// keyValue is the normalized key-column value of a row; "" when the sheet
+// has no key column or the cell is blank.
+func (sd *sheetData) keyValue(r *sheets.Row) string {
+	if sd.def.KeyColumn == "" || r == nil {
+		return ""
+	}
+	return sheets.NormalizeKey(r.Cells[sd.def.KeyColumn])
+}
