@@ -142,7 +142,7 @@ func (l *lexer) lexString() (token, *lexError) {
 				return token{}, &lexError{start, "unterminated string literal"}
 			}
 			if !validEscape(l.src[l.off+1:]) {
-				return token{}, &lexError{l.off, "Invalid string literal '" + l.src[start:] + "'. Illegal character sequence '\\" + firstRune(l.src[l.off+1:]) + "' in string literal."}
+				return token{}, &lexError{l.off, "Invalid string literal " + stringLiteralAt(l.src[start:]) + ". Illegal character sequence '\\" + firstRune(l.src[l.off+1:]) + "' in string literal."}
 			}
 			l.off += 2
 		case '\'':
@@ -376,4 +376,18 @@ func quote(s string) string {
 	}
 	b.WriteByte('\'')
 	return b.String()
+}
+
+// stringLiteralAt returns the quoted literal starting s, up to its closing
+// quote (or the end of s), for error messages.
+func stringLiteralAt(s string) string {
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '\'':
+			return s[:i+1]
+		}
+	}
+	return s
 }

@@ -188,7 +188,10 @@ func (ev *evaluator) compare(f FieldRef, op CompareOp, lit Literal, like *likePa
 		if notNull && lit.Kind != NullLit {
 			switch {
 			case op == Like:
-				return like != nil && like.match(s), nil
+				if like == nil { // a hand-built Comparison
+					like = compileLike(quoteForLike(lit))
+				}
+				return like.match(s), nil
 			case class == classID && (op == Eq || op == Ne):
 				return idEqual(s, lit.Str) == (op == Eq), nil
 			case class == classMultiPicklist && (op == Eq || op == Ne):
@@ -254,4 +257,13 @@ func (ev *evaluator) compareRange(f FieldRef, op CompareOp, lit Literal, v any, 
 		return s >= from, nil
 	}
 	return false, nil
+}
+
+// quoteForLike returns the quoted pattern of a LIKE literal: its source text
+// when parsed, else its value quoted.
+func quoteForLike(lit Literal) string {
+	if n := len(lit.Text); n >= 2 && lit.Text[0] == '\'' && lit.Text[n-1] == '\'' {
+		return lit.Text
+	}
+	return quote(lit.Str)
 }

@@ -293,3 +293,14 @@ func TestMatchBadValue(t *testing.T) {
 		})
 	}
 }
+
+func TestMatchHandBuiltLike(t *testing.T) {
+	q := &Query{Object: "Account", Limit: -1, Offset: -1,
+		Where: &Comparison{Field: FieldRef{Path: "Name"}, Op: Like, Value: Literal{Kind: StringLit, Str: "ac%"}}}
+	for name, want := range map[string]bool{"Acme": true, "Globex": false} {
+		got, err := q.Match(MapRecord{"Name": name}, testNow)
+		if err != nil || got != want {
+			t.Errorf("Match(%s) = %v, %v; want %v", name, got, err, want)
+		}
+	}
+}

@@ -43,12 +43,13 @@ func TestLess(t *testing.T) {
 				}
 				return 0
 			})
-			var got strings.Builder
-			for _, r := range sorted {
-				got.WriteString(r["Id"].(string))
+			if got := ids(sorted); got != tt.want {
+				t.Errorf("Less: ORDER BY %s = %s, want %s", tt.orderBy, got, tt.want)
 			}
-			if got.String() != tt.want {
-				t.Errorf("ORDER BY %s = %s, want %s", tt.orderBy, got.String(), tt.want)
+			bulk := slices.Clone(recs)
+			SortRecords(q, bulk)
+			if got := ids(bulk); got != tt.want {
+				t.Errorf("SortRecords: ORDER BY %s = %s, want %s", tt.orderBy, got, tt.want)
 			}
 		})
 	}
@@ -82,5 +83,39 @@ func TestLessUnresolved(t *testing.T) {
 				t.Errorf("Less = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func ids(recs []MapRecord) string {
+	var b strings.Builder
+	for _, r := range recs {
+		b.WriteString(r["Id"].(string))
+	}
+	return b.String()
+}
+
+// TestSortRecordsAgreesWithLess sorts generated contacts both ways.
+func TestSortRecordsAgreesWithLess(t *testing.T) {
+	q := mustResolved(t, "SELECT Id FROM Contact ORDER BY LastName DESC NULLS LAST, Birthdate, Id")
+	recs := benchContacts(500)
+	for i := range recs {
+		if i%7 == 0 {
+			delete(recs[i], "LastName")
+		}
+	}
+	byLess := slices.Clone(recs)
+	slices.SortStableFunc(byLess, func(a, b MapRecord) int {
+		switch {
+		case q.Less(a, b):
+			return -1
+		case q.Less(b, a):
+			return 1
+		}
+		return 0
+	})
+	bulk := slices.Clone(recs)
+	SortRecords(q, bulk)
+	if a, b := ids(byLess), ids(bulk); a != b {
+		t.Errorf("SortRecords and Less disagree")
 	}
 }
