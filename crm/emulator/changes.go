@@ -1,0 +1,102 @@
+package emulator
+
+import (
+	"net/http"
+	"sort"
+	"time"
+)
+
+// getUpdated and getDeleted (API-REFERENCE.md §10): ids of records whose
+// SystemModstamp (resp. deletion time) falls in [start, end], with the
+// window's seconds truncated, at most 30 (resp. 15) days back.
+
+const (
+	updatedWindow   = 30 * 24 * time.Hour
+	deletedWindow   = 15 * 24 * time.Hour
+	maxReplicateIDs = 600000
+)
+
+func (s *Server) handleChanges(req *restRequest, o *Object, deleted bool) {
+	q := req.r.URL.Query()
+	parse := func(name string) (time.Time, *apiError) {
+		v := q.Get(name)
+		if v == "" {
+			e := newAPIError("MISSING_ARGUMENT", "%s: Missing argument: %s", name, name)
+			return time.Time{}, &e
+		}
+		t, ok := parseDateTime(v)
+		if !ok {
+			e := newAPIError("INVALID_REPLICATION_DATE", "%s: cannot parse date: %s", name, v)
+			return time.Time{}, &e
+		}
+		return t.Truncate(time.Minute), nil
+	}
+	start, e := parse("start")
+	if e == nil {
+		var end time.Time
+		end, e = parse("end")
+		if e == nil {
+			s.writeChanges(req, o, deleted, start, end)
+			return
+		}
+	}
+	writeErrors(req.w, http.StatusBadRequest, *e)
+}
+
+func (s *Server) writeChanges(req *restRequest, o *Object, deleted bool, start, end time.Time) {
+	now := s.now().UTC()
+	window := updatedWindow
+	if deleted {
+		window = deletedWindow
+	}
+	switch {
+	case !start.Before(end):
+		writeErrors(req.w, http.StatusBadRequest, newAPIError("INVALID_REPLICATION_DATE",
+			"EndDate must be chronologically after the StartDate"))
+		return
+	case start.Before(now.Add(-window)):
+		writeErrors(req.w, http.StatusBadRequest, newAPIError("INVALID_REPLICATION_DATE",
+			"startDate cannot be more than %d days ago", int(window.Hours()/24)))
+		return
+	}
+	if end.After(now) {
+		end = now.Truncate(time.Minute)
+	}
+	latest := formatDateTime(end)
+	t := s.tables[o]
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if !deleted {
+		ids := []string{}
+		lo, hi := formatDateTime(start), latest
+		for _, r := range t.recs {
+			stamp, _ := r.vals[o.modstampIdx].(string)
+			if !r.deleted(o) && stamp >= lo && stamp < hi {
+				ids = append(ids, r.id(o))
+			}
+		}
+		if len(ids) > maxReplicateIDs {
+			writeErrors(req.w, http.StatusBadRequest, newAPIError(codeExceededIDLimit,
+				"The number of ids exceeds the limit of %d", maxReplicateIDs))
+			return
+		}
+		writeValue(req.w, http.StatusOK, map[string]any{"ids": ids, "latestDateCovered": latest})
+		return
+	}
+	type deletedRecord struct {
+		ID          string `json:"id"`
+		DeletedDate string `json:"deletedDate"`
+	}
+	recs := []deletedRecord{}
+	for id, at := range t.deletedAt {
+		if !at.Before(start) && at.Before(end) {
+			recs = append(recs, deletedRecord{ID: id, DeletedDate: formatDateTime(at)})
+		}
+	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
+	writeValue(req.w, http.StatusOK, map[string]any{
+		"deletedRecords":        recs,
+		"earliestDateAvailable": formatDateTime(now.Add(-deletedWindow).Truncate(time.Minute)),
+		"latestDateCovered":     latest,
+	})
+}

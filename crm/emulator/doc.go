@@ -1,0 +1,22 @@
+// Package emulator is the demo org: a local server that speaks the Salesforce
+// REST API wire format (OAuth 2.0, describe, SOQL query and queryAll, sObject
+// REST, sObject Collections, getUpdated/getDeleted, limits and Bulk API 2.0)
+// faithfully enough for an unmodified Salesforce client to use it.
+//
+// It is both the app's embedded default org and the test double every
+// integration test talks to over real HTTP:
+//
+//	srv, err := emulator.New(emulator.Options{SeedAccounts: 50})
+//	ts := httptest.NewServer(srv.Handler())
+//	access, _, err := srv.IssueToken(ts.URL)
+//
+// Response shapes, status codes and error bodies follow
+// ../shared/salesforce/API-REFERENCE.md (section numbers are cited in the
+// code). The SOQL grammar lives in the soql sub-package; this package supplies
+// the schema and records it evaluates against.
+//
+// State is held in memory (records per object in id order, copy-on-write so
+// that open query cursors see a stable snapshot) and, when Options.DataFile is
+// set, written through to a bbolt file after every write so the org survives a
+// restart.
+package emulator

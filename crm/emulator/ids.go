@@ -1,0 +1,105 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Key prefixes of the objects of the demo org, as Salesforce assigns them
+// (API-REFERENCE.md §11 and checklist item 9).
+const (
+	PrefixAccount      = "001"
+	PrefixContact      = "003"
+	PrefixLead         = "00Q"
+	PrefixOpportunity  = "006"
+	PrefixTask         = "00T"
+	PrefixCase         = "500"
+	PrefixUser         = "005"
+	PrefixOrg          = "00D"
+	PrefixQueryLocator = "01g"
+	PrefixBulkJob      = "750"
+	PrefixSubscription = "a0X"
+)
+
+// ErrMalformedID reports a string that is not a 15- or 18-character
+// Salesforce id, or an 18-character id whose checksum suffix is wrong.
+var ErrMalformedID = errors.New("malformed id")
+
+const checksumAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+// base62 is in ASCII order so that ids built from increasing counters sort
+// lexically in creation order.
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// idPod is the two "instance" characters after the key prefix, as in the
+// real id 0015500001QdZPKAA3.
+const idPod = "5g"
+
+// IDChecksum returns the three-character case-safety suffix of a 15-character
+// id. It does not validate the characters; use Normalize18 for input.
+func IDChecksum(id15 string) string {
+	var suffix [3]byte
+	for chunk := 0; chunk < 3; chunk++ {
+		bits := 0
+		for j := 0; j < 5; j++ {
+			c := id15[chunk*5+j]
+			if c >= 'A' && c <= 'Z' {
+				bits |= 1 << j
+			}
+		}
+		suffix[chunk] = checksumAlphabet[bits]
+	}
+	return string(suffix[:])
+}
+
+// Normalize18 turns a 15- or 18-character id into its canonical 18-character
+// form. An 18-character id is accepted in any letter case of its suffix only
+// when the suffix matches the checksum; otherwise ErrMalformedID is returned.
+func Normalize18(id string) (string, error) {
+	switch len(id) {
+	case 15, 18:
+	default:
+		return "", fmt.Errorf("%w: %q has %d characters", ErrMalformedID, id, len(id))
+	}
+	for i := 0; i < 15; i++ {
+		if strings.IndexByte(base62, id[i]) < 0 {
+			return "", fmt.Errorf("%w: %q has an invalid character", ErrMalformedID, id)
+		}
+	}
+	id15 := id[:15]
+	want := IDChecksum(id15)
+	if len(id) == 18 && !strings.EqualFold(id[15:], want) {
+		return "", fmt.Errorf("%w: %q has checksum %s, want %s", ErrMalformedID, id, id[15:], want)
+	}
+	return id15 + want, nil
+}
+
+// newID builds the n-th id (n ≥ 1) of an object with the given key prefix.
+func newID(prefix string, n uint64) string {
+	var b [15]byte
+	copy(b[:], prefix)
+	copy(b[3:], idPod)
+	for i := 14; i >= 5; i-- {
+		b[i] = base62[n%62]
+		n /= 62
+	}
+	return string(b[:]) + IDChecksum(string(b[:]))
+}
+
+// idCounter recovers the counter n of an id built by newID, so that a store
+// reloaded from disk continues numbering after its highest id. ok is false
+// for ids this package did not build.
+func idCounter(id string) (n uint64, ok bool) {
+	if len(id) < 15 || id[3:5] != idPod {
+		return 0, false
+	}
+	for i := 5; i < 15; i++ {
+		d := strings.IndexByte(base62, id[i])
+		if d < 0 {
+			return 0, false
+		}
+		n = n*62 + uint64(d)
+	}
+	return n, true
+}

@@ -1,0 +1,389 @@
+package emulator
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"crmsheets/crm/emulator/soql"
+)
+
+// SOQL query and queryAll (API-REFERENCE.md §5): results in pages of 2000
+// (Sforce-Query-Options: batchSize=200…2000), continued through query
+// locators /query/01g…-N that expire after 15 minutes of disuse.
+
+const (
+	defaultBatchSize = 2000
+	minBatchSize     = 200
+	// cursorTTL is how long an unused query locator stays valid.
+	cursorTTL = 15 * time.Minute
+	// maxCursors bounds the open locators; the least recently used goes.
+	maxCursors = 50
+)
+
+// projection is one output key of a query record: a field, or a parent
+// relationship with its own projections.
+type projection struct {
+	name     string // canonical field or relationship name
+	rel      *Field // the reference field, for a relationship
+	children []*projection
+}
+
+// buildProjection turns the canonical select paths into a tree in select
+// order, merging paths through the same relationship.
+func buildProjection(o *Object, paths []string) []*projection {
+	var root []*projection
+	for _, p := range paths {
+		addPath(o, &root, strings.Split(p, "."))
+	}
+	return root
+}
+
+func addPath(o *Object, nodes *[]*projection, segs []string) {
+	for _, n := range *nodes {
+		if strings.EqualFold(n.name, segs[0]) && (n.rel != nil) == (len(segs) > 1) {
+			if len(segs) > 1 {
+				addPath(nil, &n.children, segs[1:])
+			}
+			return
+		}
+	}
+	n := &projection{name: segs[0]}
+	if len(segs) > 1 && o != nil {
+		n.rel, _ = o.relationship(segs[0])
+	}
+	if len(segs) > 1 {
+		if n.rel == nil {
+			n.rel = &Field{RelationshipName: segs[0]} // resolved per record below
+		}
+		addPath(nil, &n.children, segs[1:])
+	}
+	*nodes = append(*nodes, n)
+}
+
+// appendProjected appends a query record: attributes, then the projected
+// fields, parents as nested objects (null when the lookup is empty).
+func (s *Server) appendProjected(b []byte, o *Object, r *record, base string, proj []*projection) []byte {
+	b = append(b, '{')
+	b = appendAttributes(b, o, r.id(o), base)
+	for _, p := range proj {
+		b = append(b, ',', '"')
+		b = append(b, p.name...)
+		b = append(b, '"', ':')
+		if p.rel == nil {
+			f, ok := o.byName[strings.ToLower(p.name)]
+			if !ok {
+				b = append(b, "null"...)
+				continue
+			}
+			b = appendValue(b, f, r.vals[f.index])
+			continue
+		}
+		ref, ok := o.relationship(p.name)
+		if !ok {
+			b = append(b, "null"...)
+			continue
+		}
+		po, pr := s.parent(ref, r)
+		if pr == nil {
+			b = append(b, "null"...)
+			continue
+		}
+		b = s.appendProjected(b, po, pr, base, p.children)
+	}
+	return append(b, '}')
+}
+
+// cursor is an open query result being paged through.
+type cursor struct {
+	o        *Object
+	proj     []*projection
+	rows     []*record
+	lastUsed time.Time
+}
+
+type cursorStore struct {
+	mu   sync.Mutex
+	next uint64
+	open map[string]*cursor
+}
+
+func newCursorStore() *cursorStore { return &cursorStore{next: 1, open: map[string]*cursor{}} }
+
+func (c *cursorStore) add(cur *cursor, now time.Time) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.expire(now)
+	if len(c.open) >= maxCursors {
+		oldest := ""
+		for id, cur := range c.open {
+			if oldest == "" || cur.lastUsed.Before(c.open[oldest].lastUsed) {
+				oldest = id
+			}
+		}
+		delete(c.open, oldest)
+	}
+	id := newID(PrefixQueryLocator, c.next)
+	c.next++
+	c.open[id] = cur
+	return id
+}
+
+func (c *cursorStore) get(id string, now time.Time) (*cursor, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.expire(now)
+	cur, ok := c.open[id]
+	if ok {
+		cur.lastUsed = now
+	}
+	return cur, ok
+}
+
+func (c *cursorStore) drop(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.open, id)
+}
+
+func (c *cursorStore) expire(now time.Time) {
+	for id, cur := range c.open {
+		if now.Sub(cur.lastUsed) > cursorTTL {
+			delete(c.open, id)
+		}
+	}
+}
+
+// batchSize reads Sforce-Query-Options: batchSize=N, a hint clamped to
+// 200…2000.
+func batchSize(r *http.Request) int {
+	for _, opt := range strings.Split(r.Header.Get("Sforce-Query-Options"), ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(opt), "=")
+		if !strings.EqualFold(k, "batchSize") {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			return defaultBatchSize
+		}
+		return min(max(n, minBatchSize), defaultBatchSize)
+	}
+	return defaultBatchSize
+}
+
+func queryError(w http.ResponseWriter, err error) {
+	var qe *soql.Error
+	if errors.As(err, &qe) {
+		writeErrors(w, http.StatusBadRequest, apiError{Code: qe.Code, Message: qe.Message})
+		return
+	}
+	writeErrors(w, http.StatusBadRequest, newAPIError("MALFORMED_QUERY", "%v", err))
+}
+
+// handleQuery serves /query?q=, /queryAll?q= and their locators.
+func (s *Server) handleQuery(req *restRequest, all bool) {
+	if len(req.parts) == 2 {
+		s.queryMore(req, req.parts[1])
+		return
+	}
+	if len(req.parts) > 2 {
+		writeErrors(req.w, http.StatusNotFound, notFound())
+		return
+	}
+	text := req.r.URL.Query().Get("q")
+	if strings.TrimSpace(text) == "" {
+		writeErrors(req.w, http.StatusBadRequest, newAPIError("MALFORMED_QUERY", "A query string has to be specified"))
+		return
+	}
+	res, err := s.runQuery(text, all)
+	if err != nil {
+		queryError(req.w, err)
+		return
+	}
+	if res.count {
+		writeJSON(req.w, http.StatusOK, []byte(`{"totalSize":`+strconv.Itoa(res.total)+`,"done":true,"records":[]}`))
+		return
+	}
+	cur := &cursor{o: res.o, proj: res.proj, rows: res.rows, lastUsed: s.now()}
+	locator := ""
+	size := batchSize(req.r)
+	if len(res.rows) > size {
+		locator = s.cursors.add(cur, s.now())
+	}
+	s.writePage(req, cur, locator, 0, size)
+}
+
+// queryResult is an evaluated query.
+type queryResult struct {
+	o     *Object
+	proj  []*projection
+	rows  []*record
+	count bool
+	total int
+}
+
+// runQuery parses, resolves and evaluates a query against a snapshot of
+// the table.
+func (s *Server) runQuery(text string, all bool) (*queryResult, error) {
+	q, err := soql.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.Resolve(soqlSchema{s.schema}); err != nil {
+		return nil, err
+	}
+	o, _ := s.schema.Object(q.Object)
+	t := s.tables[o]
+	now := s.now()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	views := make([]recordView, 0, len(t.recs)/4)
+	for _, r := range t.recs {
+		if !all && r.deleted(o) {
+			continue
+		}
+		v := recordView{s: s, o: o, r: r}
+		ok, err := q.Match(v, now)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			views = append(views, v)
+		}
+	}
+	if len(q.OrderBy) > 0 {
+		sortViews(q, views)
+	}
+	if q.Offset > 0 {
+		if q.Offset >= len(views) {
+			views = views[:0]
+		} else {
+			views = views[q.Offset:]
+		}
+	}
+	if q.Limit >= 0 && q.Limit < len(views) {
+		views = views[:q.Limit]
+	}
+	res := &queryResult{o: o, count: q.Count, total: len(views)}
+	if q.Count {
+		return res, nil
+	}
+	paths := make([]string, len(q.Fields))
+	for i, f := range q.Fields {
+		paths[i] = f.Path
+	}
+	res.proj = buildProjection(o, paths)
+	res.rows = make([]*record, len(views))
+	for i, v := range views {
+		res.rows[i] = v.r
+	}
+	return res, nil
+}
+
+// sortKeys is a soql.Record over the ORDER BY values of one record,
+// extracted once so that sorting does not follow parent paths per
+// comparison.
+type sortKeys struct {
+	paths []string
+	vals  []any
+	view  recordView
+}
+
+func (k *sortKeys) Get(path string) any {
+	for i, p := range k.paths {
+		if p == path {
+			return k.vals[i]
+		}
+	}
+	return k.view.Get(path)
+}
+
+func sortViews(q *soql.Query, views []recordView) {
+	paths := make([]string, len(q.OrderBy))
+	for i, o := range q.OrderBy {
+		paths[i] = o.Path()
+	}
+	keys := make([]sortKeys, len(views))
+	vals := make([]any, len(views)*len(paths))
+	for i, v := range views {
+		kv := vals[i*len(paths) : (i+1)*len(paths)]
+		for j, p := range paths {
+			kv[j] = v.Get(p)
+		}
+		keys[i] = sortKeys{paths: paths, vals: kv, view: v}
+	}
+	idx := make([]int, len(views))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case q.Less(&keys[a], &keys[b]):
+			return -1
+		case q.Less(&keys[b], &keys[a]):
+			return 1
+		}
+		return 0
+	})
+	sorted := make([]recordView, len(views))
+	for i, j := range idx {
+		sorted[i] = views[j]
+	}
+	copy(views, sorted)
+}
+
+// writePage sends rows [from, from+size) of a cursor.
+func (s *Server) writePage(req *restRequest, cur *cursor, locator string, from, size int) {
+	to := min(from+size, len(cur.rows))
+	b := make([]byte, 0, 64+(to-from)*512)
+	b = append(b, `{"totalSize":`...)
+	b = strconv.AppendInt(b, int64(len(cur.rows)), 10)
+	done := to >= len(cur.rows)
+	b = append(b, `,"done":`...)
+	b = strconv.AppendBool(b, done)
+	if !done {
+		b = append(b, `,"nextRecordsUrl":"`...)
+		b = append(b, req.base...)
+		b = append(b, "/query/"...)
+		b = append(b, locator...)
+		b = append(b, '-')
+		b = strconv.AppendInt(b, int64(to), 10)
+		b = append(b, '"')
+	} else if locator != "" {
+		s.cursors.drop(locator)
+	}
+	b = append(b, `,"records":[`...)
+	s.mu.RLock()
+	for i := from; i < to; i++ {
+		if i > from {
+			b = append(b, ',')
+		}
+		b = s.appendProjected(b, cur.o, cur.rows[i], req.base, cur.proj)
+	}
+	s.mu.RUnlock()
+	b = append(b, "]}"...)
+	writeJSON(req.w, http.StatusOK, b)
+}
+
+// queryMore serves /query/{locator} (and /queryAll/{locator}).
+func (s *Server) queryMore(req *restRequest, locator string) {
+	id, pos, ok := strings.Cut(locator, "-")
+	from, err := strconv.Atoi(pos)
+	invalid := func() {
+		writeErrors(req.w, http.StatusBadRequest, newAPIError(codeInvalidQueryLocator, "invalid query locator"))
+	}
+	if !ok || err != nil || from < 0 {
+		invalid()
+		return
+	}
+	cur, ok := s.cursors.get(id, s.now())
+	if !ok || from > len(cur.rows) {
+		invalid()
+		return
+	}
+	s.writePage(req, cur, id, from, batchSize(req.r))
+}

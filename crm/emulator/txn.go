@@ -1,0 +1,137 @@
+package emulator
+
+import (
+	"fmt"
+	"time"
+)
+
+// change is one record write of a transaction: old is nil for a create.
+type change struct {
+	t        *table
+	old, new *record
+}
+
+// writeTxn is a write request in progress. It holds s.mu for writing from
+// begin to commit, so no reader sees a half-applied request; rollback
+// undoes its changes (allOrNone), commit persists them.
+type writeTxn struct {
+	s       *Server
+	now     time.Time
+	changes []change
+}
+
+func (s *Server) begin() *writeTxn {
+	s.mu.Lock()
+	return &writeTxn{s: s, now: s.now()}
+}
+
+// insert creates a record from input.
+func (tx *writeTxn) insert(t *table, input map[string]any, mode writeMode) (*record, []apiError) {
+	mode.create = true
+	rec, errs := tx.s.buildRecord(t, input, nil, mode, tx.now)
+	if errs != nil {
+		return nil, errs
+	}
+	t.put(rec, tx.now)
+	tx.changes = append(tx.changes, change{t: t, new: rec})
+	return rec, nil
+}
+
+// lookup returns the record with id (15 or 18 characters), with the errors
+// Salesforce gives for a malformed, missing or deleted one.
+func (s *Server) lookup(t *table, id string) (*record, *apiError) {
+	id18, err := Normalize18(id)
+	if err != nil || id18[:3] != t.obj.KeyPrefix {
+		e := fieldError(codeMalformedID, "Id", "%s ID: id value of incorrect type: %s", t.obj.Label, id)
+		return nil, &e
+	}
+	rec, ok := t.get(id18)
+	if !ok {
+		e := notFound()
+		return nil, &e
+	}
+	if rec.deleted(t.obj) {
+		e := apiError{Code: codeEntityDeleted, Message: "entity is deleted", Fields: []string{}}
+		return nil, &e
+	}
+	return rec, nil
+}
+
+// update writes input onto the record with id.
+func (tx *writeTxn) update(t *table, id string, input map[string]any, mode writeMode) (*record, []apiError) {
+	old, e := tx.s.lookup(t, id)
+	if e != nil {
+		return nil, []apiError{*e}
+	}
+	mode.create = false
+	rec, errs := tx.s.buildRecord(t, input, old, mode, tx.now)
+	if errs != nil {
+		return nil, errs
+	}
+	t.put(rec, tx.now)
+	tx.changes = append(tx.changes, change{t: t, old: old, new: rec})
+	return rec, nil
+}
+
+// remove soft-deletes the record with id: it moves to the recycle bin,
+// visible to queryAll and getDeleted.
+func (tx *writeTxn) remove(t *table, id string, lockRate float64) (*record, []apiError) {
+	old, e := tx.s.lookup(t, id)
+	if e != nil {
+		return nil, []apiError{*e}
+	}
+	if tx.s.roll(lockRate) {
+		return nil, []apiError{newAPIError(codeLockRow,
+			"unable to obtain exclusive access to this record or 1 records: %s", old.id(t.obj))}
+	}
+	rec := old.clone()
+	o := t.obj
+	stamp := formatDateTime(tx.now)
+	rec.vals[o.isDeletedIdx] = true
+	rec.vals[o.modifiedIdx], rec.vals[o.modstampIdx] = stamp, stamp
+	t.put(rec, tx.now)
+	tx.changes = append(tx.changes, change{t: t, old: old, new: rec})
+	return rec, nil
+}
+
+// savepoint marks the current length of the change list.
+func (tx *writeTxn) savepoint() int { return len(tx.changes) }
+
+// rollbackTo undoes the changes made after a savepoint, newest first.
+func (tx *writeTxn) rollbackTo(sp int) {
+	for i := len(tx.changes) - 1; i >= sp; i-- {
+		c := tx.changes[i]
+		if c.old == nil {
+			c.t.drop(c.new)
+		} else {
+			c.t.put(c.old, tx.now)
+		}
+	}
+	tx.changes = tx.changes[:sp]
+}
+
+// commit persists the changes and releases the lock.
+func (tx *writeTxn) commit() error {
+	defer tx.s.mu.Unlock()
+	if err := tx.s.persist(tx.changes); err != nil {
+		return fmt.Errorf("commit %d changes: %w", len(tx.changes), err)
+	}
+	return nil
+}
+
+// drop removes a record created in a rolled-back transaction; it is always
+// the newest record of its table.
+func (t *table) drop(r *record) {
+	id := r.id(t.obj)
+	i, ok := t.pos[id]
+	if !ok {
+		return
+	}
+	t.unindex(r)
+	delete(t.pos, id)
+	delete(t.deletedAt, id)
+	t.recs = append(t.recs[:i], t.recs[i+1:]...)
+	for j := i; j < len(t.recs); j++ {
+		t.pos[t.recs[j].id(t.obj)] = j
+	}
+}
