@@ -320,7 +320,7 @@ func TestBulkInsert100k(t *testing.T) {
 	if err != nil || len(ids) != n || ids[n-1] != rows[n-1].ID {
 		t.Fatalf("RowIDs: %d ids, %v", len(ids), err)
 	}
-	r, err := s.RowByRecordID(sh.ID, recordID(n/2)[:15])
+	r, err := s.RowByRecordID(sh.ID, recordID(n / 2)[:15])
 	if err != nil || r.ID != rows[n/2].ID {
 		t.Fatalf("RowByRecordID in 100k: %v, %v", r, err)
 	}

@@ -21,6 +21,9 @@ const HomeEnv = "CRMSHEETS_HOME"
 // file when Options.Timeout is zero.
 const DefaultTimeout = time.Second
 
+// initialMmapSize is the address space mapped at open (see Open).
+const initialMmapSize = 1 << 30
+
 // Options tune Open. The zero value is ready to use.
 type Options struct {
 	// Timeout is how long Open waits for the file lock held by another
@@ -80,6 +83,12 @@ func Open(path string, opts Options) (*Store, error) {
 		ReadOnly:     opts.ReadOnly,
 		NoSync:       opts.NoSync,
 		FreelistType: bolt.FreelistMapType,
+		// Reserve address space up front: when the map grows during a write,
+		// bbolt copies every node the transaction touched out of the old
+		// map, which made a 100k-row insert three times slower; and readers
+		// never wait for a remap below this size. Only address space: the
+		// file grows as data is written.
+		InitialMmapSize: initialMmapSize,
 	})
 	if err != nil {
 		err = translate(err)
