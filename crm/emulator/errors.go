@@ -141,7 +141,12 @@ func writeErrors(w http.ResponseWriter, status int, errs ...apiError) {
 // statusFor is the HTTP status of a single-record error.
 func statusFor(e apiError) int {
 	switch e.Code {
-	case codeNotFound, codeEntityDeleted:
+	case codeNotFound:
+		return http.StatusNotFound
+	case codeEntityDeleted:
+		if len(e.Fields) > 0 { // a lookup to a deleted record
+			return http.StatusBadRequest
+		}
 		return http.StatusNotFound
 	case codeInvalidSession:
 		return http.StatusUnauthorized

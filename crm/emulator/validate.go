@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"math"
 	"sort"
 	"strconv"
@@ -231,6 +232,18 @@ func coerce(f *Field, v any) (any, *apiError) {
 	bad := func() *apiError {
 		e := fieldError(codeInvalidTypeOnField, f.Name, "%s: value not of required type: %v", f.Label, v)
 		return &e
+	}
+	switch x := v.(type) {
+	case int:
+		v = float64(x)
+	case int64:
+		v = float64(x)
+	case json.Number:
+		n, err := x.Float64()
+		if err != nil {
+			return nil, bad()
+		}
+		v = n
 	}
 	if v == nil {
 		if f.Type == typeBoolean {
