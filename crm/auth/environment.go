@@ -106,7 +106,9 @@ func (e Environment) endpoint() oauth2.Endpoint {
 	}
 }
 
-func (e Environment) revokeURL() string { return strings.TrimRight(e.URL, "/") + "/services/oauth2/revoke" }
+func (e Environment) revokeURL() string {
+	return strings.TrimRight(e.URL, "/") + "/services/oauth2/revoke"
+}
 
 func isLoopback(host string) bool {
 	if host == "localhost" {
