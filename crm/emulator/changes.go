@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -24,7 +25,8 @@ func (s *Server) handleChanges(req *restRequest, o *Object, deleted bool) {
 			e := newAPIError("MISSING_ARGUMENT", "%s: Missing argument: %s", name, name)
 			return time.Time{}, &e
 		}
-		t, ok := parseDateTime(v)
+		// An unencoded "+" of an offset arrives as a space.
+		t, ok := parseDateTime(strings.ReplaceAll(v, " ", "+"))
 		if !ok {
 			e := newAPIError("INVALID_REPLICATION_DATE", "%s: cannot parse date: %s", name, v)
 			return time.Time{}, &e
