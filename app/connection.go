@@ -1,0 +1,288 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"crmsheets/crm"
+	"crmsheets/crm/auth"
+	"crmsheets/crm/emulator"
+
+	"golang.org/x/oauth2"
+)
+
+// ConnState is what the connection badge shows.
+type ConnState string
+
+// Connection states.
+const (
+	StateConnected    ConnState = "connected"
+	StateNeedsReauth  ConnState = "needs-reauth"
+	StateOffline      ConnState = "offline"
+	StateDisconnected ConnState = "disconnected"
+)
+
+// ConnStatus is the connection as the UI badge and `crmsheets orgs` show it.
+type ConnStatus struct {
+	State           ConnState
+	OrgID           string // local id of the active org
+	OrgName         string
+	Env             Env
+	Username        string
+	SalesforceOrgID string
+	InstanceURL     string
+	APIUsed         int // daily API calls used, from the last response (0/0 when unknown)
+	APILimit        int
+	Production      bool   // the UI marks production orgs clearly
+	Problem         string // the last connection error in words, "" when fine
+}
+
+// connection is a live session to one org.
+type connection struct {
+	orgID   string
+	session *auth.Session
+	client  *crm.Client
+}
+
+// ConnectActive connects the active org without user interaction: the demo
+// org by password login, a saved org from its stored token. It returns
+// ErrNeedsReauth when a saved org has no usable token (the UI then offers
+// Connect).
+func (s *Service) ConnectActive(ctx context.Context) error {
+	o, err := s.ActiveOrg()
+	if err != nil {
+		return err
+	}
+	if o.Env == EnvDemo {
+		return s.ConnectDemo(ctx)
+	}
+	return s.resume(ctx, o)
+}
+
+// ConnectDemo starts the embedded demo org if needed (or uses
+// Options.DemoOrgURL), logs in as the demo user and makes the demo org the
+// active org.
+func (s *Service) ConnectDemo(ctx context.Context) error {
+	baseURL, err := s.demoURL()
+	if err != nil {
+		return err
+	}
+	env, err := auth.DemoEnv(baseURL)
+	if err != nil {
+		return fmt.Errorf("demo org at %s: %w", baseURL, err)
+	}
+	cfg := auth.Config{Env: env, ClientID: emulator.DemoClientID, Logger: s.log, HTTPClient: s.opt.HTTPClient}
+	ctx = s.httpContext(ctx)
+	sess, err := auth.PasswordLogin(ctx, cfg, emulator.DemoUsername, emulator.DemoPassword)
+	if err != nil {
+		s.setConnErr(err)
+		return fmt.Errorf("log in to the demo org at %s: %w", baseURL, err)
+	}
+	if err := s.SwitchOrg(DemoOrgID); err != nil {
+		return err
+	}
+	return s.attach(ctx, DemoOrgID, sess)
+}
+
+// Connect logs in to a saved org with the OAuth authorization code flow
+// (PKCE, loopback redirect). openBrowser is called with the authorize URL
+// (the UI passes fyne.App.OpenURL, the CLI prints it and may open the
+// browser). It blocks until the redirect arrives, ctx ends or the login
+// times out. On success the org becomes active and its token is saved.
+func (s *Service) Connect(ctx context.Context, orgID string, openBrowser func(url string) error) error {
+	o, err := s.org(orgID)
+	if err != nil {
+		return err
+	}
+	if o.Env == EnvDemo {
+		return s.ConnectDemo(ctx)
+	}
+	cfg, err := s.authConfig(o)
+	if err != nil {
+		return err
+	}
+	cfg.OpenBrowser = openBrowser
+	ctx = s.httpContext(ctx)
+	sess, err := auth.Login(ctx, cfg)
+	if err != nil {
+		s.setConnErr(err)
+		return fmt.Errorf("log in to %s: %w", o.Name, err)
+	}
+	if err := s.SwitchOrg(orgID); err != nil {
+		return err
+	}
+	if err := s.saveSessionInfo(orgID, sess.Info()); err != nil {
+		return err
+	}
+	return s.attach(ctx, orgID, sess)
+}
+
+// Disconnect revokes the active session's token (best effort), forgets it
+// and leaves the Service disconnected.
+func (s *Service) Disconnect(ctx context.Context) error {
+	s.mu.Lock()
+	c := s.conn
+	s.conn = nil
+	s.lastErr = nil
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	s.forgetToken(c.orgID)
+	if err := c.session.Revoke(s.httpContext(ctx)); err != nil {
+		return fmt.Errorf("revoke the Salesforce session: %w", err)
+	}
+	return nil
+}
+
+// Status reports the connection for the badge. It makes no API call: usage
+// figures come from the last response's Sforce-Limit-Info header.
+func (s *Service) Status() ConnStatus {
+	o, _ := s.ActiveOrg()
+	st := ConnStatus{State: StateDisconnected, OrgID: o.ID, OrgName: o.Name, Env: o.Env,
+		Username: o.Username, SalesforceOrgID: o.OrgID, InstanceURL: o.InstanceURL, Production: o.Production()}
+	s.mu.Lock()
+	c, lastErr := s.conn, s.lastErr
+	s.mu.Unlock()
+	if c != nil && c.orgID == o.ID {
+		st.State = StateConnected
+		u := c.client.Usage()
+		st.APIUsed, st.APILimit = u.Used, u.Max
+	}
+	if lastErr != nil {
+		st.Problem = lastErr.Error()
+		switch {
+		case errors.Is(lastErr, auth.ErrNeedsReauth), errors.Is(lastErr, crm.ErrInvalidSession), errors.Is(lastErr, ErrNeedsReauth):
+			st.State = StateNeedsReauth
+		case crm.IsRetryable(lastErr):
+			st.State = StateOffline
+		}
+	}
+	return st
+}
+
+// RefreshUsage asks Salesforce for the current API usage (one call) so the
+// badge is exact even before any other call.
+func (s *Service) RefreshUsage(ctx context.Context) (ConnStatus, error) {
+	c, err := s.client()
+	if err != nil {
+		return s.Status(), err
+	}
+	if _, err := c.Limits(ctx); err != nil {
+		s.noteCallErr(err)
+		return s.Status(), fmt.Errorf("read API limits: %w", err)
+	}
+	return s.Status(), nil
+}
+
+// client returns the connected org's client or ErrNotConnected.
+func (s *Service) client() (*crm.Client, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil {
+		if s.lastErr != nil && (errors.Is(s.lastErr, auth.ErrNeedsReauth) || errors.Is(s.lastErr, crm.ErrInvalidSession)) {
+			return nil, fmt.Errorf("%w: %w", ErrNeedsReauth, s.lastErr)
+		}
+		return nil, ErrNotConnected
+	}
+	return s.conn.client, nil
+}
+
+// attach builds the client for a fresh session and makes it current.
+func (s *Service) attach(ctx context.Context, orgID string, sess *auth.Session) error {
+	hc := sess.HTTPClient(ctx)
+	opts := []crm.Option{crm.WithHTTPClient(hc), crm.WithLogger(s.log), crm.WithBulkThreshold(s.bulkThreshold())}
+	if s.opt.Retry != nil {
+		opts = append(opts, crm.WithRetry(*s.opt.Retry))
+	}
+	cl, err := crm.NewClient(sess.InstanceURL, opts...)
+	if err != nil {
+		return fmt.Errorf("set up the Salesforce client for %s: %w", sess.InstanceURL, err)
+	}
+	s.mu.Lock()
+	s.conn = &connection{orgID: orgID, session: sess, client: cl}
+	s.lastErr = nil
+	s.mu.Unlock()
+	if err := s.rememberIdentity(orgID, sess.Username, sess.OrgID, sess.InstanceURL); err != nil {
+		return err
+	}
+	s.log.Info("connected", "org", orgID, "instance", sess.InstanceURL, "user", sess.Username)
+	return nil
+}
+
+func (s *Service) bulkThreshold() int {
+	if s.opt.BulkThreshold < 0 {
+		return int(^uint(0) >> 1)
+	}
+	return s.opt.BulkThreshold
+}
+
+// noteCallErr records connection-level failures (expired sessions,
+// unreachable org) for Status.
+func (s *Service) noteCallErr(err error) {
+	if err == nil {
+		return
+	}
+	if errors.Is(err, auth.ErrNeedsReauth) || crm.IsInvalidSession(err) || crm.IsRetryable(err) {
+		s.setConnErr(err)
+	}
+}
+
+func (s *Service) setConnErr(err error) {
+	s.mu.Lock()
+	s.lastErr = err
+	if errors.Is(err, auth.ErrNeedsReauth) || crm.IsInvalidSession(err) {
+		s.conn = nil
+	}
+	s.mu.Unlock()
+}
+
+// dropConnection forgets the live session when it belongs to orgID.
+func (s *Service) dropConnection(orgID string) {
+	s.mu.Lock()
+	if s.conn != nil && s.conn.orgID == orgID {
+		s.conn = nil
+	}
+	s.mu.Unlock()
+}
+
+// httpContext carries Options.HTTPClient to oauth2 (which reads it from
+// the context under oauth2.HTTPClient).
+func (s *Service) httpContext(ctx context.Context) context.Context {
+	if s.opt.HTTPClient == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, oauth2.HTTPClient, s.opt.HTTPClient)
+}
+
+// DefaultClientID is the consumer key used for orgs saved without one: the
+// connected app CRM Sheets registers. Orgs with their own connected app set
+// Org.ClientID.
+const DefaultClientID = "crmsheets-desktop"
+
+// authConfig is the login configuration of a saved org.
+func (s *Service) authConfig(o Org) (auth.Config, error) {
+	var env auth.Environment
+	var err error
+	switch o.Env {
+	case EnvProduction:
+		env = auth.ProductionEnv()
+	case EnvSandbox:
+		env = auth.SandboxEnv()
+	case EnvMyDomain:
+		env, err = auth.MyDomainEnv(o.URL)
+	default:
+		err = fmt.Errorf("environment %q", o.Env)
+	}
+	if err != nil {
+		return auth.Config{}, fmt.Errorf("org %q: %w", o.Name, err)
+	}
+	id := o.ClientID
+	if id == "" {
+		id = DefaultClientID
+	}
+	return auth.Config{Env: env, ClientID: id, Timeout: 5 * time.Minute, Logger: s.log,
+		Store: s.tokenStore(), HTTPClient: s.opt.HTTPClient}, nil
+}

@@ -1,0 +1,234 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"crmsheets/crm"
+	"crmsheets/crm/emulator"
+	"crmsheets/sheets"
+)
+
+// Environment of the crash child process.
+const (
+	envCrashHome = "CRMSHEETS_TEST_CRASH_HOME"
+	envCrashURL  = "CRMSHEETS_TEST_CRASH_URL"
+	envCrashLong = "CRMSHEETS_RELIABILITY" // `make reliability`: more trials, more rows
+)
+
+// TestCrashChild is the process the crash test kills: it pushes the sheet
+// in the given home to the given org. It does nothing in a normal run.
+func TestCrashChild(t *testing.T) {
+	home := os.Getenv(envCrashHome)
+	if home == "" {
+		t.Skip("helper process of TestKilledPushLosesNothing")
+	}
+	ctx := context.Background()
+	svc, err := Open(ctx, Options{Home: home, DemoOrgURL: os.Getenv(envCrashURL), PushBatchSize: 10, OpenTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if err := svc.ConnectDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sh, err := svc.SheetByName("Contacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Sync(ctx, sh.ID, SyncOptions{Direction: sheets.Push, Force: true, Trigger: sheets.TriggerCLI}, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKilledPushLosesNothing kills a pushing process with SIGKILL at random
+// moments, trial after trial with new edits and new rows, then lets a last
+// push finish: every edit must be in the org, no record created twice, no
+// row lost, and every killed run marked interrupted.
+func TestKilledPushLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	trials, editsPerTrial, newPerTrial := 20, 30, 8
+	if os.Getenv(envCrashLong) != "" {
+		trials, editsPerTrial, newPerTrial = 60, 200, 50
+	}
+	env := newTestEnv(t)
+	env.org.SetFaults(emulator.Faults{Latency: 2 * time.Millisecond})
+	n := trials * editsPerTrial
+	env.seedContacts(n)
+	sh := env.contactSheet(true)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title, last, email := col(t, sh, "Title"), col(t, sh, "Last"), col(t, sh, "Email")
+	want := map[string]string{} // email → Title expected in the org at the end
+	for _, c := range env.org.Records("Contact") {
+		want[strings.ToLower(c["Email"].(string))] = c["Title"].(string)
+	}
+	env.svc.Close()
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := 0
+	for trial := range trials {
+		// New local edits on rows not edited before, and new rows to create.
+		env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url})
+		rows := env.rows(sh.ID)
+		var changed []*sheets.Row
+		for i := trial * editsPerTrial; i < (trial+1)*editsPerTrial; i++ {
+			r := rows[i]
+			v := fmt.Sprintf("T%d-%d", trial, i)
+			r.Set(title, v, env.clock.Now())
+			want[strings.ToLower(r.Cells[email])] = v
+			changed = append(changed, r)
+		}
+		if err := env.svc.store.UpdateRows(sh.ID, changed); err != nil {
+			t.Fatal(err)
+		}
+		var add []map[string]string
+		for i := range newPerTrial {
+			e := fmt.Sprintf("new-%d-%d@example.com", trial, i)
+			add = append(add, map[string]string{last: "New", email: e, title: "Created"})
+			want[e] = "Created"
+		}
+		if _, err := env.svc.AddRows(sh.ID, 0, add); err != nil {
+			t.Fatal(err)
+		}
+		env.svc.Close()
+
+		cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		delay := time.Duration(30+rng.IntN(300)) * time.Millisecond
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(delay):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			killed++
+		}
+	}
+	t.Logf("%d trials, %d processes killed mid-run", trials, killed)
+
+	// Restart and let one push finish (the next run reconciles).
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url})
+	for i := 0; i < 3; i++ {
+		env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Force: true})
+	}
+	byEmail := map[string]int{}
+	for _, c := range env.org.Records("Contact") {
+		e := strings.ToLower(c["Email"].(string))
+		byEmail[e]++
+		if w, ok := want[e]; ok && c["Title"] != w {
+			t.Errorf("lost edit: %s has Title %v, want %q", e, c["Title"], w)
+		}
+	}
+	for e, k := range byEmail {
+		if k > 1 {
+			t.Errorf("duplicate: %d contacts with %s", k, e)
+		}
+	}
+	for e := range want {
+		if byEmail[e] == 0 {
+			t.Errorf("lost row: no contact with %s", e)
+		}
+	}
+	if got, wantRows := len(env.rows(sh.ID)), n+trials*newPerTrial; got != wantRows {
+		t.Errorf("sheet has %d rows, want %d", got, wantRows)
+	}
+	for _, r := range env.rows(sh.ID) {
+		if r.State != sheets.StateSynced {
+			t.Errorf("row %d (%s) is %s after the final push: %s", r.ID, r.Cells[email], r.State, r.Error)
+		}
+	}
+	runs, err := env.svc.Runs(RunQuery{SheetID: sh.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if r.Status == sheets.RunRunning {
+			t.Errorf("run %d still shows running after restart", r.ID)
+		}
+	}
+}
+
+// TestFaultsEndInTheCleanState runs the same edits against a clean org and
+// against one with 503s, lock errors and token expiry: both must end with
+// the same data in the org and the sheet.
+func TestFaultsEndInTheCleanState(t *testing.T) {
+	run := func(faults emulator.Faults) (map[string]string, map[string]string) {
+		retry := crm.RetryPolicy{MaxAttempts: 12, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxElapsed: 10 * time.Second}
+		env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Retry = &retry }))
+		env.seedContacts(600)
+		env.org.SetFaults(faults)
+		sh := env.contactSheet(true)
+		env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+		title, last, email := col(t, sh, "Title"), col(t, sh, "Last"), col(t, sh, "Email")
+		env.editAll(sh.ID, title, "Faulty", 400)
+		var add []map[string]string
+		for i := range 150 {
+			add = append(add, map[string]string{last: "New" + strconv.Itoa(i), email: fmt.Sprintf("n%d@example.com", i)})
+		}
+		if _, err := env.svc.AddRows(env.sh(sh.ID).ID, 0, add); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 4; i++ { // lost create responses are reconciled by the next run
+			env.sync(sh.ID, SyncOptions{Direction: sheets.Both, Force: true})
+		}
+		org := map[string]string{}
+		for _, c := range env.org.Records("Contact") {
+			e := c["Email"].(string)
+			if _, dup := org[e]; dup {
+				t.Errorf("duplicate contact %s", e)
+			}
+			org[e] = fmt.Sprint(c["Title"])
+		}
+		sheet := map[string]string{}
+		for _, r := range env.rows(sh.ID) {
+			sheet[r.Cells[email]] = r.Cells[title] + "/" + r.State.String()
+		}
+		return org, sheet
+	}
+	cleanOrg, cleanSheet := run(emulator.Faults{})
+	faultOrg, faultSheet := run(emulator.Faults{Rate503: 0.10, LockRate: 0.05, ExpireTokenEvery: 50, DropRate: 0.02, Seed: 7})
+	if len(cleanOrg) != 750 {
+		t.Fatalf("clean run left %d contacts, want 750", len(cleanOrg))
+	}
+	for e, v := range cleanOrg {
+		if faultOrg[e] != v {
+			t.Errorf("org %s: %q under faults, %q clean", e, faultOrg[e], v)
+		}
+	}
+	if len(faultOrg) != len(cleanOrg) {
+		t.Errorf("org has %d contacts under faults, %d clean", len(faultOrg), len(cleanOrg))
+	}
+	for e, v := range cleanSheet {
+		if faultSheet[e] != v {
+			t.Errorf("sheet %s: %q under faults, %q clean", e, faultSheet[e], v)
+		}
+	}
+}
+
+// sh re-reads a sheet definition.
+func (e *testEnv) sh(id string) *sheets.Sheet {
+	e.t.Helper()
+	sh, err := e.svc.Sheet(id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return sh
+}

@@ -1,0 +1,19 @@
+// Package app is the engine of CRM Sheets and the one façade the desktop UI
+// and the CLI call: saved orgs and the connection to Salesforce (or to the
+// embedded demo org), sheets and their columns, mapping columns to fields,
+// filters, and the sync runs themselves — plan (dry run), pull, push and
+// bidirectional sync with conflict policies, API budget, crash safety,
+// history, revert and the scheduler.
+//
+// Views hold no logic: every action a window or a command offers is one
+// method of [Service], so the GUI and the CLI behave identically.
+//
+// The sync semantics are the product's promise (see DESIGN.md "Sync
+// semantics"): a run is recorded as running before its first call; rows about
+// to be created are marked create-pending before the call that creates them;
+// every batch's record ids, bases and per-record outcomes are written in one
+// store transaction; a push re-reads the Salesforce values of the rows it is
+// about to change and settles each field with the pure three-way merge of
+// app/merge; nothing is overwritten in Salesforce that the user did not
+// change, and nothing disappears from a sheet silently.
+package app

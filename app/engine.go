@@ -1,0 +1,238 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"crmsheets/app/merge"
+	"crmsheets/crm"
+	"crmsheets/sheets"
+	"crmsheets/sheets/store"
+)
+
+// Batch sizes of the engine.
+const (
+	// pullPageRows is how many pulled records are written per store
+	// transaction (one Salesforce query page).
+	pullPageRows = 2000
+	// pushChunkRows is how many rows a push reads, plans, sends and writes
+	// back per round: one sObject Collections call and one transaction.
+	pushChunkRows = crm.CollectionBatchSize
+	// bulkChunkRows is the round size when a push goes through Bulk API 2.0.
+	bulkChunkRows = 10000
+	// inQueryValues caps the values of one `IN (…)` query (URL length).
+	inQueryValues = 200
+	// safetyMinRows: the safety rail ignores runs touching this few records.
+	safetyMinRows = 10
+)
+
+// engine is one run (or one dry run) over one sheet.
+type engine struct {
+	s    *Service
+	c    *crm.Client
+	sh   *sheets.Sheet
+	b    *binding
+	opt  SyncOptions
+	pl   *merge.Planner
+	dry  *Plan       // non-nil for a dry run: nothing is written or sent
+	run  *sheets.Run // nil for a dry run
+	prog func(Progress)
+
+	calls0  int64
+	paused  string // why the run paused (budget, limit); "" when not
+	choices relationshipChoices
+	now     time.Time
+}
+
+func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions, dry bool, prog func(Progress)) (*engine, error) {
+	c, err := s.client()
+	if err != nil {
+		return nil, err
+	}
+	sh, err := s.Sheet(sheetID)
+	if err != nil {
+		return nil, err
+	}
+	opt = opt.resolve(sh)
+	b, err := bind(ctx, c, sh)
+	if err != nil {
+		s.noteCallErr(err)
+		return nil, err
+	}
+	pl, err := merge.New(sh.Columns, merge.Options{Direction: opt.Direction, Policy: opt.Policy, CreateMissing: sh.Sync.CreateMissing})
+	if err != nil {
+		return nil, fmt.Errorf("sync %q: %w", sh.Name, err)
+	}
+	ch, err := s.loadChoices(sheetID)
+	if err != nil {
+		return nil, err
+	}
+	if prog == nil {
+		prog = func(Progress) {}
+	}
+	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now()}
+	if dry {
+		e.dry = newPlan(sh, opt, b)
+	}
+	return e, nil
+}
+
+// begin records the run as running, before any call that changes data.
+func (e *engine) begin(revertOf uint64) error {
+	e.run = &sheets.Run{
+		SheetID: e.sh.ID, SheetName: e.sh.Name, Object: e.sh.Object,
+		Direction: e.opt.Direction, Policy: e.opt.Policy, Trigger: e.opt.Trigger,
+		Started: e.now, Status: sheets.RunRunning, RevertOf: revertOf,
+	}
+	if err := e.s.store.CreateRun(e.run); err != nil {
+		return fmt.Errorf("record the run of %q: %w", e.sh.Name, err)
+	}
+	return nil
+}
+
+// account fills the run's API figures from the client.
+func (e *engine) account() {
+	if e.run == nil {
+		return
+	}
+	e.run.APICalls = int(e.c.Calls() - e.calls0)
+	u := e.c.Usage()
+	e.run.APIUsed, e.run.APILimit = u.Used, u.Max
+}
+
+// finish records how the run ended: cancelled when ctx ended, failed on an
+// error that stopped it, partial when some records failed or the budget
+// paused it, succeeded otherwise. It returns the run and the error to hand
+// the caller (nil for cancelled and paused runs: they are outcomes, not
+// failures of the call).
+func (e *engine) finish(ctx context.Context, runErr error) (*sheets.Run, error) {
+	r := e.run
+	r.Ended = e.s.now()
+	e.account()
+	switch {
+	case ctx.Err() != nil && (runErr == nil || errors.Is(runErr, ctx.Err())):
+		r.Status = sheets.RunCancelled
+		r.Message = "cancelled; what was done before is recorded"
+		runErr = nil
+	case runErr != nil && crm.IsLimitExceeded(runErr):
+		r.Status = sheets.RunPartial
+		r.Message = "stopped: the org's daily API limit is used up (REQUEST_LIMIT_EXCEEDED); the next run resumes"
+		runErr = nil
+	case runErr != nil:
+		r.Status = sheets.RunFailed
+		r.Message = crm.RedactSecrets(runErr.Error())
+	case e.paused != "":
+		r.Status = sheets.RunPartial
+		r.Message = e.paused
+	case r.Counts.Failed > 0 || r.Counts.Invalid > 0:
+		r.Status = sheets.RunPartial
+	default:
+		r.Status = sheets.RunSucceeded
+	}
+	if len(e.b.missing) > 0 && r.Message == "" {
+		r.Message = fmt.Sprintf("skipped %d unmapped column(s): %s", len(e.b.missing), e.b.missing[0])
+	}
+	if err := e.s.store.UpdateRun(r); err != nil {
+		return r, errors.Join(runErr, fmt.Errorf("record the end of run %d: %w", r.ID, err))
+	}
+	e.s.log.Info("run ended", "run", r.ID, "sheet", r.SheetName, "status", r.Status, "calls", r.APICalls)
+	return r, runErr
+}
+
+// budgetAllows reports whether `calls` more API calls leave the org's
+// reserve untouched; when not, it records why the run pauses. With usage
+// unknown (no call made yet) it allows.
+func (e *engine) budgetAllows(calls int) bool {
+	u := e.c.Usage()
+	if !u.Known() || e.c.Calls() == e.calls0 {
+		return true // no figure from this run yet: its first call brings a fresh one
+	}
+	share := e.sh.Sync.APIReserve
+	if share <= 0 {
+		share = sheets.DefaultAPIReserve
+	}
+	reserve := int(math.Ceil(share * float64(u.Max)))
+	if u.Remaining()-calls >= reserve {
+		return true
+	}
+	if e.paused == "" {
+		e.paused = fmt.Sprintf("paused: %d of the org's %d daily API calls left, below the reserve of %d; the next run resumes where this one stopped",
+			u.Remaining(), u.Max, reserve)
+	}
+	return false
+}
+
+// commit writes one batch's rows, outcomes and the run's counts in one
+// store transaction, so a crash never separates a record's id from the row
+// or the row from its history.
+func (e *engine) commit(insert, update []*sheets.Row, outs []sheets.RecordOutcome, sheetDef *sheets.Sheet) error {
+	if e.dry != nil {
+		return nil
+	}
+	e.account()
+	err := e.s.store.Batch(func(tx *store.Tx) error {
+		if len(insert) > 0 {
+			if err := tx.InsertRows(e.sh.ID, insert); err != nil {
+				return err
+			}
+		}
+		if len(update) > 0 {
+			if err := tx.UpdateRows(e.sh.ID, update); err != nil {
+				return err
+			}
+		}
+		if len(outs) > 0 {
+			if err := tx.AddOutcomes(e.run.ID, outs); err != nil {
+				return err
+			}
+		}
+		if sheetDef != nil {
+			if err := tx.SaveSheet(sheetDef); err != nil {
+				return err
+			}
+		}
+		return tx.UpdateRun(e.run)
+	})
+	if err != nil {
+		return fmt.Errorf("write %d new and %d changed rows of %q: %w", len(insert), len(update), e.sh.Name, err)
+	}
+	return nil
+}
+
+// outcome starts a history entry for a row.
+func (e *engine) outcome(r *sheets.Row, recordID, op string) sheets.RecordOutcome {
+	o := sheets.RecordOutcome{Op: op, RecordID: recordID}
+	if e.run != nil {
+		o.RunID = e.run.ID
+	}
+	if r != nil {
+		o.RowID = r.ID
+		if o.RecordID == "" {
+			o.RecordID = r.RecordID
+		}
+	}
+	return o
+}
+
+// parseSalesforceTime reads LastModifiedDate ("2024-05-01T10:00:00.000+0000").
+func parseSalesforceTime(v any) time.Time {
+	s, _ := v.(string)
+	for _, layout := range []string{"2006-01-02T15:04:05.000-0700", time.RFC3339Nano, "2006-01-02T15:04:05-0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// normID returns the 18-character form of a record id (or the input when it
+// is not an id), so 15- and 18-char ids compare equal.
+func normID(id string) string {
+	if id18, err := crm.To18(id); err == nil {
+		return id18
+	}
+	return id
+}

@@ -1,0 +1,62 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors callers branch on. Every error the Service returns wraps one of
+// these when the situation is one a caller can act on; match with errors.Is.
+var (
+	// ErrNotConnected: the action needs Salesforce and no org is connected.
+	// The UI offers Connect; the CLI suggests `crmsheets login`.
+	ErrNotConnected = errors.New("not connected to Salesforce")
+
+	// ErrNeedsReauth: the saved session was revoked or expired for good;
+	// the user must log in again (Reconnect in the UI).
+	ErrNeedsReauth = errors.New("Salesforce needs you to log in again")
+
+	// ErrUnknownOrg: no saved org has the given id.
+	ErrUnknownOrg = errors.New("no such org")
+
+	// ErrSyncRunning: another run of the same sheet is in progress in this
+	// process (the single-run lock).
+	ErrSyncRunning = errors.New("a sync of this sheet is already running")
+
+	// ErrSyncAborted is matched by *TooManyChangesError: the run stopped
+	// before sending anything because it would overwrite more of the
+	// sheet's records than the safety rail allows. Run again with
+	// SyncOptions.Force after checking the plan.
+	ErrSyncAborted = errors.New("sync aborted by the safety rail")
+
+	// ErrNotSyncable: the sheet is local only (no sObject) or has no mapped
+	// column, so there is nothing to sync.
+	ErrNotSyncable = errors.New("sheet is not mapped to Salesforce")
+
+	// ErrNotRevertible: the run is not a push (or both) run with changes,
+	// or it was already reverted.
+	ErrNotRevertible = errors.New("run cannot be reverted")
+
+	// ErrBudgetExhausted: the org's remaining daily API calls are below the
+	// reserve before the run could start. Runs that reach the reserve
+	// midway end as partial instead, with what they did recorded.
+	ErrBudgetExhausted = errors.New("daily API budget reserve reached")
+)
+
+// TooManyChangesError is the safety rail's refusal (rclone bisync's "too
+// many deletes"): a run would overwrite Changes records of a sheet holding
+// Rows rows, more than the allowed share. Nothing was sent.
+type TooManyChangesError struct {
+	Sheet   string
+	Changes int
+	Rows    int
+	Limit   float64 // the allowed share, 0..1
+}
+
+func (e *TooManyChangesError) Error() string {
+	return fmt.Sprintf("sync of %q would overwrite %d of %d records in Salesforce (more than %.0f%%); check the plan and run again with force to confirm",
+		e.Sheet, e.Changes, e.Rows, e.Limit*100)
+}
+
+// Is makes errors.Is(err, ErrSyncAborted) true.
+func (e *TooManyChangesError) Is(target error) bool { return target == ErrSyncAborted }

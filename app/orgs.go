@@ -1,0 +1,264 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Env is the kind of Salesforce environment an org lives in.
+type Env string
+
+// Environments. EnvMyDomain takes any https URL (or a loopback http URL for
+// a standalone emulator); EnvDemo is the embedded demo org.
+const (
+	EnvProduction Env = "production"
+	EnvSandbox    Env = "sandbox"
+	EnvMyDomain   Env = "mydomain"
+	EnvDemo       Env = "demo"
+)
+
+// DemoOrgID is the id of the always-present demo org entry.
+const DemoOrgID = "demo"
+
+// settingOrgs is the settings key holding the saved orgs.
+const settingOrgs = "orgs"
+
+// Org is a saved connection target. Several can be saved; one is active.
+type Org struct {
+	ID       string `json:"id"`   // local id, stable; DemoOrgID for the demo org
+	Name     string `json:"name"` // label chosen by the user
+	Env      Env    `json:"env"`
+	URL      string `json:"url,omitempty"`      // My Domain (or emulator) base URL; "" for production/sandbox defaults
+	ClientID string `json:"clientId,omitempty"` // connected-app consumer key; "" = the app's default
+	// Filled in by a successful connection, shown in the switcher.
+	Username    string `json:"username,omitempty"`
+	OrgID       string `json:"orgId,omitempty"` // Salesforce's 00D… id
+	InstanceURL string `json:"instanceUrl,omitempty"`
+}
+
+// Production reports whether changes in this org touch live data: the UI
+// marks such orgs clearly and asks for typed confirmation of big runs.
+func (o Org) Production() bool {
+	return o.Env == EnvProduction || (o.Env == EnvMyDomain && !strings.Contains(o.URL, ".sandbox.") && !isLoopbackURL(o.URL))
+}
+
+type orgsState struct {
+	Active string `json:"active"`
+	Orgs   []Org  `json:"orgs"`
+}
+
+func (s *Service) loadOrgs() (orgsState, error) {
+	var st orgsState
+	if _, err := s.store.GetSetting(settingOrgs, &st); err != nil {
+		return st, fmt.Errorf("read saved orgs: %w", err)
+	}
+	return st, nil
+}
+
+func (s *Service) saveOrgs(st orgsState) error {
+	if err := s.store.PutSetting(settingOrgs, st); err != nil {
+		return fmt.Errorf("save orgs: %w", err)
+	}
+	return nil
+}
+
+// ensureDefaultOrg makes sure the demo org exists and something is active:
+// a new user starts on the demo org.
+func (s *Service) ensureDefaultOrg() error {
+	st, err := s.loadOrgs()
+	if err != nil {
+		return err
+	}
+	changed := false
+	if !slices.ContainsFunc(st.Orgs, func(o Org) bool { return o.ID == DemoOrgID }) {
+		st.Orgs = append([]Org{{ID: DemoOrgID, Name: "Demo org", Env: EnvDemo}}, st.Orgs...)
+		changed = true
+	}
+	if st.Active == "" || !slices.ContainsFunc(st.Orgs, func(o Org) bool { return o.ID == st.Active }) {
+		st.Active = DemoOrgID
+		changed = true
+	}
+	if changed {
+		return s.saveOrgs(st)
+	}
+	return nil
+}
+
+// Orgs lists the saved orgs, the demo org first.
+func (s *Service) Orgs() ([]Org, error) {
+	st, err := s.loadOrgs()
+	return st.Orgs, err
+}
+
+// ActiveOrg returns the org the Service connects to.
+func (s *Service) ActiveOrg() (Org, error) {
+	st, err := s.loadOrgs()
+	if err != nil {
+		return Org{}, err
+	}
+	for _, o := range st.Orgs {
+		if o.ID == st.Active {
+			return o, nil
+		}
+	}
+	return Org{}, fmt.Errorf("active org %q: %w", st.Active, ErrUnknownOrg)
+}
+
+// AddOrg saves a new org and returns it with its id. The URL is required
+// for My Domain orgs and must be https (or loopback http).
+func (s *Service) AddOrg(o Org) (Org, error) {
+	if err := validateOrg(&o); err != nil {
+		return Org{}, err
+	}
+	if o.Env == EnvDemo {
+		return Org{}, fmt.Errorf("add org: the demo org is always present")
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	o.ID = "org-" + hex.EncodeToString(b)
+	o.Username, o.OrgID, o.InstanceURL = "", "", ""
+	st, err := s.loadOrgs()
+	if err != nil {
+		return Org{}, err
+	}
+	st.Orgs = append(st.Orgs, o)
+	return o, s.saveOrgs(st)
+}
+
+// UpdateOrg changes a saved org's name, URL or consumer key. Changing the
+// environment or URL disconnects it when it is active.
+func (s *Service) UpdateOrg(o Org) error {
+	if err := validateOrg(&o); err != nil {
+		return err
+	}
+	st, err := s.loadOrgs()
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(st.Orgs, func(x Org) bool { return x.ID == o.ID })
+	if i < 0 {
+		return fmt.Errorf("update org %q: %w", o.ID, ErrUnknownOrg)
+	}
+	old := st.Orgs[i]
+	if old.Env == EnvDemo {
+		o.Env, o.URL = EnvDemo, ""
+	}
+	if old.Env != o.Env || old.URL != o.URL || old.ClientID != o.ClientID {
+		o.Username, o.OrgID, o.InstanceURL = "", "", ""
+		s.dropConnection(o.ID)
+	} else {
+		o.Username, o.OrgID, o.InstanceURL = old.Username, old.OrgID, old.InstanceURL
+	}
+	st.Orgs[i] = o
+	return s.saveOrgs(st)
+}
+
+// RemoveOrg forgets a saved org and its stored token. The demo org cannot
+// be removed; removing the active org makes the demo org active.
+func (s *Service) RemoveOrg(id string) error {
+	if id == DemoOrgID {
+		return fmt.Errorf("remove org: the demo org cannot be removed")
+	}
+	st, err := s.loadOrgs()
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(st.Orgs, func(x Org) bool { return x.ID == id })
+	if i < 0 {
+		return fmt.Errorf("remove org %q: %w", id, ErrUnknownOrg)
+	}
+	st.Orgs = slices.Delete(st.Orgs, i, i+1)
+	if st.Active == id {
+		st.Active = DemoOrgID
+	}
+	s.dropConnection(id)
+	s.forgetToken(id)
+	return s.saveOrgs(st)
+}
+
+// SwitchOrg makes another saved org active. The current connection is
+// dropped (its token stays saved); call ConnectActive to connect.
+func (s *Service) SwitchOrg(id string) error {
+	st, err := s.loadOrgs()
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(st.Orgs, func(o Org) bool { return o.ID == id }) {
+		return fmt.Errorf("switch to org %q: %w", id, ErrUnknownOrg)
+	}
+	if st.Active == id {
+		return nil
+	}
+	st.Active = id
+	s.mu.Lock()
+	s.conn = nil
+	s.lastErr = nil
+	s.mu.Unlock()
+	return s.saveOrgs(st)
+}
+
+// org returns a saved org by id.
+func (s *Service) org(id string) (Org, error) {
+	st, err := s.loadOrgs()
+	if err != nil {
+		return Org{}, err
+	}
+	for _, o := range st.Orgs {
+		if o.ID == id {
+			return o, nil
+		}
+	}
+	return Org{}, fmt.Errorf("org %q: %w", id, ErrUnknownOrg)
+}
+
+// rememberIdentity stores what a connection learned about an org.
+func (s *Service) rememberIdentity(id, username, orgID, instanceURL string) error {
+	st, err := s.loadOrgs()
+	if err != nil {
+		return err
+	}
+	for i := range st.Orgs {
+		if st.Orgs[i].ID == id {
+			st.Orgs[i].Username, st.Orgs[i].OrgID, st.Orgs[i].InstanceURL = username, orgID, instanceURL
+		}
+	}
+	return s.saveOrgs(st)
+}
+
+func validateOrg(o *Org) error {
+	o.Name = strings.TrimSpace(o.Name)
+	o.URL = strings.TrimRight(strings.TrimSpace(o.URL), "/")
+	switch o.Env {
+	case EnvProduction, EnvSandbox, EnvDemo:
+	case EnvMyDomain:
+		u, err := url.Parse(o.URL)
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("org %q: %q is not a valid URL", o.Name, o.URL)
+		}
+		if u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackURL(o.URL)) {
+			return fmt.Errorf("org %q: the URL must start with https:// (plain http only for a local emulator on 127.0.0.1)", o.Name)
+		}
+	default:
+		return fmt.Errorf("org %q: unknown environment %q", o.Name, o.Env)
+	}
+	if o.Name == "" {
+		o.Name = string(o.Env)
+		if o.URL != "" {
+			o.Name = o.URL
+		}
+	}
+	return nil
+}
+
+func isLoopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	return h == "127.0.0.1" || h == "localhost" || h == "::1"
+}

@@ -1,0 +1,204 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"crmsheets/app/merge"
+	"crmsheets/sheets"
+)
+
+// MaxPlanChanges caps the per-cell diff a Plan lists; counts stay exact.
+const MaxPlanChanges = 10000
+
+// Plan is a dry run: what a sync would do, computed against Salesforce's
+// current values without writing anything to the sheet or the org.
+type Plan struct {
+	SheetID   string
+	SheetName string
+	Object    string
+	Direction sheets.Direction
+	Policy    sheets.Policy
+	Full      bool
+
+	New             int // records a pull would add as rows
+	Pulled          int // records the pull read
+	Creates         int // records a push would create
+	Updates         int // records a push would update
+	Refreshes       int // rows that would take values from Salesforce
+	Unchanged       int
+	Conflicts       int // rows with conflicts kept for review
+	Settled         int // conflicting fields the policy settles
+	DeletedRemotely int
+	Skipped         int
+	Invalid         int // rows that would not be sent, see Problems
+
+	// Changes is the per-cell diff, at most MaxPlanChanges entries
+	// (Truncated says when more exist).
+	Changes   []CellChange
+	Truncated bool
+	// Problems lists rows that would be refused or skipped, with reasons.
+	Problems []RowProblemReport
+	// Unmapped lists columns whose field no longer exists in the org.
+	Unmapped []string
+
+	// APICallsSpent is what computing the plan cost; APICalls is what the
+	// run itself is expected to spend. APIRemaining and APILimit are the
+	// org's daily figures; APIReserve is the part a run leaves untouched.
+	APICallsSpent int
+	APICalls      int
+	APIRemaining  int
+	APILimit      int
+	APIReserve    int
+	// WouldPause: the run would stop at the reserve before finishing.
+	WouldPause bool
+	// SafetyStop is the safety rail's refusal when the run would overwrite
+	// too many records (run it with SyncOptions.Force after review); nil
+	// otherwise.
+	SafetyStop *TooManyChangesError
+}
+
+// CellChange is one cell of the diff. Target says which side changes:
+// "salesforce" (Old is Salesforce's value now, New what the push sends) or
+// "sheet" (Old is the cell, New Salesforce's value it takes).
+type CellChange struct {
+	RowID    sheets.RowID
+	RecordID string
+	Op       string // create, update, refresh, conflict
+	Target   string
+	ColumnID string
+	Column   string
+	Field    string
+	Old      string
+	New      string
+}
+
+// RowProblemReport is a row a run would refuse or skip, and why.
+type RowProblemReport struct {
+	RowID    sheets.RowID
+	RecordID string
+	Op       string
+	Reason   string
+}
+
+func newPlan(sh *sheets.Sheet, opt SyncOptions, b *binding) *Plan {
+	return &Plan{SheetID: sh.ID, SheetName: sh.Name, Object: sh.Object, Direction: opt.Direction,
+		Policy: opt.Policy, Full: opt.Full, Unmapped: b.missing}
+}
+
+func (p *Plan) addChange(c CellChange) {
+	if len(p.Changes) >= MaxPlanChanges {
+		p.Truncated = true
+		return
+	}
+	p.Changes = append(p.Changes, c)
+}
+
+func (p *Plan) addProblem(r *sheets.Row, op, reason string) {
+	p.Problems = append(p.Problems, RowProblemReport{RowID: r.ID, RecordID: r.RecordID, Op: op, Reason: reason})
+}
+
+// addItem counts a merged row and lists its cell changes.
+func (p *Plan) addItem(e *engine, r *sheets.Row, it *merge.Item) {
+	switch it.Action {
+	case merge.Unchanged:
+		p.Unchanged++
+	case merge.Update:
+		p.Updates++
+	case merge.Refresh:
+		p.Refreshes++
+	case merge.Create:
+		p.Creates++
+	case merge.Conflict:
+		p.Conflicts++
+	case merge.DeletedRemotely:
+		p.DeletedRemotely++
+	case merge.Skip:
+		p.Skipped++
+		p.addProblem(r, "skip", it.Reason)
+	}
+	if it.Action != merge.Refresh && len(it.Refresh) > 0 {
+		p.Refreshes++
+	}
+	p.Settled += len(it.Conflicts) - it.KeptConflicts()
+	op := sheets.OpUpdate
+	if it.Action == merge.Create {
+		op = sheets.OpCreate
+	}
+	for _, id := range it.SendColumns() {
+		ch := it.Send[id]
+		p.addChange(e.cellChange(r, it, id, op, "salesforce", ch.Before, ch.After))
+	}
+	for _, id := range it.RefreshColumns() {
+		p.addChange(e.cellChange(r, it, id, sheets.OpRefresh, "sheet", r.Cells[id], it.Refresh[id]))
+	}
+	for _, id := range it.ConflictColumns() {
+		c := it.Conflicts[id]
+		if c.Kept() {
+			p.addChange(e.cellChange(r, it, id, sheets.OpConflict, "", c.Sheet, c.Remote))
+		}
+	}
+}
+
+func (e *engine) cellChange(r *sheets.Row, it *merge.Item, colID, op, target, old, nu string) CellChange {
+	cc := CellChange{RowID: r.ID, RecordID: it.RecordID, Op: op, Target: target, ColumnID: colID, Old: old, New: nu}
+	if bc, ok := e.b.byCol[colID]; ok {
+		cc.Column, cc.Field = bc.col.Name, bc.col.Field
+	} else if col, ok := e.sh.Column(colID); ok {
+		cc.Column = col.Name
+	}
+	return cc
+}
+
+// Plan computes a sync as a dry run: creates, updates, refreshes,
+// unchanged rows, conflicts, invalid rows with reasons, a per-cell diff and
+// the API calls the run would spend against the remaining daily limit. It
+// reads from Salesforce (the queries a run would make) but writes nothing
+// to the sheet, the org or the history.
+func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*Plan, error) {
+	e, err := s.newEngine(ctx, sheetID, opt, true, nil)
+	if err != nil {
+		return nil, err
+	}
+	p := e.dry
+	dir := e.opt.Direction
+	if dir == sheets.Pull || dir == sheets.Both {
+		if err := e.pull(ctx, dir == sheets.Both); err != nil {
+			s.noteCallErr(err)
+			return nil, err
+		}
+	}
+	pullCalls := int(e.c.Calls() - e.calls0)
+	if dir == sheets.Push || dir == sheets.Both {
+		if err := e.push(ctx); err != nil {
+			var tm *TooManyChangesError
+			if !errors.As(err, &tm) {
+				s.noteCallErr(err)
+				return nil, err
+			}
+			p.SafetyStop = tm
+		}
+	}
+	p.APICallsSpent = int(e.c.Calls() - e.calls0)
+	// A run repeats the plan's reads and adds the writes.
+	p.APICalls = p.APICallsSpent + ceilDiv(p.Updates, pushChunkRows) + ceilDiv(p.Creates, pushChunkRows)
+	if pullCalls == 0 && (dir == sheets.Pull || dir == sheets.Both) {
+		p.APICalls++
+	}
+	u := e.c.Usage()
+	p.APIRemaining, p.APILimit = u.Remaining(), u.Max
+	share := e.sh.Sync.APIReserve
+	if share <= 0 {
+		share = sheets.DefaultAPIReserve
+	}
+	p.APIReserve = int(share*float64(u.Max) + 0.999)
+	p.WouldPause = u.Known() && p.APIRemaining-p.APICalls < p.APIReserve
+	return p, nil
+}
+
+func ceilDiv(a, b int) int {
+	if a <= 0 {
+		return 0
+	}
+	return (a + b - 1) / b
+}

@@ -1,0 +1,264 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"time"
+
+	"crmsheets/app/merge"
+	"crmsheets/crm"
+	"crmsheets/sheets"
+	"crmsheets/sheets/store"
+)
+
+// pullQuery builds the pull's SOQL: Id, LastModifiedDate, IsDeleted and the
+// mapped fields, the sheet's filter, and for incremental pulls
+// LastModifiedDate >= watermark - lookback. It runs through queryAll so
+// records deleted since show up with IsDeleted = true.
+func (e *engine) pullQuery() (string, error) {
+	b := crm.Select(e.b.selectFields("IsDeleted")...).From(e.b.object)
+	if e.sh.Filter != "" {
+		b = b.WhereClause(e.sh.Filter)
+	}
+	if !e.opt.Full && !e.sh.Watermark.IsZero() {
+		b = b.Where("LastModifiedDate", ">=", e.sh.Watermark.Add(-e.sh.Sync.EffectiveLookback()))
+	}
+	q, err := b.Build()
+	if err != nil {
+		return "", fmt.Errorf("build the pull query of %q: %w", e.sh.Name, err)
+	}
+	return q, nil
+}
+
+// pull streams the query's pages into the store, one transaction per page:
+// rows match by record id, then by key column; unmatched records append
+// rows; records deleted in Salesforce mark their rows deleted-remotely; the
+// merge settles rows changed on both sides. A complete pull moves the
+// sheet's watermark to the newest LastModifiedDate seen.
+func (e *engine) pull(ctx context.Context, skipLocal bool) error {
+	q, err := e.pullQuery()
+	if err != nil {
+		return err
+	}
+	empty := false
+	if n, err := e.s.store.RowCount(e.sh.ID); err != nil {
+		return fmt.Errorf("pull into %q: %w", e.sh.Name, err)
+	} else {
+		empty = n == 0
+	}
+	if !e.budgetAllows(1) {
+		return nil
+	}
+	st := &pullState{empty: empty, skipLocal: skipLocal, newest: e.sh.Watermark}
+	page := make([]crm.Record, 0, pullPageRows)
+	done := 0
+	for rec, err := range e.c.QueryAll(ctx, q) {
+		if err != nil {
+			e.s.noteCallErr(err)
+			return fmt.Errorf("pull %s into %q: %w", e.b.object, e.sh.Name, err)
+		}
+		page = append(page, rec)
+		if len(page) == pullPageRows {
+			if err := e.pullPage(ctx, st, page); err != nil {
+				return err
+			}
+			done += len(page)
+			e.prog(Progress{Phase: PhasePull, Done: done})
+			page = page[:0]
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if !e.budgetAllows(1) {
+				return nil // paused: the watermark stays, the next pull reads again
+			}
+		}
+	}
+	if err := e.pullPage(ctx, st, page); err != nil {
+		return err
+	}
+	done += len(page)
+	e.prog(Progress{Phase: PhasePull, Done: done, Total: done})
+	if e.dry != nil || !st.newest.After(e.sh.Watermark) {
+		return nil
+	}
+	// The watermark moves only after every page landed.
+	sh, err := e.s.store.Sheet(e.sh.ID)
+	if err != nil {
+		return fmt.Errorf("pull into %q: %w", e.sh.Name, err)
+	}
+	sh.Watermark = st.newest
+	if err := e.commit(nil, nil, nil, sh); err != nil {
+		return err
+	}
+	e.sh.Watermark = st.newest
+	return nil
+}
+
+type pullState struct {
+	empty     bool // the sheet had no rows: every record appends
+	skipLocal bool // dry run of both directions: rows with local changes are left to the push phase
+	newest    time.Time
+}
+
+// pullPage merges one page of records into the sheet in one transaction.
+func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	var inserts, updates []*sheets.Row
+	var outs []sheets.RecordOutcome
+	touched := map[sheets.RowID]*sheets.Row{}
+	for _, rec := range recs {
+		mod := parseSalesforceTime(rec.Fields["LastModifiedDate"])
+		if mod.After(st.newest) {
+			st.newest = mod
+		}
+		deleted, _ := recordValue(rec, "IsDeleted").(bool)
+		row, err := e.matchPulled(st, rec, touched)
+		if err != nil {
+			return err
+		}
+		if deleted {
+			if row == nil || row.State == sheets.StateDeletedRemotely {
+				continue
+			}
+			e.countPull(func(c *sheets.RunCounts) { c.Deleted++ })
+			if e.dry != nil {
+				e.dry.DeletedRemotely++
+				continue
+			}
+			row.State = sheets.StateDeletedRemotely
+			touched[row.ID] = row
+			o := e.outcome(row, rec.ID, sheets.OpDelete)
+			o.OK, o.Message = true, "deleted in Salesforce; the row is kept and marked"
+			outs = append(outs, o)
+			continue
+		}
+		cells, err := e.b.remoteCells(rec)
+		if err != nil {
+			return fmt.Errorf("pull into %q: %w", e.sh.Name, err)
+		}
+		e.countPull(func(c *sheets.RunCounts) { c.Pulled++ })
+		if row == nil {
+			if e.dry != nil {
+				e.dry.New++
+				continue
+			}
+			r := &sheets.Row{RecordID: rec.ID, Cells: cells}
+			r.MarkSynced(mod)
+			inserts = append(inserts, r)
+			continue
+		}
+		if st.skipLocal && len(row.Changed()) > 0 {
+			continue
+		}
+		item := e.pl.Plan(row, &merge.Remote{RecordID: rec.ID, Values: cells, Modified: mod})
+		if e.dry != nil {
+			e.dry.addItem(e, row, &item)
+			continue
+		}
+		e.countItem(&item)
+		if kept := item.KeptConflicts(); kept > 0 {
+			o := e.outcome(row, rec.ID, sheets.OpConflict)
+			o.Message = fmt.Sprintf("%d field(s) changed in both the sheet and Salesforce; settle them in Conflicts", kept)
+			o.Fields = e.fieldNames(item.ConflictColumns())
+			outs = append(outs, o)
+		}
+		if item.Writes() {
+			e.pl.Apply(row, item, merge.Outcome{})
+			touched[row.ID] = row
+		}
+	}
+	for _, r := range touched {
+		updates = append(updates, r)
+	}
+	if e.dry != nil {
+		return nil
+	}
+	return e.commit(inserts, updates, outs, nil)
+}
+
+// matchPulled finds the row of a pulled record: by record id, then by key
+// column among rows without a record id. Rows already touched in this page
+// are reused so two records never update one stale copy.
+func (e *engine) matchPulled(st *pullState, rec crm.Record, touched map[sheets.RowID]*sheets.Row) (*sheets.Row, error) {
+	if st.empty {
+		return nil, nil
+	}
+	row, err := e.s.store.RowByRecordID(e.sh.ID, rec.ID)
+	switch {
+	case err == nil:
+		if t, ok := touched[row.ID]; ok {
+			return t, nil
+		}
+		return row, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, fmt.Errorf("pull into %q: find row of %s: %w", e.sh.Name, rec.ID, err)
+	}
+	if e.b.key == nil {
+		return nil, nil
+	}
+	kv, _ := cellFromSalesforce(e.b.key, recordValue(rec, e.b.key.queryPath()))
+	if sheets.NormalizeKey(kv) == "" {
+		return nil, nil
+	}
+	rows, err := e.s.store.RowsByKey(e.sh.ID, kv)
+	if err != nil {
+		return nil, fmt.Errorf("pull into %q: find row by key %q: %w", e.sh.Name, kv, err)
+	}
+	for _, r := range rows {
+		if r.RecordID != "" {
+			continue
+		}
+		if t, ok := touched[r.ID]; ok {
+			if t.RecordID != "" {
+				continue
+			}
+			return t, nil
+		}
+		return r, nil
+	}
+	return nil, nil
+}
+
+func (e *engine) countPull(f func(*sheets.RunCounts)) {
+	if e.run != nil {
+		f(&e.run.Counts)
+	}
+}
+
+// countItem adds a merged row to the run's counts.
+func (e *engine) countItem(it *merge.Item) {
+	if e.run == nil {
+		return
+	}
+	c := &e.run.Counts
+	switch it.Action {
+	case merge.Unchanged:
+		c.Unchanged++
+	case merge.Refresh:
+		c.Refreshed++
+	case merge.Conflict:
+		c.Conflicts++
+	case merge.DeletedRemotely:
+		if it.Writes() {
+			c.Deleted++
+		}
+	}
+	if it.Action != merge.Refresh && len(it.Refresh) > 0 {
+		c.Refreshed++
+	}
+}
+
+// fieldNames maps column ids to their fields (or paths), for history.
+func (e *engine) fieldNames(cols []string) []string {
+	out := make([]string, 0, len(cols))
+	for _, id := range cols {
+		if bc, ok := e.b.byCol[id]; ok {
+			out = append(out, bc.col.Field)
+		}
+	}
+	return out
+}

@@ -1,0 +1,619 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"crmsheets/app/merge"
+	"crmsheets/crm"
+	"crmsheets/sheets"
+)
+
+// pushCandidates scans the sheet for rows a push must look at: rows with
+// local changes, rows without a record id (to match by key or create) and
+// rows whose create is pending. Deleted-remotely and empty rows are left.
+func (e *engine) pushCandidates() (ids, pending []sheets.RowID, overwrites int, err error) {
+	for r, err := range e.s.store.Rows(e.sh.ID) {
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("push %q: scan rows: %w", e.sh.Name, err)
+		}
+		switch {
+		case r.State == sheets.StateDeletedRemotely:
+		case r.State == sheets.StateCreatePending:
+			pending = append(pending, r.ID)
+		case r.RecordID == "":
+			if len(r.Cells) > 0 {
+				ids = append(ids, r.ID)
+			}
+		case len(r.Changed()) > 0:
+			ids = append(ids, r.ID)
+			overwrites++
+		}
+	}
+	return ids, pending, overwrites, nil
+}
+
+// push sends the sheet's changes: reconcile pending creates, apply the
+// safety rail, then per chunk re-read Salesforce, merge, validate, resolve
+// relationships, send and write back.
+func (e *engine) push(ctx context.Context) error {
+	ids, pending, overwrites, err := e.pushCandidates()
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		again, err := e.reconcilePending(ctx, pending)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, again...)
+		slices.Sort(ids)
+	}
+	if err := e.safetyRail(overwrites); err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	chunk := e.s.opt.PushBatchSize
+	bulk := e.c.UseBulk(len(ids))
+	if bulk {
+		chunk = bulkChunkRows
+	}
+	for start := 0; start < len(ids); start += chunk {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		end := min(start+chunk, len(ids))
+		if err := e.pushChunk(ctx, ids[start:end], bulk); err != nil {
+			return err
+		}
+		e.prog(Progress{Phase: PhasePush, Done: end, Total: len(ids)})
+		if e.paused != "" {
+			return nil
+		}
+	}
+	return nil
+}
+
+// safetyRail refuses runs that would overwrite more than the allowed share
+// of the sheet's records, unless forced.
+func (e *engine) safetyRail(overwrites int) error {
+	limit := e.s.opt.MaxChangeShare
+	if e.opt.Force || limit >= 1 || overwrites <= safetyMinRows {
+		return nil
+	}
+	total, err := e.s.store.RowCount(e.sh.ID)
+	if err != nil {
+		return fmt.Errorf("push %q: %w", e.sh.Name, err)
+	}
+	if float64(overwrites) > limit*float64(total) {
+		return &TooManyChangesError{Sheet: e.sh.Name, Changes: overwrites, Rows: total, Limit: limit}
+	}
+	return nil
+}
+
+// reconcilePending settles rows whose create was sent by a run that never
+// learned the outcome (crash, lost response): a key lookup finds the
+// records that were created, and the others go back to new. It runs before
+// anything is sent. It returns the rows to push in this run.
+func (e *engine) reconcilePending(ctx context.Context, ids []sheets.RowID) ([]sheets.RowID, error) {
+	e.prog(Progress{Phase: PhaseReconcile, Total: len(ids)})
+	var out []sheets.RowID
+	for start := 0; start < len(ids); start += inQueryValues {
+		end := min(start+inQueryValues, len(ids))
+		rows, err := e.s.store.RowsByID(e.sh.ID, ids[start:end])
+		if err != nil {
+			return nil, fmt.Errorf("reconcile pending creates of %q: %w", e.sh.Name, err)
+		}
+		found, err := e.lookupByKey(ctx, rows)
+		if err != nil {
+			return nil, err
+		}
+		var changed []*sheets.Row
+		for _, r := range rows {
+			m := found[r.ID]
+			switch {
+			case e.b.key == nil:
+				r.State = sheets.StateError
+				r.Error = "the app stopped while creating this record and the sheet has no key column to check whether it was created; look for it in Salesforce, then paste its id or clear this row"
+			case len(m) == 1:
+				r.RecordID = m[0].ID // the create went through: reconcile by merge
+				r.State = sheets.StateModified
+				r.Touch()
+				out = append(out, r.ID)
+			case len(m) > 1:
+				r.State = sheets.StateError
+				r.Error = fmt.Sprintf("%d Salesforce records have %s %q; choose the right one", len(m), e.b.key.col.Name, r.Cells[e.b.key.col.ID])
+			default:
+				r.State = sheets.StateNew // never created: create it now
+				out = append(out, r.ID)
+			}
+			changed = append(changed, r)
+		}
+		if e.dry == nil {
+			if err := e.commit(nil, changed, nil, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// lookupByKey finds Salesforce records whose key field equals the key cell
+// of rows without a record id: one IN query per batch.
+func (e *engine) lookupByKey(ctx context.Context, rows []*sheets.Row) (map[sheets.RowID][]crm.Record, error) {
+	out := map[sheets.RowID][]crm.Record{}
+	if e.b.key == nil {
+		return out, nil
+	}
+	byKey := map[string][]sheets.RowID{}
+	var values []string
+	for _, r := range rows {
+		if r.RecordID != "" {
+			continue
+		}
+		v := r.Cells[e.b.key.col.ID]
+		k := sheets.NormalizeKey(v)
+		if k == "" {
+			continue
+		}
+		if _, seen := byKey[k]; !seen {
+			values = append(values, v)
+		}
+		byKey[k] = append(byKey[k], r.ID)
+	}
+	if len(values) == 0 {
+		return out, nil
+	}
+	if !e.budgetAllows(1) {
+		return nil, errPaused
+	}
+	q, err := crm.Select(e.b.selectFields()...).From(e.b.object).InStrings(e.b.key.queryPath(), values).Build()
+	if err != nil {
+		return nil, fmt.Errorf("look up %s by %s: %w", e.b.object, e.b.key.col.Field, err)
+	}
+	for rec, err := range e.c.Query(ctx, q) {
+		if err != nil {
+			return nil, fmt.Errorf("look up %s by %s: %w", e.b.object, e.b.key.col.Field, err)
+		}
+		kv, _ := cellFromSalesforce(e.b.key, recordValue(rec, e.b.key.queryPath()))
+		for _, id := range byKey[sheets.NormalizeKey(kv)] {
+			out[id] = append(out[id], rec)
+		}
+	}
+	return out, nil
+}
+
+// errPaused unwinds a run that reached its API reserve; engine.paused says
+// why. It never reaches callers.
+var errPaused = errors.New("paused at the API reserve")
+
+// readByID re-reads the current Salesforce values of rows with a record id:
+// one `WHERE Id IN (…)` query per 200 rows.
+func (e *engine) readByID(ctx context.Context, rows []*sheets.Row) (map[string]crm.Record, error) {
+	out := map[string]crm.Record{}
+	var ids []string
+	for _, r := range rows {
+		if r.RecordID != "" {
+			ids = append(ids, r.RecordID)
+		}
+	}
+	for start := 0; start < len(ids); start += inQueryValues {
+		end := min(start+inQueryValues, len(ids))
+		if !e.budgetAllows(1) {
+			return nil, errPaused
+		}
+		q, err := crm.Select(e.b.selectFields(e.b.referenceFields()...)...).From(e.b.object).InStrings("Id", ids[start:end]).Build()
+		if err != nil {
+			return nil, fmt.Errorf("re-read %s: %w", e.b.object, err)
+		}
+		for rec, err := range e.c.Query(ctx, q) {
+			if err != nil {
+				return nil, fmt.Errorf("re-read %d %s records: %w", end-start, e.b.object, err)
+			}
+			out[normID(rec.ID)] = rec
+		}
+	}
+	return out, nil
+}
+
+// pushRow is one row's progress through a chunk.
+type pushRow struct {
+	row    *sheets.Row
+	item   merge.Item
+	remote crm.Record // the record read back (nil Fields for creates)
+	op     string     // create or update when something is sent
+	fields map[string]any
+	before map[string]string // field → Salesforce value before (revert)
+	after  map[string]string
+	err    error // invalid, unresolved or refused by Salesforce
+	code   string
+	cands  map[string][]sheets.Candidate
+	// resolvedIDs holds the record id each relationship column resolved to.
+	resolvedIDs map[string]string
+	createdID   string
+}
+
+// pushChunk runs one round: read, merge, validate, resolve, send, write.
+func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) error {
+	rows, err := e.s.store.RowsByID(e.sh.ID, ids)
+	if err != nil {
+		return fmt.Errorf("push %q: read rows: %w", e.sh.Name, err)
+	}
+	remote, err := e.readByID(ctx, rows)
+	if err != nil {
+		return e.pausedOr(err)
+	}
+	keyed, err := e.lookupByKey(ctx, rows)
+	if err != nil {
+		return e.pausedOr(err)
+	}
+	prs := make([]*pushRow, 0, len(rows))
+	for _, r := range rows {
+		pr := &pushRow{row: r}
+		var rem *merge.Remote
+		switch {
+		case r.RecordID != "":
+			if rec, ok := remote[normID(r.RecordID)]; ok {
+				rem, err = e.toRemote(rec)
+				pr.remote = rec
+			}
+		case len(keyed[r.ID]) == 1:
+			rec := keyed[r.ID][0]
+			rem, err = e.toRemote(rec)
+			pr.remote = rec
+		case len(keyed[r.ID]) > 1:
+			pr.err = fmt.Errorf("%d Salesforce records have %s %q; the row was not sent so no duplicate is made", len(keyed[r.ID]), e.b.key.col.Name, r.Cells[e.b.key.col.ID])
+			pr.code = codeDuplicateKey
+		}
+		if err != nil {
+			return err
+		}
+		if pr.err == nil {
+			pr.item = e.pl.Plan(r, rem)
+		} else {
+			pr.item = merge.Item{RowID: r.ID, Action: merge.Skip, Reason: pr.err.Error()}
+		}
+		prs = append(prs, pr)
+	}
+	if err := e.resolveRelationships(ctx, prs); err != nil {
+		return e.pausedOr(err)
+	}
+	for _, pr := range prs {
+		e.prepareSend(pr)
+	}
+	if e.dry != nil {
+		for _, pr := range prs {
+			if pr.err != nil {
+				e.dry.Invalid++
+				e.dry.addProblem(pr.row, pr.opName(), pr.err.Error())
+				continue
+			}
+			e.dry.addItem(e, pr.row, &pr.item)
+		}
+		return nil
+	}
+	return e.sendAndWrite(ctx, prs, bulk)
+}
+
+func (pr *pushRow) opName() string {
+	if pr.item.Action == merge.Create || pr.row.RecordID == "" && pr.item.Action != merge.Skip {
+		return sheets.OpCreate
+	}
+	return sheets.OpUpdate
+}
+
+// pausedOr turns the budget's unwinding into a clean stop.
+func (e *engine) pausedOr(err error) error {
+	if errors.Is(err, errPaused) {
+		return nil
+	}
+	e.s.noteCallErr(err)
+	return err
+}
+
+// toRemote converts a read record into the merge's view of Salesforce.
+func (e *engine) toRemote(rec crm.Record) (*merge.Remote, error) {
+	cells, err := e.b.remoteCells(rec)
+	if err != nil {
+		return nil, fmt.Errorf("push %q: %w", e.sh.Name, err)
+	}
+	return &merge.Remote{RecordID: rec.ID, Values: cells, Modified: parseSalesforceTime(rec.Fields["LastModifiedDate"])}, nil
+}
+
+// prepareSend turns a planned item's sends into the record to write,
+// validated against the describe; invalid rows get pr.err and send nothing.
+func (e *engine) prepareSend(pr *pushRow) {
+	if pr.err != nil || len(pr.item.Send) == 0 || (pr.item.Action != merge.Update && pr.item.Action != merge.Create && pr.item.Action != merge.Conflict) {
+		return
+	}
+	create := pr.item.Action == merge.Create
+	pr.op = sheets.OpUpdate
+	if create {
+		pr.op = sheets.OpCreate
+	}
+	send := make(map[string]bool, len(pr.item.Send))
+	for id := range pr.item.Send {
+		send[id] = true
+	}
+	if problems := e.validatePush(pr.row, send, create); len(problems) > 0 {
+		msgs := make([]string, len(problems))
+		for i, p := range problems {
+			msgs[i] = p.Message
+		}
+		pr.err = &invalidRowError{msg: strings.Join(msgs, "; "), problems: problems}
+		pr.code = problems[0].Code
+		return
+	}
+	pr.fields = map[string]any{}
+	pr.before, pr.after = map[string]string{}, map[string]string{}
+	for _, colID := range pr.item.SendColumns() {
+		ch := pr.item.Send[colID]
+		bc, ok := e.b.byCol[colID]
+		if !ok || !bc.writable(create) {
+			continue
+		}
+		if bc.path {
+			id, ok := pr.resolved(colID)
+			if !ok {
+				continue // resolution failed: pr.err is set
+			}
+			pr.fields[bc.field.Name] = nilIfEmpty(id)
+			pr.before[bc.field.Name] = fieldString(pr.remote, bc.field.Name)
+			pr.after[bc.field.Name] = id
+			continue
+		}
+		v, err := valueToSalesforce(bc.field, ch.After)
+		if err != nil {
+			pr.err = fmt.Errorf("column %q: %w", bc.col.Name, err)
+			pr.code = codeInvalidValue
+			return
+		}
+		pr.fields[bc.field.Name] = v
+		pr.before[bc.field.Name] = ch.Before
+		pr.after[bc.field.Name] = ch.After
+	}
+	if pr.err == nil && len(pr.fields) == 0 {
+		pr.op = "" // only read-only or non-writable columns changed
+	}
+}
+
+// resolved returns the record id a relationship cell resolved to.
+func (pr *pushRow) resolved(colID string) (string, bool) {
+	v, ok := pr.resolvedIDs[colID]
+	return v, ok
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// fieldString reads a record's field as a string ("" when absent).
+func fieldString(rec crm.Record, field string) string {
+	s, _ := recordValue(rec, field).(string)
+	return s
+}
+
+// sendAndWrite marks creates pending, sends the chunk's writes and writes
+// back ids, bases, states and outcomes in one transaction.
+func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) error {
+	var updates, creates []*pushRow
+	for _, pr := range prs {
+		switch {
+		case pr.err != nil:
+		case pr.op == sheets.OpUpdate:
+			updates = append(updates, pr)
+		case pr.op == sheets.OpCreate:
+			creates = append(creates, pr)
+		}
+	}
+	calls := ceilDiv(len(updates), pushChunkRows) + ceilDiv(len(creates), pushChunkRows)
+	if bulk {
+		calls = min(calls, 8)
+	}
+	if calls > 0 && !e.budgetAllows(calls) {
+		return nil
+	}
+	// Crash safety: rows about to be created are marked before the call.
+	if len(creates) > 0 {
+		pend := make([]*sheets.Row, len(creates))
+		for i, pr := range creates {
+			cp := pr.row.Clone()
+			cp.State = sheets.StateCreatePending
+			pend[i] = cp
+		}
+		if err := e.commit(nil, pend, nil, nil); err != nil {
+			return err
+		}
+	}
+	var sendErr error
+	if len(updates) > 0 {
+		sendErr = e.send(ctx, crm.OpUpdate, updates, bulk)
+	}
+	if len(creates) > 0 && sendErr == nil {
+		sendErr = e.send(ctx, crm.OpInsert, creates, bulk)
+	} else if len(creates) > 0 {
+		for _, pr := range creates {
+			pr.err, pr.code = errNotSent, ""
+		}
+	}
+	var unknown *crm.OutcomeUnknownError
+	if errors.As(sendErr, &unknown) {
+		sendErr = nil // those rows stay create-pending; the next push reconciles them
+	}
+	return errors.Join(sendErr, e.writeBack(prs))
+}
+
+// errNotSent marks rows whose send never happened (the run stopped first);
+// they keep their state and go out with the next push.
+var errNotSent = errors.New("not sent")
+
+// send writes records with sObject Collections (or Bulk API 2.0) and
+// stores each result on its row.
+func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow, bulk bool) error {
+	recs := make([]crm.Record, len(prs))
+	for i, pr := range prs {
+		recs[i] = crm.Record{Type: e.b.object, Fields: pr.fields}
+		if op == crm.OpUpdate {
+			recs[i].ID = pr.item.RecordID
+		}
+	}
+	var res []crm.Result
+	var err error
+	bi, hasBulk := any(e.c).(bulkIngester)
+	switch {
+	case bulk && hasBulk:
+		res, err = bi.BulkIngest(ctx, e.b.object, op, "", recs, nil)
+	case op == crm.OpInsert:
+		res, err = e.c.Create(ctx, e.b.object, recs)
+	default:
+		res, err = e.c.Update(ctx, e.b.object, recs)
+	}
+	var unknown *crm.OutcomeUnknownError
+	errors.As(err, &unknown)
+	lost := map[int]bool{}
+	if unknown != nil {
+		for _, i := range unknown.Indexes {
+			lost[i] = true
+		}
+	}
+	for i, pr := range prs {
+		switch {
+		case lost[i]:
+			pr.err, pr.code = crm.ErrOutcomeUnknown, "OUTCOME_UNKNOWN"
+		case i >= len(res) || (res[i].ID == "" && !res[i].Success && len(res[i].Errors) == 0):
+			pr.err, pr.code = errNotSent, ""
+		case !res[i].Success:
+			pr.err = res[i].Err()
+			if len(res[i].Errors) > 0 {
+				pr.code = res[i].Errors[0].StatusCode
+			}
+		case op == crm.OpInsert:
+			pr.item.RecordID = res[i].ID
+			pr.createdID = res[i].ID
+		}
+	}
+	if err != nil && unknown == nil {
+		e.s.noteCallErr(err)
+		return fmt.Errorf("%s %d %s records: %w", op, len(prs), e.b.object, err)
+	}
+	return err
+}
+
+// writeBack applies each row's outcome through the merge and stores rows,
+// outcomes and counts in one transaction.
+func (e *engine) writeBack(prs []*pushRow) error {
+	var rows []*sheets.Row
+	var outs []sheets.RecordOutcome
+	c := &e.run.Counts
+	for _, pr := range prs {
+		r := pr.row
+		switch {
+		case errors.Is(pr.err, errNotSent):
+			continue
+		case errors.Is(pr.err, crm.ErrOutcomeUnknown):
+			continue // stays create-pending (marked before the call)
+		}
+		before := r.Clone()
+		out := merge.Outcome{CreatedID: pr.createdID, Err: pr.err}
+		if pr.err != nil || pr.item.Writes() {
+			if pr.err != nil && pr.item.Action == merge.Skip {
+				r.State = sheets.StateError
+				r.Error = pr.err.Error()
+			} else {
+				e.pl.Apply(r, pr.item, out)
+			}
+		}
+		if len(pr.cands) > 0 {
+			r.Candidates = pr.cands
+		} else if pr.err == nil && r.Candidates != nil {
+			r.Candidates = nil
+		}
+		if !rowEqual(before, r) {
+			rows = append(rows, r)
+		}
+		e.countItem(&pr.item)
+		switch {
+		case pr.err != nil:
+			o := e.outcome(r, pr.item.RecordID, pr.opName())
+			o.StatusCode, o.Message = pr.code, crm.RedactSecrets(pr.err.Error())
+			var re crm.RecordError
+			if errors.As(pr.err, &re) {
+				o.Fields = re.Fields
+			}
+			var inv *invalidRowError
+			if errors.As(pr.err, &inv) || pr.code == codeInvalidValue || pr.code == codeNotFoundValue || pr.code == codeAmbiguousValue || pr.code == codeDuplicateKey {
+				if inv != nil {
+					o.Fields = inv.fields()
+				}
+				o.Op = sheets.OpInvalid
+				c.Invalid++
+			} else {
+				c.Failed++
+			}
+			outs = append(outs, o)
+		case pr.op == sheets.OpCreate:
+			c.Created++
+			o := e.outcome(r, pr.createdID, sheets.OpCreate)
+			o.OK, o.After, o.Fields = true, pr.after, slices.Sorted(maps.Keys(pr.after))
+			outs = append(outs, o)
+		case pr.op == sheets.OpUpdate:
+			c.Updated++
+			o := e.outcome(r, pr.item.RecordID, sheets.OpUpdate)
+			o.OK, o.Before, o.After, o.Fields = true, pr.before, pr.after, slices.Sorted(maps.Keys(pr.after))
+			outs = append(outs, o)
+		}
+	}
+	return e.commit(nil, rows, outs, nil)
+}
+
+// rowEqual reports whether a row is unchanged by a write-back, so untouched
+// rows cost no store write.
+func rowEqual(a, b *sheets.Row) bool {
+	return a.RecordID == b.RecordID && a.State == b.State && a.Error == b.Error &&
+		maps.Equal(a.Cells, b.Cells) && maps.Equal(a.Base, b.Base) && (a.Base == nil) == (b.Base == nil) &&
+		a.RemoteModified.Equal(b.RemoteModified) && maps.Equal(a.Conflicts, b.Conflicts) && len(a.Candidates) == len(b.Candidates)
+}
+
+// Status codes of rows the engine refuses before sending (history shows
+// them like Salesforce's own).
+const (
+	codeNotFoundValue  = "RELATED_RECORD_NOT_FOUND"
+	codeAmbiguousValue = "RELATED_RECORD_AMBIGUOUS"
+	codeDuplicateKey   = "DUPLICATE_KEY_IN_SALESFORCE"
+	codeInvalidValue   = "INVALID_VALUE"
+)
+
+// invalidRowError is a row refused by validation before sending.
+type invalidRowError struct {
+	msg      string
+	problems []RowProblem
+}
+
+func (e *invalidRowError) Error() string { return e.msg }
+
+// Is makes errors.Is(err, ErrWouldBeRejected) true.
+func (e *invalidRowError) Is(target error) bool { return target == ErrWouldBeRejected }
+
+func (e *invalidRowError) fields() []string {
+	out := make([]string, 0, len(e.problems))
+	for _, p := range e.problems {
+		out = append(out, p.Field)
+	}
+	return out
+}
+
+// bulkIngester is the Bulk API 2.0 ingest of crm.Client, declared here so
+// the engine uses it when the client offers it and falls back to
+// collections otherwise (adapter while crm's Bulk support lands).
+type bulkIngester interface {
+	BulkIngest(ctx context.Context, object string, op crm.BulkOperation, externalIDField string, recs []crm.Record, progress func(state string)) ([]crm.Result, error)
+}

@@ -1,0 +1,100 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"crmsheets/sheets"
+)
+
+// SchedulerTick is how often the scheduler looks for sheets due a sync.
+const SchedulerTick = time.Minute
+
+// settingLastScheduled is the settings key of a sheet's last scheduled run.
+func settingLastScheduled(sheetID string) string { return "scheduled/" + sheetID }
+
+// StartScheduler starts the automatic syncs: every sheet whose
+// SyncSettings.EveryHours is set gets an incremental sync in its own
+// direction every N hours while the app runs (off by default: EveryHours
+// 0). Runs are recorded with the scheduled trigger. Calling it again
+// restarts it; StopScheduler or Close stops it. It needs a connection at
+// each tick; without one the tick is skipped.
+func (s *Service) StartScheduler(ctx context.Context) {
+	s.StopScheduler()
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	s.schedMu.Lock()
+	s.schedStop, s.schedDone = cancel, done
+	s.schedMu.Unlock()
+	go func() {
+		defer close(done)
+		t := time.NewTicker(SchedulerTick)
+		defer t.Stop()
+		for {
+			s.RunDue(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// StopScheduler stops the scheduler and waits for a scheduled run in
+// progress to notice the cancellation.
+func (s *Service) StopScheduler() {
+	s.schedMu.Lock()
+	stop, done := s.schedStop, s.schedDone
+	s.schedStop, s.schedDone = nil, nil
+	s.schedMu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
+}
+
+// RunDue runs the scheduled syncs that are due now, one sheet after the
+// other, and returns their runs. The scheduler calls it every tick; tests
+// and the CLI may call it directly.
+func (s *Service) RunDue(ctx context.Context) []*sheets.Run {
+	if _, err := s.client(); err != nil {
+		return nil
+	}
+	list, err := s.Sheets()
+	if err != nil {
+		s.log.Warn("scheduler: list sheets", "err", err)
+		return nil
+	}
+	var runs []*sheets.Run
+	now := s.now()
+	for _, sh := range list {
+		if ctx.Err() != nil {
+			break
+		}
+		if sh.Sync.EveryHours <= 0 || sh.Object == "" {
+			continue
+		}
+		var last time.Time
+		if _, err := s.store.GetSetting(settingLastScheduled(sh.ID), &last); err != nil {
+			s.log.Warn("scheduler: read last run", "sheet", sh.Name, "err", err)
+			continue
+		}
+		if !last.IsZero() && now.Sub(last) < time.Duration(sh.Sync.EveryHours)*time.Hour {
+			continue
+		}
+		if err := s.store.PutSetting(settingLastScheduled(sh.ID), now); err != nil {
+			s.log.Warn("scheduler: note run", "sheet", sh.Name, "err", err)
+			continue
+		}
+		r, err := s.Sync(ctx, sh.ID, SyncOptions{Trigger: sheets.TriggerScheduled}, nil)
+		if err != nil && !errors.Is(err, ErrSyncRunning) {
+			s.log.Warn("scheduled sync failed", "sheet", sh.Name, "err", err)
+		}
+		if r != nil {
+			runs = append(runs, r)
+		}
+	}
+	return runs
+}

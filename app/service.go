@@ -1,0 +1,197 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"crmsheets/crm"
+	"crmsheets/crm/auth"
+	"crmsheets/sheets/store"
+)
+
+// StoreFileName is the name of the app's database inside the home directory.
+const StoreFileName = "crmsheets.db"
+
+// Options configure a Service. The zero value is the real app: the default
+// home directory, the system clock, a discarding logger.
+type Options struct {
+	// Home is the directory holding the store, the demo org's data and the
+	// token fallback file; "" means store.DefaultDir() ($CRMSHEETS_HOME or
+	// the user config dir).
+	Home string
+	// Logger receives operational logs (never tokens). nil discards.
+	Logger *slog.Logger
+	// Now is the clock used for edit times, run times and the scheduler;
+	// nil means time.Now.
+	Now func() time.Time
+	// HTTPClient is the base client whose Transport carries Salesforce
+	// traffic (the OAuth token is layered on top); nil uses a default with
+	// timeouts. Tests pass one to reach an httptest server.
+	HTTPClient *http.Client
+	// OpenTimeout bounds the wait for the store's file lock; another
+	// process holding it makes Open fail with store.ErrLocked. 0 = 1s.
+	OpenTimeout time.Duration
+	// DemoOrgURL, when set, is the base URL of an already running demo org
+	// (a standalone emulator or a test server) used instead of starting
+	// the embedded one.
+	DemoOrgURL string
+	// DemoSeedAccounts is the size of the embedded demo org seeded on first
+	// start; 0 means 500.
+	DemoSeedAccounts int
+	// BulkThreshold is the number of records a push sends above which it
+	// uses Bulk API 2.0 instead of sObject Collections; 0 means 10000,
+	// negative disables Bulk.
+	BulkThreshold int
+	// MaxChangeShare is the safety rail: a run that would overwrite more
+	// than this share of a sheet's records (and more than 10 records)
+	// aborts with *TooManyChangesError unless forced. 0 means 0.5; a value
+	// >= 1 disables the rail.
+	MaxChangeShare float64
+	// PushBatchSize is how many rows a push handles per round (one re-read,
+	// one write call, one store transaction); 0 means 200, the sObject
+	// Collections limit, which is also the maximum. Smaller rounds commit
+	// more often (tests use them to multiply crash points).
+	PushBatchSize int
+	// Retry overrides the Salesforce client's retry policy (tests shorten
+	// the backoff); nil keeps crm.DefaultRetryPolicy.
+	Retry *crm.RetryPolicy
+	// Keyring selects where OAuth tokens are kept; nil means the OS
+	// keychain with a 0600 file in Home as a visible fallback.
+	Keyring auth.TokenStore
+}
+
+// Service is the engine façade. It is safe for concurrent use by the UI
+// goroutine, background syncs and the scheduler. One Service owns one store
+// file: open it once per process and Close it on exit.
+type Service struct {
+	opt   Options
+	home  string
+	log   *slog.Logger
+	now   func() time.Time
+	store *store.Store
+
+	mu   sync.Mutex // guards conn, demo, lastErr, running
+	conn *connection
+	demo *demoOrg
+	// lastErr is the last connection-level failure, for Status.
+	lastErr error
+	// running holds the sheets with a run in progress (single-run lock).
+	running map[string]bool
+	// tokens is the OAuth token store, made on first use.
+	tokens auth.TokenStore
+
+	schedMu   sync.Mutex
+	schedStop context.CancelFunc
+	schedDone chan struct{}
+}
+
+// Open opens (creating if needed) the store in the home directory, marks
+// runs left "running" by a crashed process as interrupted, and returns the
+// Service. It does not connect to Salesforce: call ConnectActive (or
+// ConnectDemo) when the UI or command needs the org.
+func Open(ctx context.Context, opt Options) (*Service, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	home := opt.Home
+	if home == "" {
+		d, err := store.DefaultDir()
+		if err != nil {
+			return nil, fmt.Errorf("find the CRM Sheets home directory: %w", err)
+		}
+		home = d
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, fmt.Errorf("create home directory %s: %w", home, err)
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.OpenTimeout <= 0 {
+		opt.OpenTimeout = time.Second
+	}
+	if opt.DemoSeedAccounts == 0 {
+		opt.DemoSeedAccounts = 500
+	}
+	if opt.BulkThreshold == 0 {
+		opt.BulkThreshold = 10000
+	}
+	if opt.PushBatchSize <= 0 || opt.PushBatchSize > pushChunkRows {
+		opt.PushBatchSize = pushChunkRows
+	}
+	if opt.MaxChangeShare <= 0 {
+		opt.MaxChangeShare = 0.5
+	}
+	st, err := store.Open(filepath.Join(home, StoreFileName), store.Options{Timeout: opt.OpenTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("open the CRM Sheets store in %s: %w", home, err)
+	}
+	s := &Service{
+		opt:     opt,
+		home:    home,
+		log:     opt.Logger,
+		now:     opt.Now,
+		store:   st,
+		running: map[string]bool{},
+	}
+	if _, err := st.MarkInterrupted(s.now()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("mark interrupted runs: %w", err)
+	}
+	if err := s.ensureDefaultOrg(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Home is the directory the Service keeps its files in.
+func (s *Service) Home() string { return s.home }
+
+// Close stops the scheduler, the embedded demo org and closes the store.
+// Runs in progress should be cancelled through their context first; Close
+// does not wait for them.
+func (s *Service) Close() error {
+	s.StopScheduler()
+	s.mu.Lock()
+	demo := s.demo
+	s.demo = nil
+	s.conn = nil
+	s.mu.Unlock()
+	var errs []error
+	if demo != nil {
+		if err := demo.close(); err != nil {
+			errs = append(errs, fmt.Errorf("stop the demo org: %w", err))
+		}
+	}
+	if err := s.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close the store: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// lockSheet takes the single-run lock of a sheet; the returned func
+// releases it.
+func (s *Service) lockSheet(sheetID string) (func(), error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running[sheetID] {
+		return nil, fmt.Errorf("sheet %s: %w", sheetID, ErrSyncRunning)
+	}
+	s.running[sheetID] = true
+	return func() {
+		s.mu.Lock()
+		delete(s.running, sheetID)
+		s.mu.Unlock()
+	}, nil
+}

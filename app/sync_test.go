@@ -1,0 +1,481 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"crmsheets/sheets"
+)
+
+func TestPullIntoTemplateSheet(t *testing.T) {
+	env := newTestEnv(t)
+	ids := env.seedContacts(5)
+	sh := env.contactSheet(false) // TODO(engine): the "people" template once templates lands
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if run.Status != sheets.RunSucceeded || run.Counts.Pulled != 5 {
+		t.Fatalf("run = %s %+v, want succeeded with 5 pulled", run.Status, run.Counts)
+	}
+	email, company := col(t, sh, "Email"), ""
+	if c, ok := sh.ColumnByField("Account.Name"); ok {
+		company = c.ID
+	}
+	for i, id := range ids {
+		r := env.rowByRecord(sh.ID, id)
+		if r.State != sheets.StateSynced {
+			t.Errorf("row of %s: state %s, want synced", id, r.State)
+		}
+		if got, want := r.Cells[email], fmt.Sprintf("person%d@example.com", i); got != want {
+			t.Errorf("row of %s: email %q, want %q", id, got, want)
+		}
+		if company != "" && r.Cells[company] != "Acme" {
+			t.Errorf("row of %s: company %q, want Acme (pulled through Account.Name)", id, r.Cells[company])
+		}
+	}
+	if n := len(env.rows(sh.ID)); n != 5 {
+		t.Errorf("sheet has %d rows, want 5", n)
+	}
+	if env.org.Count("Contact") != 5 {
+		t.Errorf("org has %d contacts, want the 5 seeded: a pull must not write", env.org.Count("Contact"))
+	}
+	// A second pull changes nothing and costs one query.
+	again := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if again.APICalls > 1 || len(env.rows(sh.ID)) != 5 {
+		t.Errorf("second pull: %d calls, %d rows; want ≤1 call and 5 rows", again.APICalls, len(env.rows(sh.ID)))
+	}
+}
+
+func TestEditAndPush(t *testing.T) {
+	env := newTestEnv(t)
+	ids := env.seedContacts(3)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title := col(t, sh, "Title")
+	r := env.rowByRecord(sh.ID, ids[1])
+	env.edit(sh.ID, r.ID, title, "CTO")
+
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if run.Status != sheets.RunSucceeded || run.Counts.Updated != 1 {
+		t.Fatalf("push = %s %+v (%s), want 1 update", run.Status, run.Counts, run.Message)
+	}
+	if got := env.get("Contact", ids[1], "Title"); got != "CTO" {
+		t.Errorf("org Title = %v, want CTO", got)
+	}
+	if got := env.get("Contact", ids[0], "Title"); got != "Engineer" {
+		t.Errorf("untouched contact Title = %v, want Engineer", got)
+	}
+	r = env.rowByRecord(sh.ID, ids[1])
+	if r.State != sheets.StateSynced || r.Base[title] != "CTO" {
+		t.Errorf("row after push: state %s base %q, want synced with base CTO", r.State, r.Base[title])
+	}
+	outs, err := env.svc.Outcomes(run.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != 1 || outs[0].Before["Title"] != "Engineer" || outs[0].After["Title"] != "CTO" {
+		t.Errorf("outcomes = %+v, want one update Engineer → CTO", outs)
+	}
+	// Re-running the finished sync changes nothing and spends at most one query.
+	again := env.sync(sh.ID, SyncOptions{Direction: sheets.Both})
+	if again.APICalls > 1 || again.Counts.Updated+again.Counts.Created != 0 {
+		t.Errorf("re-run: %d calls, counts %+v; want ≤1 call and no change", again.APICalls, again.Counts)
+	}
+}
+
+func TestCreateWithDedupeByEmail(t *testing.T) {
+	env := newTestEnv(t)
+	ids := env.seedContacts(2)
+	sh := env.contactSheet(true)
+	first, last, email, title := col(t, sh, "First"), col(t, sh, "Last"), col(t, sh, "Email"), col(t, sh, "Title")
+	_, err := env.svc.AddRows(sh.ID, 0, []map[string]string{
+		{first: "Known", last: "Last0", email: "PERSON0@example.com", title: "Director"}, // exists: matched, not created
+		{first: "New", last: "Person", email: "new.person@example.com", title: "Analyst"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Policy: sheets.PolicySheetWins})
+	if run.Counts.Created != 1 || run.Counts.Updated != 1 {
+		t.Fatalf("push counts %+v (%s), want 1 created and 1 updated", run.Counts, run.Message)
+	}
+	if n := env.org.Count("Contact"); n != 3 {
+		t.Errorf("org has %d contacts, want 3 (no duplicate of person0)", n)
+	}
+	if got := env.get("Contact", ids[0], "Title"); got != "Director" {
+		t.Errorf("matched contact Title = %v, want Director", got)
+	}
+	for _, r := range env.rows(sh.ID) {
+		if r.RecordID == "" || r.State != sheets.StateSynced {
+			t.Errorf("row %d: record %q state %s, want an id and synced", r.ID, r.RecordID, r.State)
+		}
+	}
+	// Running again creates nothing more.
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if n := env.org.Count("Contact"); n != 3 {
+		t.Errorf("after a second push the org has %d contacts, want 3", n)
+	}
+}
+
+func TestCreateMissingOff(t *testing.T) {
+	env := newTestEnv(t)
+	sh := env.contactSheet(false)
+	last, email := col(t, sh, "Last"), col(t, sh, "Email")
+	if _, err := env.svc.AddRows(sh.ID, 0, []map[string]string{{last: "Nobody", email: "nobody@example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if env.org.Count("Contact") != 0 || run.Counts.Created != 0 {
+		t.Errorf("create-missing off: org has %d contacts, run %+v; want nothing created", env.org.Count("Contact"), run.Counts)
+	}
+}
+
+func TestConflictPolicies(t *testing.T) {
+	tests := []struct {
+		policy     sheets.Policy
+		sheetLater bool   // the local edit is newer than the change in Salesforce
+		wantOrg    string // Title in Salesforce after the sync
+		wantCell   string // Title in the sheet after the sync
+		wantState  sheets.State
+	}{
+		{sheets.PolicySalesforceWins, true, "From Salesforce", "From Salesforce", sheets.StateSynced},
+		{sheets.PolicySheetWins, false, "From Sheet", "From Sheet", sheets.StateSynced},
+		{sheets.PolicyMostRecent, true, "From Sheet", "From Sheet", sheets.StateSynced},
+		{sheets.PolicyMostRecent, false, "From Salesforce", "From Salesforce", sheets.StateSynced},
+		{sheets.PolicyReview, true, "From Salesforce", "From Sheet", sheets.StateConflict},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/sheet-later=%v", tt.policy, tt.sheetLater), func(t *testing.T) {
+			env := newTestEnv(t)
+			ids := env.seedContacts(1)
+			sh := env.contactSheet(false)
+			env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+			title := col(t, sh, "Title")
+			r := env.rowByRecord(sh.ID, ids[0])
+			change := func() {
+				if err := env.org.Update("Contact", ids[0], map[string]any{"Title": "From Salesforce"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.sheetLater {
+				change()
+				env.clock.Advance(time.Minute)
+				env.edit(sh.ID, r.ID, title, "From Sheet")
+			} else {
+				env.edit(sh.ID, r.ID, title, "From Sheet")
+				env.clock.Advance(time.Minute)
+				change()
+			}
+			run := env.sync(sh.ID, SyncOptions{Direction: sheets.Both, Policy: tt.policy})
+			if got := env.get("Contact", ids[0], "Title"); got != tt.wantOrg {
+				t.Errorf("org Title = %v, want %q", got, tt.wantOrg)
+			}
+			r = env.rowByRecord(sh.ID, ids[0])
+			if r.Cells[title] != tt.wantCell || r.State != tt.wantState {
+				t.Errorf("row: Title %q state %s, want %q %s (run %+v %s)", r.Cells[title], r.State, tt.wantCell, tt.wantState, run.Counts, run.Message)
+			}
+			if tt.policy == sheets.PolicyReview {
+				cs, err := env.svc.Conflicts(sh.ID)
+				if err != nil || len(cs) != 1 || cs[0].Remote != "From Salesforce" || cs[0].Sheet != "From Sheet" || cs[0].Base != "Engineer" {
+					t.Fatalf("conflicts = %+v, %v; want one Engineer/From Sheet/From Salesforce", cs, err)
+				}
+				// Keep mine, then push: the sheet's value goes out.
+				if _, err := env.svc.ResolveConflict(sh.ID, r.ID, title, true); err != nil {
+					t.Fatal(err)
+				}
+				env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Policy: tt.policy})
+				if got := env.get("Contact", ids[0], "Title"); got != "From Sheet" {
+					t.Errorf("after keeping the sheet's value: org Title = %v, want From Sheet", got)
+				}
+			}
+		})
+	}
+}
+
+func TestRelationshipResolution(t *testing.T) {
+	env := newTestEnv(t)
+	globex := env.insert("Account", map[string]any{"Name": "Globex", "BillingCity": "Springfield"})
+	dupA := env.insert("Account", map[string]any{"Name": "Initech", "BillingCity": "Austin"})
+	env.insert("Account", map[string]any{"Name": "Initech", "BillingCity": "Boston"})
+	sh := env.contactSheet(true)
+	last, email, company := col(t, sh, "Last"), col(t, sh, "Email"), col(t, sh, "Company")
+	rows, err := env.svc.AddRows(sh.ID, 0, []map[string]string{
+		{last: "Found", email: "found@example.com", company: "Globex"},
+		{last: "Missing", email: "missing@example.com", company: "Umbrella"},
+		{last: "Twice", email: "twice@example.com", company: "Initech"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if run.Counts.Created != 1 || run.Counts.Invalid != 2 || run.Status != sheets.RunPartial {
+		t.Fatalf("run %s %+v, want partial with 1 created and 2 invalid", run.Status, run.Counts)
+	}
+	found, _ := env.svc.Row(sh.ID, rows[0].ID)
+	if got := env.get("Contact", found.RecordID, "AccountId"); got != globex {
+		t.Errorf("Found's AccountId = %v, want Globex %s", got, globex)
+	}
+	missing, _ := env.svc.Row(sh.ID, rows[1].ID)
+	if missing.State != sheets.StateError || !strings.Contains(missing.Error, "Umbrella") || missing.RecordID != "" {
+		t.Errorf("Missing row: state %s error %q record %q; want an error naming Umbrella and nothing created", missing.State, missing.Error, missing.RecordID)
+	}
+	twice, _ := env.svc.Row(sh.ID, rows[2].ID)
+	if len(twice.Candidates[company]) != 2 || twice.RecordID != "" {
+		t.Fatalf("Twice row: candidates %+v record %q; want two candidates and nothing created", twice.Candidates, twice.RecordID)
+	}
+	if env.org.Count("Contact") != 1 {
+		t.Errorf("org has %d contacts, want 1", env.org.Count("Contact"))
+	}
+	// The user chooses; the choice is remembered and the next push creates the contact.
+	if _, err := env.svc.ChooseCandidate(sh.ID, twice.ID, company, dupA); err != nil {
+		t.Fatal(err)
+	}
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	twice, _ = env.svc.Row(sh.ID, rows[2].ID)
+	if twice.RecordID == "" || env.get("Contact", twice.RecordID, "AccountId") != dupA {
+		t.Errorf("after choosing: record %q, want created under %s", twice.RecordID, dupA)
+	}
+}
+
+func TestInvalidPicklistCaughtBeforeSending(t *testing.T) {
+	env := newTestEnv(t)
+	id := env.insert("Account", map[string]any{"Name": "Acme", "Customer_Tier__c": "Gold"})
+	sh := &sheets.Sheet{Name: "Accounts", Object: "Account"}
+	sh.AddColumn(sheets.Column{Name: "Name", Type: sheets.TypeText, Field: "Name"})
+	tier := sh.AddColumn(sheets.Column{Name: "Tier", Type: sheets.TypeText, Field: "Customer_Tier__c"})
+	sh, err := env.svc.NewLocalSheet(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	r := env.rowByRecord(sh.ID, id)
+	env.edit(sh.ID, r.ID, tier.ID, "Diamond")
+	env.svc.client() // keep the connection warm
+	plan, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Invalid != 1 || len(plan.Problems) != 1 || !strings.Contains(plan.Problems[0].Reason, "Diamond") {
+		t.Errorf("plan: invalid %d problems %+v; want the Diamond row reported", plan.Invalid, plan.Problems)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if run.Counts.Invalid != 1 || run.Counts.Updated != 0 {
+		t.Errorf("run counts %+v, want 1 invalid and nothing sent", run.Counts)
+	}
+	if got := env.get("Account", id, "Customer_Tier__c"); got != "Gold" {
+		t.Errorf("org tier = %v, want Gold untouched", got)
+	}
+	outs, _ := env.svc.Outcomes(run.ID, true)
+	if len(outs) != 1 || outs[0].Op != sheets.OpInvalid {
+		t.Errorf("failed outcomes = %+v, want one invalid", outs)
+	}
+}
+
+func TestIncrementalPullPicksUpOnlyChanges(t *testing.T) {
+	env := newTestEnv(t)
+	ids := env.seedContacts(30)
+	sh := env.contactSheet(false)
+	sh.Sync.Lookback = time.Minute
+	if err := env.svc.SaveSheetSettings(sh, "short lookback"); err != nil {
+		t.Fatal(err)
+	}
+	first := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if first.Counts.Pulled != 30 {
+		t.Fatalf("first pull %d records, want 30", first.Counts.Pulled)
+	}
+	env.clock.Advance(48 * time.Hour)
+	if err := env.org.Update("Contact", ids[7], map[string]any{"Title": "VP"}); err != nil {
+		t.Fatal(err)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if run.Counts.Pulled != 1 {
+		t.Errorf("incremental pull read %d records, want only the changed one", run.Counts.Pulled)
+	}
+	if r := env.rowByRecord(sh.ID, ids[7]); r.Cells[col(t, sh, "Title")] != "VP" || r.State != sheets.StateSynced {
+		t.Errorf("changed row: Title %q state %s, want VP synced", r.Cells[col(t, sh, "Title")], r.State)
+	}
+	full := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull, Full: true})
+	if full.Counts.Pulled != 30 {
+		t.Errorf("full pull read %d, want 30", full.Counts.Pulled)
+	}
+}
+
+func TestRemoteDelete(t *testing.T) {
+	env := newTestEnv(t)
+	ids := env.seedContacts(3)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if err := env.org.Delete("Contact", ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if run.Counts.Deleted != 1 {
+		t.Errorf("run counts %+v, want 1 deleted", run.Counts)
+	}
+	r := env.rowByRecord(sh.ID, ids[2])
+	if r.State != sheets.StateDeletedRemotely {
+		t.Errorf("row state %s, want deleted-remotely", r.State)
+	}
+	if n := len(env.rows(sh.ID)); n != 3 {
+		t.Errorf("sheet has %d rows, want 3: nothing disappears silently", n)
+	}
+	// A push leaves the deleted record alone.
+	env.edit(sh.ID, r.ID, col(t, sh, "Title"), "Ghost")
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if env.org.Count("Contact") != 2 {
+		t.Errorf("org has %d contacts, want 2 (a deleted record is not recreated)", env.org.Count("Contact"))
+	}
+}
+
+func TestRevertPush(t *testing.T) {
+	env := newTestEnv(t)
+	ids := env.seedContacts(3)
+	sh := env.contactSheet(true)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title, last, email := col(t, sh, "Title"), col(t, sh, "Last"), col(t, sh, "Email")
+	for _, id := range ids[:2] {
+		env.edit(sh.ID, env.rowByRecord(sh.ID, id).ID, title, "Manager")
+	}
+	if _, err := env.svc.AddRows(sh.ID, 0, []map[string]string{{last: "Created", email: "created@example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	push := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if push.Counts.Updated != 2 || push.Counts.Created != 1 {
+		t.Fatalf("push %+v, want 2 updated 1 created", push.Counts)
+	}
+	// Someone changes one of the pushed fields in Salesforce afterwards.
+	env.clock.Advance(time.Minute)
+	if err := env.org.Update("Contact", ids[1], map[string]any{"Title": "Changed Since"}); err != nil {
+		t.Fatal(err)
+	}
+	rev, err := env.svc.Revert(env.ctx, push.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rev.RevertOf != push.ID || rev.Counts.Updated != 1 || rev.Counts.Deleted != 1 {
+		t.Errorf("revert run %+v counts %+v, want 1 restored and 1 deleted", rev, rev.Counts)
+	}
+	if got := env.get("Contact", ids[0], "Title"); got != "Engineer" {
+		t.Errorf("reverted Title = %v, want Engineer", got)
+	}
+	if got := env.get("Contact", ids[1], "Title"); got != "Changed Since" {
+		t.Errorf("Title changed since = %v, want it left as Changed Since", got)
+	}
+	if env.org.Count("Contact") != 3 {
+		t.Errorf("org has %d contacts, want 3 (the created one deleted)", env.org.Count("Contact"))
+	}
+	if r := env.rowByRecord(sh.ID, ids[0]); r.Cells[title] != "Engineer" || r.State != sheets.StateSynced {
+		t.Errorf("reverted row: Title %q state %s, want Engineer synced", r.Cells[title], r.State)
+	}
+	orig, _ := env.svc.Run(push.ID)
+	if orig.RevertedBy != rev.ID {
+		t.Errorf("pushed run RevertedBy = %d, want %d", orig.RevertedBy, rev.ID)
+	}
+	if _, err := env.svc.Revert(env.ctx, push.ID, nil); !errors.Is(err, ErrNotRevertible) {
+		t.Errorf("second revert: %v, want ErrNotRevertible", err)
+	}
+}
+
+func TestCancelMidPush(t *testing.T) {
+	env := newTestEnv(t)
+	ids := env.seedContacts(500)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title := col(t, sh, "Title")
+	env.editAll(sh.ID, title, "Edited", 0)
+	ctx, cancel := context.WithCancel(env.ctx)
+	defer cancel()
+	run, err := env.svc.Sync(ctx, sh.ID, SyncOptions{Direction: sheets.Push, Force: true}, func(p Progress) {
+		if p.Phase == PhasePush && p.Done >= pushChunkRows {
+			cancel()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != sheets.RunCancelled || run.Counts.Updated != pushChunkRows {
+		t.Fatalf("cancelled run %s %+v, want cancelled after %d updates", run.Status, run.Counts, pushChunkRows)
+	}
+	edited := 0
+	for _, id := range ids {
+		if env.get("Contact", id, "Title") == "Edited" {
+			edited++
+		}
+	}
+	if edited != pushChunkRows {
+		t.Errorf("org has %d edited contacts, want %d", edited, pushChunkRows)
+	}
+	rest := env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Force: true})
+	if rest.Counts.Updated != 500-pushChunkRows {
+		t.Errorf("resumed push updated %d, want %d", rest.Counts.Updated, 500-pushChunkRows)
+	}
+}
+
+func TestSafetyRail(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(40)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title := col(t, sh, "Title")
+	env.editAll(sh.ID, title, "Bulk", 30)
+	_, err := env.svc.Sync(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push}, nil)
+	var tm *TooManyChangesError
+	if !errors.As(err, &tm) || !errors.Is(err, ErrSyncAborted) || tm.Changes != 30 || tm.Rows != 40 {
+		t.Fatalf("push of 30/40 rows: %v, want *TooManyChangesError 30 of 40", err)
+	}
+	for _, c := range env.org.Records("Contact") {
+		if c["Title"] == "Bulk" {
+			t.Fatal("the safety rail let a change through")
+		}
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Force: true})
+	if run.Counts.Updated != 30 {
+		t.Errorf("forced push updated %d, want 30", run.Counts.Updated)
+	}
+}
+
+func TestAPIBudgetPausesAndResumes(t *testing.T) {
+	env := newTestEnv(t, withAPILimit(30))
+	env.seedContacts(2000)
+	sh := env.contactSheet(false)
+	sh.Sync.APIReserve = 0.5 // leave 15 of 30 calls
+	if err := env.svc.SaveSheetSettings(sh, "reserve"); err != nil {
+		t.Fatal(err)
+	}
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title := col(t, sh, "Title")
+	env.editAll(sh.ID, title, "Budget", 0)
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Force: true})
+	if run.Status != sheets.RunPartial || !strings.Contains(run.Message, "reserve") || run.Counts.Updated == 0 || run.Counts.Updated == 2000 {
+		t.Fatalf("run %s %q %+v, want a partial run paused at the reserve", run.Status, run.Message, run.Counts)
+	}
+	if run.APILimit != 30 || run.APILimit-run.APIUsed < 15 {
+		t.Errorf("the run ate into the reserve: used %d of %d", run.APIUsed, run.APILimit)
+	}
+	done := run.Counts.Updated
+	env.org.ResetAPIUsage()
+	for i := 0; i < 10 && done < 2000; i++ {
+		r := env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Force: true})
+		done += r.Counts.Updated
+		env.org.ResetAPIUsage()
+	}
+	if done != 2000 {
+		t.Errorf("after resuming, %d of 2000 updates went out, want every one exactly once", done)
+	}
+}
+
+func TestInterruptedRunsAtStartup(t *testing.T) {
+	env := newTestEnv(t)
+	r := &sheets.Run{SheetID: "x", Status: sheets.RunRunning, Started: env.clock.Now(), Direction: sheets.Push}
+	if err := env.svc.store.CreateRun(r); err != nil {
+		t.Fatal(err)
+	}
+	env.svc.Close()
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url})
+	got, err := env.svc.Run(r.ID)
+	if err != nil || got.Status != sheets.RunInterrupted {
+		t.Errorf("run after restart: %+v %v, want interrupted", got, err)
+	}
+}
