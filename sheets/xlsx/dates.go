@@ -69,8 +69,16 @@ func serialDateTime(serial float64, date1904 bool, loc *time.Location) (string, 
 	if err != nil {
 		return "", err
 	}
-	wall := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc).Add(time.Duration(ms) * time.Millisecond)
-	return wall.UTC().Format(sheets.DateTimeLayout), nil
+	return wallClock(day, ms, loc), nil
+}
+
+// wallClock is the canonical UTC datetime of a wall clock ms milliseconds
+// into a day in loc. It builds the clock reading (not midnight plus a
+// duration), so a day with a daylight-saving switch keeps its times.
+func wallClock(day time.Time, ms int64, loc *time.Location) string {
+	h, m, s, milli := int(ms/3_600_000), int(ms/60_000%60), int(ms/1000%60), int(ms%1000)
+	t := time.Date(day.Year(), day.Month(), day.Day(), h, m, s, milli*1_000_000, loc)
+	return t.UTC().Format(sheets.DateTimeLayout)
 }
 
 // serialClock shows the time part of a time-formatted serial.
@@ -233,8 +241,7 @@ func (td textDate) canonical(f DateFormat, loc *time.Location) (string, bool) {
 	if !td.hasTime {
 		return day.Format(dateLayout), true
 	}
-	wall := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc).Add(time.Duration(td.clock) * time.Millisecond)
-	return wall.UTC().Format(sheets.DateTimeLayout), true
+	return wallClock(day, td.clock, loc), true
 }
 
 // parseWallDateTime reads an ISO datetime; one without a zone is a wall
