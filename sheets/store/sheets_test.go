@@ -249,8 +249,8 @@ func TestConfigVersions(t *testing.T) {
 		}
 	}
 	save(func(x *sheets.Sheet) { x.Sync.Policy = sheets.PolicySheetWins })
-	save(func(x *sheets.Sheet) { x.Columns[0].Width = 200 })   // display only: no version
-	save(func(x *sheets.Sheet) { x.Watermark = testNow })      // sync state: no version
+	save(func(x *sheets.Sheet) { x.Columns[0].Width = 200 })    // display only: no version
+	save(func(x *sheets.Sheet) { x.Watermark = testNow })       // sync state: no version
 	save(func(x *sheets.Sheet) { x.Columns[0].Field = "Name" }) // mapping: a version
 	cur, _ := s.Sheet(sh.ID)
 	n, err := s.SaveConfigVersion(sh.ID, "mapping applied", cur)
