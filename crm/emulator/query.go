@@ -3,7 +3,6 @@ package emulator
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -255,9 +254,7 @@ func (s *Server) runQuery(text string, all bool) (*queryResult, error) {
 			views = append(views, v)
 		}
 	}
-	if len(q.OrderBy) > 0 {
-		sortViews(q, views)
-	}
+	soql.SortRecords(q, views)
 	if q.Offset > 0 {
 		if q.Offset >= len(views) {
 			views = views[:0]
@@ -282,58 +279,6 @@ func (s *Server) runQuery(text string, all bool) (*queryResult, error) {
 		res.rows[i] = v.r
 	}
 	return res, nil
-}
-
-// sortKeys is a soql.Record over the ORDER BY values of one record,
-// extracted once so that sorting does not follow parent paths per
-// comparison.
-type sortKeys struct {
-	paths []string
-	vals  []any
-	view  recordView
-}
-
-func (k *sortKeys) Get(path string) any {
-	for i, p := range k.paths {
-		if p == path {
-			return k.vals[i]
-		}
-	}
-	return k.view.Get(path)
-}
-
-func sortViews(q *soql.Query, views []recordView) {
-	paths := make([]string, len(q.OrderBy))
-	for i, o := range q.OrderBy {
-		paths[i] = o.Path()
-	}
-	keys := make([]sortKeys, len(views))
-	vals := make([]any, len(views)*len(paths))
-	for i, v := range views {
-		kv := vals[i*len(paths) : (i+1)*len(paths)]
-		for j, p := range paths {
-			kv[j] = v.Get(p)
-		}
-		keys[i] = sortKeys{paths: paths, vals: kv, view: v}
-	}
-	idx := make([]int, len(views))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case q.Less(&keys[a], &keys[b]):
-			return -1
-		case q.Less(&keys[b], &keys[a]):
-			return 1
-		}
-		return 0
-	})
-	sorted := make([]recordView, len(views))
-	for i, j := range idx {
-		sorted[i] = views[j]
-	}
-	copy(views, sorted)
 }
 
 // writePage sends rows [from, from+size) of a cursor.
