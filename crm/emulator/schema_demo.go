@@ -327,7 +327,7 @@ func leadObject() *Object {
 			currency("AnnualRevenue", "Annual Revenue", 18, 0),
 			integer("NumberOfEmployees", "Employees", 8),
 			ownerField(),
-			boolean("IsConverted", "Converted").readOnly(),
+			func() *Field { f := boolean("IsConverted", "Converted"); f.Updateable = false; return f }(),
 		}, auditFields()),
 		formulas: []formula{{eval: fullName}},
 	}
@@ -335,7 +335,7 @@ func leadObject() *Object {
 
 func opportunityObject() *Object {
 	name := text("Name", "Name", 120).required()
-	name.NameField = true
+	name.NameField, name.IDLookup = true, true
 	stage := picklist("StageName", "Stage", 255).required()
 	stage.Picklist = append([]PicklistValue(nil), opportunityStages...)
 	for i := range stage.Picklist {
