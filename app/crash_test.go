@@ -1,8 +1,10 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -22,6 +24,8 @@ const (
 	envCrashHome = "CRMSHEETS_TEST_CRASH_HOME"
 	envCrashURL  = "CRMSHEETS_TEST_CRASH_URL"
 	envCrashLong = "CRMSHEETS_RELIABILITY" // `make reliability`: more trials, more rows
+
+	crashChildReady = "crash-child: pushing"
 )
 
 // TestCrashChild is the process the crash test kills: it pushes the sheet
@@ -44,6 +48,7 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fmt.Println(crashChildReady) // the parent kills from now on
 	if _, err := svc.Sync(ctx, sh.ID, SyncOptions{Direction: sheets.Push, Force: true, Trigger: sheets.TriggerCLI}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +67,7 @@ func TestKilledPushLosesNothing(t *testing.T) {
 		trials, editsPerTrial, newPerTrial = 60, 200, 50
 	}
 	env := newTestEnv(t)
-	env.org.SetFaults(emulator.Faults{Latency: 2 * time.Millisecond})
+	env.org.SetFaults(emulator.Faults{Latency: 3 * time.Millisecond})
 	n := trials * editsPerTrial
 	env.seedContacts(n)
 	sh := env.contactSheet(true)
@@ -108,15 +113,24 @@ func TestKilledPushLosesNothing(t *testing.T) {
 
 		cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		delay := time.Duration(30+rng.IntN(300)) * time.Millisecond
+		// Wait until the child is about to push, then kill it at a random
+		// moment of the push (or let it finish when it is quicker).
+		lines := bufio.NewScanner(out)
+		for lines.Scan() && !strings.Contains(lines.Text(), crashChildReady) {
+		}
+		go io.Copy(io.Discard, out)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
 		select {
 		case <-done:
-		case <-time.After(delay):
+		case <-time.After(time.Duration(rng.IntN(120)) * time.Millisecond):
 			cmd.Process.Signal(syscall.SIGKILL)
 			<-done
 			killed++
@@ -159,10 +173,23 @@ func TestKilledPushLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	interrupted := 0
 	for _, r := range runs {
-		if r.Status == sheets.RunRunning {
+		switch r.Status {
+		case sheets.RunRunning:
 			t.Errorf("run %d still shows running after restart", r.ID)
+		case sheets.RunInterrupted:
+			interrupted++
 		}
+	}
+	// A process killed before it recorded its run leaves none; every other
+	// killed run must read interrupted.
+	if interrupted == 0 || interrupted > killed {
+		t.Errorf("%d runs show as interrupted, want one per process killed after recording its run (%d killed)", interrupted, killed)
+	}
+	t.Logf("%d killed runs recorded as interrupted", interrupted)
+	if killed < trials/2 {
+		t.Errorf("only %d of %d processes were killed mid-push: the test did not exercise crashes", killed, trials)
 	}
 }
 

@@ -36,7 +36,11 @@ type engine struct {
 	sh   *sheets.Sheet
 	b    *binding
 	opt  SyncOptions
-	pl   *merge.Planner
+	pl   *merge.Planner // the run's direction: push and both use it for the push phase
+	// pullPl merges in the pull phase (direction pull): in a both-ways run
+	// the pull never sends, so a sheet-wins field must stay modified for
+	// the push phase instead of being rebased as if it had been sent.
+	pullPl *merge.Planner
 	dry  *Plan       // non-nil for a dry run: nothing is written or sent
 	run  *sheets.Run // nil for a dry run
 	prog func(Progress)
@@ -66,6 +70,10 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	if err != nil {
 		return nil, fmt.Errorf("sync %q: %w", sh.Name, err)
 	}
+	pullPl, err := merge.New(sh.Columns, merge.Options{Direction: sheets.Pull, Policy: opt.Policy, CreateMissing: sh.Sync.CreateMissing})
+	if err != nil {
+		return nil, fmt.Errorf("sync %q: %w", sh.Name, err)
+	}
 	ch, err := s.loadChoices(sheetID)
 	if err != nil {
 		return nil, err
@@ -73,7 +81,7 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	if prog == nil {
 		prog = func(Progress) {}
 	}
-	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now()}
+	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now()}
 	if dry {
 		e.dry = newPlan(sh, opt, b)
 	}

@@ -36,7 +36,8 @@ func (e *engine) pullQuery() (string, error) {
 // rows match by record id, then by key column; unmatched records append
 // rows; records deleted in Salesforce mark their rows deleted-remotely; the
 // merge settles rows changed on both sides. A complete pull moves the
-// sheet's watermark to the newest LastModifiedDate seen.
+// sheet's watermark to its start time (or the newest LastModifiedDate seen,
+// if later).
 func (e *engine) pull(ctx context.Context, skipLocal bool) error {
 	q, err := e.pullQuery()
 	if err != nil {
@@ -51,7 +52,10 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) error {
 	if !e.budgetAllows(1) {
 		return nil
 	}
-	st := &pullState{empty: empty, skipLocal: skipLocal, newest: e.sh.Watermark}
+	// The next incremental pull starts from when this one started (or the
+	// newest change seen, when Salesforce's clock is ahead), minus the
+	// lookback that absorbs clock skew and slow commits.
+	st := &pullState{empty: empty, skipLocal: skipLocal, newest: e.s.now().UTC()}
 	page := make([]crm.Record, 0, pullPageRows)
 	done := 0
 	for rec, err := range e.c.QueryAll(ctx, q) {
@@ -154,7 +158,7 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 		if st.skipLocal && len(row.Changed()) > 0 {
 			continue
 		}
-		item := e.pl.Plan(row, &merge.Remote{RecordID: rec.ID, Values: cells, Modified: mod})
+		item := e.pullPl.Plan(row, &merge.Remote{RecordID: rec.ID, Values: cells, Modified: mod})
 		if e.dry != nil {
 			e.dry.addItem(e, row, &item)
 			continue
@@ -167,7 +171,7 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 			outs = append(outs, o)
 		}
 		if item.Writes() {
-			e.pl.Apply(row, item, merge.Outcome{})
+			e.pullPl.Apply(row, item, merge.Outcome{})
 			touched[row.ID] = row
 		}
 	}

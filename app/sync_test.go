@@ -276,6 +276,7 @@ func TestInvalidPicklistCaughtBeforeSending(t *testing.T) {
 func TestIncrementalPullPicksUpOnlyChanges(t *testing.T) {
 	env := newTestEnv(t)
 	ids := env.seedContacts(30)
+	env.clock.Advance(time.Hour) // the seed is older than the lookback window
 	sh := env.contactSheet(false)
 	sh.Sync.Lookback = time.Minute
 	if err := env.svc.SaveSheetSettings(sh, "short lookback"); err != nil {
