@@ -163,7 +163,7 @@ func validateTypeFit(ct sheets.Type, f *FieldOption) (Severity, string) {
 			return 0, ""
 		}
 		if textual && f.Restricted {
-			return SeverityWarning, "the picklist is restricted, so cells with other values will be refused; " + change + " to choose from its values."
+			return SeverityWarning, "the picklist is restricted, so cells with other values will be refused; change the column type to " + ft.Label() + " to choose from its values."
 		}
 		if textual {
 			return 0, ""
@@ -475,6 +475,9 @@ func validateCanonicalString(fieldType, s string) string {
 	case "datetime":
 		if ts, err := sheets.ParseDateTime(s); err == nil {
 			return ts.UTC().Format(sheets.DateTimeLayout)
+		}
+		if d, err := time.Parse(sheets.DateLayout, s); err == nil {
+			return d.Format(sheets.DateTimeLayout)
 		}
 	case "date":
 		if ts, err := sheets.ParseDateTime(s); err == nil {
