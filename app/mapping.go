@@ -260,3 +260,18 @@ func uniqueColumnName(sh *sheets.Sheet, name string) string {
 		}
 	}
 }
+
+// ValidateMapping checks the sheet's mapping against the org's fields:
+// unknown fields, type fit, read-only (pull-only) columns, required fields
+// for creates, two columns on one field. Issues come errors first.
+func (s *Service) ValidateMapping(ctx context.Context, sheetID string) ([]MappingIssue, error) {
+	fields, err := s.Fields(ctx, sheetID)
+	if err != nil {
+		return nil, err
+	}
+	sh, err := s.Sheet(sheetID)
+	if err != nil {
+		return nil, err
+	}
+	return ValidateMapping(sh, fields), nil
+}
