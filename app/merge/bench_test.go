@@ -7,18 +7,18 @@ import (
 	"crmsheets/sheets"
 )
 
-// BenchmarkPlanNoOp100k plans a no-op bidirectional sync of a synced
-// 100,000-row, 12-column sheet: the merge's share of the "no-op sync under
-// 1 s" target.
-func BenchmarkPlanNoOp100k(b *testing.B) {
-	const rows, ncols = 100_000, 12
+// benchSheet builds a synced sheet of n rows and 12 mapped columns (the
+// first read-only) with Salesforce holding the same values; edit, when set,
+// changes one cell of every row locally.
+func benchSheet(n int, edit bool) ([]sheets.Column, []*sheets.Row, []*Remote) {
+	const ncols = 12
 	cols := make([]sheets.Column, ncols)
 	for i := range cols {
 		cols[i] = sheets.Column{ID: fmt.Sprintf("c%d", i), Name: fmt.Sprintf("Col %d", i), Field: fmt.Sprintf("F%d__c", i), ReadOnly: i == 0}
 	}
-	sheetRows := make([]*sheets.Row, rows)
-	remotes := make([]*Remote, rows)
-	for r := range sheetRows {
+	rows := make([]*sheets.Row, n)
+	remotes := make([]*Remote, n)
+	for r := range rows {
 		row := &sheets.Row{ID: sheets.RowID(r + 1), RecordID: recordID, Cells: map[string]string{}}
 		rem := &Remote{RecordID: recordID, Values: map[string]string{}, Modified: t0}
 		for i := range cols {
@@ -27,14 +27,24 @@ func BenchmarkPlanNoOp100k(b *testing.B) {
 			rem.Values[cols[i].ID] = v
 		}
 		row.MarkSynced(t0)
-		sheetRows[r], remotes[r] = row, rem
+		if edit {
+			row.Set("c5", "edited", later)
+		}
+		rows[r], remotes[r] = row, rem
 	}
+	return cols, rows, remotes
+}
+
+// BenchmarkPlanNoOp100k plans a no-op bidirectional sync of a synced
+// 100,000-row sheet: the merge's share of the "no-op sync under 1 s" target.
+func BenchmarkPlanNoOp100k(b *testing.B) {
+	const rows = 100_000
+	cols, sheetRows, remotes := benchSheet(rows, false)
 	p, err := New(cols, Options{Direction: sheets.Both, Policy: sheets.PolicyReview})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	b.ResetTimer()
 	for b.Loop() {
 		var c Counts
 		for r, row := range sheetRows {
@@ -43,6 +53,29 @@ func BenchmarkPlanNoOp100k(b *testing.B) {
 		}
 		if c.Writes != 0 || c.Unchanged != rows {
 			b.Fatalf("no-op sync plans writes: %+v", c)
+		}
+	}
+	b.ReportMetric(float64(rows), "rows/op")
+}
+
+// BenchmarkPlanPush100k plans a push of 100,000 rows with one edited cell
+// each: the merge's share of the push target.
+func BenchmarkPlanPush100k(b *testing.B) {
+	const rows = 100_000
+	cols, sheetRows, remotes := benchSheet(rows, true)
+	p, err := New(cols, Options{Direction: sheets.Push, Policy: sheets.PolicyReview})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var c Counts
+		for r, row := range sheetRows {
+			it := p.Plan(row, remotes[r])
+			c.Add(&it)
+		}
+		if c.Updates != rows {
+			b.Fatalf("push plans %+v, want %d updates", c, rows)
 		}
 	}
 	b.ReportMetric(float64(rows), "rows/op")
