@@ -180,4 +180,3 @@ func BenchmarkPush100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(calls), "collection-calls/push")
 }
-
