@@ -44,7 +44,7 @@ func (p *Planner) Apply(row *sheets.Row, it Item, out Outcome) {
 		row.RecordID = it.RecordID
 	}
 	for id, v := range it.Refresh {
-		setCell(row.Cells, &row.Cells, id, v)
+		setCell(&row.Cells, id, v)
 	}
 	kept := it.KeptConflicts()
 	if it.writes {
@@ -57,16 +57,16 @@ func (p *Planner) Apply(row *sheets.Row, it Item, out Outcome) {
 			}
 		}
 		for id, v := range it.Rebase {
-			setCell(base, &base, id, v)
+			setCell(&base, id, v)
 		}
 		for id, v := range it.Refresh {
-			setCell(base, &base, id, v)
+			setCell(&base, id, v)
 		}
 		for id, c := range it.Send {
 			if out.Err == nil {
-				setCell(base, &base, id, c.After)
+				setCell(&base, id, c.After)
 			} else {
-				setCell(base, &base, id, c.Before)
+				setCell(&base, id, c.Before)
 			}
 		}
 		for id, c := range it.Conflicts {
@@ -141,16 +141,15 @@ func (p *Planner) settleState(row *sheets.Row, kept int, err error) {
 
 // setCell sets a canonical value in a cell map, deleting the key for a blank
 // value (a missing key is a blank cell) and allocating the map on first use.
-func setCell(m map[string]string, dst *map[string]string, id, v string) {
+func setCell(m *map[string]string, id, v string) {
 	if v == "" {
-		delete(m, id)
+		delete(*m, id)
 		return
 	}
-	if m == nil {
-		m = make(map[string]string)
-		*dst = m
+	if *m == nil {
+		*m = make(map[string]string)
 	}
-	m[id] = v
+	(*m)[id] = v
 }
 
 // ErrNoConflict is returned by Settle for a column that has no conflict.
@@ -169,9 +168,9 @@ func Settle(row *sheets.Row, col string, keepSheet bool, now time.Time) error {
 	if row.Base == nil {
 		row.Base = make(map[string]string)
 	}
-	setCell(row.Base, &row.Base, col, c.Remote)
+	setCell(&row.Base, col, c.Remote)
 	if !keepSheet {
-		setCell(row.Cells, &row.Cells, col, c.Remote)
+		setCell(&row.Cells, col, c.Remote)
 	}
 	delete(row.Conflicts, col)
 	row.LocalEdited = now
