@@ -186,6 +186,19 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
+// TestExportFixture writes testdata/export.xlsx, an Export of the sample
+// sheet, with -update. testdata/libreoffice/export.xlsx is that file opened
+// and saved again by LibreOffice (see testdata/README.md).
+func TestExportFixture(t *testing.T) {
+	path := filepath.Join("testdata", "export.xlsx")
+	if *update {
+		must(t, os.WriteFile(path, exportBytes(t, sampleSheet(), sampleRows(8)), 0o644))
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("fixture missing (run go test -update): %v", err)
+	}
+}
+
 // fixture opens a committed fixture.
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()

@@ -328,17 +328,23 @@ func (t *Table) build(ctx context.Context, header rawRow, data []rawRow, meta *e
 	if meta != nil {
 		t.SheetID = meta.sheetID
 	}
-	seen := map[string]int{}
+	seen := map[string]bool{}
+	next := map[string]int{} // next suffix to try per base name, so dedup stays linear
 	for _, j := range srcs {
 		name := headers[j]
 		if name == "" {
 			name = "Column " + columnLetters(j)
 		}
-		base := name
-		for n := 2; seen[strings.ToLower(name)] > 0; n++ {
-			name = fmt.Sprintf("%s (%d)", base, n)
+		base := strings.ToLower(name)
+		if seen[base] {
+			n := max(next[base], 2)
+			for seen[strings.ToLower(fmt.Sprintf("%s (%d)", name, n))] {
+				n++
+			}
+			next[base] = n + 1
+			name = fmt.Sprintf("%s (%d)", name, n)
 		}
-		seen[strings.ToLower(name)]++
+		seen[strings.ToLower(name)] = true
 		ci := ColumnInfo{Name: name, Header: headers[j], SourceIndex: j}
 		if meta != nil {
 			ci.ColumnID = meta.columns[headers[j]]
