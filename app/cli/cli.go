@@ -1,0 +1,223 @@
+// Package cli is the headless face of CRM Sheets: the commands scripts and
+// schedules run (`crmsheets sync --sheet Leads --direction push`). Every
+// command calls the same app.Service methods as the desktop app, so a flow
+// tested here is the flow a user clicks; there is no second code path.
+//
+// Exit codes are part of the contract scripts rely on: 0 ok, 1 failed,
+// 2 usage error, 3 partial (the run finished but some records failed or were
+// refused).
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"crmsheets/app"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitFailed  = 1
+	ExitUsage   = 2
+	ExitPartial = 3
+)
+
+// exitError carries an exit code through cobra's error return.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, a ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, a...)}
+}
+
+// IO is where a command reads and writes. Tests pass buffers; main passes
+// the process's standard streams.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+	// Interactive is true when stdin and stderr are terminals: only then
+	// does a command show a progress bar or ask a question.
+	Interactive bool
+}
+
+// env is the state shared by the commands of one invocation.
+type env struct {
+	io      IO
+	home    string
+	json    bool
+	verbose bool
+	svc     *app.Service
+	opts    app.Options
+	gui     func(*app.Service) error
+}
+
+// Run executes the command line args (without the program name) and returns
+// the process exit code. opts are the base options of the service the
+// commands open (main passes zero options; tests may point at an emulator).
+// gui opens the desktop app on the service; it runs when no command is given
+// (`crmsheets` or `crmsheets --home DIR`), and nil makes that a usage error.
+func Run(ctx context.Context, args []string, stdio IO, opts app.Options, gui func(*app.Service) error) int {
+	e := &env{io: stdio, opts: opts, gui: gui}
+	root := e.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdio.In)
+	root.SetOut(stdio.Out)
+	root.SetErr(stdio.Err)
+	err := root.ExecuteContext(ctx)
+	if e.svc != nil {
+		if cerr := e.svc.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	if err == nil {
+		return ExitOK
+	}
+	var xe *exitError
+	if errors.As(err, &xe) {
+		if xe.err != nil && xe.code != ExitOK {
+			fmt.Fprintln(stdio.Err, "Error:", xe.err)
+		}
+		return xe.code
+	}
+	fmt.Fprintln(stdio.Err, "Error:", err)
+	if isUsage(err) {
+		return ExitUsage
+	}
+	return ExitFailed
+}
+
+// isUsage recognises cobra's own usage errors (unknown flag or command,
+// wrong argument count), which it returns as plain errors.
+func isUsage(err error) bool {
+	m := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "flag needs an argument", "invalid argument", "accepts ", "requires at least", "required flag", "if any flags in the group"} {
+		if strings.Contains(m, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *env) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "crmsheets",
+		Short: "Spreadsheet-style sheets synced with Salesforce",
+		Long: `CRM Sheets keeps Salesforce records in local sheets: pull records, edit them
+or enrich them from XLSX files, push the changes back, and review every run.
+
+Run without arguments to open the desktop app. The commands below drive the
+same engine from scripts and schedules. The demo org (a local Salesforce
+emulator) is the default org, so everything works without an account.
+
+Exit codes: 0 ok, 1 failed, 2 usage error, 3 partial (some records failed).`,
+		Example: `  crmsheets login --env demo
+  crmsheets new --template people --name "Leads Q3"
+  crmsheets sync --sheet "Leads Q3" --direction pull
+  crmsheets import enrichment.xlsx --sheet "Leads Q3" --match Email --preview
+  crmsheets sync --sheet "Leads Q3" --direction push --policy sheet-wins
+  crmsheets history --sheet "Leads Q3" --json`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if e.gui == nil {
+				return usageErr("no command given (see crmsheets --help)")
+			}
+			svc, err := e.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return e.gui(svc)
+		},
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if e.home == "" {
+				e.home = os.Getenv("CRMSHEETS_HOME")
+			}
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&e.home, "home", "", "directory of the store and settings (default $CRMSHEETS_HOME or the user config dir)")
+	root.PersistentFlags().BoolVar(&e.json, "json", false, "print results as JSON")
+	root.PersistentFlags().BoolVarP(&e.verbose, "verbose", "v", false, "log what the engine does on stderr")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
+	root.AddCommand(
+		e.sheetsCommand(), e.newCommand(), e.mapCommand(), e.planCommand(), e.syncCommand(),
+		e.historyCommand(), e.revertCommand(),
+		e.loginCommand(), e.logoutCommand(), e.orgsCommand(), e.emulatorCommand(),
+	)
+	return root
+}
+
+// service opens the engine on the chosen home the first time a command needs it.
+func (e *env) service(ctx context.Context) (*app.Service, error) {
+	if e.svc != nil {
+		return e.svc, nil
+	}
+	opts := e.opts
+	if e.home != "" {
+		opts.Home = e.home
+	}
+	if opts.Logger == nil {
+		level := slog.LevelWarn
+		if e.verbose {
+			level = slog.LevelDebug
+		}
+		opts.Logger = slog.New(slog.NewTextHandler(e.io.Err, &slog.HandlerOptions{Level: level}))
+	}
+	svc, err := app.Open(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	e.svc = svc
+	return svc, nil
+}
+
+// connected opens the service and makes sure the active org is connected
+// (the demo org connects by itself; a real org resumes its saved tokens).
+func (e *env) connected(ctx context.Context) (*app.Service, error) {
+	svc, err := e.service(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if svc.Status().State == app.StateConnected {
+		return svc, nil
+	}
+	if err := svc.ConnectActive(ctx); err != nil {
+		if errors.Is(err, app.ErrNeedsReauth) {
+			return nil, fmt.Errorf("%w\nRun `crmsheets login` to sign in again", err)
+		}
+		return nil, err
+	}
+	return svc, nil
+}
+
+// sheetByRef finds a sheet by name (case-insensitive) or id.
+func (e *env) sheetByRef(ctx context.Context, ref string) (*app.Service, string, error) {
+	if ref == "" {
+		return nil, "", usageErr("--sheet is required")
+	}
+	svc, err := e.service(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if sh, err := svc.SheetByName(ref); err == nil {
+		return svc, sh.ID, nil
+	}
+	if sh, err := svc.Sheet(ref); err == nil {
+		return svc, sh.ID, nil
+	}
+	return nil, "", fmt.Errorf("no sheet named %q (run `crmsheets sheets` to list them)", ref)
+}

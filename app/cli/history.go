@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"crmsheets/app"
+	"crmsheets/sheets"
+)
+
+func (e *env) historyCommand() *cobra.Command {
+	var sheetRef string
+	var runID uint64
+	var errorsOnly bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "List sync runs, or show one run and its failed records",
+		Example: `  crmsheets history
+  crmsheets history --sheet "Leads Q3" --json
+  crmsheets history --run 12 --errors`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			svc, err := e.service(ctx)
+			if err != nil {
+				return err
+			}
+			if runID != 0 {
+				run, err := svc.Run(runID)
+				if err != nil {
+					return err
+				}
+				outs, err := svc.Outcomes(runID, errorsOnly)
+				if err != nil {
+					return err
+				}
+				if e.json {
+					return printJSON(e.io.Out, map[string]any{"run": run, "records": outs})
+				}
+				printRun(e, run)
+				if len(outs) == 0 {
+					if errorsOnly {
+						fmt.Fprintln(e.io.Out, "No failed records.")
+					}
+					return nil
+				}
+				rows := make([][]string, 0, len(outs))
+				for _, o := range outs {
+					status := "ok"
+					if !o.OK {
+						status = o.StatusCode
+						if status == "" {
+							status = "failed"
+						}
+					}
+					rows = append(rows, []string{fmt.Sprint(o.RowID), o.RecordID, o.Op, status, strings.Join(o.Fields, ","), o.Message})
+				}
+				return table(e.io.Out, []string{"ROW", "RECORD", "OP", "STATUS", "FIELDS", "MESSAGE"}, rows)
+			}
+			q := app.RunQuery{Limit: limit}
+			if sheetRef != "" {
+				_, id, err := e.sheetByRef(ctx, sheetRef)
+				if err != nil {
+					return err
+				}
+				q.SheetID = id
+			}
+			runs, err := svc.Runs(q)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				if runs == nil {
+					runs = []*sheets.Run{}
+				}
+				return printJSON(e.io.Out, runs)
+			}
+			if len(runs) == 0 {
+				fmt.Fprintln(e.io.Out, "No runs yet.")
+				return nil
+			}
+			rows := make([][]string, 0, len(runs))
+			for _, r := range runs {
+				c := r.Counts
+				dir := string(r.Direction)
+				if r.RevertOf != 0 {
+					dir = "revert of " + strconv.FormatUint(r.RevertOf, 10)
+				}
+				rows = append(rows, []string{fmt.Sprint(r.ID), when(r.Started), r.SheetName, dir, string(r.Status),
+					fmt.Sprintf("%d/%d/%d", c.Pulled, c.Created, c.Updated), fmt.Sprint(c.Failed + c.Invalid), fmt.Sprint(r.APICalls)})
+			}
+			return table(e.io.Out, []string{"RUN", "STARTED", "SHEET", "DIRECTION", "STATUS", "PULLED/CREATED/UPDATED", "FAILED", "API CALLS"}, rows)
+		},
+	}
+	cmd.Flags().StringVar(&sheetRef, "sheet", "", "only runs of this sheet")
+	cmd.Flags().Uint64Var(&runID, "run", 0, "show this run and its records")
+	cmd.Flags().BoolVar(&errorsOnly, "errors", false, "with --run: only the failed records")
+	cmd.Flags().IntVar(&limit, "limit", 50, "most recent runs to list")
+	return cmd
+}
+
+func (e *env) revertCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "revert RUN_ID",
+		Short: "Undo a push run: write back the values it replaced and delete the records it created",
+		Long: `Revert a push run from history. Fields changed in Salesforce since the run
+are left alone and reported. The revert is itself recorded as a run.`,
+		Example: "  crmsheets revert 12",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseUint(args[0], 10, 64)
+			if err != nil {
+				return usageErr("RUN_ID must be a run number from `crmsheets history`, not %q", args[0])
+			}
+			svc, err := e.connected(cmd.Context())
+			if err != nil {
+				return err
+			}
+			prog := newProgress(e.io.Err, e.io.Interactive)
+			run, runErr := svc.Revert(cmd.Context(), id, prog.report)
+			prog.done()
+			var runs []*sheets.Run
+			if run != nil {
+				runs = append(runs, run)
+			}
+			return e.reportRuns(runs, runErr)
+		},
+	}
+}

@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"crmsheets/sheets"
+)
+
+// sheetSummary is the --json form of a sheet in listings.
+type sheetSummary struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Object    string `json:"object,omitempty"`
+	Rows      int    `json:"rows"`
+	Columns   int    `json:"columns"`
+	KeyColumn string `json:"keyColumn,omitempty"`
+	Filter    string `json:"filter,omitempty"`
+	Direction string `json:"direction,omitempty"`
+	Policy    string `json:"policy,omitempty"`
+	LastSync  string `json:"watermark,omitempty"`
+}
+
+func (e *env) sheetsCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:     "sheets",
+		Short:   "List the sheets in the store",
+		Example: "  crmsheets sheets\n  crmsheets sheets --json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, err := e.service(cmd.Context())
+			if err != nil {
+				return err
+			}
+			list, err := svc.Sheets()
+			if err != nil {
+				return err
+			}
+			out := make([]sheetSummary, 0, len(list))
+			for _, sh := range list {
+				n, err := svc.RowCount(sh.ID)
+				if err != nil {
+					return err
+				}
+				s := sheetSummary{ID: sh.ID, Name: sh.Name, Object: sh.Object, Rows: n, Columns: len(sh.Columns),
+					Filter: sh.Filter, Direction: string(sh.Sync.Direction), Policy: string(sh.Sync.EffectivePolicy())}
+				if c, ok := sh.Column(sh.KeyColumn); ok {
+					s.KeyColumn = c.Name
+				}
+				if !sh.Watermark.IsZero() {
+					s.LastSync = sh.Watermark.UTC().Format("2006-01-02T15:04:05Z")
+				}
+				out = append(out, s)
+			}
+			if e.json {
+				return printJSON(e.io.Out, out)
+			}
+			if len(out) == 0 {
+				fmt.Fprintln(e.io.Out, "No sheets yet. Create one with: crmsheets new --template people --name \"My contacts\"")
+				return nil
+			}
+			rows := make([][]string, len(out))
+			for i, s := range out {
+				rows[i] = []string{s.Name, s.Object, fmt.Sprint(s.Rows), fmt.Sprint(s.Columns), s.KeyColumn, s.ID}
+			}
+			return table(e.io.Out, []string{"NAME", "OBJECT", "ROWS", "COLUMNS", "KEY", "ID"}, rows)
+		},
+	}
+}
+
+func (e *env) newCommand() *cobra.Command {
+	var template, name, object string
+	cmd := &cobra.Command{
+		Use:   "new",
+		Short: "Create a sheet from a CRM template or from any Salesforce object",
+		Long: `Create a sheet. Templates: accounts, people (contacts), leads, opportunities,
+tasks. --object builds the sheet from the object's Describe in the connected org.`,
+		Example: "  crmsheets new --template people --name \"Leads Q3\"\n  crmsheets new --object Subscription__c --name Subscriptions",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if name == "" {
+				return usageErr("--name is required")
+			}
+			if (template == "") == (object == "") {
+				return usageErr("give exactly one of --template or --object")
+			}
+			var sh *sheets.Sheet
+			if template != "" {
+				svc, err := e.service(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if sh, err = svc.NewSheetFromTemplate(template, name); err != nil {
+					var ids []string
+					for _, t := range svc.Templates() {
+						ids = append(ids, t.ID)
+					}
+					return fmt.Errorf("%w (templates: %s)", err, strings.Join(ids, ", "))
+				}
+			} else {
+				svc, err := e.connected(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if sh, err = svc.NewSheetFromObject(cmd.Context(), object, name); err != nil {
+					return err
+				}
+			}
+			if e.json {
+				return printJSON(e.io.Out, sh)
+			}
+			fmt.Fprintf(e.io.Out, "Created sheet %q (%s, %d columns, id %s)\n", sh.Name, sh.Object, len(sh.Columns), sh.ID)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&template, "template", "", "template id: accounts, people, leads, opportunities, tasks")
+	cmd.Flags().StringVar(&object, "object", "", "Salesforce object API name, e.g. Contact or Subscription__c")
+	cmd.Flags().StringVar(&name, "name", "", "name of the new sheet")
+	return cmd
+}
+
+// mappingRow is the --json form of one column's mapping.
+type mappingRow struct {
+	Column   string `json:"column"`
+	Type     string `json:"type"`
+	Field    string `json:"field,omitempty"`
+	ReadOnly bool   `json:"readOnly,omitempty"`
+	Proposed string `json:"proposed,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+func (e *env) mapCommand() *cobra.Command {
+	var sheetRef string
+	var auto bool
+	cmd := &cobra.Command{
+		Use:   "map",
+		Short: "Show a sheet's column-to-field mapping, or apply the automatic mapping",
+		Long: `Without --auto, shows each column's mapped Salesforce field and the
+automatic proposal for unmapped columns (nothing changes). With --auto, applies
+the proposal and saves a configuration version you can restore later.`,
+		Example: "  crmsheets map --sheet \"Leads Q3\"\n  crmsheets map --sheet \"Leads Q3\" --auto",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if _, err := e.connected(ctx); err != nil {
+				return err
+			}
+			svc, id, err := e.sheetByRef(ctx, sheetRef)
+			if err != nil {
+				return err
+			}
+			proposal, err := svc.AutoMap(ctx, id)
+			if err != nil {
+				return err
+			}
+			var warnings []string
+			if auto {
+				if warnings, err = svc.ApplyMapping(id, proposal); err != nil {
+					return err
+				}
+			}
+			sh, err := svc.Sheet(id)
+			if err != nil {
+				return err
+			}
+			proposed := map[string][2]string{}
+			for _, m := range proposal.Matches {
+				proposed[m.Column] = [2]string{m.Field.Path, m.Reason}
+			}
+			var out []mappingRow
+			for _, c := range sh.Columns {
+				r := mappingRow{Column: c.Name, Type: string(c.Type), Field: c.Field, ReadOnly: c.ReadOnly}
+				if p, ok := proposed[c.ID]; ok && p[0] != c.Field {
+					r.Proposed, r.Reason = p[0], p[1]
+				}
+				out = append(out, r)
+			}
+			if e.json {
+				return printJSON(e.io.Out, map[string]any{"sheet": sh.Name, "columns": out, "warnings": warnings, "applied": auto})
+			}
+			rows := make([][]string, len(out))
+			for i, r := range out {
+				ro := ""
+				if r.ReadOnly {
+					ro = "read-only"
+				}
+				rows[i] = []string{r.Column, r.Type, r.Field, ro, r.Proposed}
+			}
+			if err := table(e.io.Out, []string{"COLUMN", "TYPE", "FIELD", "", "PROPOSED"}, rows); err != nil {
+				return err
+			}
+			for _, w := range warnings {
+				fmt.Fprintln(e.io.Err, "warning:", w)
+			}
+			if !auto && len(proposal.Matches) > 0 {
+				fmt.Fprintln(e.io.Out, "\nApply the proposal with --auto.")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&sheetRef, "sheet", "", "sheet name or id")
+	cmd.Flags().BoolVar(&auto, "auto", false, "apply the automatic mapping proposal")
+	return cmd
+}

@@ -1,0 +1,252 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"crmsheets/app"
+	"crmsheets/sheets"
+)
+
+func parseDirection(s string) (sheets.Direction, error) {
+	switch s {
+	case "":
+		return "", nil
+	case "pull", "push", "both":
+		return sheets.Direction(s), nil
+	}
+	return "", usageErr("--direction must be pull, push or both, not %q", s)
+}
+
+func parsePolicy(s string) (sheets.Policy, error) {
+	switch sheets.Policy(s) {
+	case "":
+		return "", nil
+	case sheets.PolicySalesforceWins, sheets.PolicySheetWins, sheets.PolicyMostRecent, sheets.PolicyReview:
+		return sheets.Policy(s), nil
+	}
+	return "", usageErr("--policy must be salesforce-wins, sheet-wins, most-recent or review, not %q", s)
+}
+
+func (e *env) planCommand() *cobra.Command {
+	var sheetRef, direction, policy string
+	var full bool
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show what a sync would do, and what it would cost, without changing anything",
+		Example: `  crmsheets plan --sheet "Leads Q3" --direction push
+  crmsheets plan --sheet "Leads Q3" --direction both --policy most-recent --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			dir, err := parseDirection(direction)
+			if err != nil {
+				return err
+			}
+			pol, err := parsePolicy(policy)
+			if err != nil {
+				return err
+			}
+			if _, err := e.connected(ctx); err != nil {
+				return err
+			}
+			svc, id, err := e.sheetByRef(ctx, sheetRef)
+			if err != nil {
+				return err
+			}
+			plan, err := svc.Plan(ctx, id, app.SyncOptions{Direction: dir, Policy: pol, Full: full, Trigger: sheets.TriggerCLI})
+			if err != nil {
+				return err
+			}
+			if e.json {
+				return printJSON(e.io.Out, plan)
+			}
+			printPlan(e, plan)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&sheetRef, "sheet", "", "sheet name or id")
+	cmd.Flags().StringVar(&direction, "direction", "", "pull, push or both (default: the sheet's setting)")
+	cmd.Flags().StringVar(&policy, "policy", "", "conflict policy: salesforce-wins, sheet-wins, most-recent, review")
+	cmd.Flags().BoolVar(&full, "full", false, "plan a full pull instead of an incremental one")
+	return cmd
+}
+
+func printPlan(e *env, p *app.Plan) {
+	w := e.io.Out
+	fmt.Fprintf(w, "Plan for %q (%s, %s, conflicts: %s)\n", p.SheetName, p.Object, p.Direction, p.Policy)
+	fmt.Fprintf(w, "  pull:   %d records read, %d new rows, %d rows refreshed, %d deleted in Salesforce\n", p.Pulled, p.New, p.Refreshes, p.DeletedRemotely)
+	fmt.Fprintf(w, "  push:   %d creates, %d updates\n", p.Creates, p.Updates)
+	fmt.Fprintf(w, "  other:  %d unchanged, %d conflicts kept for review, %d settled by policy, %d invalid, %d skipped\n", p.Unchanged, p.Conflicts, p.Settled, p.Invalid, p.Skipped)
+	fmt.Fprintf(w, "  API:    about %d calls; %d of %d left today (reserve %d); planning cost %d\n", p.APICalls, p.APIRemaining, p.APILimit, p.APIReserve, p.APICallsSpent)
+	if p.WouldPause {
+		fmt.Fprintln(w, "  note:   the run would pause at the API reserve before finishing")
+	}
+	if p.SafetyStop != nil {
+		fmt.Fprintln(w, "  stop:  ", p.SafetyStop.Error())
+	}
+	for _, u := range p.Unmapped {
+		fmt.Fprintf(w, "  warning: column %s is mapped to a field that no longer exists\n", u)
+	}
+	const show = 50
+	if len(p.Changes) > 0 {
+		fmt.Fprintln(w, "\nChanges (Salesforce now → new value):")
+		rows := [][]string{}
+		for i, c := range p.Changes {
+			if i == show {
+				break
+			}
+			rows = append(rows, []string{c.Op, c.Target, c.Column, c.Field, quoteCell(c.Old) + " → " + quoteCell(c.New)})
+		}
+		_ = table(w, []string{"OP", "RECORD", "COLUMN", "FIELD", "CHANGE"}, rows)
+		if len(p.Changes) > show || p.Truncated {
+			fmt.Fprintf(w, "… and more (use --json for all %d listed)\n", len(p.Changes))
+		}
+	}
+	if len(p.Problems) > 0 {
+		fmt.Fprintln(w, "\nRows that would not be sent:")
+		for i, pr := range p.Problems {
+			if i == show {
+				fmt.Fprintf(w, "… and %d more\n", len(p.Problems)-show)
+				break
+			}
+			fmt.Fprintf(w, "  row %d %s: %s\n", pr.RowID, pr.RecordID, pr.Reason)
+		}
+	}
+}
+
+func quoteCell(s string) string {
+	if s == "" {
+		return "(blank)"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// runSummary is the --json form of a finished run.
+type runSummary struct {
+	*sheets.Run
+	Error string `json:"error,omitempty"`
+}
+
+func (e *env) syncCommand() *cobra.Command {
+	var sheetRef, direction, policy string
+	var full, all, force bool
+	cmd := &cobra.Command{
+		Use:   "sync",
+		Short: "Pull, push or sync both ways, and record the run in history",
+		Long: `Run a sync of one sheet (--sheet) or of every sheet bound to an object (--all,
+accounts first so new accounts exist before contacts point at them).
+Exit code 3 means the run finished but some records failed or were refused;
+see them with: crmsheets history --run ID --errors`,
+		Example: `  crmsheets sync --sheet "Leads Q3" --direction pull
+  crmsheets sync --sheet "Leads Q3" --direction push --policy sheet-wins
+  crmsheets sync --all --direction both --policy most-recent`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			dir, err := parseDirection(direction)
+			if err != nil {
+				return err
+			}
+			pol, err := parsePolicy(policy)
+			if err != nil {
+				return err
+			}
+			if all == (sheetRef != "") {
+				return usageErr("give exactly one of --sheet or --all")
+			}
+			svc, err := e.connected(ctx)
+			if err != nil {
+				return err
+			}
+			opt := app.SyncOptions{Direction: dir, Policy: pol, Full: full, Trigger: sheets.TriggerCLI, Force: force}
+			prog := newProgress(e.io.Err, e.io.Interactive)
+			var runs []*sheets.Run
+			var runErr error
+			if all {
+				runs, runErr = svc.SyncAll(ctx, opt, func(sheet string, p app.Progress) {
+					p.Phase = sheet + " " + p.Phase
+					prog.report(p)
+				})
+			} else {
+				_, id, err := e.sheetByRef(ctx, sheetRef)
+				if err != nil {
+					return err
+				}
+				var run *sheets.Run
+				run, runErr = svc.Sync(ctx, id, opt, prog.report)
+				if run != nil {
+					runs = append(runs, run)
+				}
+			}
+			prog.done()
+			return e.reportRuns(runs, runErr)
+		},
+	}
+	cmd.Flags().StringVar(&sheetRef, "sheet", "", "sheet name or id")
+	cmd.Flags().BoolVar(&all, "all", false, "sync every sheet bound to a Salesforce object")
+	cmd.Flags().StringVar(&direction, "direction", "", "pull, push or both (default: the sheet's setting)")
+	cmd.Flags().StringVar(&policy, "policy", "", "conflict policy: salesforce-wins, sheet-wins, most-recent, review")
+	cmd.Flags().BoolVar(&full, "full", false, "pull every record matching the filter, not only recent changes")
+	cmd.Flags().BoolVar(&force, "force", false, "run even when it would overwrite more records than the safety limit")
+	return cmd
+}
+
+// reportRuns prints finished runs and turns their status into the exit code.
+func (e *env) reportRuns(runs []*sheets.Run, runErr error) error {
+	if e.json {
+		out := make([]runSummary, 0, len(runs))
+		for _, r := range runs {
+			out = append(out, runSummary{Run: r})
+		}
+		if runErr != nil && len(out) > 0 {
+			out[len(out)-1].Error = runErr.Error()
+		}
+		if err := printJSON(e.io.Out, out); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range runs {
+			printRun(e, r)
+		}
+	}
+	code := ExitOK
+	for _, r := range runs {
+		switch r.Status {
+		case sheets.RunPartial:
+			if code == ExitOK {
+				code = ExitPartial
+			}
+		case sheets.RunFailed, sheets.RunCancelled, sheets.RunInterrupted:
+			code = ExitFailed
+		}
+	}
+	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) {
+			return &exitError{code: ExitFailed, err: fmt.Errorf("cancelled; what was done is recorded in history")}
+		}
+		var tooMany *app.TooManyChangesError
+		if errors.As(runErr, &tooMany) {
+			return &exitError{code: ExitFailed, err: fmt.Errorf("%w\nReview it with `crmsheets plan`, then add --force", runErr)}
+		}
+		return &exitError{code: ExitFailed, err: runErr}
+	}
+	if code != ExitOK {
+		return &exitError{code: code, err: fmt.Errorf("some records were not synced; see `crmsheets history --run %d --errors`", runs[len(runs)-1].ID)}
+	}
+	return nil
+}
+
+func printRun(e *env, r *sheets.Run) {
+	c := r.Counts
+	fmt.Fprintf(e.io.Out, "Run %d %s: %s %q — %s\n", r.ID, r.Direction, r.Object, r.SheetName, r.Status)
+	fmt.Fprintf(e.io.Out, "  pulled %d, created %d, updated %d, refreshed %d, unchanged %d, conflicts %d, invalid %d, failed %d, deleted in Salesforce %d\n",
+		c.Pulled, c.Created, c.Updated, c.Refreshed, c.Unchanged, c.Conflicts, c.Invalid, c.Failed, c.Deleted)
+	fmt.Fprintf(e.io.Out, "  API calls %d (used %d of %d today), %s\n", r.APICalls, r.APIUsed, r.APILimit, r.Ended.Sub(r.Started).Round(1e6))
+	if r.Message != "" {
+		fmt.Fprintf(e.io.Out, "  %s\n", r.Message)
+	}
+}
