@@ -170,6 +170,11 @@ func Parse(t Type, input string, choices []string) (string, error) {
 		if err != nil {
 			return fail("use ISO 8601 with a time zone, for example 2024-03-31T14:05:00Z")
 		}
+		// The canonical form has a four-digit year; an instant outside it
+		// in UTC would not read back.
+		if y := ts.UTC().Year(); y < 0 || y > 9999 {
+			return fail("the year is out of range")
+		}
 		return ts.UTC().Format(DateTimeLayout), nil
 	case TypeBool:
 		switch strings.ToLower(s) {
