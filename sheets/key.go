@@ -11,13 +11,17 @@ import "strings"
 // normalizes to "" and never matches anything.
 func NormalizeKey(value string) string {
 	s := strings.ToLower(strings.TrimSpace(value))
-	for _, scheme := range []string{"https://", "http://"} {
-		if strings.HasPrefix(s, scheme) {
-			s = s[len(scheme):]
-			break
+	// Repeat until nothing changes, so that normalizing is idempotent
+	// ("www.www.a", "http://https://a"): a key normalized twice, by the
+	// importer and by the store, still matches.
+	for {
+		prev := s
+		s = strings.TrimPrefix(s, "https://")
+		s = strings.TrimPrefix(s, "http://")
+		s = strings.TrimPrefix(s, "www.")
+		s = strings.TrimSpace(strings.TrimRight(s, "/"))
+		if s == prev {
+			return s
 		}
 	}
-	s = strings.TrimPrefix(s, "www.")
-	s = strings.TrimRight(s, "/")
-	return strings.TrimSpace(s)
 }
