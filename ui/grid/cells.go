@@ -1,0 +1,200 @@
+package grid
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"crmsheets/sheets"
+)
+
+// stateColumnWidth is the width of the row-state column (column 0).
+const stateColumnWidth = 34
+
+// defaultColumnWidth is the width of a sheet column the user never resized.
+const defaultColumnWidth = 150
+
+// StateColor is the colour of a row state in the state column: green
+// synced, blue modified or new, orange conflict, red error, grey deleted in
+// Salesforce. The colours read on light and dark themes alike.
+func StateColor(s sheets.State) color.Color {
+	switch s {
+	case sheets.StateSynced:
+		return color.NRGBA{R: 0x2e, G: 0x9e, B: 0x4f, A: 0xff}
+	case sheets.StateModified:
+		return color.NRGBA{R: 0x2f, G: 0x7d, B: 0xe1, A: 0xff}
+	case sheets.StateNew, sheets.StateCreatePending:
+		return color.NRGBA{R: 0x8a, G: 0x5c, B: 0xf6, A: 0xff}
+	case sheets.StateConflict:
+		return color.NRGBA{R: 0xf0, G: 0x8c, B: 0x00, A: 0xff}
+	case sheets.StateError:
+		return color.NRGBA{R: 0xd9, G: 0x30, B: 0x25, A: 0xff}
+	case sheets.StateDeletedRemotely:
+		return color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0xff}
+	}
+	return color.Transparent
+}
+
+// stateGlyph is the letter beside the colour, so the state does not rest
+// on colour alone.
+func stateGlyph(s sheets.State) string {
+	switch s {
+	case sheets.StateSynced:
+		return "✓"
+	case sheets.StateModified:
+		return "M"
+	case sheets.StateNew:
+		return "+"
+	case sheets.StateCreatePending:
+		return "…"
+	case sheets.StateConflict:
+		return "!"
+	case sheets.StateError:
+		return "×"
+	case sheets.StateDeletedRemotely:
+		return "D"
+	}
+	return ""
+}
+
+// TypeGlyph is the small type badge of a column header.
+func TypeGlyph(t sheets.Type) string {
+	switch t {
+	case sheets.TypeNumber:
+		return "123"
+	case sheets.TypeCurrency:
+		return "$"
+	case sheets.TypePercent:
+		return "%"
+	case sheets.TypeDate:
+		return "📅"
+	case sheets.TypeDateTime:
+		return "🕒"
+	case sheets.TypeBool:
+		return "☑"
+	case sheets.TypePicklist:
+		return "▾"
+	case sheets.TypeMultiPicklist:
+		return "▾▾"
+	case sheets.TypeReference:
+		return "🔗"
+	case sheets.TypeEmail:
+		return "@"
+	case sheets.TypePhone:
+		return "☎"
+	case sheets.TypeURL:
+		return "www"
+	case sheets.TypeTextArea:
+		return "¶"
+	}
+	return "Aa"
+}
+
+// cell is the template of a data cell: a background (range selection,
+// conflict) under a truncating label. Both are only re-coloured and
+// re-texted in UpdateCell, never re-created.
+type cell struct {
+	bg    *canvas.Rectangle
+	label *widget.Label
+	state *stateMark
+	box   *fyne.Container
+}
+
+func newCell(g *Grid) fyne.CanvasObject {
+	c := &cell{bg: canvas.NewRectangle(color.Transparent), label: widget.NewLabel("")}
+	c.label.Truncation = fyne.TextTruncateEllipsis
+	c.state = newStateMark(g)
+	c.box = container.NewStack(c.bg, c.label, c.state)
+	return c.box
+}
+
+// cellOf recovers the parts of a template made by newCell.
+func cellOf(o fyne.CanvasObject) (bg *canvas.Rectangle, label *widget.Label, mark *stateMark) {
+	box := o.(*fyne.Container)
+	return box.Objects[0].(*canvas.Rectangle), box.Objects[1].(*widget.Label), box.Objects[2].(*stateMark)
+}
+
+// stateMark is the row-state cell: a coloured bar and a glyph, with the
+// state in words as a tooltip while the pointer rests on it.
+type stateMark struct {
+	widget.BaseWidget
+	grid  *Grid
+	row   int
+	bar   *canvas.Rectangle
+	glyph *canvas.Text
+}
+
+var _ fyne.Widget = (*stateMark)(nil)
+
+func newStateMark(g *Grid) *stateMark {
+	m := &stateMark{grid: g, row: -1, bar: canvas.NewRectangle(color.Transparent), glyph: canvas.NewText("", color.White)}
+	m.glyph.TextStyle.Bold = true
+	m.glyph.Alignment = fyne.TextAlignCenter
+	m.ExtendBaseWidget(m)
+	return m
+}
+
+func (m *stateMark) set(row int, s sheets.State) {
+	m.row = row
+	m.bar.FillColor = StateColor(s)
+	m.glyph.Text = stateGlyph(s)
+	m.bar.Refresh()
+	m.glyph.Refresh()
+}
+
+// MouseIn shows the tooltip.
+func (m *stateMark) MouseIn(*desktop.MouseEvent) { m.grid.showTip(m, m.row) }
+
+// MouseMoved does nothing: the tooltip stays where it opened.
+func (m *stateMark) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut hides the tooltip.
+func (m *stateMark) MouseOut() { m.grid.hideTip() }
+
+// CreateRenderer lays the bar under the glyph with a small inset.
+func (m *stateMark) CreateRenderer() fyne.WidgetRenderer {
+	pad := container.New(&insetLayout{inset: theme.Padding()}, m.bar)
+	return widget.NewSimpleRenderer(container.NewStack(pad, m.glyph))
+}
+
+// insetLayout places its objects inset from every edge.
+type insetLayout struct{ inset float32 }
+
+func (l *insetLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(l.inset, l.inset))
+		o.Resize(fyne.NewSize(size.Width-2*l.inset, size.Height-2*l.inset))
+	}
+}
+
+func (l *insetLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(2*l.inset, 2*l.inset)
+}
+
+// header is the template of a header cell: the column name as a flat
+// button (tap to sort) and, below it, the mapped field and type badge.
+type header struct {
+	name  *widget.Button
+	field *widget.Label
+	box   *fyne.Container
+}
+
+func newHeader() fyne.CanvasObject {
+	h := &header{name: widget.NewButton("", nil), field: widget.NewLabel("")}
+	h.name.Importance = widget.LowImportance
+	h.name.Alignment = widget.ButtonAlignLeading
+	h.field.SizeName = theme.SizeNameCaptionText
+	h.field.Truncation = fyne.TextTruncateEllipsis
+	h.box = container.NewVBox(h.name, h.field)
+	return h.box
+}
+
+func headerOf(o fyne.CanvasObject) (name *widget.Button, field *widget.Label) {
+	box := o.(*fyne.Container)
+	return box.Objects[0].(*widget.Button), box.Objects[1].(*widget.Label)
+}

@@ -1,0 +1,589 @@
+package grid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"slices"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"crmsheets/sheets"
+)
+
+// Grid is the spreadsheet view of one sheet: a formula bar over a
+// virtualized table. It is created and used on the UI goroutine; work that
+// reads the whole sheet (sort, filter, find, paste) runs in goroutines and
+// comes back through fyne.Do.
+type Grid struct {
+	widget.BaseWidget
+
+	src   Source
+	model *Model
+	table *sheetTable
+	ref   *widget.Label
+	ed    *editors
+	tip   *widget.PopUp
+
+	// cur is the cursor and anchor the other corner of the selected range,
+	// in model coordinates (view row, sheet column).
+	cur, anchor widget.TableCellID
+	undo        undoStack
+	view        ViewSpec
+	cancelView  context.CancelFunc
+	busy        sync.WaitGroup
+
+	// OnMessage reports what the user should read: a refused value, a
+	// failed write, the result of a paste. err marks failures.
+	OnMessage func(text string, err bool)
+	// OnEdited is called after local edits land (rows changed state).
+	OnEdited func()
+	// OnShortcut receives the shortcuts the grid does not handle itself,
+	// so the window's own shortcuts still work while the grid has focus.
+	OnShortcut func(fyne.Shortcut)
+	// OnViewChanged is called when a sort or filter has been applied.
+	OnViewChanged func(spec ViewSpec, rows int)
+}
+
+var _ fyne.Widget = (*Grid)(nil)
+
+// New opens a sheet in a grid. It reads the sheet and its row ids (fast
+// even for 100k rows) but no row: rows are paged in as they are drawn.
+func New(src Source, sheetID string) (*Grid, error) {
+	m, err := NewModel(src, sheetID)
+	if err != nil {
+		return nil, err
+	}
+	g := &Grid{src: src, model: m, ref: widget.NewLabel("")}
+	g.ref.TextStyle.Bold = true
+	g.ed = newEditors(g)
+	g.table = newSheetTable(g)
+	g.applyWidths()
+	g.ExtendBaseWidget(g)
+	if m.Len() > 0 && m.Columns() > 0 {
+		g.showCursor()
+	}
+	return g, nil
+}
+
+// Model is the grid's row model.
+func (g *Grid) Model() *Model { return g.model }
+
+// Table is the underlying table, for focus and tests.
+func (g *Grid) Table() *widget.Table { return &g.table.Table }
+
+// Focusable is what the window focuses to give the grid the keyboard.
+func (g *Grid) Focusable() fyne.Focusable { return g.table }
+
+// CreateRenderer stacks the formula bar over the table.
+func (g *Grid) CreateRenderer() fyne.WidgetRenderer {
+	bar := container.NewBorder(nil, nil, g.ref, nil, g.ed.holder)
+	return widget.NewSimpleRenderer(container.NewBorder(bar, nil, nil, nil, g.table))
+}
+
+func (g *Grid) length() (int, int) { return g.model.Len(), g.model.Columns() + 1 }
+
+func (g *Grid) applyWidths() {
+	g.table.SetColumnWidth(0, stateColumnWidth)
+	for i, c := range g.model.Sheet().Columns {
+		w := c.Width
+		if w <= 0 {
+			w = defaultColumnWidth
+		}
+		g.table.SetColumnWidth(i+1, w)
+	}
+}
+
+// SetColumnWidth resizes a sheet column (by index, state column excluded).
+// The caller saves the width in the sheet to remember it.
+func (g *Grid) SetColumnWidth(col int, width float32) {
+	if col < 0 || col >= g.model.Columns() {
+		return
+	}
+	g.table.SetColumnWidth(col+1, max(width, 40))
+}
+
+// updateCell copies prepared text into a cell template: no formatting and
+// no reads beyond the model's page cache.
+func (g *Grid) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	bg, label, mark := cellOf(o)
+	r := g.model.Row(id.Row)
+	if id.Col == 0 {
+		label.Hide()
+		mark.Show()
+		if r != nil {
+			mark.set(id.Row, r.State)
+		}
+		return
+	}
+	mark.Hide()
+	label.Show()
+	c := id.Col - 1
+	text, conflict := "", false
+	if r != nil && c < len(r.Text) {
+		text = r.Text[c]
+		conflict = r.Conflict != nil && r.Conflict[c]
+	}
+	if label.Text != text {
+		label.SetText(text)
+	}
+	fill := color.Color(color.Transparent)
+	switch {
+	case g.inRange(id.Row, c) && !g.single():
+		fill = theme.Color(theme.ColorNameSelection)
+	case conflict:
+		fill = color.NRGBA{R: 0xf0, G: 0x8c, B: 0x00, A: 0x40}
+	}
+	if bg.FillColor != fill {
+		bg.FillColor = fill
+		bg.Refresh()
+	}
+}
+
+// updateHeader shows the column name (tap to sort), mapped field and type.
+func (g *Grid) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	name, field := headerOf(o)
+	if id.Col <= 0 {
+		name.SetText("")
+		name.OnTapped = nil
+		field.SetText("")
+		return
+	}
+	cols := g.model.Sheet().Columns
+	if id.Col-1 >= len(cols) {
+		return
+	}
+	col := cols[id.Col-1]
+	text := col.Name
+	if g.view.SortColumn == col.ID {
+		if g.view.Descending {
+			text += " ↓"
+		} else {
+			text += " ↑"
+		}
+	}
+	name.SetText(text)
+	name.OnTapped = func() { g.toggleSort(col.ID) }
+	sub := TypeGlyph(col.Type) + "  "
+	switch {
+	case col.Field == "":
+		sub += "not mapped"
+	default:
+		sub += "→ " + col.Field
+	}
+	if col.ReadOnly {
+		sub += " (read-only)"
+	}
+	if g.model.Sheet().KeyColumn == col.ID {
+		sub += " 🔑"
+	}
+	field.SetText(sub)
+}
+
+func (g *Grid) toggleSort(colID string) {
+	spec := g.view
+	switch {
+	case spec.SortColumn != colID:
+		spec.SortColumn, spec.Descending = colID, false
+	case !spec.Descending:
+		spec.Descending = true
+	default:
+		spec.SortColumn, spec.Descending = "", false
+	}
+	g.SetView(spec)
+}
+
+// selected follows taps on the table.
+func (g *Grid) selected(id widget.TableCellID) {
+	c := max(id.Col-1, 0)
+	if id.Row == g.cur.Row && c == g.cur.Col && g.single() {
+		return
+	}
+	g.moveTo(id.Row, c, false)
+}
+
+func (g *Grid) single() bool { return g.cur == g.anchor }
+
+// Selection returns the selected range as view rows r0..r1 and sheet
+// columns c0..c1, inclusive.
+func (g *Grid) Selection() (r0, c0, r1, c1 int) {
+	return min(g.cur.Row, g.anchor.Row), min(g.cur.Col, g.anchor.Col), max(g.cur.Row, g.anchor.Row), max(g.cur.Col, g.anchor.Col)
+}
+
+// Cursor is the current cell: view row and sheet column.
+func (g *Grid) Cursor() (row, col int) { return g.cur.Row, g.cur.Col }
+
+func (g *Grid) inRange(row, col int) bool {
+	r0, c0, r1, c1 := g.Selection()
+	return row >= r0 && row <= r1 && col >= c0 && col <= c1
+}
+
+func (g *Grid) move(dr, dc int, extend bool) { g.moveTo(g.cur.Row+dr, g.cur.Col+dc, extend) }
+
+// moveTo puts the cursor on a cell (clamped to the sheet); extend keeps
+// the anchor, selecting the range between.
+func (g *Grid) moveTo(row, col int, extend bool) {
+	if g.model.Len() == 0 || g.model.Columns() == 0 {
+		return
+	}
+	row = min(max(row, 0), g.model.Len()-1)
+	col = min(max(col, 0), g.model.Columns()-1)
+	wasRange := !g.single()
+	g.cur = widget.TableCellID{Row: row, Col: col}
+	if !extend {
+		g.anchor = g.cur
+	}
+	if wasRange || !g.single() {
+		g.table.Refresh()
+	}
+	g.showCursor()
+}
+
+// showCursor selects the cursor's cell in the table (scrolling to it) and
+// fills the formula bar.
+func (g *Grid) showCursor() {
+	id := widget.TableCellID{Row: g.cur.Row, Col: g.cur.Col + 1}
+	sel := g.table.OnSelected
+	g.table.OnSelected = nil
+	g.table.Select(id)
+	g.table.OnSelected = sel
+	g.ref.SetText(g.model.CellRef(g.cur.Row, g.cur.Col))
+	if col, ok := g.column(g.cur.Col); ok {
+		g.ed.show(col, g.currentCanonical())
+	}
+}
+
+func (g *Grid) column(c int) (sheets.Column, bool) {
+	cols := g.model.Sheet().Columns
+	if c < 0 || c >= len(cols) {
+		return sheets.Column{}, false
+	}
+	return cols[c], true
+}
+
+// currentCanonical is the stored value of the cursor's cell.
+func (g *Grid) currentCanonical() string {
+	r := g.model.Row(g.cur.Row)
+	col, ok := g.column(g.cur.Col)
+	if r == nil || r.Row == nil || !ok {
+		return ""
+	}
+	return r.Row.Cells[col.ID]
+}
+
+// MoveToRow puts the cursor on a row by id (history → row); it reports
+// false when the row is not in the view.
+func (g *Grid) MoveToRow(id sheets.RowID, colID string) bool {
+	i := g.model.IndexOf(id)
+	if i < 0 {
+		return false
+	}
+	c := g.model.Sheet().ColumnIndex(colID)
+	g.moveTo(i, max(c, 0), false)
+	return true
+}
+
+// BeginEdit moves the keyboard to the formula bar's editor. With replace,
+// the cell's text is replaced by initial (typing over a cell); otherwise
+// the current value is kept for editing.
+func (g *Grid) BeginEdit(initial string, replace bool) {
+	col, ok := g.column(g.cur.Col)
+	if !ok || g.model.Len() == 0 {
+		return
+	}
+	if col.ReadOnly {
+		g.message(fmt.Sprintf("%s is read-only: it comes from Salesforce and is never pushed", col.Name), true)
+		return
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(g)
+	switch col.Type {
+	case sheets.TypeBool:
+		g.commit(boolText(g.currentCanonical() != "true"), 0, 0)
+		return
+	case sheets.TypePicklist:
+		if c != nil {
+			g.ed.pick.Tapped(&fyne.PointEvent{})
+		}
+		return
+	}
+	if replace {
+		g.ed.entry.SetText(initial)
+	}
+	if c != nil {
+		c.Focus(g.ed.entry)
+		g.ed.entry.CursorColumn = len([]rune(g.ed.entry.Text))
+		g.ed.entry.Refresh()
+	}
+}
+
+// CancelEdit gives the editor the cell's value back and returns the
+// keyboard to the grid.
+func (g *Grid) CancelEdit() {
+	g.showCursor()
+	g.focusTable()
+}
+
+func (g *Grid) focusTable() {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(g); c != nil {
+		c.Focus(g.table)
+	}
+}
+
+// commit stores the editor's text in the cursor's cell, then moves the
+// cursor by (dr, dc). A value the column's type refuses is reported and
+// the editor keeps it for correction.
+func (g *Grid) commit(text string, dr, dc int) {
+	r := g.model.Row(g.cur.Row)
+	col, ok := g.column(g.cur.Col)
+	if r == nil || !ok {
+		return
+	}
+	before := ""
+	if r.Row != nil {
+		before = r.Row.Cells[col.ID]
+	}
+	if err := g.edit(g.cur.Row, r.ID, col, text); err != nil {
+		g.message(err.Error(), true)
+		if c := fyne.CurrentApp().Driver().CanvasForObject(g); c != nil && col.Type != sheets.TypeBool && col.Type != sheets.TypePicklist {
+			c.Focus(g.ed.entry)
+		}
+		return
+	}
+	g.undo.push([]cellEdit{{Row: r.ID, Column: col.ID, Before: before}})
+	g.edited()
+	g.move(dr, dc, false)
+	g.focusTable()
+}
+
+// edit writes one cell through the Source and refreshes its row.
+func (g *Grid) edit(i int, id sheets.RowID, col sheets.Column, text string) error {
+	row, err := g.src.EditCell(g.model.SheetID(), id, col.ID, text)
+	if err != nil {
+		var ve *sheets.ValueError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("%s refused: %s", col.Name, ve.Reason)
+		}
+		return fmt.Errorf("save %s: %w", col.Name, err)
+	}
+	g.model.Replace(i, row)
+	g.table.RefreshItem(widget.TableCellID{Row: i, Col: 0})
+	g.table.RefreshItem(widget.TableCellID{Row: i, Col: g.model.Sheet().ColumnIndex(col.ID) + 1})
+	return nil
+}
+
+func (g *Grid) edited() {
+	if g.OnEdited != nil {
+		g.OnEdited()
+	}
+}
+
+func (g *Grid) message(text string, isErr bool) {
+	if g.OnMessage != nil {
+		g.OnMessage(text, isErr)
+	}
+}
+
+// Undo reverts the last local edit gesture (one cell, a paste, a clear).
+func (g *Grid) Undo() {
+	step := g.undo.pop()
+	if step == nil {
+		g.message("Nothing to undo", false)
+		return
+	}
+	sh := g.model.Sheet()
+	for k := len(step) - 1; k >= 0; k-- {
+		e := step[k]
+		col, ok := sh.Column(e.Column)
+		if !ok {
+			continue
+		}
+		if err := g.edit(g.model.IndexOf(e.Row), e.Row, col, sheets.Format(col.Type, e.Before)); err != nil {
+			g.message("Undo: "+err.Error(), true)
+			return
+		}
+	}
+	g.showCursor()
+	g.edited()
+	g.message(fmt.Sprintf("Undid %d cell edit(s)", len(step)), false)
+}
+
+// CanUndo reports whether Undo has something to revert.
+func (g *Grid) CanUndo() bool { return g.undo.Len() > 0 }
+
+// SetView sorts and filters the view. The new order is computed on a
+// goroutine from the stored rows and swapped in once; a newer SetView
+// cancels an older one still running.
+func (g *Grid) SetView(spec ViewSpec) {
+	if g.cancelView != nil {
+		g.cancelView()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	g.cancelView = cancel
+	sh := g.model.Sheet()
+	g.busy.Add(1)
+	go func() {
+		defer g.busy.Done()
+		var order []sheets.RowID
+		var err error
+		if spec.Active() {
+			order, err = ComputeOrder(ctx, g.src, sh, spec)
+		} else {
+			order, err = g.src.RowIDs(sh.ID)
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		fyne.Do(func() {
+			if ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				g.message(fmt.Sprintf("Sort/filter %q: %v", sh.Name, err), true)
+				return
+			}
+			g.view = spec
+			g.model.SetOrder(order)
+			g.cur, g.anchor = widget.TableCellID{}, widget.TableCellID{}
+			g.table.Refresh()
+			if g.model.Len() > 0 {
+				g.showCursor()
+			}
+			if g.OnViewChanged != nil {
+				g.OnViewChanged(spec, len(order))
+			}
+		})
+	}()
+}
+
+// View is the sort and filter in force.
+func (g *Grid) View() ViewSpec { return g.view }
+
+// Find moves the cursor to the next cell containing query after the
+// cursor, searching on a goroutine.
+func (g *Grid) Find(query string) {
+	sh, order, from := g.model.Sheet(), slices.Clone(g.model.Order()), g.cur.Row
+	g.busy.Add(1)
+	go func() {
+		defer g.busy.Done()
+		row, col, err := FindNext(context.Background(), g.src, sh, order, from, query)
+		fyne.Do(func() {
+			switch {
+			case err != nil:
+				g.message(err.Error(), true)
+			case row < 0:
+				g.message(fmt.Sprintf("%q not found", query), false)
+			default:
+				g.moveTo(row, col, false)
+				g.message(fmt.Sprintf("Found %q in row %d", query, row+1), false)
+			}
+		})
+	}()
+}
+
+// Reload re-reads the sheet after a sync, import or mapping change, keeping
+// the view's sort and filter.
+func (g *Grid) Reload() {
+	if err := g.model.Reload(); err != nil {
+		g.message(err.Error(), true)
+		return
+	}
+	g.applyWidths()
+	if g.view.Active() {
+		g.SetView(g.view)
+		return
+	}
+	g.cur.Row = min(g.cur.Row, max(g.model.Len()-1, 0))
+	g.anchor = g.cur
+	g.table.Refresh()
+	if g.model.Len() > 0 {
+		g.showCursor()
+	}
+}
+
+// AddRow inserts an empty row after the cursor's row and moves to it.
+func (g *Grid) AddRow() {
+	after := sheets.RowID(0)
+	if r := g.model.Row(g.cur.Row); r != nil {
+		after = r.ID
+	}
+	rows, err := g.src.AddRows(g.model.SheetID(), after, []map[string]string{{}})
+	if err != nil {
+		g.message(err.Error(), true)
+		return
+	}
+	order := slices.Clone(g.model.Order())
+	at := min(g.cur.Row+1, len(order))
+	if len(order) == 0 {
+		at = 0
+	}
+	order = slices.Insert(order, at, rows[0].ID)
+	g.model.SetOrder(order)
+	g.table.Refresh()
+	g.moveTo(at, 0, false)
+	g.edited()
+}
+
+// SelectedRowIDs lists the ids of the rows in the selected range.
+func (g *Grid) SelectedRowIDs() []sheets.RowID {
+	r0, _, r1, _ := g.Selection()
+	var ids []sheets.RowID
+	for i := r0; i <= r1; i++ {
+		if r := g.model.Row(i); r != nil {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
+
+// DeleteSelectedRows removes the selected rows from the sheet (never from
+// Salesforce). The caller confirms first.
+func (g *Grid) DeleteSelectedRows() {
+	ids := g.SelectedRowIDs()
+	if len(ids) == 0 {
+		return
+	}
+	if err := g.src.DeleteRows(g.model.SheetID(), ids); err != nil {
+		g.message(err.Error(), true)
+		return
+	}
+	gone := make(map[sheets.RowID]bool, len(ids))
+	for _, id := range ids {
+		gone[id] = true
+	}
+	order := slices.DeleteFunc(slices.Clone(g.model.Order()), func(id sheets.RowID) bool { return gone[id] })
+	g.model.SetOrder(order)
+	r0, _, _, _ := g.Selection()
+	g.cur = widget.TableCellID{Row: min(r0, max(len(order)-1, 0)), Col: g.cur.Col}
+	g.anchor = g.cur
+	g.table.Refresh()
+	if len(order) > 0 {
+		g.showCursor()
+	}
+	g.edited()
+	g.message(fmt.Sprintf("Deleted %d row(s) from the sheet", len(ids)), false)
+}
+
+// showTip opens the state tooltip of a view row beside its mark.
+func (g *Grid) showTip(o fyne.CanvasObject, row int) {
+	g.hideTip()
+	r := g.model.Row(row)
+	c := fyne.CurrentApp().Driver().CanvasForObject(g)
+	if r == nil || c == nil {
+		return
+	}
+	g.tip = widget.NewPopUp(widget.NewLabel(r.Tip()), c)
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	g.tip.ShowAtPosition(pos.Add(fyne.NewPos(o.Size().Width, 0)))
+}
+
+func (g *Grid) hideTip() {
+	if g.tip != nil {
+		g.tip.Hide()
+		g.tip = nil
+	}
+}

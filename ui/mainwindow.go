@@ -1,0 +1,261 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"crmsheets/app"
+	"crmsheets/assets"
+	"crmsheets/sheets"
+	"crmsheets/ui/grid"
+)
+
+// ScreenEnv names the environment variable that opens a screen at start
+// ("main", "mapper", "sync", "conflicts", "history") on the first sheet;
+// scripts/screenshots.sh uses it to capture each screen.
+const ScreenEnv = "CRMSHEETS_SCREEN"
+
+// Tab titles of the centre, in order.
+const (
+	tabSheet     = "Sheet"
+	tabSync      = "Sync"
+	tabMapper    = "Mapper"
+	tabConflicts = "Conflicts"
+	tabHistory   = "History"
+)
+
+// MainWindow is the app's window: the sheets sidebar with the connection
+// panel, and the centre with the open sheet's grid and its screens as tabs.
+// Build it with NewMainWindow and use it from the UI goroutine only.
+type MainWindow struct {
+	a   fyne.App
+	svc *app.Service
+	win fyne.Window
+	ctx context.Context
+	// stop cancels ctx when the window closes, ending background work.
+	stop context.CancelFunc
+
+	sidebar   *sidebar
+	conn      *connPanel
+	status    *widget.Label
+	tabs      *container.AppTabs
+	sheetTab  *container.TabItem
+	empty     fyne.CanvasObject
+	findEntry *widget.Entry
+
+	sheet *sheets.Sheet // the open sheet, nil when none
+	grid  *grid.Grid
+	// screens are the views of the open sheet besides the grid, rebuilt
+	// when another sheet opens.
+	screens map[string]screen
+}
+
+// screen is one centre tab over the open sheet.
+type screen interface {
+	// content is the tab's body.
+	content() fyne.CanvasObject
+	// shown is called each time the tab is selected, to reload its data.
+	shown()
+}
+
+// Run builds the main window, restores the last session (size, sheet),
+// connects the active org in the background and runs the app until the
+// window closes. It is the desktop entry point main.go calls.
+func Run(a fyne.App, svc *app.Service) {
+	mw := NewMainWindow(a, svc)
+	mw.Start()
+	mw.win.ShowAndRun()
+}
+
+// NewMainWindow builds the window without showing it or connecting;
+// tests build it on test.NewTempApp and call Start.
+func NewMainWindow(a fyne.App, svc *app.Service) *MainWindow {
+	ctx, stop := context.WithCancel(context.Background())
+	mw := &MainWindow{a: a, svc: svc, ctx: ctx, stop: stop, screens: map[string]screen{}}
+	mw.win = a.NewWindow("CRM Sheets")
+	mw.win.SetIcon(assets.Icon)
+	a.SetIcon(assets.Icon)
+	applyTheme(a)
+	mw.status = widget.NewLabel("Ready")
+	mw.status.Truncation = fyne.TextTruncateEllipsis
+	mw.conn = newConnPanel(mw)
+	mw.sidebar = newSidebar(mw)
+	mw.empty = container.NewCenter(widget.NewLabel("No sheet open: create one from a template, an object or an XLSX file."))
+	mw.sheetTab = container.NewTabItemWithIcon(tabSheet, theme.GridIcon(), mw.empty)
+	mw.tabs = container.NewAppTabs(mw.sheetTab)
+	mw.tabs.OnSelected = func(t *container.TabItem) {
+		if s, ok := mw.screens[t.Text]; ok {
+			s.shown()
+		}
+	}
+	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), mw.conn.box), nil, nil, mw.sidebar.box)
+	split := container.NewHSplit(left, mw.tabs)
+	split.Offset = 0.2
+	mw.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), mw.status), nil, nil, split))
+	mw.win.Resize(windowSize(a.Preferences()))
+	mw.win.SetMaster()
+	mw.win.SetCloseIntercept(func() {
+		rememberWindow(a.Preferences(), mw.win.Canvas().Size())
+		mw.stop()
+		mw.win.Close()
+	})
+	mw.addShortcuts()
+	mw.conn.show(svc.Status())
+	return mw
+}
+
+// Window is the app window, for tests and dialogs.
+func (mw *MainWindow) Window() fyne.Window { return mw.win }
+
+// Grid is the open sheet's grid, nil when no sheet is open.
+func (mw *MainWindow) Grid() *grid.Grid { return mw.grid }
+
+// Sheet is the open sheet, nil when none.
+func (mw *MainWindow) Sheet() *sheets.Sheet { return mw.sheet }
+
+// Start lists the sheets, reopens the last one, connects the active org
+// in the background and opens the screen CRMSHEETS_SCREEN asks for.
+func (mw *MainWindow) Start() {
+	mw.sidebar.reload()
+	last := mw.a.Preferences().String(prefLastSheet)
+	screenName := os.Getenv(ScreenEnv)
+	if screenName != "" {
+		last = "" // screenshots: always the first sheet
+	}
+	if !mw.sidebar.selectID(last) {
+		mw.sidebar.selectFirst()
+	}
+	go func() {
+		err := mw.svc.ConnectActive(mw.ctx)
+		fyne.Do(func() {
+			mw.conn.show(mw.svc.Status())
+			if err != nil {
+				mw.report(connectionProblem(err))
+			}
+		})
+		if err == nil {
+			mw.conn.refresh(mw.ctx)
+		}
+	}()
+	if screenName != "" && screenName != "main" {
+		mw.ShowScreen(screenName)
+	}
+}
+
+// connectionProblem says what to do about a failed automatic connection.
+func connectionProblem(err error) error {
+	if errors.Is(err, app.ErrNeedsReauth) {
+		return fmt.Errorf("log in again with Connection… → Reconnect: %w", err)
+	}
+	return fmt.Errorf("could not connect to Salesforce; your sheets work offline, syncs wait for a connection: %w", err)
+}
+
+// ShowScreen selects a centre tab by its CRMSHEETS_SCREEN name.
+func (mw *MainWindow) ShowScreen(name string) {
+	want := map[string]string{"main": tabSheet, "sync": tabSync, "mapper": tabMapper, "conflicts": tabConflicts, "history": tabHistory}[name]
+	for _, t := range mw.tabs.Items {
+		if t.Text == want {
+			mw.tabs.Select(t)
+			return
+		}
+	}
+}
+
+// OpenSheet shows a sheet in the grid and rebuilds its screens; it is
+// remembered as the last sheet.
+func (mw *MainWindow) OpenSheet(id string) error {
+	g, err := grid.New(mw.svc, id)
+	if err != nil {
+		mw.report(err)
+		return err
+	}
+	mw.sheet = g.Model().Sheet()
+	mw.grid = g
+	g.OnMessage = func(text string, isErr bool) {
+		if isErr {
+			mw.status.Importance = widget.DangerImportance
+		} else {
+			mw.status.Importance = widget.MediumImportance
+		}
+		mw.status.SetText(text)
+	}
+	g.OnShortcut = mw.handleShortcut
+	g.OnEdited = func() { mw.sidebar.list.Refresh() }
+	g.OnViewChanged = func(spec grid.ViewSpec, rows int) {
+		mw.info(fmt.Sprintf("%d row(s) shown", rows))
+	}
+	mw.a.Preferences().SetString(prefLastSheet, id)
+	mw.sheetTab.Content = newSheetView(mw, g)
+	mw.buildScreens()
+	mw.tabs.Refresh()
+	mw.tabs.SelectIndex(0)
+	mw.win.SetTitle("CRM Sheets — " + mw.sheet.Name)
+	mw.info(fmt.Sprintf("%q: %d rows, %d columns", mw.sheet.Name, g.Model().Len(), g.Model().Columns()))
+	return nil
+}
+
+// closeSheet empties the centre (after the open sheet was deleted).
+func (mw *MainWindow) closeSheet() {
+	mw.sheet, mw.grid = nil, nil
+	mw.sheetTab.Content = mw.empty
+	mw.tabs.Items = []*container.TabItem{mw.sheetTab}
+	mw.screens = map[string]screen{}
+	mw.tabs.Refresh()
+	mw.win.SetTitle("CRM Sheets")
+}
+
+// buildScreens makes the tabs of the open sheet.
+func (mw *MainWindow) buildScreens() {
+	mw.screens = map[string]screen{}
+	items := []*container.TabItem{mw.sheetTab}
+	for _, s := range screenFactories {
+		sc := s.build(mw)
+		mw.screens[s.title] = sc
+		items = append(items, container.NewTabItemWithIcon(s.title, s.icon(), sc.content()))
+	}
+	mw.tabs.Items = items
+}
+
+// screenFactory builds one centre tab for the open sheet.
+type screenFactory struct {
+	title string
+	icon  func() fyne.Resource
+	build func(mw *MainWindow) screen
+}
+
+// screenFactories lists the centre tabs after the grid, in order.
+var screenFactories []screenFactory
+
+// reloadSheet re-reads the open sheet (after a sync, mapping or import).
+func (mw *MainWindow) reloadSheet() {
+	if mw.grid == nil {
+		return
+	}
+	mw.grid.Reload()
+	mw.sheet = mw.grid.Model().Sheet()
+	mw.sidebar.reload()
+}
+
+// info shows a message in the status bar.
+func (mw *MainWindow) info(text string) {
+	mw.status.Importance = widget.MediumImportance
+	mw.status.SetText(text)
+}
+
+// report shows an error in the status bar and in a dialog.
+func (mw *MainWindow) report(err error) {
+	if err == nil {
+		return
+	}
+	mw.status.Importance = widget.DangerImportance
+	mw.status.SetText(err.Error())
+	dialog.ShowError(err, mw.win)
+}

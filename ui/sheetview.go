@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"crmsheets/sheets"
+	"crmsheets/ui/grid"
+)
+
+// stateFilters are the choices of the toolbar's row-state filter.
+var stateFilters = []struct {
+	label  string
+	states []sheets.State
+}{
+	{"All rows", nil},
+	{"Changed here", []sheets.State{sheets.StateModified, sheets.StateNew}},
+	{"Conflicts", []sheets.State{sheets.StateConflict}},
+	{"Errors", []sheets.State{sheets.StateError}},
+	{"Deleted in Salesforce", []sheets.State{sheets.StateDeletedRemotely}},
+}
+
+// newSheetView is the Sheet tab: a toolbar (rows, undo, find, filter)
+// over the grid.
+func newSheetView(mw *MainWindow, g *grid.Grid) fyne.CanvasObject {
+	find := widget.NewEntry()
+	find.SetPlaceHolder("Find (Ctrl+F)")
+	find.OnSubmitted = func(q string) { g.Find(q) }
+	filter := widget.NewEntry()
+	filter.SetPlaceHolder("Filter rows containing…")
+	states := widget.NewSelect(nil, nil)
+	for _, f := range stateFilters {
+		states.Options = append(states.Options, f.label)
+	}
+	apply := func() {
+		spec := g.View()
+		spec.Filter = filter.Text
+		spec.States = nil
+		if i := states.SelectedIndex(); i > 0 {
+			spec.States = stateFilters[i].states
+		}
+		g.SetView(spec)
+	}
+	filter.OnSubmitted = func(string) { apply() }
+	states.SetSelectedIndex(0)
+	states.OnChanged = func(string) { apply() }
+	mw.findEntry = find
+	bar := container.NewHBox(
+		widget.NewButtonWithIcon("Row", theme.ContentAddIcon(), g.AddRow),
+		widget.NewButtonWithIcon("Delete rows", theme.ContentRemoveIcon(), func() { mw.confirmDeleteRows() }),
+		widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), g.Undo),
+		widget.NewSeparator(),
+		widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), mw.showExport),
+	)
+	right := container.NewGridWithColumns(3, find, filter, states)
+	top := container.NewBorder(nil, nil, bar, nil, right)
+	return container.NewBorder(top, nil, nil, nil, g)
+}
+
+// confirmDeleteRows deletes the grid's selected rows after a confirmation.
+func (mw *MainWindow) confirmDeleteRows() {
+	g := mw.grid
+	if g == nil {
+		return
+	}
+	ids := g.SelectedRowIDs()
+	if len(ids) == 0 {
+		return
+	}
+	msg := fmt.Sprintf("Delete %d row(s) from the sheet?\nThe records stay in Salesforce.", len(ids))
+	dialog.ShowConfirm("Delete rows", msg, func(ok bool) {
+		if ok {
+			g.DeleteSelectedRows()
+			mw.sidebar.reload()
+		}
+	}, mw.win)
+}
