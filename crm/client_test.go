@@ -536,3 +536,18 @@ func TestRedactURL(t *testing.T) {
 		t.Errorf("RedactSecrets = %q", got)
 	}
 }
+
+func FuzzParseLimitInfo(f *testing.F) {
+	for _, s := range []string{"api-usage=18/5000", "per-app-api-usage=17/250(appName=x), api-usage=25/5000", "api-usage=/", "api-usage=-1/5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, ok := parseLimitInfo(s)
+		if ok && (u.Max <= 0 || u.Used < 0 || u.Remaining() < 0) {
+			t.Fatalf("parseLimitInfo(%q) = %+v", s, u)
+		}
+		if !ok && u != (Usage{}) {
+			t.Fatalf("parseLimitInfo(%q) failed but returned %+v", s, u)
+		}
+	})
+}

@@ -1,0 +1,308 @@
+package crm
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fakeBulk is a Bulk API 2.0 server following the documented wire format
+// (API-REFERENCE.md §12): JobInfo JSON, CSV upload answered 201, states Open
+// → UploadComplete → InProgress → JobComplete, result CSVs with sf__ columns
+// in an order unrelated to the upload, Sforce-Locator "null" on the last
+// query page.
+type fakeBulk struct {
+	t          *testing.T
+	mu         sync.Mutex
+	jobs       map[string]*fakeJob
+	seq        int
+	dropUpload int // drop the response of this upload number (1-based)
+	uploads    int
+	failJob    bool // end ingest jobs Failed after half the rows
+	polls      int
+	queryRows  [][]string
+}
+
+type fakeJob struct {
+	info    map[string]any
+	csv     []byte
+	aborted bool
+}
+
+func newFakeBulk(t *testing.T) *fakeBulk { return &fakeBulk{t: t, jobs: map[string]*fakeJob{}} }
+
+func (f *fakeBulk) mux() *http.ServeMux {
+	mux := http.NewServeMux()
+	const base = "/services/data/v62.0/jobs/"
+	mux.HandleFunc("POST "+base+"{kind}", func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		f.mu.Lock()
+		f.seq++
+		id := fmt.Sprintf("750R0000000%04dAAA", f.seq)
+		state := "Open"
+		if r.PathValue("kind") == "query" {
+			state = "UploadComplete"
+		}
+		body["id"], body["state"] = id, state
+		f.jobs[id] = &fakeJob{info: body}
+		f.mu.Unlock()
+		serveJSON(200, mustJSON(body))(w, r)
+	})
+	mux.HandleFunc("PUT "+base+"ingest/{id}/batches", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Content-Type") != "text/csv" {
+			f.t.Errorf("upload content type %q", r.Header.Get("Content-Type"))
+		}
+		data, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.uploads++
+		n := f.uploads
+		f.jobs[r.PathValue("id")].csv = data
+		f.mu.Unlock()
+		if n == f.dropUpload {
+			dropConnection(f.t, w)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	})
+	mux.HandleFunc("PATCH "+base+"ingest/{id}", func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]string
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		f.mu.Lock()
+		j := f.jobs[r.PathValue("id")]
+		j.info["state"] = body["state"]
+		j.aborted = body["state"] == "Aborted"
+		info := mustJSON(j.info)
+		f.mu.Unlock()
+		serveJSON(200, info)(w, r)
+	})
+	mux.HandleFunc("GET "+base+"{kind}/{id}", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.polls++
+		j := f.jobs[r.PathValue("id")]
+		switch j.info["state"] {
+		case "UploadComplete":
+			j.info["state"] = "InProgress"
+		case "InProgress":
+			j.info["state"] = "JobComplete"
+			if f.failJob {
+				j.info["state"], j.info["errorMessage"] = "Failed", "InvalidBatch : Failed to process query"
+			}
+		}
+		info := mustJSON(j.info)
+		f.mu.Unlock()
+		serveJSON(200, info)(w, r)
+	})
+	mux.HandleFunc("GET "+base+"ingest/{id}/{set}/", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		j := f.jobs[r.PathValue("id")]
+		f.mu.Unlock()
+		rows, _ := csv.NewReader(bytes.NewReader(j.csv)).ReadAll()
+		header, data := rows[0], rows[1:]
+		var out [][]string
+		switch r.PathValue("set") {
+		case "successfulResults":
+			out = append(out, append([]string{"sf__Id", "sf__Created"}, header...))
+		case "failedResults":
+			out = append(out, append([]string{"sf__Id", "sf__Error"}, header...))
+		case "unprocessedrecords":
+			out = append(out, header)
+		}
+		// Reverse order: results are not in upload order.
+		for i := len(data) - 1; i >= 0; i-- {
+			row := data[i]
+			name := row[slices.Index(header, "Name")]
+			unprocessed := f.failJob && i >= len(data)/2
+			bad := strings.HasPrefix(name, "bad")
+			switch r.PathValue("set") {
+			case "successfulResults":
+				if !bad && !unprocessed {
+					out = append(out, append([]string{fmt.Sprintf("001R00000%09dAAA", i), "true"}, row...))
+				}
+			case "failedResults":
+				if bad && !unprocessed {
+					out = append(out, append([]string{"", "REQUIRED_FIELD_MISSING:Required fields are missing: [Industry]:Industry --"}, row...))
+				}
+			case "unprocessedrecords":
+				if unprocessed {
+					out = append(out, row)
+				}
+			}
+		}
+		w.Header().Set("Content-Type", "text/csv")
+		cw := csv.NewWriter(w)
+		_ = cw.WriteAll(out)
+	})
+	mux.HandleFunc("GET "+base+"query/{id}/results", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/csv")
+		page := f.queryRows[1:3]
+		w.Header().Set("Sforce-Locator", "MTAwMDA")
+		if r.URL.Query().Get("locator") == "MTAwMDA" {
+			page = f.queryRows[3:]
+			w.Header().Set("Sforce-Locator", "null")
+		}
+		cw := csv.NewWriter(w)
+		_ = cw.WriteAll(append([][]string{f.queryRows[0]}, page...))
+	})
+	return mux
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func bulkClient(t *testing.T, f *fakeBulk) *Client {
+	return setup(t, f.mux(), WithBulkPolling(time.Millisecond, 2*time.Millisecond))
+}
+
+func TestBulkIngestMapsResultsToInputs(t *testing.T) {
+	f := newFakeBulk(t)
+	c := bulkClient(t, f)
+	recs := []Record{
+		{Fields: map[string]any{"Name": "Acme, Inc.", "Industry": "Banking"}},
+		{Fields: map[string]any{"Name": "bad one"}},
+		{Fields: map[string]any{"Name": "Quote \"Co\"", "Industry": nil, "NumberOfEmployees": 12}},
+		{Fields: map[string]any{"Name": "Acme, Inc.", "Industry": "Banking"}}, // identical row
+	}
+	var states []string
+	res, err := c.BulkIngest(context.Background(), "Account", OpInsert, "", recs, func(s string) { states = append(states, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(states, []string{"Open", "UploadComplete", "InProgress", "JobComplete"}) {
+		t.Errorf("progress states = %v", states)
+	}
+	if !res[0].Success || !res[2].Success || !res[3].Success || res[0].ID == res[3].ID {
+		t.Errorf("results = %+v", res)
+	}
+	want := RecordError{StatusCode: CodeRequiredFieldMissing, Message: "Required fields are missing: [Industry]", Fields: []string{"Industry"}}
+	if res[1].Success || len(res[1].Errors) != 1 || !cmp.Equal(res[1].Errors[0], want) {
+		t.Errorf("failed result = %+v", res[1])
+	}
+	// The uploaded CSV: sorted columns, null as #N/A, missing as empty.
+	var job *fakeJob
+	for _, j := range f.jobs {
+		job = j
+	}
+	wantCSV := "Industry,Name,NumberOfEmployees\nBanking,\"Acme, Inc.\",\n,bad one,\n#N/A,\"Quote \"\"Co\"\"\",12\nBanking,\"Acme, Inc.\",\n"
+	if string(job.csv) != wantCSV {
+		t.Errorf("uploaded CSV:\n%s\nwant:\n%s", job.csv, wantCSV)
+	}
+}
+
+func TestBulkIngestLostUploadStartsANewJob(t *testing.T) {
+	f := newFakeBulk(t)
+	f.dropUpload = 1
+	c := bulkClient(t, f)
+	recs := []Record{{Fields: map[string]any{"Name": "A"}}, {Fields: map[string]any{"Name": "B"}}}
+	res, err := c.BulkIngest(context.Background(), "Account", OpInsert, "", recs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].Success || !res[1].Success {
+		t.Errorf("results = %+v", res)
+	}
+	aborted, completed := 0, 0
+	for _, j := range f.jobs {
+		if j.aborted {
+			aborted++
+		}
+		if j.info["state"] == "JobComplete" {
+			completed++
+		}
+	}
+	if len(f.jobs) != 2 || aborted != 1 || completed != 1 {
+		t.Errorf("jobs = %d, aborted %d, completed %d; want the first aborted and one completed", len(f.jobs), aborted, completed)
+	}
+}
+
+func TestBulkIngestFailedJob(t *testing.T) {
+	f := newFakeBulk(t)
+	f.failJob = true
+	c := bulkClient(t, f)
+	recs := make([]Record, 4)
+	for i := range recs {
+		recs[i] = Record{ID: fmt.Sprintf("001R0000000000%dAAA", i), Fields: map[string]any{"Name": fmt.Sprintf("n%d", i)}}
+	}
+	res, err := c.BulkIngest(context.Background(), "Account", OpUpdate, "", recs, nil)
+	var jobErr *BulkJobError
+	if !errors.As(err, &jobErr) || jobErr.State != BulkFailed || !strings.Contains(err.Error(), "Failed to process") {
+		t.Fatalf("err = %v, want *BulkJobError", err)
+	}
+	if !res[0].Success || res[3].Success || res[3].Errors[0].StatusCode != CodeUnprocessed {
+		t.Errorf("results = %+v", res)
+	}
+}
+
+func TestBulkQueryFollowsLocator(t *testing.T) {
+	f := newFakeBulk(t)
+	f.queryRows = [][]string{{"Id", "Name", "Account.Name"}, {"0031", "A", "X"}, {"0032", "B", ""}, {"0033", "C", "Z"}}
+	c := bulkClient(t, f)
+	var got []Record
+	for rec, err := range c.BulkQuery(context.Background(), "SELECT Id, Name, Account.Name FROM Contact") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rec)
+	}
+	want := []Record{
+		{ID: "0031", Fields: map[string]any{"Id": "0031", "Name": "A", "Account.Name": "X"}},
+		{ID: "0032", Fields: map[string]any{"Id": "0032", "Name": "B", "Account.Name": nil}},
+		{ID: "0033", Fields: map[string]any{"Id": "0033", "Name": "C", "Account.Name": "Z"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseBulkError(t *testing.T) {
+	tests := []struct {
+		in   string
+		want RecordError
+	}{
+		{"REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --", RecordError{StatusCode: "REQUIRED_FIELD_MISSING", Message: "Required fields are missing: [Name]", Fields: []string{"Name"}}},
+		{"UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record or 200 records: 001x,001y:--", RecordError{StatusCode: "UNABLE_TO_LOCK_ROW", Message: "unable to obtain exclusive access to this record or 200 records: 001x,001y"}},
+		{"INVALID_FIELD:Foo: bar", RecordError{StatusCode: "INVALID_FIELD", Message: "Foo: bar"}},
+		{"garbage", RecordError{StatusCode: "garbage", Message: "garbage"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, parseBulkError(tt.in)); diff != "" {
+				t.Errorf("parseBulkError (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func FuzzParseBulkError(f *testing.F) {
+	for _, s := range []string{"REQUIRED_FIELD_MISSING:Required fields are missing: [Name]:Name --", "a:b:c", ":", "--", "X:--", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e := parseBulkError(s)
+		for _, field := range e.Fields {
+			if !validName(strings.TrimSpace(field)) {
+				t.Fatalf("parseBulkError(%q) field %q is not a name", s, field)
+			}
+		}
+		if strings.Contains(e.StatusCode, ":") {
+			t.Fatalf("parseBulkError(%q) code %q holds a colon", s, e.StatusCode)
+		}
+	})
+}
