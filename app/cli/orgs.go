@@ -128,6 +128,13 @@ func (e *env) logoutCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// Resume the saved session first so Disconnect can revoke it in
+			// Salesforce, not only forget it here.
+			if svc.Status().State != app.StateConnected {
+				if err := svc.ConnectActive(cmd.Context()); err != nil {
+					fmt.Fprintf(e.io.Err, "note: could not reach %s to revoke the session (%v); forgetting it on this machine\n", o.Name, err)
+				}
+			}
 			if err := svc.Disconnect(cmd.Context()); err != nil {
 				return err
 			}

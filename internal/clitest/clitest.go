@@ -1,0 +1,278 @@
+// Package clitest runs the real crmsheets binary the way scripts and
+// schedulers do, against a real emulator process, for the end-to-end tests
+// of the CLI and the reliability suite. It builds the binary once per test
+// binary, plays the user's browser for the OAuth login, and reads the org
+// back over the REST API so assertions never trust the code under test.
+package clitest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Build compiles crmsheets into dir and returns the executable's path.
+func Build(dir string) (string, error) {
+	bin := filepath.Join(dir, "crmsheets")
+	cmd := exec.Command("go", "build", "-o", bin, "crmsheets")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("build crmsheets: %w", err)
+	}
+	return bin, nil
+}
+
+// Result is one finished command.
+type Result struct {
+	Out, Err string
+	Code     int
+	MaxRSSKB int64 // peak resident memory of the process
+	Took     time.Duration
+}
+
+// CLI is the binary with a home directory, as one user's machine.
+type CLI struct {
+	Bin, Home string
+	// Transcript collects everything the binary printed, so security
+	// checks can search it for secrets.
+	mu         sync.Mutex
+	Transcript bytes.Buffer
+}
+
+func (c *CLI) record(s ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, x := range s {
+		c.Transcript.WriteString(x)
+	}
+}
+
+// Command returns the process for args, not started, with stdin not a
+// terminal as under cron.
+func (c *CLI) Command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, c.Bin, append([]string{"--home", c.Home}, args...)...)
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8", "CRMSHEETS_HOME=")
+	return cmd
+}
+
+// Run runs a command to its end (at most timeout) and returns its output.
+func (c *CLI) Run(t testing.TB, timeout time.Duration, args ...string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := c.Command(ctx, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	err := cmd.Run()
+	r := Result{Out: out.String(), Err: errb.String(), Took: time.Since(start)}
+	c.record(r.Out, r.Err)
+	var xe *exec.ExitError
+	switch {
+	case errors.As(err, &xe):
+		r.Code = xe.ExitCode()
+	case err != nil:
+		t.Fatalf("run crmsheets %s: %v", strings.Join(args, " "), err)
+	}
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			r.MaxRSSKB = ru.Maxrss
+		}
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("crmsheets %s did not finish within %s", strings.Join(args, " "), timeout)
+	}
+	return r
+}
+
+// Must runs a command and fails the test unless it exits 0.
+func (c *CLI) Must(t testing.TB, args ...string) string {
+	t.Helper()
+	r := c.Run(t, 5*time.Minute, args...)
+	if r.Code != 0 {
+		t.Fatalf("crmsheets %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.Code, r.Out, r.Err)
+	}
+	return r.Out
+}
+
+// JSON runs a command with --json and decodes its output into v.
+func (c *CLI) JSON(t testing.TB, v any, args ...string) {
+	t.Helper()
+	out := c.Must(t, append(args, "--json")...)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("crmsheets %s --json: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+// Emulator is a standalone `crmsheets emulator` process.
+type Emulator struct {
+	URL string
+	cmd *exec.Cmd
+}
+
+// StartEmulator runs `crmsheets emulator` on a free loopback port with the
+// given extra flags and stops it when the test ends.
+func StartEmulator(t testing.TB, bin string, args ...string) *Emulator {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"emulator", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	e := &Emulator{cmd: cmd}
+	t.Cleanup(e.Stop)
+	re := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case e.URL = <-found:
+	case <-time.After(3 * time.Minute):
+		t.Fatal("emulator did not start")
+	}
+	return e
+}
+
+// Stop interrupts the emulator and waits for it (it saves its data file).
+func (e *Emulator) Stop() {
+	if e.cmd.ProcessState != nil {
+		return
+	}
+	_ = e.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = e.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = e.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// Demo user of the emulator.
+const (
+	DemoUsername = "demo@crmsheets.example"
+	DemoPassword = "demo"
+)
+
+// Login runs `crmsheets login --url base --no-browser` and plays the
+// browser: it reads the authorize address the CLI prints, checks it asks for
+// PKCE S256 and state with a loopback redirect, signs in on the emulator's
+// page and follows the redirect to the CLI's listener.
+func (c *CLI) Login(t testing.TB, base string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := c.Command(ctx, "login", "--url", base, "--no-browser")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var errText strings.Builder
+	authURL := make(chan string, 1)
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			errText.WriteString(line + "\n")
+			if s := strings.TrimSpace(line); strings.HasPrefix(s, "http") && strings.Contains(s, "/services/oauth2/authorize") {
+				authURL <- s
+			}
+		}
+	}()
+	var u string
+	select {
+	case u = <-authURL:
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatal("login did not print an authorize URL")
+	}
+	if err := Authorize(u, base, "allow"); err != nil {
+		_ = cmd.Process.Kill()
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	<-readDone
+	r := Result{Out: out.String(), Err: errText.String()}
+	c.record(r.Out, r.Err)
+	var xe *exec.ExitError
+	if errors.As(err, &xe) {
+		r.Code = xe.ExitCode()
+	}
+	return r
+}
+
+// Authorize plays the browser on an authorize URL: it checks the request
+// (PKCE S256, state, loopback redirect on the chosen host), posts the demo
+// user's login with action ("allow" or "deny") and delivers the redirect to
+// the loopback listener.
+func Authorize(authorizeURL, base, action string) error {
+	pu, err := url.Parse(authorizeURL)
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(authorizeURL, base) {
+		return fmt.Errorf("authorize URL %s is not on the chosen login host %s", authorizeURL, base)
+	}
+	form := pu.Query()
+	if form.Get("code_challenge") == "" || form.Get("code_challenge_method") != "S256" || len(form.Get("state")) < 16 {
+		return fmt.Errorf("authorize URL lacks PKCE S256 or a random state: %s", authorizeURL)
+	}
+	redirect, err := url.Parse(form.Get("redirect_uri"))
+	if err != nil || redirect.Hostname() != "127.0.0.1" {
+		return fmt.Errorf("redirect_uri %q is not a loopback listener", form.Get("redirect_uri"))
+	}
+	form.Set("username", DemoUsername)
+	form.Set("password", DemoPassword)
+	form.Set("action", action)
+	noFollow := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.PostForm(pu.Scheme+"://"+pu.Host+pu.Path, form)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("authorize POST: %s", resp.Status)
+	}
+	back, err := http.Get(resp.Header.Get("Location"))
+	if err != nil {
+		return fmt.Errorf("deliver the redirect to %s: %w", resp.Header.Get("Location"), err)
+	}
+	back.Body.Close()
+	return nil
+}
