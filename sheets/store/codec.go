@@ -249,17 +249,21 @@ func (d *rowDecoder) col() string {
 	return id
 }
 
-func (d *rowDecoder) pairs(n uint64) map[string]string {
+// pairs reads n (column, value) pairs. Cells drop blank values, which the
+// encoder never writes, so that a blank cell is always a missing key.
+func (d *rowDecoder) pairs(n uint64, dropBlank bool) map[string]string {
 	if n > uint64(len(d.s)) { // each pair takes at least two bytes
 		d.fail()
 		return nil
 	}
 	m := make(map[string]string, n)
 	for range n {
-		col := d.col()
-		m[col] = d.str()
+		col, v := d.col(), d.str()
 		if d.err != nil {
 			return nil
+		}
+		if v != "" || !dropBlank {
+			m[col] = v
 		}
 	}
 	return m
@@ -278,10 +282,10 @@ func (d *rowDecoder) row() *sheets.Row {
 	r.LocalEdited = d.time()
 	r.Error = d.str()
 	if n := d.uvarint(); n > 0 {
-		r.Cells = d.pairs(n)
+		r.Cells = d.pairs(n, true)
 	}
 	if n := d.uvarint(); n > 0 {
-		r.Base = d.pairs(n - 1)
+		r.Base = d.pairs(n-1, false)
 	}
 	if n := d.uvarint(); n > 0 {
 		if n > uint64(len(d.s)) {
