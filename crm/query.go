@@ -136,7 +136,7 @@ func toRecord(m map[string]any, nullPaths map[string][]string) Record {
 				continue
 			}
 			delete(m, k)
-			flattenInto(m, k+".", x)
+			flattenInto(m, k+".", x, nullPaths)
 		case nil:
 			if paths, ok := nullPaths[strings.ToLower(k)]; ok {
 				delete(m, k)
@@ -149,14 +149,25 @@ func toRecord(m map[string]any, nullPaths map[string][]string) Record {
 	return rec
 }
 
-func flattenInto(dst map[string]any, prefix string, src map[string]any) {
+// flattenInto copies a parent's fields into dst under prefix ("Account."),
+// recursing into grandparents; an empty grandparent yields nil for each
+// selected path below it.
+func flattenInto(dst map[string]any, prefix string, src map[string]any, nullPaths map[string][]string) {
 	for k, v := range src {
 		if k == "attributes" {
 			continue
 		}
-		if sub, ok := v.(map[string]any); ok {
-			if _, isChild := sub["records"]; !isChild {
-				flattenInto(dst, prefix+k+".", sub)
+		switch x := v.(type) {
+		case map[string]any:
+			if _, isChild := x["records"]; !isChild {
+				flattenInto(dst, prefix+k+".", x, nullPaths)
+				continue
+			}
+		case nil:
+			if paths, ok := nullPaths[strings.ToLower(prefix+k)]; ok {
+				for _, p := range paths {
+					dst[p] = nil
+				}
 				continue
 			}
 		}
@@ -164,9 +175,9 @@ func flattenInto(dst map[string]any, prefix string, src map[string]any) {
 	}
 }
 
-// parentPaths extracts the dotted paths of a SELECT list, keyed by their
-// lower-cased first segment, so that an empty parent yields nil for each
-// selected path. It is a light scan, not a parser: anything it does not
+// parentPaths extracts the dotted paths of a SELECT list, keyed by each of
+// their lower-cased relationship prefixes, so that an empty parent yields
+// nil for each selected path below it. It is a light scan, not a parser: anything it does not
 // understand is simply not pre-filled.
 func parentPaths(soql string) map[string][]string {
 	upper := strings.ToUpper(soql)
@@ -193,15 +204,19 @@ func parentPaths(soql string) map[string][]string {
 	var out map[string][]string
 	for f := range strings.SplitSeq(soql[start+7:end], ",") {
 		f = strings.TrimSpace(f)
-		first, _, ok := strings.Cut(f, ".")
-		if !ok || !validPath(f) {
+		if !strings.Contains(f, ".") || !validPath(f) {
 			continue
 		}
 		if out == nil {
 			out = map[string][]string{}
 		}
-		key := strings.ToLower(first)
-		out[key] = append(out[key], f)
+		// Every relationship prefix of the path: "account", "account.owner".
+		for i := 0; i < len(f); i++ {
+			if f[i] == '.' {
+				key := strings.ToLower(f[:i])
+				out[key] = append(out[key], f)
+			}
+		}
 	}
 	return out
 }

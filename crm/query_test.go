@@ -145,3 +145,20 @@ func TestCount(t *testing.T) {
 		t.Fatalf("Count = %d, %v", n, err)
 	}
 }
+
+func TestQueryNullGrandparentYieldsNilPaths(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /services/data/v62.0/query", serveJSON(200, []byte(`{"totalSize":1,"done":true,"records":[
+		{"attributes":{"type":"Contact","url":"/x/0031U00000JajaoQAB"},"Id":"0031U00000JajaoQAB",
+		 "Account":{"attributes":{"type":"Account"},"Name":"Edge","Owner":null}}]}`)))
+	c := setup(t, mux)
+	for rec, err := range c.Query(context.Background(), "SELECT Id, Account.Name, Account.Owner.Name, Account.Owner.Email FROM Contact") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]any{"Id": "0031U00000JajaoQAB", "Account.Name": "Edge", "Account.Owner.Name": nil, "Account.Owner.Email": nil}
+		if diff := cmp.Diff(want, rec.Fields); diff != "" {
+			t.Errorf("fields (-want +got):\n%s", diff)
+		}
+	}
+}

@@ -100,7 +100,9 @@ func (c *Client) send(ctx context.Context, req *request, handle func(*http.Respo
 				return fmt.Errorf("%s %s: %w", req.method, safeURL, ctx.Err())
 			}
 			if !isTransportError(err) {
-				return &networkError{method: req.method, url: safeURL, err: scrub(err)}
+				// Not worth retrying: a TLS or DNS failure, or the token
+				// transport refusing (crm/auth's ErrNeedsReauth).
+				return fmt.Errorf("%s %s: %w", req.method, safeURL, scrub(err))
 			}
 			if *wrote && !req.idempotent {
 				return &errResponseLost{cause: &networkError{method: req.method, url: safeURL, err: scrub(err)}}
