@@ -305,3 +305,39 @@ func TestResumeAndRevoke(t *testing.T) {
 		t.Errorf("call after Revoke: %v", err)
 	}
 }
+
+// TestConcurrentCallsAfterExpiry: many calls hitting 401 together all
+// succeed, sharing refreshes, with no data race.
+func TestConcurrentCallsAfterExpiry(t *testing.T) {
+	org := newDemoOrg(t)
+	store := NewMemoryStore()
+	cfg := org.config(t, store, nil)
+	access, refresh, err := org.srv.IssueToken(org.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := SessionInfo{Env: cfg.Env, ClientID: cfg.ClientID, InstanceURL: org.url, OrgID: org.srv.OrgID(), UserID: org.srv.DemoUserID()}
+	_ = store.Save(info.Key(), tokenOf(access, refresh))
+	sess, err := Resume(cfg, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c, _ := crm.NewClient(org.url, crm.WithHTTPClient(sess.HTTPClient(ctx)), crm.WithAPIVersion("62.0"))
+	org.expireTokens()
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := c.Count(ctx, "SELECT COUNT() FROM Account")
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if saved, _ := store.Load(info.Key()); saved.AccessToken == access {
+		t.Error("refreshed token not saved")
+	}
+}
