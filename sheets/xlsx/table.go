@@ -172,7 +172,7 @@ func (wb *Workbook) ReadTable(ctx context.Context, opt ReadOptions) (*Table, err
 		return nil, fmt.Errorf("tab %q: %w", tab.Name, ErrEmpty)
 	}
 	slices.SortStableFunc(rows, func(a, b rawRow) int { return a.num - b.num })
-	applyMerges(rows, merges)
+	applyMerges(rows, merges, wb.pkg.lim.MaxColumns)
 	hi, err := findHeader(rows, opt.HeaderRow)
 	if err != nil {
 		return nil, fmt.Errorf("tab %q: %w", tab.Name, err)
@@ -190,9 +190,11 @@ func (wb *Workbook) ReadTable(ctx context.Context, opt ReadOptions) (*Table, err
 
 // applyMerges copies the top-left value of each merged range into the other
 // cells of the range, in the rows that exist (a row that only a merge
-// reaches holds nothing of its own).
-func applyMerges(rows []rawRow, merges []mergeRange) {
+// reaches holds nothing of its own). Ranges are clipped to maxCols columns,
+// so a merge cannot widen a table past the limits.
+func applyMerges(rows []rawRow, merges []mergeRange, maxCols int) {
 	for _, m := range merges {
+		m.c2 = min(m.c2, maxCols-1)
 		top, ok := slices.BinarySearchFunc(rows, m.r1, func(r rawRow, n int) int { return r.num - n })
 		if !ok || m.c1 >= len(rows[top].cells) {
 			continue
