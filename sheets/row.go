@@ -26,6 +26,7 @@ const (
 
 var stateNames = [...]string{"new", "synced", "modified", "conflict", "error", "deleted-remotely", "create-pending"}
 
+// String is the state's stable lower-case name, for logs and files.
 func (s State) String() string {
 	if int(s) < len(stateNames) {
 		return stateNames[s]

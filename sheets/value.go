@@ -98,6 +98,7 @@ type ValueError struct {
 	Reason string
 }
 
+// Error names the row and column when known, the input, the type and why.
 func (e *ValueError) Error() string {
 	var b strings.Builder
 	if e.Row > 0 {

@@ -88,6 +88,7 @@ type RetypeError struct {
 // MaxRetypeErrors caps the cells a RetypeError lists.
 const MaxRetypeErrors = 10
 
+// Error lists the failing cells by row number and value.
 func (e *RetypeError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sheet %q: column %q cannot become %s: ", e.Sheet, e.Column, strings.ToLower(e.Type.Label()))
