@@ -2,6 +2,7 @@ package crm_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -225,4 +226,61 @@ func TestEmulatorRoundTrip(t *testing.T) {
 	if u := c.Usage(); !u.Known() || u.Used == 0 {
 		t.Errorf("usage = %+v", u)
 	}
+}
+
+// TestCreateUnderDropsNeverDuplicates shows the create contract against the
+// emulator, which saves a batch and then cuts the response: the client does
+// not resend those batches, reports them as outcome unknown, and a lookup by
+// key finds exactly the records that were saved, so the caller creates only
+// the missing ones.
+func TestCreateUnderDropsNeverDuplicates(t *testing.T) {
+	o := newOrg(t, 0, crm.WithAPIVersion("62.0"))
+	o.srv.SetFaults(emulator.Faults{DropRate: 0.3, Seed: 3})
+	ctx := context.Background()
+	recs := make([]crm.Record, 2000)
+	for i := range recs {
+		recs[i] = crm.Record{Fields: map[string]any{"Name": fmt.Sprintf("New-%05d", i)}}
+	}
+	res, err := o.client.Create(ctx, "Account", recs)
+	var unknown *crm.OutcomeUnknownError
+	if !errors.As(err, &unknown) {
+		t.Fatalf("err = %v; with 30%% drops over 10 batches an unknown outcome is expected", err)
+	}
+	o.srv.SetFaults(emulator.Faults{})
+	// Reconcile: look the unknown records up by name, 200 per query.
+	var missing []crm.Record
+	for start := 0; start < len(unknown.Indexes); start += 200 {
+		batch := unknown.Indexes[start:min(start+200, len(unknown.Indexes))]
+		names := make([]string, len(batch))
+		for i, idx := range batch {
+			names[i] = recs[idx].Fields["Name"].(string)
+		}
+		q, err := crm.Select("Id", "Name").From("Account").InStrings("Name", names).Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := map[string]string{}
+		for rec, err := range o.client.Query(ctx, q) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			found[rec.Fields["Name"].(string)] = rec.ID
+		}
+		for _, idx := range batch {
+			if id, ok := found[recs[idx].Fields["Name"].(string)]; ok {
+				res[idx] = crm.Result{ID: id, Success: true}
+			} else {
+				missing = append(missing, recs[idx])
+			}
+		}
+	}
+	if len(missing) > 0 {
+		if _, err := o.client.Create(ctx, "Account", missing); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := o.srv.Count("Account"); got != len(recs) {
+		t.Errorf("org has %d accounts, want exactly %d", got, len(recs))
+	}
+	t.Logf("%d of %d records had an unknown outcome; %d were missing after reconciliation", len(unknown.Indexes), len(recs), len(missing))
 }

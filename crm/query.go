@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"iter"
@@ -65,7 +66,11 @@ func (c *Client) Count(ctx context.Context, soql string) (int, error) {
 		return 0, fmt.Errorf("count %s: %w", shortSOQL(soql), err)
 	}
 	var page queryPage
-	if err := c.callJSON(ctx, http.MethodGet, path+"?q="+url.QueryEscape(soql), nil, &page, true); err != nil {
+	u := path + "?q=" + url.QueryEscape(soql)
+	if len(c.absURL(u)) > maxURLBytes {
+		return 0, fmt.Errorf("count %s: %w", shortSOQL(soql), errQueryTooLong(len(c.absURL(u))))
+	}
+	if err := c.callJSON(ctx, http.MethodGet, u, nil, &page, true); err != nil {
 		return 0, fmt.Errorf("count %s: %w", shortSOQL(soql), err)
 	}
 	return page.TotalSize, nil
@@ -84,6 +89,10 @@ func (c *Client) query(ctx context.Context, resource, soql string) iter.Seq2[Rec
 			header = http.Header{"Sforce-Query-Options": {"batchSize=" + strconv.Itoa(c.batchSize)}}
 		}
 		next := c.absURL(path + "?q=" + url.QueryEscape(soql))
+		if len(next) > maxURLBytes {
+			yield(Record{}, fmt.Errorf("%s %s: %w", resource, shortSOQL(soql), errQueryTooLong(len(next))))
+			return
+		}
 		for next != "" {
 			var page queryPage
 			req := &request{method: http.MethodGet, url: next, header: header, idempotent: true}
@@ -219,6 +228,17 @@ func parentPaths(soql string) map[string][]string {
 		}
 	}
 	return out
+}
+
+// maxURLBytes is Salesforce's URI limit (HTTP 414 above 16,384 bytes).
+const maxURLBytes = 16384
+
+// ErrQueryTooLong: the encoded query does not fit in a request URI; split
+// long IN lists into several queries.
+var ErrQueryTooLong = errors.New("SOQL query too long for one request")
+
+func errQueryTooLong(n int) error {
+	return fmt.Errorf("the encoded query is %d bytes, over Salesforce's %d-byte URI limit; split the IN list into smaller batches: %w", n, maxURLBytes, ErrQueryTooLong)
 }
 
 // shortSOQL shortens a query for error text (it can hold thousands of ids).

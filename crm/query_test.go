@@ -162,3 +162,26 @@ func TestQueryNullGrandparentYieldsNilPaths(t *testing.T) {
 		}
 	}
 }
+
+func TestQueryTooLongIsRefusedBeforeSending(t *testing.T) {
+	c := setup(t, http.NewServeMux())
+	ids := make([]string, 1200)
+	for i := range ids {
+		ids[i] = "0015500001QdZPKAA3"
+	}
+	q, err := Select("Id").From("Account").InStrings("Id", ids).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range c.Query(context.Background(), q) {
+		if !errors.Is(err, ErrQueryTooLong) {
+			t.Errorf("err = %v, want ErrQueryTooLong", err)
+		}
+	}
+	if _, err := c.Count(context.Background(), q); !errors.Is(err, ErrQueryTooLong) {
+		t.Errorf("Count err = %v", err)
+	}
+	if c.Calls() != 0 {
+		t.Errorf("%d calls sent", c.Calls())
+	}
+}
