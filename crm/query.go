@@ -2,8 +2,8 @@ package crm
 
 import (
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
