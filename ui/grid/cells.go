@@ -72,23 +72,23 @@ func TypeGlyph(t sheets.Type) string {
 	case sheets.TypePercent:
 		return "%"
 	case sheets.TypeDate:
-		return "📅"
+		return "Date"
 	case sheets.TypeDateTime:
-		return "🕒"
+		return "Time"
 	case sheets.TypeBool:
-		return "☑"
+		return "✓"
 	case sheets.TypePicklist:
 		return "▾"
 	case sheets.TypeMultiPicklist:
 		return "▾▾"
 	case sheets.TypeReference:
-		return "🔗"
+		return "Ref"
 	case sheets.TypeEmail:
 		return "@"
 	case sheets.TypePhone:
-		return "☎"
+		return "Tel"
 	case sheets.TypeURL:
-		return "www"
+		return "URL"
 	case sheets.TypeTextArea:
 		return "¶"
 	}
@@ -176,25 +176,89 @@ func (l *insetLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(2*l.inset, 2*l.inset)
 }
 
-// header is the template of a header cell: the column name as a flat
-// button (tap to sort) and, below it, the mapped field and type badge.
-type header struct {
-	name  *widget.Button
-	field *widget.Label
-	box   *fyne.Container
+// headerCell is the template of a header cell: the column name (tap to
+// sort) over a caption with the type badge and mapped field. It is drawn
+// with two small texts so the header is no taller than a data row: the
+// table makes every row as tall as its header template.
+type headerCell struct {
+	widget.BaseWidget
+	name  *canvas.Text
+	sub   *canvas.Text
+	onTap func()
 }
+
+var (
+	_ fyne.Widget   = (*headerCell)(nil)
+	_ fyne.Tappable = (*headerCell)(nil)
+)
 
 func newHeader() fyne.CanvasObject {
-	h := &header{name: widget.NewButton("", nil), field: widget.NewLabel("")}
-	h.name.Importance = widget.LowImportance
-	h.name.Alignment = widget.ButtonAlignLeading
-	h.field.SizeName = theme.SizeNameCaptionText
-	h.field.Truncation = fyne.TextTruncateEllipsis
-	h.box = container.NewVBox(h.name, h.field)
-	return h.box
+	h := &headerCell{name: canvas.NewText("", theme.Color(theme.ColorNameForeground)), sub: canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder))}
+	h.name.TextStyle.Bold = true
+	h.name.TextSize = theme.TextSize() - 1
+	h.sub.TextSize = theme.CaptionTextSize()
+	h.ExtendBaseWidget(h)
+	return h
 }
 
-func headerOf(o fyne.CanvasObject) (name *widget.Button, field *widget.Label) {
-	box := o.(*fyne.Container)
-	return box.Objects[0].(*widget.Button), box.Objects[1].(*widget.Label)
+// set shows a column's name and caption, cut to fit width.
+func (h *headerCell) set(name, sub string, width float32, onTap func()) {
+	h.onTap = onTap
+	h.name.Text = fit(name, h.name.TextSize, h.name.TextStyle, width)
+	h.sub.Text = fit(sub, h.sub.TextSize, h.sub.TextStyle, width)
+	h.name.Color = theme.Color(theme.ColorNameForeground)
+	h.sub.Color = theme.Color(theme.ColorNamePlaceHolder)
+	h.name.Refresh()
+	h.sub.Refresh()
 }
+
+// fit cuts text with an ellipsis so it is no wider than width.
+func fit(text string, size float32, style fyne.TextStyle, width float32) string {
+	avail := width - 2*theme.Padding()
+	if avail <= 0 || fyne.MeasureText(text, size, style).Width <= avail {
+		return text
+	}
+	r := []rune(text)
+	for len(r) > 1 && fyne.MeasureText(string(r)+"…", size, style).Width > avail {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
+
+// Tapped sorts by the column.
+func (h *headerCell) Tapped(*fyne.PointEvent) {
+	if h.onTap != nil {
+		h.onTap()
+	}
+}
+
+// CreateRenderer stacks the two texts.
+func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
+	return &headerRenderer{h: h}
+}
+
+type headerRenderer struct{ h *headerCell }
+
+func (r *headerRenderer) Layout(size fyne.Size) {
+	p := theme.Padding()
+	nh := r.h.name.MinSize().Height
+	r.h.name.Move(fyne.NewPos(p, p/2))
+	r.h.name.Resize(fyne.NewSize(size.Width-2*p, nh))
+	r.h.sub.Move(fyne.NewPos(p, p/2+nh))
+	r.h.sub.Resize(fyne.NewSize(size.Width-2*p, r.h.sub.MinSize().Height))
+}
+
+func (r *headerRenderer) MinSize() fyne.Size {
+	n, s := r.h.name.MinSize(), r.h.sub.MinSize()
+	p := theme.Padding()
+	return fyne.NewSize(max(n.Width, s.Width)+2*p, n.Height+s.Height+p)
+}
+
+func (r *headerRenderer) Refresh() {
+	r.h.name.Refresh()
+	r.h.sub.Refresh()
+}
+
+func (r *headerRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.h.name, r.h.sub} }
+
+func (r *headerRenderer) Destroy() {}

@@ -37,6 +37,8 @@ type Grid struct {
 	view        ViewSpec
 	cancelView  context.CancelFunc
 	busy        sync.WaitGroup
+	// sizing hides the rows from the table while widths are applied.
+	sizing bool
 
 	// OnMessage reports what the user should read: a refused value, a
 	// failed write, the result of a paste. err marks failures.
@@ -66,7 +68,9 @@ func New(src Source, sheetID string) (*Grid, error) {
 	g.applyWidths()
 	g.ExtendBaseWidget(g)
 	if m.Len() > 0 && m.Columns() > 0 {
-		g.showCursor()
+		// Fill the formula bar only: selecting in a table that has no size
+		// yet would make Fyne walk every row.
+		g.fillBar()
 	}
 	return g, nil
 }
@@ -86,9 +90,21 @@ func (g *Grid) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(bar, nil, nil, nil, g.table))
 }
 
-func (g *Grid) length() (int, int) { return g.model.Len(), g.model.Columns() + 1 }
+func (g *Grid) length() (int, int) {
+	if g.sizing {
+		return 0, g.model.Columns() + 1
+	}
+	return g.model.Len(), g.model.Columns() + 1
+}
 
+// applyWidths sets the saved column widths. Each SetColumnWidth refreshes
+// the table, and a table not laid out yet walks every row when it
+// refreshes (Fyne 2.7 treats a zero height as "all rows visible"), so the
+// rows are hidden while the widths are set: 21 refreshes of 100k rows
+// would cost a third of a second.
 func (g *Grid) applyWidths() {
+	g.sizing = true
+	defer func() { g.sizing = false }()
 	g.table.SetColumnWidth(0, stateColumnWidth)
 	for i, c := range g.model.Sheet().Columns {
 		w := c.Width
@@ -147,42 +163,45 @@ func (g *Grid) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 
 // updateHeader shows the column name (tap to sort), mapped field and type.
 func (g *Grid) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
-	name, field := headerOf(o)
-	if id.Col <= 0 {
-		name.SetText("")
-		name.OnTapped = nil
-		field.SetText("")
-		return
-	}
+	h := o.(*headerCell)
 	cols := g.model.Sheet().Columns
-	if id.Col-1 >= len(cols) {
+	if id.Col <= 0 || id.Col-1 >= len(cols) {
+		h.set("", "", 0, nil)
 		return
 	}
 	col := cols[id.Col-1]
-	text := col.Name
-	if g.view.SortColumn == col.ID {
-		if g.view.Descending {
-			text += " ↓"
+	name, sub := headerText(g.model.Sheet(), col, g.view)
+	w := col.Width
+	if w <= 0 {
+		w = defaultColumnWidth
+	}
+	h.set(name, sub, w, func() { g.toggleSort(col.ID) })
+}
+
+// headerText is a column header: the name with the sort arrow, and the
+// caption with the type badge, mapped field, read-only and key marks.
+func headerText(sh *sheets.Sheet, col sheets.Column, view ViewSpec) (name, sub string) {
+	name = col.Name
+	if view.SortColumn == col.ID {
+		if view.Descending {
+			name += " ↓"
 		} else {
-			text += " ↑"
+			name += " ↑"
 		}
 	}
-	name.SetText(text)
-	name.OnTapped = func() { g.toggleSort(col.ID) }
-	sub := TypeGlyph(col.Type) + "  "
-	switch {
-	case col.Field == "":
+	sub = TypeGlyph(col.Type) + "  "
+	if col.Field == "" {
 		sub += "not mapped"
-	default:
+	} else {
 		sub += "→ " + col.Field
 	}
 	if col.ReadOnly {
-		sub += " (read-only)"
+		sub += " · read-only"
 	}
-	if g.model.Sheet().KeyColumn == col.ID {
-		sub += " 🔑"
+	if sh.KeyColumn == col.ID {
+		sub += " · key"
 	}
-	field.SetText(sub)
+	return name, sub
 }
 
 func (g *Grid) toggleSort(colID string) {
@@ -252,6 +271,11 @@ func (g *Grid) showCursor() {
 	g.table.OnSelected = nil
 	g.table.Select(id)
 	g.table.OnSelected = sel
+	g.fillBar()
+}
+
+// fillBar shows the cursor's cell in the formula bar.
+func (g *Grid) fillBar() {
 	g.ref.SetText(g.model.CellRef(g.cur.Row, g.cur.Col))
 	if col, ok := g.column(g.cur.Col); ok {
 		g.ed.show(col, g.currentCanonical())

@@ -1,0 +1,207 @@
+package grid
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"crmsheets/sheets"
+)
+
+// newTestGrid shows a grid over a fake sheet in a test window.
+func newTestGrid(t *testing.T, rows int) (*Grid, *fakeSource, fyne.Window, *[]string) {
+	t.Helper()
+	test.NewTempApp(t)
+	src := newFakeSource(peopleColumns, rows, peopleCell)
+	g, err := New(src, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	g.OnMessage = func(text string, _ bool) { msgs = append(msgs, text) }
+	w := test.NewTempWindow(t, g)
+	w.Resize(fyne.NewSize(900, 500))
+	w.Canvas().Focus(g.Focusable())
+	return g, src, w, &msgs
+}
+
+func key(w fyne.Window, name fyne.KeyName) {
+	w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: name})
+}
+
+func TestGridKeyboardNavigation(t *testing.T) {
+	g, _, w, _ := newTestGrid(t, 10)
+	steps := []struct {
+		key      fyne.KeyName
+		row, col int
+	}{
+		{fyne.KeyDown, 1, 0},
+		{fyne.KeyRight, 1, 1},
+		{fyne.KeyTab, 1, 2},
+		{fyne.KeyUp, 0, 2},
+		{fyne.KeyUp, 0, 2}, // clamped at the top
+		{fyne.KeyEnd, 0, len(peopleColumns) - 1},
+		{fyne.KeyHome, 0, 0},
+		{fyne.KeyPageDown, 9, 0}, // clamped at the last row
+	}
+	for _, s := range steps {
+		key(w, s.key)
+		if r, c := g.Cursor(); r != s.row || c != s.col {
+			t.Fatalf("after %s cursor = %d,%d want %d,%d", s.key, r, c, s.row, s.col)
+		}
+	}
+}
+
+func TestGridTypingEditsTheCell(t *testing.T) {
+	g, src, w, msgs := newTestGrid(t, 5)
+	g.moveTo(2, 0, false)
+	w.Canvas().Focused().TypedRune('Z')
+	if w.Canvas().Focused() != g.ed.entry {
+		t.Fatalf("typing did not move focus to the editor")
+	}
+	test.Type(g.ed.entry, "oe")
+	g.ed.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if got := src.rows[3].Cells[src.sheet.Columns[0].ID]; got != "Zoe" {
+		t.Fatalf("stored %q, want Zoe (messages %v)", got, *msgs)
+	}
+	if got := g.model.Text(2, 0); got != "Zoe" {
+		t.Errorf("grid shows %q, want Zoe", got)
+	}
+	if r, _ := g.Cursor(); r != 3 {
+		t.Errorf("Enter left the cursor on row %d, want 3", r)
+	}
+	if g.model.Row(2).State != sheets.StateModified {
+		t.Errorf("state = %v, want modified", g.model.Row(2).State)
+	}
+	g.Undo()
+	if got := src.rows[3].Cells[src.sheet.Columns[0].ID]; got != "Person 002" {
+		t.Errorf("after undo stored %q, want Person 002", got)
+	}
+}
+
+func TestGridRefusesInvalidValues(t *testing.T) {
+	tests := []struct {
+		name  string
+		col   int
+		input string
+	}{
+		{"email", 1, "not-an-email"},
+		{"number", 2, "twelve"},
+		{"date", 3, "31/12/2024"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, src, _, msgs := newTestGrid(t, 3)
+			g.moveTo(0, tt.col, false)
+			colID := src.sheet.Columns[tt.col].ID
+			before := src.rows[1].Cells[colID]
+			g.BeginEdit(tt.input, true)
+			g.ed.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+			if got := src.rows[1].Cells[colID]; got != before {
+				t.Errorf("stored %q, want the old %q", got, before)
+			}
+			if len(*msgs) == 0 || !strings.Contains((*msgs)[len(*msgs)-1], "refused") {
+				t.Errorf("messages = %q, want a refusal", *msgs)
+			}
+			if g.ed.entry.Text != tt.input {
+				t.Errorf("editor lost the input: %q", g.ed.entry.Text)
+			}
+		})
+	}
+}
+
+func TestGridTypeAwareEditorsAndReadOnly(t *testing.T) {
+	g, src, w, msgs := newTestGrid(t, 3)
+	active := src.sheet.Columns[4].ID
+	g.moveTo(0, 4, false)
+	if _, ok := g.ed.holder.Objects[0].(*widget.Check); !ok {
+		t.Fatalf("bool column editor is %T, want a check", g.ed.holder.Objects[0])
+	}
+	key(w, fyne.KeyReturn) // toggles
+	if got := src.rows[1].Cells[active]; got != "false" {
+		t.Errorf("Active = %q after toggling true, want false", got)
+	}
+	g.moveTo(0, 5, false)
+	if _, ok := g.ed.holder.Objects[0].(*widget.Select); !ok {
+		t.Fatalf("picklist editor is %T, want a select", g.ed.holder.Objects[0])
+	}
+	g.ed.pick.SetSelected("Silver")
+	if got := src.rows[1].Cells[src.sheet.Columns[5].ID]; got != "Silver" {
+		t.Errorf("Tier = %q, want Silver", got)
+	}
+	g.moveTo(0, 6, false)
+	g.BeginEdit("9", true)
+	if !g.ed.entry.Disabled() || !strings.Contains((*msgs)[len(*msgs)-1], "read-only") {
+		t.Errorf("read-only column editable (messages %q)", *msgs)
+	}
+}
+
+func TestGridCopyPasteRanges(t *testing.T) {
+	g, src, _, msgs := newTestGrid(t, 6)
+	g.moveTo(0, 0, false)
+	g.moveTo(1, 1, true)
+	want := "Person 000\tp0@example.com\nPerson 001\tp1@example.com\n"
+	if got := g.SelectionTSV(); got != want {
+		t.Fatalf("copied %q, want %q", got, want)
+	}
+	cb := test.NewClipboard()
+	g.Copy(cb)
+	if cb.Content() != want {
+		t.Errorf("clipboard %q", cb.Content())
+	}
+	// Paste a 2×3 block from Excel at row 3, column 0: the read-only
+	// Score column is outside; a bad email is refused and counted.
+	g.moveTo(3, 0, false)
+	g.Paste("Ann\tann@example.com\t12\r\nBob\tbob-at-example\t13\r\n")
+	cols := src.sheet.Columns
+	if got := src.rows[4].Cells[cols[0].ID] + "|" + src.rows[4].Cells[cols[2].ID]; got != "Ann|12" {
+		t.Errorf("row 4 = %q", got)
+	}
+	if got := src.rows[5].Cells[cols[1].ID]; got != "p4@example.com" {
+		t.Errorf("refused email overwritten: %q", got)
+	}
+	if last := (*msgs)[len(*msgs)-1]; !strings.Contains(last, "Pasted 5 cell") || !strings.Contains(last, "1 refused") {
+		t.Errorf("paste message %q", last)
+	}
+	g.Undo()
+	if got := src.rows[4].Cells[cols[0].ID]; got != "Person 003" {
+		t.Errorf("undo of paste left %q", got)
+	}
+	// One value over a selected range fills it.
+	g.moveTo(0, 2, false)
+	g.moveTo(2, 2, true)
+	g.Paste("7")
+	for id := sheets.RowID(1); id <= 3; id++ {
+		if got := src.rows[id].Cells[cols[2].ID]; got != "7" {
+			t.Errorf("row %d Employees = %q, want 7", id, got)
+		}
+	}
+}
+
+func TestGridAddDeleteSortFind(t *testing.T) {
+	g, src, _, _ := newTestGrid(t, 4)
+	g.moveTo(1, 0, false)
+	g.AddRow()
+	if g.model.Len() != 5 || g.model.Row(2).State != sheets.StateNew {
+		t.Fatalf("after AddRow len=%d row2=%v", g.model.Len(), g.model.Row(2))
+	}
+	g.moveTo(0, 0, false)
+	g.moveTo(1, 0, true)
+	g.DeleteSelectedRows()
+	if g.model.Len() != 3 || len(src.ids) != 3 {
+		t.Fatalf("after delete model %d source %d, want 3", g.model.Len(), len(src.ids))
+	}
+	g.SetView(ViewSpec{SortColumn: src.sheet.Columns[0].ID, Descending: true})
+	g.busy.Wait()
+	if got := g.model.Text(0, 0); got != "Person 003" {
+		t.Errorf("first row after descending sort = %q", got)
+	}
+	g.Find("person 002")
+	g.busy.Wait()
+	if r, _ := g.Cursor(); g.model.Text(r, 0) != "Person 002" {
+		t.Errorf("find moved to %q", g.model.Text(r, 0))
+	}
+}
