@@ -338,3 +338,76 @@ func readString(s string) (string, string, bool) {
 	}
 	return rest[:n], rest[n:], true
 }
+
+// indexedFields reads from an encoded row only what its index entries
+// derive from: the record id and the raw cell of column keyCol (interned
+// index; ok false when the sheet has no key column). It allocates only the
+// two strings, so replacing rows does not decode them whole.
+func indexedFields(b []byte, keyCol uint64, hasKey bool) (recordID, key string, err error) {
+	s := b
+	next := func() (uint64, bool) {
+		v, n := binary.Uvarint(s)
+		if n <= 0 {
+			return 0, false
+		}
+		s = s[n:]
+		return v, true
+	}
+	str := func() ([]byte, bool) {
+		n, ok := next()
+		if !ok || n > uint64(len(s)) {
+			return nil, false
+		}
+		v := s[:n]
+		s = s[n:]
+		return v, true
+	}
+	skipTime := func() bool {
+		if len(s) == 0 {
+			return false
+		}
+		present := s[0]
+		s = s[1:]
+		if present == 0 {
+			return true
+		}
+		_, ok := next()
+		return ok
+	}
+	if len(s) < 3 || s[0] != rowFormat {
+		return "", "", errBadRow
+	}
+	s = s[1:]
+	if _, ok := next(); !ok { // row id
+		return "", "", errBadRow
+	}
+	s = s[1:] // state
+	rec, ok := str()
+	if !ok || !skipTime() || !skipTime() {
+		return "", "", errBadRow
+	}
+	if _, ok := str(); !ok { // error
+		return "", "", errBadRow
+	}
+	if !hasKey {
+		return string(rec), "", nil
+	}
+	n, ok := next()
+	if !ok {
+		return "", "", errBadRow
+	}
+	for range n {
+		col, ok := next()
+		if !ok {
+			return "", "", errBadRow
+		}
+		v, ok := str()
+		if !ok {
+			return "", "", errBadRow
+		}
+		if col == keyCol {
+			return string(rec), string(v), nil
+		}
+	}
+	return string(rec), "", nil
+}

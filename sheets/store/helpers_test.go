@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -67,17 +68,16 @@ func wideSheet(t testing.TB, s *Store, n int) *sheets.Sheet {
 func wideRows(sh *sheets.Sheet, from, n int) []*sheets.Row {
 	rows := make([]*sheets.Row, n)
 	for i := range rows {
-		k := from + i
+		k := strconv.Itoa(from + i)
 		cells := make(map[string]string, len(sh.Columns))
 		for j, c := range sh.Columns {
-			switch j {
-			case 1:
-				cells[c.ID] = fmt.Sprintf("person%d@example.com", k)
-			default:
-				cells[c.ID] = fmt.Sprintf("value %d of row %d", j, k)
+			if j == 1 {
+				cells[c.ID] = "person" + k + "@example.com"
+			} else {
+				cells[c.ID] = "value " + strconv.Itoa(j) + " of row " + k
 			}
 		}
-		rows[i] = &sheets.Row{RecordID: recordID(k), Cells: cells, State: sheets.StateSynced}
+		rows[i] = &sheets.Row{RecordID: recordID(from + i), Cells: cells, State: sheets.StateSynced}
 		rows[i].Base = cells
 	}
 	return rows

@@ -144,24 +144,27 @@ func (tx *Tx) RowsByKey(sheetID, value string) ([]*sheets.Row, error) {
 // is cheap enough for the grid to call on a 100k-row sheet.
 func (s *Store) RowIDs(sheetID string) ([]sheets.RowID, error) {
 	var out []sheets.RowID
-	err := s.view(func(tx *Tx) error {
-		sd, err := tx.sheet(sheetID)
-		if err != nil {
-			return err
-		}
-		out = make([]sheets.RowID, 0, sd.count)
-		c := sd.rows.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			id, err := decodeRowID(v)
-			if err != nil {
-				return fmt.Errorf("sheet %q: %w", sd.def.Name, err)
-			}
-			out = append(out, id)
-		}
-		return nil
+	err := s.view(func(tx *Tx) (err error) {
+		out, err = tx.RowIDs(sheetID)
+		return err
 	})
+	return out, err
+}
+
+// RowIDs is Store.RowIDs inside a transaction.
+func (tx *Tx) RowIDs(sheetID string) ([]sheets.RowID, error) {
+	sd, err := tx.sheet(sheetID)
 	if err != nil {
 		return nil, fmt.Errorf("list row ids: %w", err)
+	}
+	out := make([]sheets.RowID, 0, sd.count)
+	c := sd.rows.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		id, err := decodeRowID(v)
+		if err != nil {
+			return nil, fmt.Errorf("list row ids of sheet %q: %w", sd.def.Name, err)
+		}
+		out = append(out, id)
 	}
 	return out, nil
 }

@@ -60,7 +60,17 @@ func (sd *sheetData) insert(rows []*sheets.Row, pos []uint64) error {
 		if sd.ids.Get(idKey) != nil {
 			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, ErrDuplicate)
 		}
-		if err := sd.put(r, idKey, sd.u64(pos[i])); err != nil {
+		posKey := sd.u64(pos[i])
+		if err := sd.put(r, posKey); err != nil {
+			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, err)
+		}
+		if err := sd.ids.Put(idKey, posKey); err != nil {
+			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, err)
+		}
+		if err := sd.indexRecord(r); err != nil {
+			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, err)
+		}
+		if err := sd.indexKey(r); err != nil {
 			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, err)
 		}
 		sd.count++
@@ -69,9 +79,9 @@ func (sd *sheetData) insert(rows []*sheets.Row, pos []uint64) error {
 	return sd.flush()
 }
 
-// put writes a row at a position with its id and index entries. Old index
-// entries of a replaced row must have been removed first.
-func (sd *sheetData) put(r *sheets.Row, idKey, posKey []byte) error {
+// put writes a row's encoding at a position. Its id and index entries are
+// the caller's business (see insert and replace).
+func (sd *sheetData) put(r *sheets.Row, posKey []byte) error {
 	if cap(sd.arena)-len(sd.arena) < 4096 {
 		sd.arena = make([]byte, 0, 256<<10)
 	}
@@ -84,21 +94,21 @@ func (sd *sheetData) put(r *sheets.Row, idKey, posKey []byte) error {
 		sd.arena = sd.arena[:len(sd.arena)+len(enc)]
 		enc = enc[:len(enc):len(enc)]
 	}
-	if err := sd.rows.Put(posKey, enc); err != nil {
-		return err
+	return sd.rows.Put(posKey, enc)
+}
+
+// indexRecord adds a row's record-id index entry, if it has a record id.
+func (sd *sheetData) indexRecord(r *sheets.Row) error {
+	if r.RecordID == "" {
+		return nil
 	}
-	if err := sd.ids.Put(idKey, posKey); err != nil {
-		return err
-	}
-	if r.RecordID != "" {
-		if err := sd.rec.Put(sd.recKey(r.RecordID, r.ID), nil); err != nil {
-			return err
-		}
-	}
+	return sd.rec.Put(sd.recKey(r.RecordID, r.ID), nil)
+}
+
+// indexKey adds a row's key index entry, if its key cell is not blank.
+func (sd *sheetData) indexKey(r *sheets.Row) error {
 	if kv := sd.keyValue(r); kv != "" {
-		if err := sd.key.Put(sd.keyKey(kv, r.ID), nil); err != nil {
-			return err
-		}
+		return sd.key.Put(sd.keyKey(kv, r.ID), nil)
 	}
 	return nil
 }
@@ -155,17 +165,67 @@ func (tx *Tx) UpdateRows(sheetID string, rows []*sheets.Row) error {
 }
 
 func (sd *sheetData) replace(r *sheets.Row) error {
-	old, pos, err := sd.stored(r.ID)
+	pos := sd.ids.Get(sd.u64(uint64(r.ID)))
+	if pos == nil {
+		return fmt.Errorf("row %d of sheet %q: %w", r.ID, sd.def.Name, ErrNotFound)
+	}
+	pos = sd.keep(pos)
+	old := sd.rows.Get(pos)
+	if old == nil {
+		return fmt.Errorf("%w: row %d of sheet %q indexed but missing", ErrCorrupt, r.ID, sd.def.Name)
+	}
+	keyCol, hasKey := sd.keyColumnIndex()
+	oldRec, oldKey, err := indexedFields(old, keyCol, hasKey)
 	if err != nil {
-		return err
-	}
-	if err := sd.unindex(old); err != nil {
 		return fmt.Errorf("row %d of sheet %q: %w", r.ID, sd.def.Name, err)
 	}
-	if err := sd.put(r, sd.u64(uint64(r.ID)), pos); err != nil {
+	oldKey = sheets.NormalizeKey(oldKey)
+	// Index entries change only when the record id or key value does: most
+	// updates (pulls, edits) leave them, and skip two random B-tree writes.
+	newRec, newKey := r.RecordID, sd.keyValue(r)
+	recChanged := recPrefixString(oldRec) != recPrefixString(newRec)
+	keyChanged := oldKey != newKey
+	if recChanged && oldRec != "" {
+		if err := sd.rec.Delete(sd.recKey(oldRec, r.ID)); err != nil {
+			return err
+		}
+	}
+	if keyChanged && oldKey != "" {
+		if err := sd.key.Delete(sd.keyKey(oldKey, r.ID)); err != nil {
+			return err
+		}
+	}
+	if err := sd.put(r, pos); err != nil {
 		return fmt.Errorf("row %d of sheet %q: %w", r.ID, sd.def.Name, err)
+	}
+	if recChanged {
+		if err := sd.indexRecord(r); err != nil {
+			return fmt.Errorf("row %d of sheet %q: %w", r.ID, sd.def.Name, err)
+		}
+	}
+	if keyChanged {
+		if err := sd.indexKey(r); err != nil {
+			return fmt.Errorf("row %d of sheet %q: %w", r.ID, sd.def.Name, err)
+		}
 	}
 	return nil
+}
+
+// keyColumnIndex is the interned index of the key column, when the sheet
+// has one and some row ever had a cell in it.
+func (sd *sheetData) keyColumnIndex() (uint64, bool) {
+	if sd.def.KeyColumn == "" {
+		return 0, false
+	}
+	i, ok := sd.cols.index[sd.def.KeyColumn]
+	return i, ok
+}
+
+func recPrefixString(id string) string {
+	if len(id) > 15 {
+		return id[:15]
+	}
+	return id
 }
 
 // DeleteRows removes rows by id with their index entries. An id that does
