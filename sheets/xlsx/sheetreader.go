@@ -61,8 +61,9 @@ func (tr *tabReader) readTab(ctx context.Context, part string) ([]rawRow, []merg
 	defer rc.Close()
 	dec := xml.NewDecoder(rc)
 	var (
-		rows   []rawRow
-		merges []mergeRange
+		rows    []rawRow
+		merges  []mergeRange
+		scratch []cell // the row being read, reused across rows
 		cur    rawRow
 		inRow  bool
 		rowNum int
@@ -107,7 +108,7 @@ func (tr *tabReader) readTab(ctx context.Context, part string) ([]rawRow, []merg
 					return nil, nil, &TooLargeError{What: "rows", Limit: int64(tr.lim.MaxRows)}
 				}
 				h := attr(t, "hidden")
-				cur = rawRow{num: rowNum, hidden: h == "1" || h == "true"}
+				cur = rawRow{num: rowNum, hidden: h == "1" || h == "true", cells: scratch[:0]}
 				inRow, colNum = true, 0
 			case "c":
 				if !inRow {
@@ -159,7 +160,9 @@ func (tr *tabReader) readTab(ctx context.Context, part string) ([]rawRow, []merg
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "row":
-				if len(cur.cells) > 0 {
+				scratch = cur.cells[:0]
+				if nonEmpty(cur.cells) > 0 {
+					cur.cells = append(make([]cell, 0, len(cur.cells)), cur.cells...) // exact size: the scratch is reused
 					rows = append(rows, cur)
 				}
 				inRow = false

@@ -297,6 +297,7 @@ func (t *Table) build(ctx context.Context, header rawRow, data []rawRow, meta *e
 		}
 		kept = append(kept, r)
 	}
+	clear(data) // kept holds the rows now; each is released once canonicalised
 	// Columns: every column with a header or data; our own row-id and
 	// ignored columns are set aside.
 	hasData := make([]bool, width)
@@ -361,6 +362,8 @@ func (t *Table) build(ctx context.Context, header rawRow, data []rawRow, meta *e
 		t.Rows[i] = flat[i*len(srcs) : (i+1)*len(srcs) : (i+1)*len(srcs)]
 		t.SourceRows[i] = r.num
 	}
+	// Infer each column's type from all its cells first.
+	guesses := make([]columnGuess, len(srcs))
 	for k, j := range srcs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -372,13 +375,30 @@ func (t *Table) build(ctx context.Context, header rawRow, data []rawRow, meta *e
 			}
 		}
 		g := agg.guess(opt.DateFormats[j])
+		guesses[k] = g
 		col := &t.Columns[k]
 		col.Type, col.DateFormat, col.Ambiguous = g.typ, g.dateFormat, g.ambiguous
-		for i, r := range kept {
+		if t.RecordIDColumn < 0 && g.typ == sheets.TypeReference &&
+			(col.ColumnID == recordIDColumnID || recordIDHeaders[squash(col.Header)]) {
+			t.RecordIDColumn = k
+			col.RecordIDs = true
+		}
+	}
+	// Then canonicalise row by row, letting each raw row go once done.
+	var rowIDs []sheets.RowID
+	if rowIDCol >= 0 {
+		rowIDs = make([]sheets.RowID, len(kept))
+	}
+	for i := range kept {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r := &kept[i]
+		for k, j := range srcs {
 			if j >= len(r.cells) {
 				continue
 			}
-			c := r.cells[j]
+			c, g := r.cells[j], guesses[k]
 			var f cellFacts
 			if c.kind == kindText && (g.typ == sheets.TypeDate || g.typ == sheets.TypeDateTime) {
 				f = factsOf(c, t.loc)
@@ -389,27 +409,19 @@ func (t *Table) build(ctx context.Context, header rawRow, data []rawRow, meta *e
 				if c.kind == kindText {
 					raw = c.text
 				}
-				t.Problems = append(t.Problems, CellProblem{Row: r.num, Column: col.Name, Value: raw, Reason: why})
+				t.Problems = append(t.Problems, CellProblem{Row: r.num, Column: t.Columns[k].Name, Value: raw, Reason: why})
 				continue
 			}
 			t.Rows[i][k] = v
 		}
-		if t.RecordIDColumn < 0 && g.typ == sheets.TypeReference &&
-			(col.ColumnID == recordIDColumnID || recordIDHeaders[squash(col.Header)]) {
-			t.RecordIDColumn = k
-			col.RecordIDs = true
-		}
-	}
-	if rowIDCol >= 0 {
-		t.RowIDs = make([]sheets.RowID, len(kept))
-		for i, r := range kept {
-			if rowIDCol < len(r.cells) {
-				if n, err := strconv.ParseUint(strings.TrimSpace(r.cells[rowIDCol].text), 10, 64); err == nil {
-					t.RowIDs[i] = sheets.RowID(n)
-				}
+		if rowIDCol >= 0 && rowIDCol < len(r.cells) {
+			if n, err := strconv.ParseUint(strings.TrimSpace(r.cells[rowIDCol].text), 10, 64); err == nil {
+				rowIDs[i] = sheets.RowID(n)
 			}
 		}
+		r.cells = nil
 	}
+	t.RowIDs = rowIDs
 	slices.SortStableFunc(t.Problems, func(a, b CellProblem) int { return a.Row - b.Row })
 	return nil
 }
