@@ -49,6 +49,9 @@ type engine struct {
 	paused  string // why the run paused (budget, limit); "" when not
 	choices relationshipChoices
 	now     time.Time
+	// conflictRows are the rows already counted and recorded as conflicts
+	// in this run: a both-ways run meets them in both phases.
+	conflictRows map[sheets.RowID]bool
 }
 
 func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions, dry bool, prog func(Progress)) (*engine, error) {
@@ -81,7 +84,7 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	if prog == nil {
 		prog = func(Progress) {}
 	}
-	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now()}
+	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}}
 	if dry {
 		e.dry = newPlan(sh, opt, b)
 	}
@@ -243,4 +246,22 @@ func normID(id string) string {
 		return id18
 	}
 	return id
+}
+
+// conflictOutcome returns the history entry of a row with conflicts kept
+// for review, once per row and run; ok is false when the row was already
+// recorded.
+func (e *engine) conflictOutcome(r *sheets.Row, it *merge.Item) (sheets.RecordOutcome, bool) {
+	kept := it.KeptConflicts()
+	if kept == 0 || e.conflictRows[r.ID] {
+		return sheets.RecordOutcome{}, false
+	}
+	e.conflictRows[r.ID] = true
+	if e.run != nil {
+		e.run.Counts.Conflicts++
+	}
+	o := e.outcome(r, it.RecordID, sheets.OpConflict)
+	o.Message = fmt.Sprintf("%d field(s) changed in both the sheet and Salesforce; settle them in Conflicts", kept)
+	o.Fields = e.fieldNames(it.ConflictColumns())
+	return o, true
 }

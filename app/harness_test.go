@@ -116,7 +116,13 @@ func (e *testEnv) get(object, id, field string) any {
 // columns: First, Last, Email, Title, Company (Account.Name), Tier unused.
 func (e *testEnv) contactSheet(createMissing bool) *sheets.Sheet {
 	e.t.Helper()
-	sh := &sheets.Sheet{Name: "Contacts", Object: "Contact"}
+	return e.contactSheetNamed("Contacts", createMissing)
+}
+
+// contactSheetNamed is contactSheet with a name of the caller's choice.
+func (e *testEnv) contactSheetNamed(name string, createMissing bool) *sheets.Sheet {
+	e.t.Helper()
+	sh := &sheets.Sheet{Name: name, Object: "Contact"}
 	sh.AddColumn(sheets.Column{Name: "First", Type: sheets.TypeText, Field: "FirstName"})
 	sh.AddColumn(sheets.Column{Name: "Last", Type: sheets.TypeText, Field: "LastName"})
 	email := sh.AddColumn(sheets.Column{Name: "Email", Type: sheets.TypeEmail, Field: "Email"})

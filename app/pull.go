@@ -164,10 +164,7 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 			continue
 		}
 		e.countItem(&item)
-		if kept := item.KeptConflicts(); kept > 0 {
-			o := e.outcome(row, rec.ID, sheets.OpConflict)
-			o.Message = fmt.Sprintf("%d field(s) changed in both the sheet and Salesforce; settle them in Conflicts", kept)
-			o.Fields = e.fieldNames(item.ConflictColumns())
+		if o, ok := e.conflictOutcome(row, &item); ok {
 			outs = append(outs, o)
 		}
 		if item.Writes() {
@@ -244,8 +241,7 @@ func (e *engine) countItem(it *merge.Item) {
 		c.Unchanged++
 	case merge.Refresh:
 		c.Refreshed++
-	case merge.Conflict:
-		c.Conflicts++
+	case merge.Conflict: // counted with its outcome, once per row (conflictOutcome)
 	case merge.DeletedRemotely:
 		if it.Writes() {
 			c.Deleted++

@@ -541,6 +541,9 @@ func (e *engine) writeBack(prs []*pushRow) error {
 			rows = append(rows, r)
 		}
 		e.countItem(&pr.item)
+		if o, ok := e.conflictOutcome(r, &pr.item); ok {
+			outs = append(outs, o)
+		}
 		switch {
 		case pr.err != nil:
 			o := e.outcome(r, pr.item.RecordID, pr.opName())

@@ -14,7 +14,10 @@ import (
 func TestPullIntoTemplateSheet(t *testing.T) {
 	env := newTestEnv(t)
 	ids := env.seedContacts(5)
-	sh := env.contactSheet(false) // TODO(engine): the "people" template once templates lands
+	sh, err := env.svc.NewSheetFromTemplate("people", "People")
+	if err != nil {
+		t.Fatal(err)
+	}
 	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
 	if run.Status != sheets.RunSucceeded || run.Counts.Pulled != 5 {
 		t.Fatalf("run = %s %+v, want succeeded with 5 pulled", run.Status, run.Counts)

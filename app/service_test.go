@@ -1,0 +1,356 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"crmsheets/crm"
+	"crmsheets/sheets"
+	"crmsheets/sheets/store"
+)
+
+func TestOrgs(t *testing.T) {
+	env := newTestEnv(t)
+	s := env.svc
+	orgs, err := s.Orgs()
+	if err != nil || len(orgs) != 1 || orgs[0].ID != DemoOrgID {
+		t.Fatalf("new home orgs = %+v, %v; want the demo org only", orgs, err)
+	}
+	if st := s.Status(); st.State != StateConnected || st.Env != EnvDemo || st.Username == "" || st.Production {
+		t.Errorf("status after ConnectDemo = %+v, want connected demo org with a user", st)
+	}
+
+	tests := []struct {
+		name    string
+		org     Org
+		wantErr bool
+		prod    bool
+	}{
+		{"production", Org{Name: "Prod", Env: EnvProduction}, false, true},
+		{"sandbox", Org{Name: "UAT", Env: EnvSandbox}, false, false},
+		{"my domain", Org{Name: "Acme", Env: EnvMyDomain, URL: "https://acme.my.salesforce.com/"}, false, true},
+		{"my domain sandbox", Org{Env: EnvMyDomain, URL: "https://acme--uat.sandbox.my.salesforce.com"}, false, false},
+		{"loopback emulator", Org{Env: EnvMyDomain, URL: "http://127.0.0.1:8787"}, false, false},
+		{"plain http", Org{Env: EnvMyDomain, URL: "http://acme.example.com"}, true, false},
+		{"no url", Org{Env: EnvMyDomain}, true, false},
+		{"unknown env", Org{Env: "moon"}, true, false},
+		{"second demo", Org{Env: EnvDemo}, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := s.AddOrg(tt.org)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("AddOrg(%+v) error %v, want error %v", tt.org, err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if o.ID == "" || o.Production() != tt.prod || strings.HasSuffix(o.URL, "/") {
+				t.Errorf("added %+v: production %v, want %v", o, o.Production(), tt.prod)
+			}
+		})
+	}
+	orgs, _ = s.Orgs()
+	if len(orgs) != 6 {
+		t.Fatalf("%d orgs saved, want 6", len(orgs))
+	}
+	sandbox := orgs[2]
+	if err := s.SwitchOrg(sandbox.ID); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Status(); st.State != StateDisconnected || st.OrgID != sandbox.ID {
+		t.Errorf("after switching: %+v, want the sandbox, disconnected", st)
+	}
+	if _, err := s.Sheets(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Plan(env.ctx, "nope", SyncOptions{}); !errors.Is(err, ErrNotConnected) {
+		t.Errorf("plan while disconnected: %v, want ErrNotConnected", err)
+	}
+	if err := s.ConnectActive(env.ctx); !errors.Is(err, ErrNeedsReauth) {
+		t.Errorf("ConnectActive on a never-connected org: %v, want ErrNeedsReauth", err)
+	}
+	if st := s.Status(); st.State != StateNeedsReauth {
+		t.Errorf("status = %s, want needs-reauth", st.State)
+	}
+	if err := s.RemoveOrg(sandbox.ID); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.ActiveOrg(); a.ID != DemoOrgID {
+		t.Errorf("removing the active org left %q active, want the demo org", a.ID)
+	}
+	if err := s.RemoveOrg(DemoOrgID); err == nil {
+		t.Error("the demo org was removed")
+	}
+	if err := s.SwitchOrg("org-missing"); !errors.Is(err, ErrUnknownOrg) {
+		t.Errorf("switch to a missing org: %v, want ErrUnknownOrg", err)
+	}
+	// Orgs survive a restart.
+	s.Close()
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url})
+	if orgs, _ := env.svc.Orgs(); len(orgs) != 5 {
+		t.Errorf("after restart %d orgs, want 5", len(orgs))
+	}
+}
+
+func TestDisconnect(t *testing.T) {
+	env := newTestEnv(t)
+	if err := env.svc.Disconnect(env.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := env.svc.Status(); st.State != StateDisconnected {
+		t.Errorf("after Disconnect: %s", st.State)
+	}
+	if err := env.svc.ConnectActive(env.ctx); err != nil {
+		t.Fatalf("reconnect the demo org: %v", err)
+	}
+	st, err := env.svc.RefreshUsage(env.ctx)
+	if err != nil || st.APILimit == 0 || st.APIUsed == 0 {
+		t.Errorf("usage = %d/%d, %v; want known figures", st.APIUsed, st.APILimit, err)
+	}
+}
+
+func TestEmbeddedDemoOrg(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds a demo org")
+	}
+	ctx := context.Background()
+	home := t.TempDir()
+	svc, err := Open(ctx, Options{Home: home, DemoSeedAccounts: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if err := svc.ConnectActive(ctx); err != nil {
+		t.Fatalf("connect the embedded demo org: %v", err)
+	}
+	sh, err := svc.NewSheetFromTemplate("accounts", "Accounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := svc.Sync(ctx, sh.ID, SyncOptions{Direction: sheets.Pull}, nil)
+	if err != nil || run.Counts.Pulled != 5 {
+		t.Fatalf("pull from the embedded demo org: %+v %v, want 5 accounts", run, err)
+	}
+	if !strings.HasPrefix(svc.Status().InstanceURL, "http://127.0.0.1:") {
+		t.Errorf("demo org at %q, want loopback", svc.Status().InstanceURL)
+	}
+	// A second process on the same home is refused quickly.
+	start := time.Now()
+	if _, err := Open(ctx, Options{Home: home, OpenTimeout: 200 * time.Millisecond}); !errors.Is(err, store.ErrLocked) {
+		t.Errorf("second Open: %v, want store.ErrLocked", err)
+	}
+	if time.Since(start) > 3*time.Second {
+		t.Errorf("second Open took %v", time.Since(start))
+	}
+}
+
+func TestResolveAllConflicts(t *testing.T) {
+	for _, keepSheet := range []bool{true, false} {
+		t.Run(map[bool]string{true: "keep sheet", false: "take Salesforce"}[keepSheet], func(t *testing.T) {
+			env := newTestEnv(t)
+			ids := env.seedContacts(3)
+			sh := env.contactSheet(false)
+			env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+			title := col(t, sh, "Title")
+			env.editAll(sh.ID, title, "Mine", 0)
+			for _, id := range ids {
+				if err := env.org.Update("Contact", id, map[string]any{"Title": "Theirs"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			run := env.sync(sh.ID, SyncOptions{Direction: sheets.Both, Policy: sheets.PolicyReview})
+			if run.Counts.Conflicts != 3 {
+				t.Fatalf("run %+v, want 3 conflicts", run.Counts)
+			}
+			n, err := env.svc.ResolveAll(sh.ID, nil, keepSheet)
+			if err != nil || n != 3 {
+				t.Fatalf("ResolveAll = %d, %v; want 3", n, err)
+			}
+			if cs, _ := env.svc.Conflicts(sh.ID); len(cs) != 0 {
+				t.Errorf("%d conflicts left", len(cs))
+			}
+			env.sync(sh.ID, SyncOptions{Direction: sheets.Both, Policy: sheets.PolicyReview})
+			want := map[bool]string{true: "Mine", false: "Theirs"}[keepSheet]
+			for _, id := range ids {
+				if got := env.get("Contact", id, "Title"); got != want {
+					t.Errorf("org Title %v, want %s", got, want)
+				}
+				if r := env.rowByRecord(sh.ID, id); r.Cells[title] != want || r.State != sheets.StateSynced {
+					t.Errorf("row Title %q %s, want %s synced", r.Cells[title], r.State, want)
+				}
+			}
+		})
+	}
+}
+
+func TestValidateFilter(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(12)
+	sh := env.contactSheet(false)
+	tests := []struct {
+		name      string
+		where     string
+		wantCount int
+		wantErr   bool
+	}{
+		{"everything", "", 12, false},
+		{"like", "Email LIKE 'person1%'", 3, false},
+		{"with WHERE", "WHERE LastName = 'Last4'", 1, false},
+		{"unknown field", "Nope__c = 1", 0, true},
+		{"malformed", "LastName = ", 0, true},
+		{"injection", "LastName = 'x') OR (Id != null", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc, err := env.svc.ValidateFilter(env.ctx, sh.ID, tt.where)
+			if tt.wantErr {
+				var fe *FilterError
+				if !errors.As(err, &fe) && !errors.Is(err, crm.ErrUnsafeSOQL) {
+					t.Fatalf("ValidateFilter(%q) = %+v, %v; want a FilterError", tt.where, fc, err)
+				}
+				if fe != nil && fe.Message == "" {
+					t.Errorf("no Salesforce message in %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fc.Count != tt.wantCount || len(fc.Samples) != min(tt.wantCount, FilterSamples) {
+				t.Errorf("count %d samples %d, want %d", fc.Count, len(fc.Samples), tt.wantCount)
+			}
+			for _, s := range fc.Samples {
+				if s["Email"] == "" || s["Id"] == "" {
+					t.Errorf("sample %+v lacks Email or Id", s)
+				}
+			}
+		})
+	}
+}
+
+func TestPlanWritesNothing(t *testing.T) {
+	env := newTestEnv(t)
+	ids := env.seedContacts(5)
+	sh := env.contactSheet(true)
+	plan, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Pull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.New != 5 || plan.APICalls < 1 || plan.APILimit == 0 {
+		t.Errorf("pull plan %+v, want 5 new rows and a call estimate", plan)
+	}
+	if n, _ := env.svc.RowCount(sh.ID); n != 0 {
+		t.Fatalf("plan wrote %d rows", n)
+	}
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title, last, email := col(t, sh, "Title"), col(t, sh, "Last"), col(t, sh, "Email")
+	env.edit(sh.ID, env.rowByRecord(sh.ID, ids[0]).ID, title, "Boss")
+	env.org.Update("Contact", ids[1], map[string]any{"Title": "Remote"})
+	env.svc.AddRows(sh.ID, 0, []map[string]string{{last: "Fresh", email: "fresh@example.com"}})
+	before, _ := env.svc.Runs(RunQuery{SheetID: sh.ID})
+	plan, err = env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Both})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Updates != 1 || plan.Creates != 1 || plan.Refreshes != 1 {
+		t.Errorf("both plan: %d updates %d creates %d refreshes, want 1 each (%+v)", plan.Updates, plan.Creates, plan.Refreshes, plan)
+	}
+	var sawUpdate, sawRefresh bool
+	for _, c := range plan.Changes {
+		if c.Op == sheets.OpUpdate && c.Field == "Title" && c.Old == "Engineer" && c.New == "Boss" {
+			sawUpdate = true
+		}
+		if c.Op == sheets.OpRefresh && c.Target == "sheet" && c.New == "Remote" {
+			sawRefresh = true
+		}
+	}
+	if !sawUpdate || !sawRefresh {
+		t.Errorf("diff %+v lacks Engineer → Boss or the refresh to Remote", plan.Changes)
+	}
+	if env.get("Contact", ids[0], "Title") != "Engineer" || env.org.Count("Contact") != 5 {
+		t.Error("the plan wrote to the org")
+	}
+	if r := env.rowByRecord(sh.ID, ids[1]); r.Cells[title] != "Engineer" {
+		t.Error("the plan wrote to the sheet")
+	}
+	if after, _ := env.svc.Runs(RunQuery{SheetID: sh.ID}); len(after) != len(before) {
+		t.Error("the plan was recorded as a run")
+	}
+}
+
+func TestSyncAllOrdersParentsFirst(t *testing.T) {
+	env := newTestEnv(t)
+	contacts := env.contactSheet(true)
+	accounts := &sheets.Sheet{Name: "Accounts", Object: "Account"}
+	an := accounts.AddColumn(sheets.Column{Name: "Name", Type: sheets.TypeText, Field: "Name"})
+	accounts.KeyColumn = an.ID
+	accounts.Sync.CreateMissing = true
+	accounts, err := env.svc.NewLocalSheet(accounts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A new contact points at a new account: only accounts-first works.
+	if _, err := env.svc.AddRows(accounts.ID, 0, []map[string]string{{an.ID: "Newco"}}); err != nil {
+		t.Fatal(err)
+	}
+	last, email, company := col(t, contacts, "Last"), col(t, contacts, "Email"), col(t, contacts, "Company")
+	if _, err := env.svc.AddRows(contacts.ID, 0, []map[string]string{{last: "Hire", email: "hire@newco.example", company: "Newco"}}); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := env.svc.SyncAll(env.ctx, SyncOptions{Direction: sheets.Push}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 || runs[0].Object != "Account" || runs[1].Object != "Contact" {
+		t.Fatalf("runs %+v, want Account then Contact", runs)
+	}
+	if runs[1].Counts.Created != 1 {
+		t.Errorf("contact run %+v, want the contact created under the new account", runs[1].Counts)
+	}
+}
+
+func TestSchedulerRunsDueSheets(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(2)
+	sh := env.contactSheet(false)
+	if got := env.svc.RunDue(env.ctx); len(got) != 0 {
+		t.Fatalf("scheduler ran %d syncs with scheduling off", len(got))
+	}
+	sh.Sync.EveryHours, sh.Sync.Direction = 2, sheets.Pull
+	if err := env.svc.SaveSheetSettings(sh, "every 2 hours"); err != nil {
+		t.Fatal(err)
+	}
+	runs := env.svc.RunDue(env.ctx)
+	if len(runs) != 1 || runs[0].Trigger != sheets.TriggerScheduled || runs[0].Counts.Pulled != 2 {
+		t.Fatalf("first due run: %+v", runs)
+	}
+	env.clock.Advance(time.Hour)
+	if got := env.svc.RunDue(env.ctx); len(got) != 0 {
+		t.Errorf("ran again after 1h of 2h")
+	}
+	env.clock.Advance(90 * time.Minute)
+	if got := env.svc.RunDue(env.ctx); len(got) != 1 {
+		t.Errorf("not run again after 2.5h")
+	}
+	env.svc.StartScheduler(env.ctx)
+	env.svc.StopScheduler()
+}
+
+func TestSingleRunLock(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(1)
+	sh := env.contactSheet(false)
+	unlock, err := env.svc.lockSheet(sh.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.svc.Sync(env.ctx, sh.ID, SyncOptions{Direction: sheets.Pull}, nil); !errors.Is(err, ErrSyncRunning) {
+		t.Errorf("second sync: %v, want ErrSyncRunning", err)
+	}
+	unlock()
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+}
