@@ -409,6 +409,17 @@ func TestEditCell(t *testing.T) {
 			}
 		})
 	}
+	t.Run("an edited key cell is found by its new key", func(t *testing.T) {
+		if got, err := s.RowsByKey(sh.ID, "NEW@example.com"); err != nil || len(got) != 1 || got[0].ID != fresh.ID {
+			t.Fatalf("RowsByKey after editing the key cell = %v, %v", got, err)
+		}
+		if _, err := s.EditCell(sh.ID, fresh.ID, email, "newer@example.com", edit); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.RowsByKey(sh.ID, "new@example.com"); len(got) != 0 {
+			t.Errorf("old key still matches after a second edit: %v", got)
+		}
+	})
 	t.Run("error names row and column", func(t *testing.T) {
 		_, err := s.EditCell(sh.ID, fresh.ID, employees, "many", edit)
 		var ve *sheets.ValueError
