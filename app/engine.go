@@ -31,19 +31,19 @@ const (
 
 // engine is one run (or one dry run) over one sheet.
 type engine struct {
-	s    *Service
-	c    *crm.Client
-	sh   *sheets.Sheet
-	b    *binding
-	opt  SyncOptions
-	pl   *merge.Planner // the run's direction: push and both use it for the push phase
+	s   *Service
+	c   *crm.Client
+	sh  *sheets.Sheet
+	b   *binding
+	opt SyncOptions
+	pl  *merge.Planner // the run's direction: push and both use it for the push phase
 	// pullPl merges in the pull phase (direction pull): in a both-ways run
 	// the pull never sends, so a sheet-wins field must stay modified for
 	// the push phase instead of being rebased as if it had been sent.
 	pullPl *merge.Planner
-	dry  *Plan       // non-nil for a dry run: nothing is written or sent
-	run  *sheets.Run // nil for a dry run
-	prog func(Progress)
+	dry    *Plan       // non-nil for a dry run: nothing is written or sent
+	run    *sheets.Run // nil for a dry run
+	prog   func(Progress)
 
 	calls0  int64
 	paused  string // why the run paused (budget, limit); "" when not
