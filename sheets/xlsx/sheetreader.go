@@ -64,16 +64,16 @@ func (tr *tabReader) readTab(ctx context.Context, part string) ([]rawRow, []merg
 		rows    []rawRow
 		merges  []mergeRange
 		scratch []cell // the row being read, reused across rows
-		cur    rawRow
-		inRow  bool
-		rowNum int
-		colNum int
-		c      xmlCell
-		inCell bool
-		text   strings.Builder
-		inText bool
-		inIS   bool
-		inRPh  int
+		cur     rawRow
+		inRow   bool
+		rowNum  int
+		colNum  int
+		c       xmlCell
+		inCell  bool
+		text    strings.Builder
+		inText  bool
+		inIS    bool
+		inRPh   int
 	)
 	fail := func(err error) ([]rawRow, []mergeRange, error) {
 		if errIsLimit(err) {
