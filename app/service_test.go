@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -353,4 +354,90 @@ func TestSingleRunLock(t *testing.T) {
 	}
 	unlock()
 	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+}
+
+func TestObjectsAndSheetFromObject(t *testing.T) {
+	env := newTestEnv(t)
+	objs, err := env.svc.Objects(env.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range objs {
+		names = append(names, o.Name)
+	}
+	for _, want := range []string{"Account", "Contact", "Lead", "Opportunity"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("objects %v lack %s", names, want)
+		}
+	}
+	env.insert("Lead", map[string]any{"LastName": "Lead", "Company": "Initech"})
+	sh, err := env.svc.NewSheetFromObject(env.ctx, "Lead", "My leads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh.Name != "My leads" || sh.Object != "Lead" || len(sh.Columns) == 0 {
+		t.Fatalf("sheet %+v", sh)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if run.Counts.Pulled != 1 {
+		t.Errorf("pulled %d leads, want 1 (%s)", run.Counts.Pulled, run.Message)
+	}
+	issues, err := env.svc.ValidateMapping(env.ctx, sh.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, is := range issues {
+		if is.Severity == SeverityError {
+			t.Errorf("a sheet made from the describe has a mapping error: %s", is.Message)
+		}
+	}
+}
+
+func TestAutoMapAndConfigVersions(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(2)
+	sh := &sheets.Sheet{Name: "Import", Object: "Contact"}
+	sh.AddColumn(sheets.Column{Name: "E-mail", Type: sheets.TypeText})
+	sh.AddColumn(sheets.Column{Name: "Surname", Type: sheets.TypeText})
+	sh.AddColumn(sheets.Column{Name: "Favourite colour", Type: sheets.TypeText})
+	sh, err := env.svc.NewLocalSheet(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := env.svc.AutoMap(env.ctx, sh.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Matches) != 2 {
+		t.Fatalf("proposal %+v, want E-mail and Surname matched", p)
+	}
+	if got, _ := env.svc.Sheet(sh.ID); got.Columns[0].Field != "" {
+		t.Fatal("AutoMap changed the sheet before ApplyMapping")
+	}
+	if _, err := env.svc.ApplyMapping(sh.ID, p); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := env.svc.Sheet(sh.ID)
+	if got.Columns[0].Field != "Email" || got.Columns[0].Type != sheets.TypeEmail || got.Columns[1].Field != "LastName" {
+		t.Errorf("mapped columns %+v", got.Columns)
+	}
+	col, err := env.svc.AddColumnFromField(env.ctx, sh.ID, "Title")
+	if err != nil || col.Field != "Title" {
+		t.Fatalf("AddColumnFromField = %+v, %v", col, err)
+	}
+	vs, err := env.svc.ConfigVersions(sh.ID)
+	if err != nil || len(vs) < 3 {
+		t.Fatalf("config versions %+v %v, want created, mapped, column added", vs, err)
+	}
+	restored, err := env.svc.RestoreConfigVersion(sh.ID, vs[0].N)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if restored.Columns[0].Field != "" {
+		t.Errorf("restoring the first version kept the mapping: %+v", restored.Columns[0])
+	}
+	if len(restored.Columns) != 4 {
+		t.Errorf("restore dropped a column: %d columns", len(restored.Columns))
+	}
 }
