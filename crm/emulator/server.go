@@ -107,6 +107,7 @@ type Server struct {
 	auth    *authState
 	usage   *apiUsage
 	cursors *cursorStore
+	bulk    *bulkStore // Bulk API 2.0 jobs (bulk.go)
 
 	faultMu   sync.Mutex
 	faults    Faults
@@ -146,6 +147,7 @@ func New(opts Options) (*Server, error) {
 	s.auth = newAuthState(opts.TokenTTL)
 	s.usage = &apiUsage{limit: opts.DailyAPILimit}
 	s.cursors = newCursorStore()
+	s.bulk = newBulkStore()
 	s.SetFaults(opts.Faults)
 	if opts.DataFile != "" {
 		if err := s.openDB(opts.DataFile); err != nil {
@@ -165,8 +167,10 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// Close releases the data file. The Server must not be used afterwards.
+// Close stops Bulk API jobs still processing and releases the data file.
+// The Server must not be used afterwards.
 func (s *Server) Close() error {
+	s.bulk.shutdown()
 	if s.db == nil {
 		return nil
 	}
@@ -380,6 +384,8 @@ func (s *Server) route(req *restRequest) {
 		s.handleQuery(req, p[0] == "queryAll")
 	case p[0] == "composite" && len(p) >= 2 && p[1] == "sobjects":
 		s.routeCollections(req)
+	case p[0] == "jobs":
+		s.routeJobs(req)
 	case p[0] == "limits" && len(p) == 1:
 		s.handleLimits(req)
 	case p[0] == "limits" && len(p) == 2 && p[1] == "recordCount":
