@@ -52,6 +52,10 @@ type engine struct {
 	// conflictRows are the rows already counted and recorded as conflicts
 	// in this run: a both-ways run meets them in both phases.
 	conflictRows map[sheets.RowID]bool
+	// newKeys maps the normalized key of each row without a record id seen
+	// by this push to that row, so two rows with one key never create two
+	// records.
+	newKeys map[string]sheets.RowID
 }
 
 func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions, dry bool, prog func(Progress)) (*engine, error) {
@@ -84,7 +88,7 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	if prog == nil {
 		prog = func(Progress) {}
 	}
-	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}}
+	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}}
 	if dry {
 		e.dry = newPlan(sh, opt, b)
 	}

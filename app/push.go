@@ -270,6 +270,16 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 		case len(keyed[r.ID]) > 1:
 			pr.err = fmt.Errorf("%d Salesforce records have %s %q; the row was not sent so no duplicate is made", len(keyed[r.ID]), e.b.key.col.Name, r.Cells[e.b.key.col.ID])
 			pr.code = codeDuplicateKey
+		case e.b.key != nil:
+			// Two rows of the sheet with one key would create two records.
+			if k := sheets.NormalizeKey(r.Cells[e.b.key.col.ID]); k != "" {
+				if other, dup := e.newKeys[k]; dup && other != r.ID {
+					pr.err = fmt.Errorf("row %d has the same %s %q and is created first; merge the two rows", other, e.b.key.col.Name, r.Cells[e.b.key.col.ID])
+					pr.code = codeDuplicateKey
+				} else {
+					e.newKeys[k] = r.ID
+				}
+			}
 		}
 		if err != nil {
 			return err
@@ -518,6 +528,9 @@ func (e *engine) writeBack(prs []*pushRow) error {
 		r := pr.row
 		switch {
 		case errors.Is(pr.err, errNotSent):
+			if pr.op == sheets.OpCreate {
+				rows = append(rows, r) // undo the create-pending mark: nothing was sent
+			}
 			continue
 		case errors.Is(pr.err, crm.ErrOutcomeUnknown):
 			continue // stays create-pending (marked before the call)

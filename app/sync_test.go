@@ -483,3 +483,24 @@ func TestInterruptedRunsAtStartup(t *testing.T) {
 		t.Errorf("run after restart: %+v %v, want interrupted", got, err)
 	}
 }
+
+func TestTwoRowsWithOneKeyCreateOneRecord(t *testing.T) {
+	env := newTestEnv(t)
+	sh := env.contactSheet(true)
+	last, email := col(t, sh, "Last"), col(t, sh, "Email")
+	rows, err := env.svc.AddRows(sh.ID, 0, []map[string]string{
+		{last: "One", email: "same@example.com"},
+		{last: "Two", email: "SAME@example.com"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if env.org.Count("Contact") != 1 || run.Counts.Created != 1 || run.Counts.Invalid != 1 {
+		t.Fatalf("org has %d contacts, run %+v; want one created and the twin refused", env.org.Count("Contact"), run.Counts)
+	}
+	twin, _ := env.svc.Row(sh.ID, rows[1].ID)
+	if twin.State != sheets.StateError || !strings.Contains(twin.Error, "same") {
+		t.Errorf("twin row: %s %q", twin.State, twin.Error)
+	}
+}
