@@ -83,7 +83,7 @@ func (sd *sheetData) insert(rows []*sheets.Row, pos []uint64) error {
 // the caller's business (see insert and replace).
 func (sd *sheetData) put(r *sheets.Row, posKey []byte) error {
 	if cap(sd.arena)-len(sd.arena) < 4096 {
-		sd.arena = make([]byte, 0, 256<<10)
+		sd.arena = make([]byte, 0, 256<<10) // rows are written in bulk
 	}
 	buf := sd.arena[len(sd.arena):]
 	enc, err := encodeRow(buf, r, sd.cols)

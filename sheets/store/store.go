@@ -43,9 +43,10 @@ type Options struct {
 // Store is the app's local database. Open it once per process, share it,
 // Close it on exit. All methods are safe for concurrent use.
 type Store struct {
-	db   *bolt.DB
-	path string
-	now  func() time.Time
+	db     *bolt.DB
+	path   string
+	now    func() time.Time
+	parsed parsedSheets
 }
 
 // DefaultDir is the directory the app keeps its store in: $CRMSHEETS_HOME
@@ -120,14 +121,14 @@ func (s *Store) Close() error {
 // returns: bbolt's bytes are only valid inside the transaction.
 func (s *Store) view(fn func(tx *Tx) error) error {
 	return translate(s.db.View(func(btx *bolt.Tx) error {
-		return fn(&Tx{tx: btx, now: s.now})
+		return fn(&Tx{tx: btx, now: s.now, parsed: &s.parsed})
 	}))
 }
 
 // update runs fn in a write transaction, committed when fn returns nil.
 func (s *Store) update(fn func(tx *Tx) error) error {
 	return translate(s.db.Update(func(btx *bolt.Tx) error {
-		return fn(&Tx{tx: btx, now: s.now})
+		return fn(&Tx{tx: btx, now: s.now, parsed: &s.parsed})
 	}))
 }
 

@@ -16,9 +16,10 @@ import (
 // Store's methods of the same names. It is valid only until the function it
 // was given to returns, and only on that goroutine.
 type Tx struct {
-	tx    *bolt.Tx
-	now   func() time.Time
-	cache map[string]*sheetData
+	tx     *bolt.Tx
+	now    func() time.Time
+	cache  map[string]*sheetData // per transaction
+	parsed *parsedSheets         // the store's, shared by read transactions
 }
 
 // Sub-buckets of a sheet's data bucket, and keys of its info bucket.
@@ -56,7 +57,7 @@ func (tx *Tx) root(name []byte) (*bolt.Bucket, error) {
 	return b, nil
 }
 
-// loadSheet reads a sheet's definition.
+// loadSheet reads a sheet's definition: a fresh copy the caller owns.
 func (tx *Tx) loadSheet(id string) (*sheets.Sheet, error) {
 	b, err := tx.root(bucketSheets)
 	if err != nil {
@@ -66,8 +67,12 @@ func (tx *Tx) loadSheet(id string) (*sheets.Sheet, error) {
 	if v == nil {
 		return nil, fmt.Errorf("sheet %q: %w", id, ErrNotFound)
 	}
+	return decodeSheet(id, v)
+}
+
+func decodeSheet(id string, raw []byte) (*sheets.Sheet, error) {
 	var sh sheets.Sheet
-	if err := json.Unmarshal(v, &sh); err != nil {
+	if err := json.Unmarshal(raw, &sh); err != nil {
 		return nil, fmt.Errorf("%w: sheet %q: %w", ErrCorrupt, id, err)
 	}
 	return &sh, nil
@@ -80,15 +85,19 @@ func (tx *Tx) sheet(id string) (*sheetData, error) {
 	if sd, ok := tx.cache[id]; ok {
 		return sd, nil
 	}
-	def, err := tx.loadSheet(id)
+	defs, err := tx.root(bucketSheets)
 	if err != nil {
 		return nil, err
+	}
+	rawDef := defs.Get([]byte(id))
+	if rawDef == nil {
+		return nil, fmt.Errorf("sheet %q: %w", id, ErrNotFound)
 	}
 	data, err := tx.root(bucketData)
 	if err != nil {
 		return nil, err
 	}
-	sd := &sheetData{def: def, writable: tx.tx.Writable(), data: data.Bucket([]byte(id))}
+	sd := &sheetData{writable: tx.tx.Writable(), data: data.Bucket([]byte(id))}
 	if sd.data == nil {
 		return nil, fmt.Errorf("%w: rows of sheet %q missing", ErrCorrupt, id)
 	}
@@ -100,8 +109,21 @@ func (tx *Tx) sheet(id string) (*sheetData, error) {
 	// nearly full; bbolt applies the fill percent when it splits pages at
 	// commit. The indexes are keyed by values in random order: default fill.
 	sd.rows.FillPercent, sd.ids.FillPercent = 0.9, 1.0
-	if sd.cols, err = decodeColumnTable(sd.info.Get(infoCols)); err != nil {
-		return nil, fmt.Errorf("sheet %q: %w", id, err)
+	rawCols := sd.info.Get(infoCols)
+	if p, ok := tx.parsed.get(id, rawDef, rawCols); ok && !sd.writable {
+		// Read transactions share parsed definitions: they never change
+		// them, and a point lookup then costs no JSON decoding.
+		sd.def, sd.cols = p.def, p.cols
+	} else {
+		if sd.def, err = decodeSheet(id, rawDef); err != nil {
+			return nil, err
+		}
+		if sd.cols, err = decodeColumnTable(rawCols); err != nil {
+			return nil, fmt.Errorf("sheet %q: %w", id, err)
+		}
+		if !sd.writable {
+			tx.parsed.put(id, rawDef, rawCols, sd.def, sd.cols)
+		}
 	}
 	sd.count = getUint64(sd.info.Get(infoCount))
 	sd.nextRow = getUint64(sd.info.Get(infoNextRow))
@@ -142,7 +164,9 @@ func (sd *sheetData) alloc(n int) []byte {
 		return make([]byte, n)
 	}
 	if cap(sd.arena)-len(sd.arena) < n {
-		sd.arena = make([]byte, 0, 256<<10)
+		// chunks grow from small, so a point lookup does not pay for a
+		// bulk write's arena
+		sd.arena = make([]byte, 0, min(256<<10, max(512, 2*cap(sd.arena))))
 	}
 	start := len(sd.arena)
 	sd.arena = sd.arena[:start+n]
