@@ -280,7 +280,7 @@ func PlanMerge(sheet *sheets.Sheet, existing iter.Seq2[*sheets.Row, error], t *T
 			claimed[c.row.ID] = i
 			matched[i] = true
 			m := MatchedRow{SourceRow: t.SourceRows[i], By: by, Row: c.row}
-			m.Changes = p.changes(sheet, cols, values[i], c.row, t.SourceRows[i], opt)
+			m.Changes = p.changes(sheet, cols, values[i], c.row, t.SourceRows[i], keyCol, opt)
 			if len(m.Changes) == 0 {
 				p.Unchanged++
 			}
@@ -312,8 +312,10 @@ func PlanMerge(sheet *sheets.Sheet, existing iter.Seq2[*sheets.Row, error], t *T
 	return p, nil
 }
 
-// changes lists what a file row changes in its sheet row.
-func (p *MergePlan) changes(sheet *sheets.Sheet, cols []ColumnMatch, vals []string, r *sheets.Row, src int, opt MergeOptions) []CellChange {
+// changes lists what a file row changes in its sheet row. A key cell that
+// differs only in what NormalizeKey ignores (case, spaces, a website's
+// scheme) is not a change: the file merely spells the same key its way.
+func (p *MergePlan) changes(sheet *sheets.Sheet, cols []ColumnMatch, vals []string, r *sheets.Row, src int, keyCol string, opt MergeOptions) []CellChange {
 	var out []CellChange
 	for k, cm := range cols {
 		sc, _ := sheet.Column(cm.ColumnID)
@@ -322,6 +324,9 @@ func (p *MergePlan) changes(sheet *sheets.Sheet, cols []ColumnMatch, vals []stri
 		}
 		nv, old := vals[k], r.Cells[cm.ColumnID]
 		if nv == old || nv == "" && !opt.ClearBlanks || opt.OnlyEmpty && old != "" {
+			continue
+		}
+		if cm.ColumnID == keyCol && nv != "" && sheets.NormalizeKey(nv) == sheets.NormalizeKey(old) {
 			continue
 		}
 		out = append(out, CellChange{SourceRow: src, RowID: r.ID, ColumnID: cm.ColumnID, Column: sc.Name, Old: old, New: nv})

@@ -1,0 +1,225 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"crmsheets/sheets"
+	"crmsheets/sheets/store"
+	"crmsheets/sheets/xlsx"
+)
+
+// XLSX flows: the engine-side glue of sheets/xlsx. Reading and planning
+// never write; creating a sheet and applying a merge each write in one
+// store transaction, so a failed import leaves the store as it was.
+
+// ErrAmbiguousDates refuses to create a sheet while some column of text
+// dates has not had its day/month order chosen (xlsx.Table.ChooseDateFormat):
+// the app never guesses a date.
+var ErrAmbiguousDates = errors.New("some date columns need their day and month order chosen")
+
+// InspectXLSX lists the tabs of a workbook file, for the user to choose one.
+func (s *Service) InspectXLSX(path string, lim xlsx.Limits) ([]xlsx.Tab, error) {
+	f, size, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	wb, err := xlsx.Inspect(f, size, lim)
+	if err != nil {
+		return nil, fmt.Errorf("inspect %s: %w", path, err)
+	}
+	return wb.Tabs, nil
+}
+
+// ReadXLSX reads one tab of a workbook for a preview; both the new-sheet and
+// the merge flows start from its Table.
+func (s *Service) ReadXLSX(ctx context.Context, path string, opt xlsx.ReadOptions, lim xlsx.Limits) (*xlsx.Table, error) {
+	return xlsx.ReadTableFile(ctx, path, opt, lim)
+}
+
+func openFile(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("open workbook: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("open workbook %s: %w", path, err)
+	}
+	return f, st.Size(), nil
+}
+
+// CreateSheetFromXLSX creates a local sheet from a Table: one column per
+// file column with its inferred type (the record-id column becomes the
+// rows' record ids instead), the first email column as key column, and
+// every row; sheet and rows are written in one transaction. Columns of
+// ambiguous dates must be settled first (ErrAmbiguousDates). Cells that did
+// not read are blank; the Table's Problems say which.
+func (s *Service) CreateSheetFromXLSX(name string, t *xlsx.Table) (*sheets.Sheet, error) {
+	var pending []string
+	for _, c := range t.Columns {
+		if c.AmbiguousDate() {
+			pending = append(pending, fmt.Sprintf("%q", c.Name))
+		}
+	}
+	if len(pending) > 0 {
+		return nil, fmt.Errorf("create sheet %q: columns %s: %w", name, strings.Join(pending, ", "), ErrAmbiguousDates)
+	}
+	sh := &sheets.Sheet{Name: name}
+	colIDs := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		if i == t.RecordIDColumn {
+			continue
+		}
+		col := sh.AddColumn(sheets.Column{Name: c.Name, Type: c.Type})
+		colIDs[i] = col.ID
+		if sh.KeyColumn == "" && c.Type == sheets.TypeEmail {
+			sh.KeyColumn = col.ID
+		}
+	}
+	now := s.now()
+	rows := make([]*sheets.Row, len(t.Rows))
+	for i, cells := range t.Rows {
+		r := &sheets.Row{Cells: make(map[string]string, len(cells)), LocalEdited: now}
+		for j, v := range cells {
+			switch {
+			case v == "":
+			case j == t.RecordIDColumn:
+				r.RecordID = v
+			default:
+				r.Cells[colIDs[j]] = v
+			}
+		}
+		r.Touch()
+		rows[i] = r
+	}
+	err := s.store.Batch(func(tx *store.Tx) error {
+		if err := tx.CreateSheet(sh); err != nil {
+			return err
+		}
+		return tx.InsertRows(sh.ID, rows)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create sheet %q from XLSX: %w", name, err)
+	}
+	return sh, nil
+}
+
+// PlanXLSXMerge previews merging a Table into an existing sheet (see
+// xlsx.PlanMerge); nothing is written.
+func (s *Service) PlanXLSXMerge(sheetID string, t *xlsx.Table, opt xlsx.MergeOptions) (*xlsx.MergePlan, error) {
+	sh, err := s.store.Sheet(sheetID)
+	if err != nil {
+		return nil, fmt.Errorf("plan XLSX merge: sheet %s: %w", sheetID, err)
+	}
+	p, err := xlsx.PlanMerge(sh, s.store.Rows(sheetID), t, opt)
+	if err != nil {
+		return nil, fmt.Errorf("plan XLSX merge into %q: %w", sh.Name, err)
+	}
+	return p, nil
+}
+
+// MergeResult counts what ApplyXLSXMerge wrote.
+type MergeResult struct {
+	Updated int // rows changed (now modified, pushed by the next sync)
+	Added   int // rows added
+	// Stale lists cells left alone because they changed in the sheet since
+	// the preview (a sync or an edit in between); the preview's value is
+	// never written over a newer one.
+	Stale []xlsx.CellChange
+}
+
+// ApplyXLSXMerge writes a merge plan in one transaction. Each change is
+// applied to the row as it is now, and only where the cell still holds the
+// value the preview showed (see MergeResult.Stale); rows deleted since the
+// preview are skipped. Nothing is written if any write fails.
+func (s *Service) ApplyXLSXMerge(sheetID string, p *xlsx.MergePlan) (MergeResult, error) {
+	var res MergeResult
+	now := s.now()
+	err := s.store.Batch(func(tx *store.Tx) error {
+		res = MergeResult{}
+		var ids []sheets.RowID
+		changes := map[sheets.RowID][]xlsx.CellChange{}
+		for _, m := range p.Matched {
+			if len(m.Changes) > 0 {
+				ids = append(ids, m.Row.ID)
+				changes[m.Row.ID] = m.Changes
+			}
+		}
+		var update []*sheets.Row
+		for _, id := range ids {
+			cur, err := tx.Row(sheetID, id)
+			if errors.Is(err, store.ErrNotFound) {
+				res.Stale = append(res.Stale, changes[id]...)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			changed := false
+			for _, c := range changes[id] {
+				if cur.Cells[c.ColumnID] != c.Old {
+					res.Stale = append(res.Stale, c)
+					continue
+				}
+				changed = cur.Set(c.ColumnID, c.New, now) || changed
+			}
+			if changed {
+				update = append(update, cur)
+			}
+		}
+		if len(update) > 0 {
+			if err := tx.UpdateRows(sheetID, update); err != nil {
+				return err
+			}
+		}
+		_, insert := p.Apply()
+		for _, r := range insert {
+			r.LocalEdited = now
+		}
+		if len(insert) > 0 {
+			if err := tx.InsertRows(sheetID, insert); err != nil {
+				return err
+			}
+		}
+		res.Updated, res.Added = len(update), len(insert)
+		return nil
+	})
+	if err != nil {
+		return MergeResult{}, fmt.Errorf("apply XLSX merge to sheet %s: %w", sheetID, err)
+	}
+	return res, nil
+}
+
+// ExportXLSX writes a sheet as a workbook (see xlsx.Export).
+func (s *Service) ExportXLSX(w io.Writer, sheetID string, opt xlsx.ExportOptions) error {
+	sh, err := s.store.Sheet(sheetID)
+	if err != nil {
+		return fmt.Errorf("export sheet %s: %w", sheetID, err)
+	}
+	return xlsx.Export(w, sh, s.store.Rows(sheetID), opt)
+}
+
+// ExportRunFailuresXLSX writes the failed records of a run, each with its
+// error beside it (see xlsx.ExportFailures). The sheet must still exist.
+func (s *Service) ExportRunFailuresXLSX(w io.Writer, runID uint64, opt xlsx.ExportOptions) error {
+	run, err := s.store.Run(runID)
+	if err != nil {
+		return fmt.Errorf("export failures of run %d: %w", runID, err)
+	}
+	outs, err := s.store.Outcomes(runID, true)
+	if err != nil {
+		return fmt.Errorf("export failures of run %d: %w", runID, err)
+	}
+	sh, err := s.store.Sheet(run.SheetID)
+	if err != nil {
+		return fmt.Errorf("export failures of run %d: sheet %s: %w", runID, run.SheetID, err)
+	}
+	return xlsx.ExportFailures(w, sh, s.store.Rows(run.SheetID), outs, opt)
+}
