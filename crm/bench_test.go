@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -179,4 +181,62 @@ func BenchmarkPush100k(b *testing.B) {
 		b.Errorf("push cost %d collection calls, want %d", calls, want)
 	}
 	b.ReportMetric(float64(calls), "collection-calls/push")
+}
+
+// countingTransport counts the requests by kind while passing them on.
+type countingTransport struct {
+	base         http.RoundTripper
+	polls, other atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	// A poll is GET /jobs/ingest/<id> (no further segment).
+	if r.Method == http.MethodGet && strings.Count(r.URL.Path[strings.Index(r.URL.Path, "/jobs/"):], "/") == 3 {
+		c.polls.Add(1)
+	} else {
+		c.other.Add(1)
+	}
+	return c.base.RoundTrip(r)
+}
+
+// BenchmarkBulkPush100k updates 100k accounts with one Bulk API 2.0 job:
+// at most 10 calls plus polling.
+func BenchmarkBulkPush100k(b *testing.B) {
+	o := newOrg(b, benchRecords)
+	counter := &countingTransport{base: o.hc.Transport}
+	c, err := crm.NewClient(o.url, crm.WithAPIVersion("62.0"), crm.WithBulkPolling(10*time.Millisecond, 200*time.Millisecond),
+		crm.WithHTTPClient(&http.Client{Transport: counter}), crm.WithSessionRefresher(o.hc.Transport.(crm.SessionRefresher)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var ids []string
+	for rec, err := range o.client.Query(ctx, "SELECT Id FROM Account") {
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids = append(ids, rec.ID)
+	}
+	var other, polls int64
+	for b.Loop() {
+		updates := make([]crm.Record, len(ids))
+		for i, id := range ids {
+			updates[i] = crm.Record{ID: id, Fields: map[string]any{"Description": "bulk"}}
+		}
+		counter.polls.Store(0)
+		counter.other.Store(0)
+		res, err := c.BulkIngest(ctx, "Account", crm.OpUpdate, "", updates, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res) != benchRecords || !res[benchRecords-1].Success {
+			b.Fatalf("bulk results: %d, last %+v", len(res), res[len(res)-1])
+		}
+		other, polls = counter.other.Load(), counter.polls.Load()
+	}
+	if other > 10 {
+		b.Errorf("bulk push cost %d calls besides polling, want at most 10", other)
+	}
+	b.ReportMetric(float64(other), "calls/push")
+	b.ReportMetric(float64(polls), "polls/push")
 }

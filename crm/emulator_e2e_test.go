@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -27,6 +28,8 @@ var e2eRetry = crm.RetryPolicy{MaxAttempts: 12, BaseDelay: time.Millisecond, Max
 type org struct {
 	srv    *emulator.Server
 	client *crm.Client
+	url    string
+	hc     *http.Client // carries the session's token
 }
 
 func newOrg(t testing.TB, accounts int, opts ...crm.Option) *org {
@@ -63,11 +66,12 @@ func newOrg(t testing.TB, accounts int, opts ...crm.Option) *org {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := crm.NewClient(ts.URL, append([]crm.Option{crm.WithHTTPClient(sess.HTTPClient(context.Background())), crm.WithRetry(e2eRetry)}, opts...)...)
+	hc := sess.HTTPClient(context.Background())
+	c, err := crm.NewClient(ts.URL, append([]crm.Option{crm.WithHTTPClient(hc), crm.WithRetry(e2eRetry)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &org{srv: srv, client: c}
+	return &org{srv: srv, client: c, url: ts.URL, hc: hc}
 }
 
 const pullSOQL = "SELECT Id, Name, Industry, NumberOfEmployees, Description, Phone, Website, BillingCity, Rating, AnnualRevenue FROM Account ORDER BY Name"

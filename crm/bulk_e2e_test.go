@@ -1,0 +1,84 @@
+package crm_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"crmsheets/crm"
+)
+
+// TestBulkAgainstEmulator inserts, updates and reads back accounts with
+// Bulk API 2.0, checking that results map to the right inputs.
+func TestBulkAgainstEmulator(t *testing.T) {
+	o := newOrg(t, 0, crm.WithAPIVersion("62.0"), crm.WithBulkPolling(5*time.Millisecond, 50*time.Millisecond))
+	ctx := context.Background()
+	const n = 3000
+	recs := make([]crm.Record, n)
+	for i := range recs {
+		f := map[string]any{"Name": fmt.Sprintf("Bulk-%05d", i), "NumberOfEmployees": i}
+		if i%100 == 7 {
+			delete(f, "Name") // required: must fail, and only this one
+		}
+		recs[i] = crm.Record{Fields: f}
+	}
+	var states []string
+	res, err := o.client.BulkIngest(ctx, "Account", crm.OpInsert, "", recs, func(s string) { states = append(states, s) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if states[len(states)-1] != crm.BulkJobComplete {
+		t.Errorf("states = %v", states)
+	}
+	failed := 0
+	for i, r := range res {
+		switch {
+		case i%100 == 7:
+			failed++
+			if r.Success || r.Errors[0].StatusCode != crm.CodeRequiredFieldMissing {
+				t.Errorf("record %d (no Name) = %+v", i, r)
+			}
+		case !r.Success || !crm.ValidID(r.ID):
+			t.Errorf("record %d = %+v", i, r)
+		default:
+			got, ok := o.srv.Get("Account", r.ID)
+			if !ok || got["Name"] != recs[i].Fields["Name"] {
+				t.Fatalf("result %d points at %v, want %s", i, got["Name"], recs[i].Fields["Name"])
+			}
+		}
+	}
+	if o.srv.Count("Account") != n-failed {
+		t.Errorf("org has %d accounts, want %d", o.srv.Count("Account"), n-failed)
+	}
+
+	var updates []crm.Record
+	for i, r := range res {
+		if r.Success {
+			updates = append(updates, crm.Record{ID: r.ID, Fields: map[string]any{"Description": fmt.Sprintf("bulk %d", i), "Industry": nil}})
+		}
+	}
+	before := o.client.Calls()
+	ures, err := o.client.BulkIngest(ctx, "Account", crm.OpUpdate, "", updates, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range ures {
+		if !r.Success || r.ID != updates[i].ID {
+			t.Fatalf("update %d = %+v", i, r)
+		}
+	}
+	t.Logf("bulk update of %d records: %d calls", len(updates), o.client.Calls()-before)
+
+	var got []string
+	for rec, err := range o.client.BulkQuery(ctx, "SELECT Id, Name, Description FROM Account") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rec.Fields["Description"].(string))
+	}
+	if len(got) != len(updates) || !slices.Contains(got, "bulk 0") {
+		t.Errorf("bulk query read %d records", len(got))
+	}
+}
