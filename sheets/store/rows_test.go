@@ -242,6 +242,16 @@ func TestLookups(t *testing.T) {
 		})
 	}
 
+	t.Run("rows by id in the order asked", func(t *testing.T) {
+		got, err := s.RowsByID(sh.ID, []sheets.RowID{rows[2].ID, rows[0].ID})
+		if err != nil || len(got) != 2 || got[0].ID != rows[2].ID || got[1].ID != rows[0].ID {
+			t.Fatalf("RowsByID = %v, %v", got, err)
+		}
+		if _, err := s.RowsByID(sh.ID, []sheets.RowID{rows[0].ID, 999}); !errors.Is(err, ErrNotFound) {
+			t.Errorf("RowsByID with a missing id: %v", err)
+		}
+	})
+
 	t.Run("indexes follow updates and deletes", func(t *testing.T) {
 		r := rows[0].Clone()
 		r.RecordID = "003Zz000000009q"

@@ -200,6 +200,17 @@ func TestBatchIsAtomic(t *testing.T) {
 			if fail {
 				return tx.DeleteRows(sh.ID, []sheets.RowID{999})
 			}
+			// reads inside the transaction see its own writes
+			var names []string
+			for r, err := range tx.Rows(sh.ID) {
+				if err != nil {
+					return err
+				}
+				names = append(names, r.Cells[name])
+			}
+			if len(names) != 2 || names[1] != "Bob" {
+				t.Errorf("Tx.Rows inside the batch = %v", names)
+			}
 			return nil
 		})
 	}
