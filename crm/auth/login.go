@@ -132,7 +132,12 @@ func Login(ctx context.Context, cfg Config) (*Session, error) {
 	cb := newCallback(state)
 	srv := &http.Server{Handler: cb, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	defer func() {
+		// Let the callback page finish rendering, then stop listening.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
 
 	authURL := oc.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))
 	if cfg.OnURL != nil {

@@ -280,7 +280,7 @@ func oauthFailure(op string, err error) error {
 			desc = http.StatusText(re.Response.StatusCode)
 		}
 		if re.ErrorCode == "invalid_grant" {
-			return fmt.Errorf("%s: Salesforce refused the saved login (%s): %w", op, crm.RedactSecrets(desc), ErrNeedsReauth)
+			return fmt.Errorf("%s: Salesforce refused the login (%s): %w", op, crm.RedactSecrets(desc), ErrNeedsReauth)
 		}
 		return fmt.Errorf("%s: %s: %s", op, re.ErrorCode, crm.RedactSecrets(desc))
 	}
