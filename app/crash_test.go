@@ -197,7 +197,7 @@ func TestKilledPushLosesNothing(t *testing.T) {
 // against one with 503s, lock errors and token expiry: both must end with
 // the same data in the org and the sheet.
 func TestFaultsEndInTheCleanState(t *testing.T) {
-	run := func(faults emulator.Faults) (map[string]string, map[string]string) {
+	run := func(faults emulator.Faults) (org, sheet map[string]string, calls int) {
 		retry := crm.RetryPolicy{MaxAttempts: 12, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxElapsed: 10 * time.Second}
 		env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Retry = &retry }))
 		env.seedContacts(600)
@@ -214,9 +214,9 @@ func TestFaultsEndInTheCleanState(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := 0; i < 4; i++ { // lost create responses are reconciled by the next run
-			env.sync(sh.ID, SyncOptions{Direction: sheets.Both, Force: true})
+			calls += env.sync(sh.ID, SyncOptions{Direction: sheets.Both, Force: true}).APICalls
 		}
-		org := map[string]string{}
+		org = map[string]string{}
 		for _, c := range env.org.Records("Contact") {
 			e := c["Email"].(string)
 			if _, dup := org[e]; dup {
@@ -224,14 +224,18 @@ func TestFaultsEndInTheCleanState(t *testing.T) {
 			}
 			org[e] = fmt.Sprint(c["Title"])
 		}
-		sheet := map[string]string{}
+		sheet = map[string]string{}
 		for _, r := range env.rows(sh.ID) {
 			sheet[r.Cells[email]] = r.Cells[title] + "/" + r.State.String()
 		}
-		return org, sheet
+		return org, sheet, calls
 	}
-	cleanOrg, cleanSheet := run(emulator.Faults{})
-	faultOrg, faultSheet := run(emulator.Faults{Rate503: 0.10, LockRate: 0.05, ExpireTokenEvery: 50, DropRate: 0.02, Seed: 7})
+	cleanOrg, cleanSheet, cleanCalls := run(emulator.Faults{})
+	faultOrg, faultSheet, faultCalls := run(emulator.Faults{Rate503: 0.10, LockRate: 0.05, ExpireTokenEvery: 50, DropRate: 0.02, Seed: 7})
+	t.Logf("API calls: %d clean, %d under faults (retries included)", cleanCalls, faultCalls)
+	if faultCalls <= cleanCalls {
+		t.Errorf("no retry happened (%d calls under faults, %d clean): were faults injected?", faultCalls, cleanCalls)
+	}
 	if len(cleanOrg) != 750 {
 		t.Fatalf("clean run left %d contacts, want 750", len(cleanOrg))
 	}

@@ -309,8 +309,14 @@ func TestIncrementalPullPicksUpOnlyChanges(t *testing.T) {
 func TestRemoteDelete(t *testing.T) {
 	env := newTestEnv(t)
 	ids := env.seedContacts(3)
+	env.clock.Advance(time.Hour)
 	sh := env.contactSheet(false)
+	sh.Sync.Lookback = time.Minute
+	if err := env.svc.SaveSheetSettings(sh, "short lookback"); err != nil {
+		t.Fatal(err)
+	}
 	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	env.clock.Advance(time.Hour) // the deletion is seen by an incremental pull
 	if err := env.org.Delete("Contact", ids[2]); err != nil {
 		t.Fatal(err)
 	}
