@@ -96,7 +96,7 @@ func serialClock(serial float64) string {
 // and, for datetimes, the fraction of the day.
 func toSerial(t time.Time) float64 {
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	days := day.Sub(epoch1900).Hours() / 24
+	days := float64((day.Unix() - epoch1900.Unix()) / 86400) // not Sub: a Duration overflows past 292 years
 	if days < 61 {
 		days-- // before 1900-03-01 Excel's serials are one lower
 	}
