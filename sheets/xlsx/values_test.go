@@ -83,7 +83,7 @@ func TestRecordID18(t *testing.T) {
 		in, want string
 		ok       bool
 	}{
-		{"0012300000bVTph", "0012300000bVTphAAG", true},  // vector shared with the crm package
+		{"0012300000bVTph", "0012300000bVTphAAG", true}, // vector shared with the crm package
 		{"0012300000bVTphAAG", "0012300000bVTphAAG", true},
 		{"0012300000BVTPHAAG", "0012300000bVTphAAG", true}, // upper-cased in Excel: the checksum restores the case
 		{"0012300000bvtphaag", "0012300000bVTphAAG", true},
