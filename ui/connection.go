@@ -77,7 +77,7 @@ func (mw *MainWindow) showConnectionDialog() {
 	}
 	disconnect := widget.NewButton("Disconnect", func() {
 		d.Hide()
-		go func() {
+		mw.goBackground(func() {
 			err := mw.svc.Disconnect(mw.ctx)
 			fyne.Do(func() {
 				mw.conn.show(mw.svc.Status())
@@ -87,7 +87,7 @@ func (mw *MainWindow) showConnectionDialog() {
 					mw.info("Disconnected; your sheets stay on this computer")
 				}
 			})
-		}()
+		})
 	})
 	add := widget.NewButton("Add an org…", func() {
 		d.Hide()
@@ -187,7 +187,7 @@ func (mw *MainWindow) connect(o app.Org) {
 		})
 		return nil
 	}
-	go func() {
+	mw.goBackground(func() {
 		err := mw.svc.Connect(ctx, o.ID, open)
 		fyne.Do(func() {
 			wait.Hide()
@@ -203,5 +203,5 @@ func (mw *MainWindow) connect(o app.Org) {
 				mw.conn.refresh(mw.ctx)
 			}
 		})
-	}()
+	})
 }

@@ -143,8 +143,8 @@ func (p *connPanel) show(st app.ConnStatus) {
 // goroutine and repaints.
 func (p *connPanel) refresh(ctx context.Context) {
 	svc := p.mw.svc
-	go func() {
+	p.mw.goBackground(func() {
 		st, _ := svc.RefreshUsage(ctx)
 		fyne.Do(func() { p.show(st) })
-	}()
+	})
 }

@@ -31,7 +31,7 @@ func (mw *MainWindow) showImport() {
 		path := rc.URI().Path()
 		rc.Close()
 		mw.info("Reading " + path + "…")
-		go func() {
+		mw.goBackground(func() {
 			p, err := im.PreviewImport(mw.ctx, sheetID, path)
 			fyne.Do(func() {
 				if err != nil {
@@ -40,7 +40,7 @@ func (mw *MainWindow) showImport() {
 				}
 				mw.showImportPreview(im, sheetID, p)
 			})
-		}()
+		})
 	}, mw.win)
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx"}))
 	fd.Show()
@@ -70,7 +70,7 @@ func (mw *MainWindow) showImportPreview(im xlsxImporter, sheetID string, p Impor
 		if !ok {
 			return
 		}
-		go func() {
+		mw.goBackground(func() {
 			res, err := im.ApplyImport(mw.ctx, sheetID, p)
 			fyne.Do(func() {
 				if err != nil {
@@ -80,7 +80,7 @@ func (mw *MainWindow) showImportPreview(im xlsxImporter, sheetID string, p Impor
 				mw.reloadSheet()
 				dialog.ShowInformation("Import done", res, mw.win)
 			})
-		}()
+		})
 	}, mw.win)
 	d.Resize(fyne.NewSize(900, 560))
 	d.Show()
@@ -107,7 +107,7 @@ func (mw *MainWindow) showExport() {
 			path += ".xlsx"
 		}
 		mw.info("Exporting " + sh.Name + "…")
-		go func() {
+		mw.goBackground(func() {
 			err := ex.ExportXLSX(mw.ctx, sh.ID, path)
 			fyne.Do(func() {
 				if err != nil {
@@ -116,7 +116,7 @@ func (mw *MainWindow) showExport() {
 				}
 				mw.info(fmt.Sprintf("Exported %q to %s", sh.Name, path))
 			})
-		}()
+		})
 	}, mw.win)
 	fd.SetFileName(sh.Name + ".xlsx")
 	fd.Show()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -53,6 +54,8 @@ type MainWindow struct {
 
 	sheet *sheets.Sheet // the open sheet, nil when none
 	grid  *grid.Grid
+	// bg counts the background work the window started (WaitIdle).
+	bg sync.WaitGroup
 	// screens are the views of the open sheet besides the grid, rebuilt
 	// when another sheet opens.
 	screens map[string]screen
@@ -133,7 +136,7 @@ func (mw *MainWindow) Start() {
 	if !mw.sidebar.selectID(last) {
 		mw.sidebar.selectFirst()
 	}
-	go func() {
+	mw.goBackground(func() {
 		err := mw.svc.ConnectActive(mw.ctx)
 		fyne.Do(func() {
 			mw.conn.show(mw.svc.Status())
@@ -144,7 +147,7 @@ func (mw *MainWindow) Start() {
 		if err == nil {
 			mw.conn.refresh(mw.ctx)
 		}
-	}()
+	})
 	if screenName != "" && screenName != "main" {
 		mw.ShowScreen(screenName)
 	}
@@ -258,4 +261,24 @@ func (mw *MainWindow) report(err error) {
 	mw.status.Importance = widget.DangerImportance
 	mw.status.SetText(err.Error())
 	dialog.ShowError(err, mw.win)
+}
+
+// goBackground runs f off the UI goroutine; f reaches widgets only through
+// fyne.Do. WaitIdle waits for every such f.
+func (mw *MainWindow) goBackground(f func()) {
+	mw.bg.Add(1)
+	go func() {
+		defer mw.bg.Done()
+		f()
+	}()
+}
+
+// WaitIdle blocks until the background work the window and its grid
+// started has finished. Tests call it after an action; the app never
+// needs it.
+func (mw *MainWindow) WaitIdle() {
+	mw.bg.Wait()
+	if mw.grid != nil {
+		mw.grid.WaitIdle()
+	}
 }

@@ -196,7 +196,7 @@ func (mw *MainWindow) showNewFromObject() {
 		}
 		object, n := strings.TrimSpace(obj.Text), strings.TrimSpace(name.Text)
 		mw.info("Reading the " + object + " describe…")
-		go func() {
+		mw.goBackground(func() {
 			sh, err := mw.svc.NewSheetFromObject(mw.ctx, object, n)
 			fyne.Do(func() {
 				if err != nil {
@@ -205,7 +205,7 @@ func (mw *MainWindow) showNewFromObject() {
 				}
 				mw.sheetCreated(sh)
 			})
-		}()
+		})
 	}, mw.win)
 	d.Resize(fyne.NewSize(480, 220))
 	d.Show()

@@ -611,3 +611,7 @@ func (g *Grid) hideTip() {
 		g.tip = nil
 	}
 }
+
+// WaitIdle blocks until the grid's background work (sort, filter, find)
+// has finished and been swapped in. Tests call it; the app never needs it.
+func (g *Grid) WaitIdle() { g.busy.Wait() }

@@ -1,0 +1,368 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"crmsheets/app"
+	"crmsheets/sheets"
+)
+
+func init() {
+	screenFactories = append(screenFactories,
+		screenFactory{tabHistory, theme.HistoryIcon, func(mw *MainWindow) screen { return newHistoryScreen(mw) }},
+	)
+}
+
+// historyRuns is how many runs the History tab lists.
+const historyRuns = 200
+
+// runColumns are the History table's columns.
+var runColumns = []string{"Started", "Sheet", "Direction", "Status", "Pulled", "Created", "Updated", "Failed", "API calls"}
+
+// historyScreen is the History tab: every run of the open sheet, a chart of
+// synced and failed records per run, and the selected run's errors with
+// Jump to row, Export errors and Revert.
+type historyScreen struct {
+	mw       *MainWindow
+	runs     []*sheets.Run
+	table    *widget.Table
+	chart    *runChart
+	detail   *widget.Label
+	errors   *widget.List
+	outcomes []sheets.RecordOutcome
+	selected *sheets.Run
+	revert   *widget.Button
+	export   *widget.Button
+	body     fyne.CanvasObject
+}
+
+func newHistoryScreen(mw *MainWindow) *historyScreen {
+	h := &historyScreen{mw: mw, detail: widget.NewLabel("Select a run to see its details."), chart: newRunChart()}
+	h.detail.Wrapping = fyne.TextWrapWord
+	h.table = widget.NewTableWithHeaders(func() (int, int) { return len(h.runs), len(runColumns) },
+		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row < len(h.runs) {
+				o.(*widget.Label).SetText(runCells(h.runs[id.Row])[id.Col])
+			}
+		})
+	h.table.ShowHeaderColumn = false
+	h.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(runColumns) {
+			o.(*widget.Label).SetText(runColumns[id.Col])
+		}
+	}
+	for i, w := range []float32{150, 130, 80, 100, 70, 70, 70, 70, 80} {
+		h.table.SetColumnWidth(i, w)
+	}
+	h.table.OnSelected = func(id widget.TableCellID) {
+		if id.Row >= 0 && id.Row < len(h.runs) {
+			h.show(h.runs[id.Row])
+		}
+	}
+	h.errors = widget.NewList(func() int { return len(h.outcomes) },
+		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i < len(h.outcomes) {
+				o.(*widget.Label).SetText(outcomeText(h.outcomes[i]))
+			}
+		})
+	h.errors.OnSelected = func(i widget.ListItemID) {
+		if i < len(h.outcomes) {
+			h.jump(h.outcomes[i])
+		}
+		h.errors.UnselectAll()
+	}
+	h.revert = widget.NewButtonWithIcon("Revert this push", theme.ContentUndoIcon(), h.confirmRevert)
+	h.export = widget.NewButtonWithIcon("Export errors…", theme.DocumentSaveIcon(), h.exportErrors)
+	h.revert.Disable()
+	h.export.Disable()
+	detail := container.NewBorder(container.NewVBox(h.detail, container.NewHBox(h.revert, h.export), widget.NewLabel("Errors (click one to jump to its row):")), nil, nil, nil, h.errors)
+	top := container.NewBorder(nil, nil, nil, nil, h.table)
+	chart := container.NewBorder(widget.NewLabel("Records synced (green) and failed (red) per run, oldest first"), nil, nil, nil, h.chart)
+	split := container.NewVSplit(container.NewHSplit(top, chart), detail)
+	split.Offset = 0.55
+	h.body = split
+	return h
+}
+
+func (h *historyScreen) content() fyne.CanvasObject { return h.body }
+
+// shown reloads the runs (off the UI goroutine).
+func (h *historyScreen) shown() {
+	sh := h.mw.sheet
+	if sh == nil {
+		return
+	}
+	h.mw.goBackground(func() {
+		runs, err := h.mw.svc.Runs(app.RunQuery{SheetID: sh.ID, Limit: historyRuns})
+		fyne.Do(func() {
+			if err != nil {
+				h.mw.report(err)
+				return
+			}
+			h.runs = runs
+			h.table.Refresh()
+			h.chart.set(runs)
+		})
+	})
+}
+
+// selectRun shows a run by id once the list has loaded.
+func (h *historyScreen) selectRun(id uint64) {
+	run, err := h.mw.svc.Run(id)
+	if err != nil {
+		h.mw.report(err)
+		return
+	}
+	h.show(run)
+}
+
+// runCells is one row of the runs table.
+func runCells(r *sheets.Run) []string {
+	c := r.Counts
+	return []string{r.Started.Local().Format("2006-01-02 15:04:05"), r.SheetName, string(r.Direction), string(r.Status),
+		fmt.Sprint(c.Pulled), fmt.Sprint(c.Created), fmt.Sprint(c.Updated), fmt.Sprint(c.Failed + c.Invalid), fmt.Sprint(r.APICalls)}
+}
+
+// outcomeText is one error line: row, record, fields, code and message.
+func outcomeText(o sheets.RecordOutcome) string {
+	return fmt.Sprintf("row %d · %s · %s · %s · %s: %s", o.RowID, o.RecordID, o.Op, strings.Join(o.Fields, ","), o.StatusCode, o.Message)
+}
+
+// show loads a run's detail and failed records.
+func (h *historyScreen) show(r *sheets.Run) {
+	h.selected = r
+	txt := runSummary(r)
+	if r.RevertedBy != 0 {
+		txt += fmt.Sprintf("\nReverted by run %d.", r.RevertedBy)
+	}
+	if r.RevertOf != 0 {
+		txt += fmt.Sprintf("\nThis run reverted run %d.", r.RevertOf)
+	}
+	h.detail.SetText(txt)
+	canRevert := r.Direction != sheets.Pull && r.RevertedBy == 0 && r.RevertOf == 0 && !r.DryRun && r.Status.Finished() && r.Counts.Created+r.Counts.Updated > 0
+	if canRevert {
+		h.revert.Enable()
+	} else {
+		h.revert.Disable()
+	}
+	h.mw.goBackground(func() {
+		out, err := h.mw.svc.Outcomes(r.ID, true)
+		fyne.Do(func() {
+			if err != nil {
+				h.mw.report(err)
+				return
+			}
+			h.outcomes = out
+			h.errors.Refresh()
+			if len(out) > 0 {
+				h.export.Enable()
+			} else {
+				h.export.Disable()
+			}
+		})
+	})
+}
+
+// jump opens the grid on the row of a failed record.
+func (h *historyScreen) jump(o sheets.RecordOutcome) {
+	g := h.mw.grid
+	if g == nil {
+		return
+	}
+	h.mw.ShowScreen("main")
+	col := ""
+	if len(o.Fields) > 0 {
+		if c, ok := h.mw.sheet.ColumnByField(o.Fields[0]); ok {
+			col = c.ID
+		}
+	}
+	if !g.MoveToRow(o.RowID, col) {
+		h.mw.info(fmt.Sprintf("Row %d is not in the current view (deleted or filtered out)", o.RowID))
+	}
+}
+
+// exportErrors writes the run's failed records to an XLSX file.
+func (h *historyScreen) exportErrors() {
+	r := h.selected
+	if r == nil {
+		return
+	}
+	ex, err := h.mw.exporter()
+	if err != nil {
+		h.mw.report(err)
+		return
+	}
+	fd := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil || wc == nil {
+			return
+		}
+		path := wc.URI().Path()
+		wc.Close()
+		h.mw.goBackground(func() {
+			err := ex.ExportRunErrors(h.mw.ctx, r.ID, path)
+			fyne.Do(func() {
+				if err != nil {
+					h.mw.report(err)
+					return
+				}
+				h.mw.info(fmt.Sprintf("Exported the errors of run %d to %s", r.ID, path))
+			})
+		})
+	}, h.mw.win)
+	fd.SetFileName(fmt.Sprintf("run-%d-errors.xlsx", r.ID))
+	fd.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx"}))
+	fd.Show()
+}
+
+// confirmRevert undoes a push after confirmation, with progress and Cancel.
+func (h *historyScreen) confirmRevert() {
+	r := h.selected
+	if r == nil {
+		return
+	}
+	msg := fmt.Sprintf("Revert run %d? Fields it changed get their previous values back and records it created are deleted in Salesforce.\nFields changed in Salesforce since are left alone and reported.", r.ID)
+	dialog.ShowConfirm("Revert a push", msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		ctx, cancel := context.WithCancel(h.mw.ctx)
+		bar := widget.NewProgressBar()
+		phase := widget.NewLabel("Reverting…")
+		wait := dialog.NewCustom("Reverting run "+fmt.Sprint(r.ID), "Cancel", container.NewVBox(phase, bar), h.mw.win)
+		wait.SetOnClosed(cancel)
+		wait.Show()
+		th := newThrottle(func(p app.Progress) {
+			phase.SetText(progressText(p))
+			if p.Total > 0 {
+				bar.SetValue(float64(p.Done) / float64(p.Total))
+			}
+		})
+		h.mw.goBackground(func() {
+			run, err := h.mw.svc.Revert(ctx, r.ID, th.Report)
+			th.Stop()
+			fyne.Do(func() {
+				wait.Hide()
+				cancel()
+				h.mw.reloadSheet()
+				h.shown()
+				switch {
+				case errors.Is(err, app.ErrNotRevertible):
+					h.mw.report(fmt.Errorf("run %d cannot be reverted: %w", r.ID, err))
+				case err != nil && !errors.Is(err, context.Canceled):
+					h.mw.report(err)
+				case run != nil:
+					h.show(run)
+					h.mw.info(runSummary(run))
+				}
+			})
+		})
+	}, h.mw.win)
+}
+
+// runChart draws records synced and failed per run as bars, oldest left.
+type runChart struct {
+	widget.BaseWidget
+	runs []*sheets.Run
+	box  *fyne.Container
+}
+
+var _ fyne.Widget = (*runChart)(nil)
+
+func newRunChart() *runChart {
+	c := &runChart{box: container.NewWithoutLayout()}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// set replaces the runs (newest first, as History lists them).
+func (c *runChart) set(runs []*sheets.Run) {
+	c.runs = runs
+	c.Refresh()
+}
+
+// CreateRenderer draws the bars on every layout.
+func (c *runChart) CreateRenderer() fyne.WidgetRenderer {
+	return &runChartRenderer{c: c}
+}
+
+// MinSize keeps the chart readable.
+func (c *runChart) MinSize() fyne.Size { return fyne.NewSize(200, 120) }
+
+type runChartRenderer struct {
+	c    *runChart
+	objs []fyne.CanvasObject
+	size fyne.Size
+}
+
+var (
+	syncedColor = color.NRGBA{R: 0x2e, G: 0x9e, B: 0x4f, A: 0xff}
+	failedColor = color.NRGBA{R: 0xd9, G: 0x30, B: 0x25, A: 0xff}
+)
+
+// synced and failed are a run's bar heights.
+func synced(r *sheets.Run) int {
+	return r.Counts.Pulled + r.Counts.Created + r.Counts.Updated + r.Counts.Refreshed
+}
+
+func failed(r *sheets.Run) int { return r.Counts.Failed + r.Counts.Invalid }
+
+func (r *runChartRenderer) Layout(size fyne.Size) {
+	r.size = size
+	r.draw()
+}
+
+func (r *runChartRenderer) draw() {
+	size := r.size
+	runs := r.c.runs
+	r.objs = r.objs[:0]
+	axis := canvas.NewLine(theme.Color(theme.ColorNameForeground))
+	axis.Position1, axis.Position2 = fyne.NewPos(0, size.Height-1), fyne.NewPos(size.Width, size.Height-1)
+	r.objs = append(r.objs, axis)
+	if len(runs) == 0 || size.Width <= 0 {
+		return
+	}
+	peak := 1
+	for _, run := range runs {
+		peak = max(peak, synced(run)+failed(run))
+	}
+	slot := size.Width / float32(len(runs))
+	w := max(slot*0.7, 1)
+	for i := range runs {
+		run := runs[len(runs)-1-i] // oldest left
+		x := float32(i)*slot + (slot-w)/2
+		hs := (size.Height - 4) * float32(synced(run)) / float32(peak)
+		hf := (size.Height - 4) * float32(failed(run)) / float32(peak)
+		s := canvas.NewRectangle(syncedColor)
+		s.Move(fyne.NewPos(x, size.Height-1-hs))
+		s.Resize(fyne.NewSize(w, hs))
+		f := canvas.NewRectangle(failedColor)
+		f.Move(fyne.NewPos(x, size.Height-1-hs-hf))
+		f.Resize(fyne.NewSize(w, hf))
+		r.objs = append(r.objs, s, f)
+	}
+}
+
+func (r *runChartRenderer) MinSize() fyne.Size { return r.c.MinSize() }
+
+func (r *runChartRenderer) Refresh() {
+	r.draw()
+	canvas.Refresh(r.c)
+}
+
+func (r *runChartRenderer) Objects() []fyne.CanvasObject { return r.objs }
+
+func (r *runChartRenderer) Destroy() {}

@@ -1,0 +1,443 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"crmsheets/app"
+	"crmsheets/sheets"
+)
+
+func init() {
+	screenFactories = append(screenFactories,
+		screenFactory{tabSync, theme.ViewRefreshIcon, func(mw *MainWindow) screen { return newSyncScreen(mw) }},
+	)
+}
+
+// ProductionConfirmThreshold is the number of record changes above which a
+// run against a production org asks the user to type the sheet's name.
+const ProductionConfirmThreshold = 500
+
+var (
+	directionLabels = []string{"Pull", "Push", "Both"}
+	directions      = []sheets.Direction{sheets.Pull, sheets.Push, sheets.Both}
+	policyLabels    = []string{"Salesforce wins", "Sheet wins", "Most recent wins", "Review each conflict"}
+	policies        = []sheets.Policy{sheets.PolicySalesforceWins, sheets.PolicySheetWins, sheets.PolicyMostRecent, sheets.PolicyReview}
+	scheduleLabels  = []string{"Off", "Every hour", "Every 4 hours", "Every 12 hours", "Every day"}
+	scheduleHours   = []int{0, 1, 4, 12, 24}
+)
+
+// syncScreen is the Sync tab: settings, filter with Validate, Plan, and
+// Run with progress and Cancel.
+type syncScreen struct {
+	mw         *MainWindow
+	direction  *widget.RadioGroup
+	policy     *widget.Select
+	filter     *widget.Entry
+	filterRes  *widget.Label
+	lookback   *widget.Entry
+	schedule   *widget.Select
+	create     *widget.Check
+	plan       *widget.Label
+	changes    *widget.Table
+	rows       []app.CellChange
+	phase      *widget.Label
+	bar        *widget.ProgressBar
+	planBtn    *widget.Button
+	runBtn     *widget.Button
+	cancelBtn  *widget.Button
+	summary    *widget.Label
+	historyBtn *widget.Button
+	cancel     context.CancelFunc
+	lastRun    uint64
+	body       fyne.CanvasObject
+}
+
+func newSyncScreen(mw *MainWindow) *syncScreen {
+	s := &syncScreen{mw: mw, direction: widget.NewRadioGroup(directionLabels, nil), policy: widget.NewSelect(policyLabels, nil),
+		filter: widget.NewMultiLineEntry(), filterRes: widget.NewLabel(""), lookback: widget.NewEntry(),
+		schedule: widget.NewSelect(scheduleLabels, nil), create: widget.NewCheck("Create records for rows not found in Salesforce", nil),
+		plan:  widget.NewLabel("Press Plan to see what a run will do and what it costs before running it."),
+		phase: widget.NewLabel(""), bar: widget.NewProgressBar(), summary: widget.NewLabel("")}
+	s.direction.Horizontal = true
+	s.filter.SetPlaceHolder("SOQL WHERE clause, e.g. MailingCountry = 'France' AND CreatedDate = LAST_N_DAYS:90")
+	s.filter.SetMinRowsVisible(2)
+	s.filter.Wrapping = fyne.TextWrapWord
+	s.filterRes.Wrapping = fyne.TextWrapWord
+	s.plan.Wrapping = fyne.TextWrapWord
+	s.summary.Wrapping = fyne.TextWrapWord
+	s.lookback.SetPlaceHolder("days")
+	s.planBtn = widget.NewButtonWithIcon("Plan", theme.SearchIcon(), s.doPlan)
+	s.runBtn = widget.NewButtonWithIcon("Run", theme.MediaPlayIcon(), func() { s.doRun(false) })
+	s.runBtn.Importance = widget.HighImportance
+	s.cancelBtn = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+		if s.cancel != nil {
+			s.cancel()
+		}
+	})
+	s.cancelBtn.Disable()
+	s.historyBtn = widget.NewButtonWithIcon("Open in history", theme.HistoryIcon(), func() {
+		mw.ShowScreen("history")
+		if h, ok := mw.screens[tabHistory].(*historyScreen); ok {
+			h.selectRun(s.lastRun)
+		}
+	})
+	s.historyBtn.Hide()
+	s.bar.Hide()
+	s.changes = widget.NewTableWithHeaders(func() (int, int) { return len(s.rows), 5 },
+		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row >= len(s.rows) {
+				return
+			}
+			c := s.rows[id.Row]
+			o.(*widget.Label).SetText([]string{c.Op, c.Target, c.Column, c.Old, c.New}[id.Col])
+		})
+	s.changes.ShowHeaderColumn = false
+	s.changes.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < 5 {
+			o.(*widget.Label).SetText([]string{"Operation", "Record", "Column", "Now", "After the run"}[id.Col])
+		}
+	}
+	for i, w := range []float32{90, 200, 140, 220, 220} {
+		s.changes.SetColumnWidth(i, w)
+	}
+	validate := widget.NewButton("Validate", s.doValidate)
+	save := widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), s.save)
+	form := widget.NewForm(
+		widget.NewFormItem("Direction", s.direction),
+		widget.NewFormItem("Conflicts", s.policy),
+		widget.NewFormItem("Filter", container.NewBorder(nil, s.filterRes, nil, validate, s.filter)),
+		widget.NewFormItem("Lookback", container.NewBorder(nil, nil, nil, widget.NewLabel("days of overlap for incremental pulls"), s.lookback)),
+		widget.NewFormItem("Schedule", s.schedule),
+		widget.NewFormItem("", s.create),
+	)
+	actions := container.NewHBox(save, s.planBtn, s.runBtn, s.cancelBtn)
+	progress := container.NewVBox(s.phase, s.bar, s.summary, container.NewHBox(s.historyBtn))
+	top := container.NewVBox(form, actions, progress, widget.NewSeparator(), s.plan)
+	s.body = container.NewBorder(container.NewPadded(top), nil, nil, nil, s.changes)
+	s.load()
+	return s
+}
+
+func (s *syncScreen) content() fyne.CanvasObject { return s.body }
+
+func (s *syncScreen) shown() { s.load() }
+
+// load fills the form from the open sheet's settings.
+func (s *syncScreen) load() {
+	sh := s.mw.sheet
+	if sh == nil {
+		return
+	}
+	d := sh.Sync.Direction
+	if d == "" {
+		d = sheets.Both
+	}
+	for i, x := range directions {
+		if x == d {
+			s.direction.SetSelected(directionLabels[i])
+		}
+	}
+	for i, p := range policies {
+		if p == sh.Sync.EffectivePolicy() {
+			s.policy.SetSelectedIndex(i)
+		}
+	}
+	s.filter.SetText(sh.Filter)
+	s.lookback.SetText(strconv.Itoa(int(sh.Sync.EffectiveLookback().Hours() / 24)))
+	s.schedule.SetSelectedIndex(0)
+	for i, h := range scheduleHours {
+		if h == sh.Sync.EveryHours {
+			s.schedule.SetSelectedIndex(i)
+		}
+	}
+	s.create.SetChecked(sh.Sync.CreateMissing)
+}
+
+// options are the run options the form shows.
+func (s *syncScreen) options() app.SyncOptions {
+	o := app.SyncOptions{Trigger: sheets.TriggerManual}
+	for i, l := range directionLabels {
+		if l == s.direction.Selected {
+			o.Direction = directions[i]
+		}
+	}
+	if i := s.policy.SelectedIndex(); i >= 0 {
+		o.Policy = policies[i]
+	}
+	return o
+}
+
+// save stores the form in the sheet's settings (one configuration version).
+func (s *syncScreen) save() {
+	sh := s.mw.sheet
+	if sh == nil {
+		return
+	}
+	days, err := strconv.Atoi(strings.TrimSpace(s.lookback.Text))
+	if err != nil || days < 0 {
+		s.mw.report(fmt.Errorf("lookback must be a whole number of days, not %q", s.lookback.Text))
+		return
+	}
+	c := *sh
+	o := s.options()
+	c.Sync.Direction, c.Sync.Policy = o.Direction, o.Policy
+	c.Sync.Lookback = time.Duration(days) * 24 * time.Hour
+	c.Sync.CreateMissing = s.create.Checked
+	if i := s.schedule.SelectedIndex(); i >= 0 {
+		c.Sync.EveryHours = scheduleHours[i]
+	}
+	c.Filter = strings.TrimSpace(s.filter.Text)
+	if err := s.mw.svc.SaveSheetSettings(&c, "sync settings"); err != nil {
+		s.mw.report(err)
+		return
+	}
+	s.mw.reloadSheet()
+	s.mw.info("Sync settings saved")
+}
+
+// doValidate checks the filter against Salesforce (count and samples).
+func (s *syncScreen) doValidate() {
+	sh := s.mw.sheet
+	if sh == nil {
+		return
+	}
+	where := strings.TrimSpace(s.filter.Text)
+	s.filterRes.SetText("Checking the filter…")
+	s.mw.goBackground(func() {
+		res, err := s.mw.svc.ValidateFilter(s.mw.ctx, sh.ID, where)
+		fyne.Do(func() {
+			if err != nil {
+				var fe *app.FilterError
+				if errors.As(err, &fe) {
+					s.filterRes.SetText("✗ " + fe.Message)
+				} else {
+					s.filterRes.SetText("✗ " + err.Error())
+				}
+				return
+			}
+			s.filterRes.SetText(filterSummary(res))
+		})
+	})
+}
+
+// filterSummary is the Validate result: the count and a few sample records.
+func filterSummary(res app.FilterCheck) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "✓ matches %d record(s)", res.Count)
+	for i, r := range res.Samples {
+		vals := make([]string, 0, len(r))
+		for _, k := range sortedKeys(r) {
+			if r[k] != "" {
+				vals = append(vals, r[k])
+			}
+		}
+		sep := "; e.g. "
+		if i > 0 {
+			sep = " | "
+		}
+		b.WriteString(sep + strings.Join(vals, ", "))
+	}
+	return b.String()
+}
+
+// doPlan runs a dry run and shows what a run would do and cost.
+func (s *syncScreen) doPlan() {
+	sh := s.mw.sheet
+	if sh == nil {
+		return
+	}
+	s.plan.SetText("Planning…")
+	s.planBtn.Disable()
+	opt := s.options()
+	s.mw.goBackground(func() {
+		p, err := s.mw.svc.Plan(s.mw.ctx, sh.ID, opt)
+		fyne.Do(func() {
+			s.planBtn.Enable()
+			if err != nil {
+				s.plan.SetText("Plan failed: " + err.Error())
+				return
+			}
+			s.plan.SetText(planSummary(p))
+			s.rows = p.Changes
+			s.changes.Refresh()
+			s.mw.conn.show(s.mw.svc.Status())
+		})
+	})
+}
+
+// planSummary is the Plan in a few lines a user reads before pressing Run.
+func planSummary(p *app.Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s of %q (%s, conflicts: %s)\n", strings.ToUpper(string(p.Direction[:1]))+string(p.Direction[1:]), p.SheetName, p.Object, p.Policy)
+	fmt.Fprintf(&b, "Pull: %d read, %d new rows, %d rows refreshed.  Push: %d creates, %d updates.  %d unchanged, %d conflicts (%d settled by the policy), %d deleted in Salesforce, %d invalid.\n",
+		p.Pulled, p.New, p.Refreshes, p.Creates, p.Updates, p.Unchanged, p.Conflicts, p.Settled, p.DeletedRemotely, p.Invalid)
+	fmt.Fprintf(&b, "API calls: about %d (planning spent %d); %d of %d left today, %d kept in reserve.", p.APICalls, p.APICallsSpent, p.APIRemaining, p.APILimit, p.APIReserve)
+	if p.WouldPause {
+		b.WriteString("\n⚠ The run would reach the API reserve and pause before finishing.")
+	}
+	if p.SafetyStop != nil {
+		fmt.Fprintf(&b, "\n⚠ %v", p.SafetyStop)
+	}
+	if len(p.Unmapped) > 0 {
+		fmt.Fprintf(&b, "\nNot synced (unmapped columns): %s", strings.Join(p.Unmapped, ", "))
+	}
+	for i, pr := range p.Problems {
+		if i == 5 {
+			fmt.Fprintf(&b, "\n… and %d more invalid rows", len(p.Problems)-5)
+			break
+		}
+		fmt.Fprintf(&b, "\nInvalid: %s %s — %s", pr.Op, pr.RecordID, pr.Reason)
+	}
+	if p.Truncated {
+		fmt.Fprintf(&b, "\n(the list below shows the first %d changes)", len(p.Changes))
+	}
+	return b.String()
+}
+
+// changesOf is the number of record writes a plan would make.
+func changesOf(p *app.Plan) int { return p.Creates + p.Updates }
+
+// doRun runs the sync, first confirming big runs in production.
+func (s *syncScreen) doRun(force bool) {
+	sh := s.mw.sheet
+	if sh == nil {
+		return
+	}
+	st := s.mw.svc.Status()
+	opt := s.options()
+	opt.Force = force
+	if st.Production && !force {
+		// A production run is planned first so the user sees its size.
+		s.plan.SetText("Planning the production run…")
+		s.mw.goBackground(func() {
+			p, err := s.mw.svc.Plan(s.mw.ctx, sh.ID, opt)
+			fyne.Do(func() {
+				if err != nil {
+					s.plan.SetText("Plan failed: " + err.Error())
+					return
+				}
+				s.plan.SetText(planSummary(p))
+				if n := changesOf(p); n > ProductionConfirmThreshold {
+					s.confirmProduction(sh, n, func() { s.start(sh, opt) })
+					return
+				}
+				s.start(sh, opt)
+			})
+		})
+		return
+	}
+	s.start(sh, opt)
+}
+
+// confirmProduction asks the user to type the sheet's name before a run
+// that changes many production records.
+func (s *syncScreen) confirmProduction(sh *sheets.Sheet, n int, run func()) {
+	e := widget.NewEntry()
+	e.SetPlaceHolder(sh.Name)
+	msg := widget.NewLabel(fmt.Sprintf("This run will change %d records in a PRODUCTION org.\nType the sheet's name, %q, to confirm.", n, sh.Name))
+	d := dialog.NewCustomConfirm("Confirm a production run", "Run", "Cancel", container.NewVBox(msg, e), func(ok bool) {
+		if !ok {
+			return
+		}
+		if strings.TrimSpace(e.Text) != sh.Name {
+			s.mw.report(fmt.Errorf("the name typed does not match %q: nothing was run", sh.Name))
+			return
+		}
+		run()
+	}, s.mw.win)
+	d.Show()
+}
+
+// start runs the sync on a goroutine with throttled progress and Cancel;
+// the grid reloads about once a second while rows land.
+func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
+	ctx, cancel := context.WithCancel(s.mw.ctx)
+	s.cancel = cancel
+	s.runBtn.Disable()
+	s.planBtn.Disable()
+	s.cancelBtn.Enable()
+	s.historyBtn.Hide()
+	s.summary.SetText("")
+	s.bar.SetValue(0)
+	s.bar.Show()
+	s.phase.SetText("Starting…")
+	lastReload := time.Now()
+	th := newThrottle(func(p app.Progress) {
+		s.phase.SetText(progressText(p))
+		if p.Total > 0 {
+			s.bar.SetValue(float64(p.Done) / float64(p.Total))
+		}
+		if p.Phase == app.PhasePull && time.Since(lastReload) > time.Second {
+			lastReload = time.Now()
+			s.mw.reloadSheet()
+		}
+	})
+	s.mw.goBackground(func() {
+		run, err := s.mw.svc.Sync(ctx, sh.ID, opt, th.Report)
+		th.Stop()
+		fyne.Do(func() {
+			cancel()
+			s.cancel = nil
+			s.runBtn.Enable()
+			s.planBtn.Enable()
+			s.cancelBtn.Disable()
+			s.bar.Hide()
+			s.phase.SetText("")
+			s.mw.reloadSheet()
+			s.mw.conn.show(s.mw.svc.Status())
+			var tooMany *app.TooManyChangesError
+			if errors.As(err, &tooMany) {
+				dialog.ShowConfirm("Many records would change", tooMany.Error()+"\nRun anyway?", func(ok bool) {
+					if ok {
+						s.doRun(true)
+					}
+				}, s.mw.win)
+				return
+			}
+			if run != nil {
+				s.lastRun = run.ID
+				s.historyBtn.Show()
+				s.summary.SetText(runSummary(run))
+			}
+			if err != nil && !errors.Is(err, context.Canceled) {
+				s.mw.report(err)
+			}
+		})
+	})
+}
+
+// progressText is the phase line under the bar.
+func progressText(p app.Progress) string {
+	name := map[string]string{app.PhasePull: "Pulling from Salesforce", app.PhaseReconcile: "Reconciling pending creates",
+		app.PhasePush: "Pushing to Salesforce", app.PhaseRevert: "Reverting"}[p.Phase]
+	if name == "" {
+		name = p.Phase
+	}
+	if p.Total > 0 {
+		return fmt.Sprintf("%s: %d of %d", name, p.Done, p.Total)
+	}
+	return fmt.Sprintf("%s: %d", name, p.Done)
+}
+
+// runSummary is the finished run in a sentence.
+func runSummary(r *sheets.Run) string {
+	c := r.Counts
+	s := fmt.Sprintf("Run %d %s: %d pulled, %d created, %d updated, %d refreshed, %d conflicts, %d invalid, %d failed; %d API calls (%d of %d used today).",
+		r.ID, r.Status, c.Pulled, c.Created, c.Updated, c.Refreshed, c.Conflicts, c.Invalid, c.Failed, r.APICalls, r.APIUsed, r.APILimit)
+	if r.Message != "" {
+		s += " " + r.Message
+	}
+	return s
+}
