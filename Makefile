@@ -49,9 +49,10 @@ test: deps
 bench: deps
 	$(GO) run ./internal/benchreport -out docs/BENCHMARKS.md
 
-## reliability: the long crash / fault / limit / bad-input suite; regenerates docs/RELIABILITY.md.
+## reliability: the long crash / fault / limit / bad-input / security suite; regenerates docs/RELIABILITY.md.
 reliability: deps
-	CRMSHEETS_RELIABILITY=long $(GO) run ./internal/reliability -out docs/RELIABILITY.md
+	CRMSHEETS_RELIABILITY=long CRMSHEETS_RELIABILITY_REPORT=$(CURDIR)/docs/RELIABILITY.md \
+	  $(GO) test -count=1 -v -timeout 60m ./internal/reliability
 
 ## fuzz: every fuzz target for a bounded time each.
 fuzz: deps
