@@ -145,6 +145,9 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 			return fmt.Errorf("pull into %q: %w", e.sh.Name, err)
 		}
 		e.countPull(func(c *sheets.RunCounts) { c.Pulled++ })
+		if e.dry != nil {
+			e.dry.Pulled++
+		}
 		if row == nil {
 			if e.dry != nil {
 				e.dry.New++
