@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -21,8 +22,15 @@ const HomeEnv = "CRMSHEETS_HOME"
 // file when Options.Timeout is zero.
 const DefaultTimeout = time.Second
 
-// initialMmapSize is the address space mapped at open (see Open).
-const initialMmapSize = 1 << 30
+// initialMmapSize is the address space mapped at open (see Open). On
+// Windows bbolt grows the file itself to the mapped size, so there the map
+// starts small and grows with the data.
+func initialMmapSize() int {
+	if runtime.GOOS == "windows" {
+		return 0
+	}
+	return 1 << 30
+}
 
 // Options tune Open. The zero value is ready to use.
 type Options struct {
@@ -89,7 +97,7 @@ func Open(path string, opts Options) (*Store, error) {
 		// map, which made a 100k-row insert three times slower; and readers
 		// never wait for a remap below this size. Only address space: the
 		// file grows as data is written.
-		InitialMmapSize: initialMmapSize,
+		InitialMmapSize: initialMmapSize(),
 	})
 	if err != nil {
 		err = translate(err)
