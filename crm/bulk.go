@@ -149,7 +149,7 @@ func (c *Client) createIngestJob(ctx context.Context, base, object string, op Bu
 	// Salesforce discards; resending is safe.
 	err := c.callJSON(ctx, http.MethodPost, base, body, &job, true)
 	if err == nil && job.ID == "" {
-		err = errors.New("Salesforce returned no job id")
+		err = errors.New("no job id in the answer of Salesforce")
 	}
 	return job, err
 }

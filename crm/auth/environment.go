@@ -82,7 +82,7 @@ func (e Environment) Validate() error {
 		}
 	case MyDomain:
 		if u.Scheme != "https" && !(u.Scheme == "http" && loopback) {
-			return fmt.Errorf("My Domain URL %q must use https: %w", e.URL, ErrInvalidEnvironment)
+			return fmt.Errorf("the My Domain URL %q must use https: %w", e.URL, ErrInvalidEnvironment)
 		}
 	case Demo:
 		if !loopback || (u.Scheme != "http" && u.Scheme != "https") {
