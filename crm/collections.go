@@ -77,6 +77,11 @@ func (c *Client) Upsert(ctx context.Context, object, externalIDField string, rec
 	if !validName(externalIDField) {
 		return nil, fmt.Errorf("upsert %s by %q: %w", object, externalIDField, ErrUnsafeSOQL)
 	}
+	for i, r := range recs {
+		if v, ok := r.Fields[externalIDField]; !ok || v == nil || v == "" {
+			return nil, fmt.Errorf("upsert %s by %s: record %d has no %s value", object, externalIDField, i+1, externalIDField)
+		}
+	}
 	return c.writeCollection(ctx, OpUpsert, object, externalIDField, recs)
 }
 

@@ -349,3 +349,11 @@ func TestUnflatten(t *testing.T) {
 		t.Errorf("unflatten (-want +got):\n%s", diff)
 	}
 }
+
+func TestUpsertRequiresExternalID(t *testing.T) {
+	c := setup(t, http.NewServeMux())
+	_, err := c.Upsert(context.Background(), "Contact", "Email", []Record{{Fields: map[string]any{"Email": "a@b"}}, {Fields: map[string]any{"LastName": "x"}}})
+	if err == nil || !strings.Contains(err.Error(), "record 2 has no Email") || c.Calls() != 0 {
+		t.Errorf("err = %v, calls = %d", err, c.Calls())
+	}
+}
