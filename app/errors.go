@@ -53,6 +53,7 @@ type TooManyChangesError struct {
 	Limit   float64 // the allowed share, 0..1
 }
 
+// Error says what the run would have done and how to go ahead.
 func (e *TooManyChangesError) Error() string {
 	return fmt.Sprintf("sync of %q would overwrite %d of %d records in Salesforce (more than %.0f%%); check the plan and run again with force to confirm",
 		e.Sheet, e.Changes, e.Rows, e.Limit*100)

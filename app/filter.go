@@ -30,6 +30,7 @@ type FilterError struct {
 	Err     error
 }
 
+// Error quotes the filter and Salesforce's message.
 func (e *FilterError) Error() string { return fmt.Sprintf("filter %q: %s", e.Filter, e.Message) }
 
 // Unwrap returns the client's error (crm.ErrMalformedQuery and friends).
