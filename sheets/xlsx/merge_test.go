@@ -205,3 +205,50 @@ func TestPlanMergeBadKeyColumn(t *testing.T) {
 		t.Fatal("unknown key column accepted")
 	}
 }
+
+func TestChooseDateFormatOnHandBuiltTable(t *testing.T) {
+	tb := &Table{
+		Columns:    []ColumnInfo{{Name: "When", Type: sheets.TypeText, Ambiguous: []DateFormat{DateMDYSlash, DateDMYSlash}}},
+		Rows:       [][]string{{"01/02/2024"}},
+		SourceRows: []int{2},
+	}
+	if err := tb.ChooseDateFormat(0, DateDMYSlash); err != nil || tb.Rows[0][0] != "2024-02-01" {
+		t.Fatalf("ChooseDateFormat: %v, %q", err, tb.Rows[0][0])
+	}
+}
+
+// BenchmarkPlanMerge previews a 100k-row file against a 100k-row sheet
+// matched by key, the preview a user waits for.
+func BenchmarkPlanMerge(b *testing.B) {
+	s := benchSheet()
+	s.KeyColumn = s.Columns[1].ID // email
+	var rows []*sheets.Row
+	for r := range benchRowsSeq(s, benchRows) {
+		rows = append(rows, r)
+	}
+	tb := &Table{RecordIDColumn: -1}
+	for _, c := range s.Columns {
+		tb.Columns = append(tb.Columns, ColumnInfo{Name: c.Name, Type: c.Type})
+	}
+	for i, r := range rows {
+		cells := make([]string, len(s.Columns))
+		for j, c := range s.Columns {
+			cells[j] = r.Cells[c.ID]
+		}
+		if i%10 == 0 {
+			cells[2] = "1" // one row in ten changes a number
+		}
+		tb.Rows = append(tb.Rows, cells)
+		tb.SourceRows = append(tb.SourceRows, i+2)
+	}
+	b.ResetTimer()
+	for range b.N {
+		p, err := PlanMerge(s, seq(rows), tb, MergeOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(p.Matched) != benchRows {
+			b.Fatalf("%d matched", len(p.Matched))
+		}
+	}
+}

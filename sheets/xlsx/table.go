@@ -484,6 +484,9 @@ func (t *Table) ChooseDateFormat(col int, f DateFormat) error {
 	if !c.AmbiguousDate() {
 		return fmt.Errorf("choose date format for %q: the format was detected as %s; read the file again with ReadOptions.DateFormats to change it", c.Name, c.DateFormat)
 	}
+	if t.loc == nil {
+		t.loc = time.UTC // a Table built by hand rather than read
+	}
 	typ := sheets.TypeDate
 	for _, row := range t.Rows {
 		if td, ok := splitTextDate(row[col]); ok && td.hasTime {
