@@ -10,8 +10,8 @@ import (
 
 // InsertRows appends rows at the end of a sheet, in order, in one
 // transaction, giving a fresh id to every row whose ID is 0 (the caller's
-// rows are updated). A non-zero ID already in use fails the whole call with
-// ErrDuplicate.
+// rows are updated; reset to 0 if the call fails). A non-zero ID already in
+// use fails the whole call with ErrDuplicate.
 func (s *Store) InsertRows(sheetID string, rows []*sheets.Row) error {
 	return s.update(func(tx *Tx) error { return tx.InsertRows(sheetID, rows) })
 }

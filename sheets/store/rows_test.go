@@ -73,9 +73,13 @@ func TestInsertAssignsIDsAndRejectsDuplicates(t *testing.T) {
 	if got, want := []sheets.RowID{rows[0].ID, rows[1].ID, rows[2].ID, rows[3].ID}, []sheets.RowID{1, 2, 10, 11}; !slices.Equal(got, want) {
 		t.Errorf("ids = %v, want %v", got, want)
 	}
-	err := s.InsertRows(sh.ID, []*sheets.Row{{}, {ID: 2}})
+	failed := []*sheets.Row{{}, {ID: 2}}
+	err := s.InsertRows(sh.ID, failed)
 	if !errors.Is(err, ErrDuplicate) {
 		t.Fatalf("duplicate id: err = %v, want ErrDuplicate", err)
+	}
+	if failed[0].ID != 0 || failed[1].ID != 2 {
+		t.Errorf("after a failed insert ids are %d, %d; want the assigned one reset to 0, the given one kept", failed[0].ID, failed[1].ID)
 	}
 	if n, _ := s.RowCount(sh.ID); n != 4 {
 		t.Errorf("after a failed insert RowCount = %d, want 4 (the call is one transaction)", n)

@@ -6,9 +6,7 @@ import (
 	"crmsheets/sheets"
 )
 
-// InsertRows appends rows at the end of the sheet, in order, giving a fresh
-// id to every row whose ID is 0 (the caller's rows are updated). A row whose
-// non-zero ID is already used fails the call with ErrDuplicate.
+// InsertRows is Store.InsertRows inside a transaction.
 func (tx *Tx) InsertRows(sheetID string, rows []*sheets.Row) error {
 	sd, err := tx.sheet(sheetID)
 	if err != nil {
@@ -18,11 +16,10 @@ func (tx *Tx) InsertRows(sheetID string, rows []*sheets.Row) error {
 	if err != nil {
 		return fmt.Errorf("insert rows into sheet %q: %w", sd.def.Name, err)
 	}
-	return sd.insert(rows, pos)
+	return tx.insert(sd, rows, pos)
 }
 
-// InsertRowsAt inserts rows, in order, right after the row with id after;
-// after = 0 inserts at the top. Ids are assigned as in InsertRows.
+// InsertRowsAt is Store.InsertRowsAt inside a transaction.
 func (tx *Tx) InsertRowsAt(sheetID string, after sheets.RowID, rows []*sheets.Row) error {
 	sd, err := tx.sheet(sheetID)
 	if err != nil {
@@ -40,10 +37,10 @@ func (tx *Tx) InsertRowsAt(sheetID string, after sheets.RowID, rows []*sheets.Ro
 	if err != nil {
 		return fmt.Errorf("insert rows into sheet %q after row %d: %w", sd.def.Name, after, err)
 	}
-	return sd.insert(rows, pos)
+	return tx.insert(sd, rows, pos)
 }
 
-func (sd *sheetData) insert(rows []*sheets.Row, pos []uint64) error {
+func (tx *Tx) insert(sd *sheetData, rows []*sheets.Row, pos []uint64) error {
 	for i, r := range rows {
 		if r == nil {
 			return fmt.Errorf("insert rows into sheet %q: row %d is nil", sd.def.Name, i)
@@ -52,6 +49,7 @@ func (sd *sheetData) insert(rows []*sheets.Row, pos []uint64) error {
 			sd.nextRow++
 			sd.nextRowDirty = true
 			r.ID = sheets.RowID(sd.nextRow)
+			tx.assigned = append(tx.assigned, r)
 		} else if uint64(r.ID) > sd.nextRow {
 			sd.nextRow = uint64(r.ID)
 			sd.nextRowDirty = true
@@ -145,9 +143,7 @@ func (sd *sheetData) stored(id sheets.RowID) (*sheets.Row, []byte, error) {
 	return r, sd.keep(p), nil
 }
 
-// UpdateRows replaces whole rows, found by their ids, keeping their
-// positions; the record-id and key indexes follow the new values. A row that
-// does not exist fails the call with ErrNotFound and nothing is written.
+// UpdateRows is Store.UpdateRows inside a transaction.
 func (tx *Tx) UpdateRows(sheetID string, rows []*sheets.Row) error {
 	sd, err := tx.sheet(sheetID)
 	if err != nil {
@@ -228,8 +224,7 @@ func recPrefixString(id string) string {
 	return id
 }
 
-// DeleteRows removes rows by id with their index entries. An id that does
-// not exist fails the call with ErrNotFound and nothing is deleted.
+// DeleteRows is Store.DeleteRows inside a transaction.
 func (tx *Tx) DeleteRows(sheetID string, ids []sheets.RowID) error {
 	sd, err := tx.sheet(sheetID)
 	if err != nil {

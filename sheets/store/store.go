@@ -134,17 +134,28 @@ func (s *Store) view(fn func(tx *Tx) error) error {
 }
 
 // update runs fn in a write transaction, committed when fn returns nil.
+// When the transaction does not commit, row ids it assigned are reset to 0,
+// so the caller's rows never carry ids the store does not hold.
 func (s *Store) update(fn func(tx *Tx) error) error {
-	return translate(s.db.Update(func(btx *bolt.Tx) error {
-		return fn(&Tx{tx: btx, now: s.now, parsed: &s.parsed})
-	}))
+	var tx *Tx
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		tx = &Tx{tx: btx, now: s.now, parsed: &s.parsed}
+		return fn(tx)
+	})
+	if err != nil && tx != nil {
+		for _, r := range tx.assigned {
+			r.ID = 0
+		}
+	}
+	return translate(err)
 }
 
 // Batch runs fn in one write transaction: every change fn makes through tx is
 // committed together when fn returns nil, or none is. The sync engine uses it
 // to write a batch's row changes and the run's outcomes atomically. fn must
 // not call the Store's own methods (that would deadlock on bbolt's writer
-// lock) and must not keep tx after returning.
+// lock) and must not keep tx after returning. When the batch fails, row ids
+// it assigned are reset to 0.
 func (s *Store) Batch(fn func(tx *Tx) error) error {
 	return s.update(fn)
 }

@@ -20,6 +20,9 @@ type Tx struct {
 	now    func() time.Time
 	cache  map[string]*sheetData // per transaction
 	parsed *parsedSheets         // the store's, shared by read transactions
+	// assigned are the rows given an id by this transaction, reset to 0 if
+	// it does not commit
+	assigned []*sheets.Row
 }
 
 // Sub-buckets of a sheet's data bucket, and keys of its info bucket.
