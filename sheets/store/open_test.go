@@ -146,7 +146,8 @@ func TestKilledWriterLeavesLastCommit(t *testing.T) {
 			t.Fatalf("writer stopped before committing %d generations", target)
 		}
 		time.Sleep(time.Duration(rand.IntN(40)) * time.Millisecond) // land somewhere inside the next batch
-		if err := cmd.Process.Kill(); err != nil {                  // SIGKILL on Unix: no chance to clean up
+		// SIGKILL on Unix: no chance to clean up
+		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
 		for lines.Scan() { // commits reported after the last one read
