@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"crmsheets/app/merge"
 	"crmsheets/sheets"
 )
 
@@ -57,8 +58,8 @@ func (s *Service) ResolveConflict(sheetID string, rowID sheets.RowID, colID stri
 	if err != nil {
 		return nil, fmt.Errorf("resolve conflict: %w", err)
 	}
-	if !settleConflict(r, colID, keepSheet) {
-		return nil, fmt.Errorf("resolve conflict: row %d has no conflict in column %s", rowID, colID)
+	if err := merge.Settle(r, colID, keepSheet, s.now()); err != nil {
+		return nil, fmt.Errorf("resolve conflict: %w", err)
 	}
 	if err := s.store.UpdateRows(sheetID, []*sheets.Row{r}); err != nil {
 		return nil, fmt.Errorf("resolve conflict of row %d: %w", rowID, err)
@@ -94,10 +95,12 @@ func (s *Service) ResolveAll(sheetID string, rowIDs []sheets.RowID, keepSheet bo
 		for c := range r.Conflicts {
 			cols = append(cols, c)
 		}
+		now := s.now()
 		for _, c := range cols {
-			if settleConflict(r, c, keepSheet) {
-				n++
+			if err := merge.Settle(r, c, keepSheet, now); err != nil {
+				return 0, fmt.Errorf("resolve conflicts of row %d: %w", r.ID, err)
 			}
+			n++
 		}
 		if len(cols) > 0 {
 			changed = append(changed, r)
@@ -110,32 +113,6 @@ func (s *Service) ResolveAll(sheetID string, rowIDs []sheets.RowID, keepSheet bo
 		return 0, fmt.Errorf("resolve conflicts of %d rows: %w", len(changed), err)
 	}
 	return n, nil
-}
-
-// settleConflict applies a decision to one field of a row and recomputes its
-// state; it reports whether there was a conflict to settle.
-func settleConflict(r *sheets.Row, colID string, keepSheet bool) bool {
-	c, ok := r.Conflicts[colID]
-	if !ok {
-		return false
-	}
-	if r.Base == nil {
-		r.Base = map[string]string{}
-	}
-	if r.Cells == nil {
-		r.Cells = map[string]string{}
-	}
-	setCell(r.Base, colID, c.Remote)
-	if !keepSheet {
-		setCell(r.Cells, colID, c.Remote)
-	}
-	delete(r.Conflicts, colID)
-	if len(r.Conflicts) == 0 {
-		r.Conflicts = nil
-		r.State = sheets.StateModified // let Touch decide between modified and synced
-		r.Touch()
-	}
-	return true
 }
 
 // setCell writes a canonical value into a cell map, deleting blanks (a

@@ -36,13 +36,6 @@ func (s *Service) Sync(ctx context.Context, sheetID string, opt SyncOptions, pro
 		return nil, err
 	}
 	runErr := e.runDirections(ctx)
-	var tm *TooManyChangesError
-	if errors.As(runErr, &tm) && e.run.Counts == (sheets.RunCounts{}) {
-		// Nothing happened: the rail's refusal is recorded as a failed run
-		// so history shows why the sync did not go.
-		r, _ := e.finish(ctx, runErr)
-		return r, runErr
-	}
 	return e.finish(ctx, runErr)
 }
 
