@@ -478,10 +478,11 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 	}
 	var res []crm.Result
 	var err error
-	bi, hasBulk := any(e.c).(bulkIngester)
 	switch {
-	case bulk && hasBulk:
-		res, err = bi.BulkIngest(ctx, e.b.object, op, "", recs, nil)
+	case bulk:
+		res, err = e.c.BulkIngest(ctx, e.b.object, op, "", recs, func(state string) {
+			e.prog(Progress{Phase: PhasePush + " (Bulk API job " + strings.ToLower(state) + ")"})
+		})
 	case op == crm.OpInsert:
 		res, err = e.c.Create(ctx, e.b.object, recs)
 	default:
@@ -625,11 +626,4 @@ func (e *invalidRowError) fields() []string {
 		out = append(out, p.Field)
 	}
 	return out
-}
-
-// bulkIngester is the Bulk API 2.0 ingest of crm.Client, declared here so
-// the engine uses it when the client offers it and falls back to
-// collections otherwise (adapter while crm's Bulk support lands).
-type bulkIngester interface {
-	BulkIngest(ctx context.Context, object string, op crm.BulkOperation, externalIDField string, recs []crm.Record, progress func(state string)) ([]crm.Result, error)
 }

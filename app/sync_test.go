@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -508,5 +509,45 @@ func TestTwoRowsWithOneKeyCreateOneRecord(t *testing.T) {
 	twin, _ := env.svc.Row(sh.ID, rows[1].ID)
 	if twin.State != sheets.StateError || !strings.Contains(twin.Error, "same") {
 		t.Errorf("twin row: %s %q", twin.State, twin.Error)
+	}
+}
+
+func TestPushAboveThresholdUsesBulk(t *testing.T) {
+	env := newTestEnv(t, withServiceOptions(func(o *Options) { o.BulkThreshold = 50; o.MaxChangeShare = 1 }))
+	ids := env.seedContacts(120)
+	sh := env.contactSheet(true)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title, last, email := col(t, sh, "Title"), col(t, sh, "Last"), col(t, sh, "Email")
+	env.editAll(sh.ID, title, "Bulk edited", 0)
+	var add []map[string]string
+	for i := range 60 {
+		add = append(add, map[string]string{last: fmt.Sprintf("Bulk%d", i), email: fmt.Sprintf("bulk%d@example.com", i)})
+	}
+	if _, err := env.svc.AddRows(sh.ID, 0, add); err != nil {
+		t.Fatal(err)
+	}
+	var phases []string
+	run, err := env.svc.Sync(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push}, func(p Progress) { phases = append(phases, p.Phase) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Counts.Updated != 120 || run.Counts.Created != 60 || run.Status != sheets.RunSucceeded {
+		t.Fatalf("bulk push %s %+v (%s), want 120 updated and 60 created", run.Status, run.Counts, run.Message)
+	}
+	if !slices.ContainsFunc(phases, func(p string) bool { return strings.Contains(p, "Bulk API") }) {
+		t.Errorf("progress phases %v show no Bulk API job", phases)
+	}
+	for _, id := range ids {
+		if got := env.get("Contact", id, "Title"); got != "Bulk edited" {
+			t.Fatalf("contact %s Title %v after the bulk push", id, got)
+		}
+	}
+	if env.org.Count("Contact") != 180 {
+		t.Errorf("org has %d contacts, want 180", env.org.Count("Contact"))
+	}
+	for _, r := range env.rows(sh.ID) {
+		if r.State != sheets.StateSynced || r.RecordID == "" {
+			t.Fatalf("row %d %s %q after the bulk push", r.ID, r.State, r.RecordID)
+		}
 	}
 }
