@@ -157,38 +157,23 @@ func peakHeap(fn func()) float64 {
 	return float64(peak) / (1 << 20)
 }
 
-var (
-	benchFileOnce sync.Once
-	benchFile     string
-	benchFileErr  error
-)
-
-// benchWorkbook exports the 100k × 20 sheet once per process.
+// benchWorkbook exports the 100k × 20 sheet into the benchmark's temporary
+// directory (removed when the benchmark ends).
 func benchWorkbook(b *testing.B) string {
-	benchFileOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "xlsx-bench-")
-		if err != nil {
-			benchFileErr = err
-			return
-		}
-		benchFile = filepath.Join(dir, "bench.xlsx")
-		f, err := os.Create(benchFile)
-		if err != nil {
-			benchFileErr = err
-			return
-		}
-		s := benchSheet()
-		if err := Export(f, s, benchRowsSeq(s, benchRows), ExportOptions{}); err != nil {
-			benchFileErr = err
-		}
-		if err := f.Close(); err != nil && benchFileErr == nil {
-			benchFileErr = err
-		}
-	})
-	if benchFileErr != nil {
-		b.Fatal(benchFileErr)
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "bench.xlsx")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return benchFile
+	s := benchSheet()
+	if err := Export(f, s, benchRowsSeq(s, benchRows), ExportOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
 }
 
 // excelizeStreamRead is the baseline of BenchmarkImport: excelize alone
