@@ -71,3 +71,49 @@ func TestOrderMatchesModel(t *testing.T) {
 		t.Errorf("RowCount = %d, want %d", n, len(model))
 	}
 }
+
+// TestRowsAcrossBatchesWithWrites inserts rows between the iterator's
+// batches right after the last row yielded, enough to exhaust the gap there
+// so that positions around the batch boundary are renumbered, and checks
+// that every row is yielded exactly once, in the sheet's order.
+func TestRowsAcrossBatchesWithWrites(t *testing.T) {
+	s := openTest(t)
+	sh := contactsSheet(t, s)
+	rows := make([]*sheets.Row, rowBatch*2+10)
+	for i := range rows {
+		rows[i] = &sheets.Row{}
+	}
+	if err := s.InsertRows(sh.ID, rows); err != nil {
+		t.Fatal(err)
+	}
+	var seen []sheets.RowID
+	for r, err := range s.Rows(sh.ID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, r.ID)
+		if len(seen) == rowBatch { // between two batches
+			for range 40 {
+				if err := s.InsertRowsAt(sh.ID, r.ID, []*sheets.Row{{}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	want, err := s.RowIDs(sh.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("iteration saw %d rows, the sheet has %d; first difference at %d", len(seen), len(want), firstDiff(seen, want))
+	}
+}
+
+func firstDiff(a, b []sheets.RowID) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}

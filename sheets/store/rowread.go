@@ -190,12 +190,18 @@ func (tx *Tx) RowCount(sheetID string) (int, error) {
 
 // Rows iterates over a sheet's rows in order. It reads them in batches, each
 // in its own short read transaction, so it never holds all rows in memory
-// and never blocks writers for long; rows changed by a writer during the
-// iteration are seen if they lie after the current batch. Each yielded row
-// belongs to the caller. On error it yields (nil, err) once and stops.
+// and never blocks writers for long, and the loop body may write to the
+// store. Each batch continues after the current place of the last row
+// yielded, so rows a writer inserts, updates or deletes during the
+// iteration are seen if they lie after it, and no row is repeated or
+// skipped by a renumbering of positions. Each yielded row belongs to the
+// caller. On error it yields (nil, err) once and stops.
 func (s *Store) Rows(sheetID string) iter.Seq2[*sheets.Row, error] {
 	return func(yield func(*sheets.Row, error) bool) {
-		var after []byte // position key of the last row yielded
+		var (
+			after  []byte       // position key of the last row yielded
+			lastID sheets.RowID // and its id
+		)
 		batch := make([]*sheets.Row, 0, rowBatch)
 		for {
 			batch = batch[:0]
@@ -206,10 +212,18 @@ func (s *Store) Rows(sheetID string) iter.Seq2[*sheets.Row, error] {
 				}
 				c := sd.rows.Cursor()
 				var k, v []byte
-				if after == nil {
+				switch {
+				case after == nil:
 					k, v = c.First()
-				} else if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-					k, v = c.Next()
+				default:
+					// where the last row is now; where it was if deleted
+					from := after
+					if p := sd.ids.Get(sd.u64(uint64(lastID))); p != nil {
+						from = p
+					}
+					if k, v = c.Seek(from); k != nil && bytes.Equal(k, from) {
+						k, v = c.Next()
+					}
 				}
 				for ; k != nil && len(batch) < rowBatch; k, v = c.Next() {
 					r, err := decodeRow(v, sd.cols)
@@ -218,6 +232,7 @@ func (s *Store) Rows(sheetID string) iter.Seq2[*sheets.Row, error] {
 					}
 					batch = append(batch, r)
 					after = append(after[:0], k...)
+					lastID = r.ID
 				}
 				return nil
 			})
