@@ -551,3 +551,30 @@ func TestPushAboveThresholdUsesBulk(t *testing.T) {
 		}
 	}
 }
+
+func TestCancelMidPull(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(5000)
+	sh := env.contactSheet(false)
+	ctx, cancel := context.WithCancel(env.ctx)
+	defer cancel()
+	run, err := env.svc.Sync(ctx, sh.ID, SyncOptions{Direction: sheets.Pull}, func(p Progress) {
+		if p.Phase == PhasePull && p.Done >= pullPageRows {
+			cancel()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := env.svc.RowCount(sh.ID)
+	if run.Status != sheets.RunCancelled || run.Counts.Pulled != n || n == 0 || n == 5000 {
+		t.Fatalf("cancelled pull: %s %+v with %d rows, want cancelled with the pages that landed recorded", run.Status, run.Counts, n)
+	}
+	if got, _ := env.svc.Sheet(sh.ID); !got.Watermark.IsZero() {
+		t.Error("an incomplete pull moved the watermark")
+	}
+	again := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if n, _ := env.svc.RowCount(sh.ID); n != 5000 || again.Status != sheets.RunSucceeded {
+		t.Errorf("after the next pull: %d rows, %s; want all 5000 and no duplicate row", n, again.Status)
+	}
+}
