@@ -3,9 +3,12 @@ package cli_test
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"crmsheets/internal/clitest"
 )
@@ -127,9 +130,87 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 		t.Fatalf("history --run --errors: %d %s %s", r.Code, r.Out, r.Err)
 	}
 
+	// Enrichment through XLSX: export, edit two titles in the workbook,
+	// preview, merge, push, and find the values in the org; then revert.
+	file := filepath.Join(t.TempDir(), "contacts.xlsx")
+	c.Must(t, "export", "--sheet", "Contacts E2E", file)
+	edited := editTitles(t, file, 2)
+	var preview map[string]any
+	c.JSON(t, &preview, "import", file, "--sheet", "Contacts E2E", "--preview")
+	if preview["changedCells"].(float64) != 2 {
+		t.Fatalf("import preview: %v cells would change, want 2", preview["changedCells"])
+	}
+	c.Must(t, "import", file, "--sheet", "Contacts E2E")
+	c.JSON(t, &plan, "plan", "--sheet", "Contacts E2E", "--direction", "push")
+	if plan["Updates"].(float64) != 2 {
+		t.Fatalf("plan after the import: %v updates, want 2", plan["Updates"])
+	}
+	c.JSON(t, &runs, "sync", "--sheet", "Contacts E2E", "--direction", "push")
+	if runs[0]["counts"].(map[string]any)["updated"].(float64) != 2 {
+		t.Fatalf("push run: %v", runs[0])
+	}
+	for email, title := range edited {
+		recs, err := org.Query("SELECT Title FROM Contact WHERE Email = '" + email + "'")
+		if err != nil || len(recs) != 1 || clitest.Str(recs[0], "Title") != title {
+			t.Fatalf("org has %v for %s, want Title %q (%v)", recs, email, title, err)
+		}
+	}
+	pushRun := fmt.Sprint(runs[0]["id"])
+	c.JSON(t, &runs, "revert", pushRun)
+	for email, title := range edited {
+		recs, err := org.Query("SELECT Title FROM Contact WHERE Email = '" + email + "'")
+		if err != nil || len(recs) != 1 || clitest.Str(recs[0], "Title") == title {
+			t.Fatalf("after revert the org still has %q for %s (%v)", title, email, err)
+		}
+	}
+
 	// Logging out forgets the token: a sync now fails with advice, exit 1.
 	c.Must(t, "logout")
 	if r := c.Run(t, time.Minute, "sync", "--sheet", "Contacts E2E", "--direction", "pull"); r.Code != 1 || !strings.Contains(r.Err, "login") {
 		t.Fatalf("sync after logout: exit %d, stderr %s", r.Code, r.Err)
 	}
+}
+
+// editTitles changes the Title of the first n data rows of an exported
+// workbook, as a user would in Excel, and returns email -> new title.
+func editTitles(t *testing.T, path string, n int) map[string]string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tab := f.GetSheetName(0)
+	rows, err := f.GetRows(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	titleCol, emailCol := -1, -1
+	for i, h := range rows[0] {
+		switch h {
+		case "Job Title":
+			titleCol = i
+		case "Email":
+			emailCol = i
+		}
+	}
+	if titleCol < 0 || emailCol < 0 {
+		t.Fatalf("export header %v lacks Job Title or Email", rows[0])
+	}
+	out := map[string]string{}
+	for r := 1; len(out) < n && r < len(rows); r++ {
+		if emailCol >= len(rows[r]) || rows[r][emailCol] == "" {
+			continue
+		}
+		cell, _ := excelize.CoordinatesToCellName(titleCol+1, r+1)
+		title := fmt.Sprintf("Edited in Excel %d", r)
+		if err := f.SetCellStr(tab, cell, title); err != nil {
+			t.Fatal(err)
+		}
+		out[rows[r][emailCol]] = title
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
