@@ -270,7 +270,7 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 		case len(keyed[r.ID]) > 1:
 			pr.err = fmt.Errorf("%d Salesforce records have %s %q; the row was not sent so no duplicate is made", len(keyed[r.ID]), e.b.key.col.Name, r.Cells[e.b.key.col.ID])
 			pr.code = codeDuplicateKey
-		case e.b.key != nil:
+		case e.b.key != nil && e.sh.Sync.CreateMissing:
 			// Two rows of the sheet with one key would create two records.
 			if k := sheets.NormalizeKey(r.Cells[e.b.key.col.ID]); k != "" {
 				if other, dup := e.newKeys[k]; dup && other != r.ID {
