@@ -87,7 +87,11 @@ func TestWireGolden(t *testing.T) {
 		}},
 		{"create", func(c *Client) error { _, err := c.Create(ctx, "Account", recs); return err }},
 		{"update", func(c *Client) error { _, err := c.Update(ctx, "Account", recs); return err }},
-		{"upsert", func(c *Client) error { _, err := c.Upsert(ctx, "Account", "Ext__c", recs); return err }},
+		{"upsert", func(c *Client) error {
+			withKey := []Record{{Fields: map[string]any{"Ext__c": "E-1", "Name": "O'Brien & Co"}}, {Fields: map[string]any{"Ext__c": "E-2", "Name": "Acme"}}}
+			_, err := c.Upsert(ctx, "Account", "Ext__c", withKey)
+			return err
+		}},
 		{"delete", func(c *Client) error { _, err := c.Delete(ctx, []string{recs[0].ID, recs[1].ID}); return err }},
 		{"bulk_update", func(c *Client) error { _, err := c.BulkIngest(ctx, "Account", OpUpdate, "", recs, nil); return err }},
 	}
