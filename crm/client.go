@@ -39,9 +39,23 @@ const (
 // INVALID_SESSION_ID and then resends the request. crm/auth's transport
 // implements it; a caller can also pass one with WithSessionRefresher.
 // Implementations must be safe for concurrent use and should coalesce
-// concurrent refreshes.
+// concurrent refreshes (see RequestSentAt).
 type SessionRefresher interface {
 	RefreshSession(ctx context.Context) error
+}
+
+// sentAtKey carries, in the context given to RefreshSession, when the
+// request that got the 401 was sent.
+type sentAtKey struct{}
+
+// RequestSentAt returns when the request that Salesforce answered with 401
+// was sent, from the context the client passes to
+// SessionRefresher.RefreshSession. A refresher that got a new token after
+// that moment can skip refreshing again: the request will be resent with the
+// newer token. ok is false outside a refresh.
+func RequestSentAt(ctx context.Context) (sent time.Time, ok bool) {
+	sent, ok = ctx.Value(sentAtKey{}).(time.Time)
+	return sent, ok
 }
 
 // Client talks to one Salesforce org. Create it with NewClient. A Client is

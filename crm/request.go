@@ -56,6 +56,7 @@ func (c *Client) send(ctx context.Context, req *request, handle func(*http.Respo
 			return err
 		}
 		c.calls.Add(1)
+		sentAt := time.Now()
 		resp, err := c.hc.Do(hreq)
 		var failure error
 		var wait time.Duration
@@ -80,7 +81,7 @@ func (c *Client) send(ctx context.Context, req *request, handle func(*http.Respo
 				apiErr := readError(resp, req.method, safeURL)
 				if apiErr.HTTPStatus == http.StatusUnauthorized && c.refresher != nil && !justRefreshed {
 					c.log.Info("salesforce session expired, refreshing", "method", req.method, "url", safeURL)
-					if rerr := c.refresher.RefreshSession(ctx); rerr != nil {
+					if rerr := c.refresher.RefreshSession(context.WithValue(ctx, sentAtKey{}, sentAt)); rerr != nil {
 						return fmt.Errorf("%s %s: refresh the session after %s: %w", req.method, safeURL, apiErr.Code, rerr)
 					}
 					justRefreshed = true

@@ -63,6 +63,7 @@ type Session struct {
 	needsReauth bool
 	inflight    chan struct{} // closed when the running refresh ends
 	lastErr     error
+	refreshedAt time.Time // when the current token was obtained by a refresh
 	// relogin renews a session that has no refresh token (the demo org's
 	// username-password flow); nil otherwise.
 	relogin func(ctx context.Context) (*oauth2.Token, error)
@@ -166,7 +167,8 @@ func (s *Session) token() (string, error) {
 
 // Refresh gets a new access token now, even if the current one looks valid
 // (Salesforce sends no expiry, so a 401 is the only signal). Concurrent
-// callers share one refresh. The new token is saved through the TokenStore;
+// callers share one refresh, and a caller whose failed request was sent
+// before the last refresh (crm.RequestSentAt) does not refresh again. The new token is saved through the TokenStore;
 // a refused refresh token (invalid_grant) puts the session in the
 // needs-reauthorization state and returns ErrNeedsReauth.
 func (s *Session) Refresh(ctx context.Context) error {
@@ -174,6 +176,12 @@ func (s *Session) Refresh(ctx context.Context) error {
 	if s.needsReauth {
 		s.mu.Unlock()
 		return fmt.Errorf("refresh the %s session: %w", s.Env, ErrNeedsReauth)
+	}
+	if sent, ok := crm.RequestSentAt(ctx); ok && s.refreshedAt.After(sent) {
+		// The failed request carried an older token; the current one is
+		// newer, so resending is enough.
+		s.mu.Unlock()
+		return nil
 	}
 	if ch := s.inflight; ch != nil {
 		s.mu.Unlock()
@@ -196,6 +204,7 @@ func (s *Session) Refresh(ctx context.Context) error {
 	s.mu.Lock()
 	if err == nil {
 		s.tok = tok
+		s.refreshedAt = time.Now()
 	} else if errors.Is(err, ErrNeedsReauth) {
 		s.needsReauth = true
 	}
