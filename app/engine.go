@@ -23,8 +23,12 @@ const (
 	pushChunkRows = crm.CollectionBatchSize
 	// bulkChunkRows is the round size when a push goes through Bulk API 2.0.
 	bulkChunkRows = 10000
-	// inQueryValues caps the values of one `IN (…)` query (URL length).
+	// inQueryValues caps the values of one `IN (…)` query.
 	inQueryValues = 200
+	// inQueryBytes caps the literal text of one `IN (…)` list, so the
+	// encoded query stays well under Salesforce's 16 KB URI limit whatever
+	// the values (long e-mails and names, escaped characters).
+	inQueryBytes = 8000
 	// safetyMinRows: the safety rail ignores runs touching this few records.
 	safetyMinRows = 10
 )
@@ -268,4 +272,23 @@ func (e *engine) conflictOutcome(r *sheets.Row, it *merge.Item) (sheets.RecordOu
 	o.Message = fmt.Sprintf("%d field(s) changed in both the sheet and Salesforce; settle them in Conflicts", kept)
 	o.Fields = e.fieldNames(it.ConflictColumns())
 	return o, true
+}
+
+// inBatches splits values for `IN (…)` queries: at most inQueryValues per
+// batch and about inQueryBytes of quoted literals.
+func inBatches(values []string) [][]string {
+	var out [][]string
+	start, size := 0, 0
+	for i, v := range values {
+		n := len(crm.Quote(v)) + 2
+		if i > start && (i-start == inQueryValues || size+n > inQueryBytes) {
+			out = append(out, values[start:i])
+			start, size = i, 0
+		}
+		size += n
+	}
+	if start < len(values) {
+		out = append(out, values[start:])
+	}
+	return out
 }

@@ -1,8 +1,13 @@
 package app
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"crmsheets/crm"
 )
 
 func TestParseSalesforceTime(t *testing.T) {
@@ -71,5 +76,48 @@ func TestObjectRankPutsParentsFirst(t *testing.T) {
 		if objectRank(order[i-1]) >= objectRank(order[i]) {
 			t.Errorf("%s does not sync before %s", order[i-1], order[i])
 		}
+	}
+}
+
+func TestInBatches(t *testing.T) {
+	long := strings.Repeat("x", 70) + "@example.com"
+	many := func(n int, v string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("%s%d", v, i)
+		}
+		return out
+	}
+	tests := []struct {
+		name      string
+		values    []string
+		wantSizes []int
+	}{
+		{"none", nil, nil},
+		{"one", []string{"a"}, []int{1}},
+		{"ids fill batches of 200", many(450, "0035g000000000"), []int{200, 200, 50}},
+		{"long values split by size", many(300, long), []int{91, 89, 89, 31}},
+		{"one huge value still goes alone", []string{strings.Repeat("y", 9000), "z"}, []int{1, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := inBatches(tt.values)
+			var sizes []int
+			total := 0
+			for _, b := range got {
+				sizes = append(sizes, len(b))
+				total += len(b)
+				bytes := 0
+				for _, v := range b {
+					bytes += len(crm.Quote(v)) + 2
+				}
+				if len(b) > 1 && bytes > inQueryBytes {
+					t.Errorf("batch of %d values has %d bytes of literals", len(b), bytes)
+				}
+			}
+			if total != len(tt.values) || !slices.Equal(sizes, tt.wantSizes) {
+				t.Errorf("batch sizes %v, want %v", sizes, tt.wantSizes)
+			}
+		})
 	}
 }

@@ -167,23 +167,22 @@ func (e *engine) lookupByKey(ctx context.Context, rows []*sheets.Row) (map[sheet
 		}
 		byKey[k] = append(byKey[k], r.ID)
 	}
-	if len(values) == 0 {
-		return out, nil
-	}
-	if !e.budgetAllows(1) {
-		return nil, errPaused
-	}
-	q, err := crm.Select(e.b.selectFields()...).From(e.b.object).InStrings(e.b.key.queryPath(), values).Build()
-	if err != nil {
-		return nil, fmt.Errorf("look up %s by %s: %w", e.b.object, e.b.key.col.Field, err)
-	}
-	for rec, err := range e.c.Query(ctx, q) {
+	for _, batch := range inBatches(values) {
+		if !e.budgetAllows(1) {
+			return nil, errPaused
+		}
+		q, err := crm.Select(e.b.selectFields()...).From(e.b.object).InStrings(e.b.key.queryPath(), batch).Build()
 		if err != nil {
 			return nil, fmt.Errorf("look up %s by %s: %w", e.b.object, e.b.key.col.Field, err)
 		}
-		kv, _ := cellFromSalesforce(e.b.key, recordValue(rec, e.b.key.queryPath()))
-		for _, id := range byKey[sheets.NormalizeKey(kv)] {
-			out[id] = append(out[id], rec)
+		for rec, err := range e.c.Query(ctx, q) {
+			if err != nil {
+				return nil, fmt.Errorf("look up %s by %s: %w", e.b.object, e.b.key.col.Field, err)
+			}
+			kv, _ := cellFromSalesforce(e.b.key, recordValue(rec, e.b.key.queryPath()))
+			for _, id := range byKey[sheets.NormalizeKey(kv)] {
+				out[id] = append(out[id], rec)
+			}
 		}
 	}
 	return out, nil
@@ -203,18 +202,17 @@ func (e *engine) readByID(ctx context.Context, rows []*sheets.Row) (map[string]c
 			ids = append(ids, r.RecordID)
 		}
 	}
-	for start := 0; start < len(ids); start += inQueryValues {
-		end := min(start+inQueryValues, len(ids))
+	for _, batch := range inBatches(ids) {
 		if !e.budgetAllows(1) {
 			return nil, errPaused
 		}
-		q, err := crm.Select(e.b.selectFields(e.b.referenceFields()...)...).From(e.b.object).InStrings("Id", ids[start:end]).Build()
+		q, err := crm.Select(e.b.selectFields(e.b.referenceFields()...)...).From(e.b.object).InStrings("Id", batch).Build()
 		if err != nil {
 			return nil, fmt.Errorf("re-read %s: %w", e.b.object, err)
 		}
 		for rec, err := range e.c.Query(ctx, q) {
 			if err != nil {
-				return nil, fmt.Errorf("re-read %d %s records: %w", end-start, e.b.object, err)
+				return nil, fmt.Errorf("re-read %d %s records: %w", len(batch), e.b.object, err)
 			}
 			out[normID(rec.ID)] = rec
 		}

@@ -110,12 +110,11 @@ func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []stri
 				extra[f.name] = f.path
 			}
 		}
-		for start := 0; start < len(left); start += inQueryValues {
-			end := min(start+inQueryValues, len(left))
+		for _, batch := range inBatches(left) {
 			if !e.budgetAllows(1) {
 				return nil, errPaused
 			}
-			q, err := crm.Select(fields...).From(d.Name).InStrings(pf.Name, left[start:end]).Build()
+			q, err := crm.Select(fields...).From(d.Name).InStrings(pf.Name, batch).Build()
 			if err != nil {
 				return nil, fmt.Errorf("resolve %q: %w", bc.col.Name, err)
 			}
