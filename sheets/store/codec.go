@@ -5,14 +5,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"crmsheets/sheets"
 )
 
 // rowFormat is the first byte of every encoded row, so the encoding can
-// evolve without a migration rewriting every row.
-const rowFormat byte = 1
+// evolve without a migration rewriting every row: the decoder reads every
+// format listed here, the encoder writes the newest.
+//
+//	1: the base as a full list of pairs
+//	2: the base as its difference from the cells (a synced row's base
+//	   equals its cells: it costs two bytes and decodes as one map copy)
+const (
+	rowFormat   byte = 2
+	rowFormatV1 byte = 1
+)
+
+func knownFormat(b byte) bool { return b == rowFormat || b == rowFormatV1 }
 
 // errBadRow reports an encoded row that does not decode: a damaged file.
 var errBadRow = fmt.Errorf("%w: undecodable row", ErrCorrupt)
@@ -88,12 +99,7 @@ func encodeRow(buf []byte, r *sheets.Row, cols *columnTable) ([]byte, error) {
 	buf = appendTime(buf, r.LocalEdited)
 	buf = appendString(buf, r.Error)
 	buf = appendCells(buf, r.Cells, cols)
-	if r.Base == nil {
-		buf = append(buf, 0)
-	} else {
-		buf = binary.AppendUvarint(buf, uint64(len(r.Base))+1)
-		buf = appendPairs(buf, r.Base, cols)
-	}
+	buf = appendBase(buf, r, cols)
 	buf = binary.AppendUvarint(buf, uint64(len(r.Conflicts)))
 	for col, c := range r.Conflicts {
 		buf = binary.AppendUvarint(buf, cols.intern(col))
@@ -131,10 +137,39 @@ func appendCells(buf []byte, m map[string]string, cols *columnTable) []byte {
 	return buf
 }
 
-func appendPairs(buf []byte, m map[string]string, cols *columnTable) []byte {
-	for col, v := range m {
-		buf = binary.AppendUvarint(buf, cols.intern(col))
-		buf = appendString(buf, v)
+// appendBase writes the base as its difference from the stored cells (the
+// non-blank ones): 0 for a nil base; else 1, the pairs whose base value is
+// not the cell's (a blank base value for a column without a cell
+// included), and the columns that have a cell but no base entry.
+func appendBase(buf []byte, r *sheets.Row, cols *columnTable) []byte {
+	if r.Base == nil {
+		return append(buf, 0)
+	}
+	buf = append(buf, 1)
+	n := 0
+	for col, v := range r.Base {
+		if c, ok := r.Cells[col]; !ok || c == "" || c != v {
+			n++
+		}
+	}
+	buf = binary.AppendUvarint(buf, uint64(n))
+	for col, v := range r.Base {
+		if c, ok := r.Cells[col]; !ok || c == "" || c != v {
+			buf = binary.AppendUvarint(buf, cols.intern(col))
+			buf = appendString(buf, v)
+		}
+	}
+	n = 0
+	for col, v := range r.Cells {
+		if _, ok := r.Base[col]; !ok && v != "" {
+			n++
+		}
+	}
+	buf = binary.AppendUvarint(buf, uint64(n))
+	for col, v := range r.Cells {
+		if _, ok := r.Base[col]; !ok && v != "" {
+			buf = binary.AppendUvarint(buf, cols.intern(col))
+		}
 	}
 	return buf
 }
@@ -154,7 +189,7 @@ func appendTime(buf []byte, t time.Time) []byte {
 
 // decodeRowID reads only the row id of an encoded row: what RowIDs needs.
 func decodeRowID(b []byte) (sheets.RowID, error) {
-	if len(b) < 2 || b[0] != rowFormat {
+	if len(b) < 2 || !knownFormat(b[0]) {
 		return 0, errBadRow
 	}
 	id, n := binary.Uvarint(b[1:])
@@ -269,8 +304,52 @@ func (d *rowDecoder) pairs(n uint64, dropBlank bool) map[string]string {
 	return m
 }
 
+// base reads a base written by appendBase, starting from a copy of cells.
+func (d *rowDecoder) base(cells map[string]string) map[string]string {
+	switch d.byte() {
+	case 0:
+		return nil
+	case 1:
+	default:
+		d.fail()
+		return nil
+	}
+	diffs := d.uvarint()
+	if diffs > uint64(len(d.s)) {
+		d.fail()
+		return nil
+	}
+	var m map[string]string
+	if cells != nil {
+		m = maps.Clone(cells)
+	} else {
+		m = make(map[string]string, diffs)
+	}
+	for range diffs {
+		col, v := d.col(), d.str()
+		if d.err != nil {
+			return nil
+		}
+		m[col] = v
+	}
+	dels := d.uvarint()
+	if dels > uint64(len(d.s)) {
+		d.fail()
+		return nil
+	}
+	for range dels {
+		col := d.col()
+		if d.err != nil {
+			return nil
+		}
+		delete(m, col)
+	}
+	return m
+}
+
 func (d *rowDecoder) row() *sheets.Row {
-	if d.byte() != rowFormat {
+	format := d.byte()
+	if !knownFormat(format) {
 		d.fail()
 		return nil
 	}
@@ -284,8 +363,12 @@ func (d *rowDecoder) row() *sheets.Row {
 	if n := d.uvarint(); n > 0 {
 		r.Cells = d.pairs(n, true)
 	}
-	if n := d.uvarint(); n > 0 {
-		r.Base = d.pairs(n-1, false)
+	if format == rowFormatV1 {
+		if n := d.uvarint(); n > 0 {
+			r.Base = d.pairs(n-1, false)
+		}
+	} else {
+		r.Base = d.base(r.Cells)
 	}
 	if n := d.uvarint(); n > 0 {
 		if n > uint64(len(d.s)) {
@@ -374,7 +457,7 @@ func indexedFields(b []byte, keyCol uint64, hasKey bool) (recordID, key string, 
 		_, ok := next()
 		return ok
 	}
-	if len(s) < 3 || s[0] != rowFormat {
+	if len(s) < 3 || !knownFormat(s[0]) {
 		return "", "", errBadRow
 	}
 	s = s[1:]

@@ -21,6 +21,10 @@ func codecRows() []*sheets.Row {
 			Conflicts:  map[string]sheets.Conflict{"c1": {Base: "a", Remote: "b", At: at}},
 			Candidates: map[string][]sheets.Candidate{"c3": {{ID: "001", Name: "Acme", Owner: "me"}}}},
 		{ID: 3, RemoteModified: time.Unix(0, 0).UTC(), Cells: map[string]string{"c1": "ünïcödé ✓", "c9": "\x00\xff"}},
+		// base equal to the cells, differing, blank, missing, and extra
+		{ID: 4, Cells: map[string]string{"c1": "same", "c2": "new", "c3": "added"},
+			Base: map[string]string{"c1": "same", "c2": "old", "c4": "", "c5": "removed"}},
+		{ID: 5, Base: map[string]string{"c1": "only in base"}},
 	}
 }
 
@@ -49,6 +53,25 @@ func TestCodecRoundTrip(t *testing.T) {
 		if id, err := decodeRowID(enc); err != nil || id != r.ID {
 			t.Errorf("decodeRowID = %d, %v; want %d", id, err, r.ID)
 		}
+	}
+}
+
+// TestCodecReadsFormat1 decodes a row written in the first format, whose
+// base was a full list of pairs.
+func TestCodecReadsFormat1(t *testing.T) {
+	cols := &columnTable{index: map[string]uint64{}}
+	cols.intern("c1")
+	v1 := []byte{rowFormatV1, 7, byte(sheets.StateModified), 0, 0, 0, 0,
+		1, 0, 1, 'x', // cells: c1 = "x"
+		2, 0, 1, 'y', // base: 1 pair + 1: c1 = "y"
+		0, 0} // no conflicts, no candidates
+	got, err := decodeRow(v1, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &sheets.Row{ID: 7, State: sheets.StateModified, Cells: map[string]string{"c1": "x"}, Base: map[string]string{"c1": "y"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("format 1 row (-want +got):\n%s", diff)
 	}
 }
 
