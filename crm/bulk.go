@@ -70,8 +70,8 @@ type bulkJob struct {
 
 // BulkIngest writes recs with one Bulk API 2.0 ingest job: it builds the CSV
 // (columns = union of the records' fields; Id first for update and delete;
-// nil is sent as #N/A, i.e. null; a field missing from a record leaves it
-// unchanged), creates the job, uploads, closes it, polls with backoff
+// nil and "" are sent as #N/A, i.e. cleared, as through the REST API; a
+// field missing from a record leaves it unchanged), creates the job, uploads, closes it, polls with backoff
 // (WithBulkPolling) and reads the successful, failed and unprocessed results,
 // mapped back to input order. progress, if not nil, receives each new job
 // state. It costs about five calls plus polling, whatever the record count.
@@ -265,6 +265,11 @@ func bulkCell(v any) (string, error) {
 	case nil:
 		return bulkNull, nil
 	case string:
+		if x == "" {
+			// An empty cell means "leave unchanged" to Bulk API 2.0, while
+			// "" clears the field through the REST API: clear it here too.
+			return bulkNull, nil
+		}
 		return x, nil
 	case bool:
 		return strconv.FormatBool(x), nil

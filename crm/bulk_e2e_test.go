@@ -71,14 +71,25 @@ func TestBulkAgainstEmulator(t *testing.T) {
 	}
 	t.Logf("bulk update of %d records: %d calls", len(updates), o.client.Calls()-before)
 
+	// "" clears a field through Bulk as it does through the REST API.
+	first := updates[0].ID
+	if r, err := o.client.BulkIngest(ctx, "Account", crm.OpUpdate, "", []crm.Record{{ID: first, Fields: map[string]any{"Description": ""}}}, nil); err != nil || !r[0].Success {
+		t.Fatalf("clear Description: %+v %v", r, err)
+	}
+	if got, _ := o.srv.Get("Account", first); got["Description"] != nil {
+		t.Errorf("Description = %q after sending \"\", want cleared", got["Description"])
+	}
+	updates[0].Fields["Description"] = ""
+
 	var got []string
 	for rec, err := range o.client.BulkQuery(ctx, "SELECT Id, Name, Description FROM Account") {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, rec.Fields["Description"].(string))
+		d, _ := rec.Fields["Description"].(string)
+		got = append(got, d)
 	}
-	if len(got) != len(updates) || !slices.Contains(got, "bulk 0") {
+	if len(got) != len(updates) || !slices.Contains(got, "bulk 1") {
 		t.Errorf("bulk query read %d records", len(got))
 	}
 }

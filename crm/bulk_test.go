@@ -177,7 +177,7 @@ func TestBulkIngestMapsResultsToInputs(t *testing.T) {
 	recs := []Record{
 		{Fields: map[string]any{"Name": "Acme, Inc.", "Industry": "Banking"}},
 		{Fields: map[string]any{"Name": "bad one"}},
-		{Fields: map[string]any{"Name": "Quote \"Co\"", "Industry": nil, "NumberOfEmployees": 12}},
+		{Fields: map[string]any{"Name": "Quote \"Co\"", "Industry": "", "NumberOfEmployees": 12}},
 		{Fields: map[string]any{"Name": "Acme, Inc.", "Industry": "Banking"}}, // identical row
 	}
 	var states []string
