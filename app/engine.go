@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"time"
 
@@ -60,6 +61,8 @@ type engine struct {
 	// by this push to that row, so two rows with one key never create two
 	// records.
 	newKeys map[string]sheets.RowID
+	// snaps are the rows read and not yet written back (see remember).
+	snaps map[sheets.RowID]rowSnap
 }
 
 func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions, dry bool, prog func(Progress)) (*engine, error) {
@@ -92,7 +95,7 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	if prog == nil {
 		prog = func(Progress) {}
 	}
-	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}}
+	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}}
 	if dry {
 		e.dry = newPlan(sh, opt, b)
 	}
@@ -192,6 +195,9 @@ func (e *engine) commit(insert, update []*sheets.Row, outs []sheets.RecordOutcom
 		return nil
 	}
 	e.account()
+	if e.s.hookBeforeCommit != nil {
+		e.s.hookBeforeCommit()
+	}
 	err := e.s.store.Batch(func(tx *store.Tx) error {
 		if len(insert) > 0 {
 			if err := tx.InsertRows(e.sh.ID, insert); err != nil {
@@ -199,7 +205,11 @@ func (e *engine) commit(insert, update []*sheets.Row, outs []sheets.RecordOutcom
 			}
 		}
 		if len(update) > 0 {
-			if err := tx.UpdateRows(e.sh.ID, update); err != nil {
+			rows, err := e.keepConcurrentEdits(tx, update)
+			if err != nil {
+				return err
+			}
+			if err := tx.UpdateRows(e.sh.ID, rows); err != nil {
 				return err
 			}
 		}
@@ -219,6 +229,97 @@ func (e *engine) commit(insert, update []*sheets.Row, outs []sheets.RecordOutcom
 		return fmt.Errorf("write %d new and %d changed rows of %q: %w", len(insert), len(update), e.sh.Name, err)
 	}
 	return nil
+}
+
+// rowSnap is a row's cells as the engine read them.
+type rowSnap struct {
+	cells  map[string]string
+	edited time.Time
+}
+
+// remember notes the cells of a row the engine read, so that its write-back
+// can tell edits the user made in the meantime (the grid stays editable
+// during a sync).
+func (e *engine) remember(rows ...*sheets.Row) {
+	for _, r := range rows {
+		e.snaps[r.ID] = rowSnap{cells: maps.Clone(r.Cells), edited: r.LocalEdited}
+	}
+}
+
+// readRows reads rows by id, skipping rows deleted since the engine listed
+// them, and remembers what it read.
+func (e *engine) readRows(ids []sheets.RowID) ([]*sheets.Row, error) {
+	rows, err := e.s.store.RowsByID(e.sh.ID, ids)
+	if errors.Is(err, store.ErrNotFound) {
+		rows = rows[:0]
+		for _, id := range ids {
+			r, err := e.s.store.Row(e.sh.ID, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // deleted from the sheet meanwhile
+			}
+			if err != nil {
+				return nil, fmt.Errorf("read row %d of %q: %w", id, e.sh.Name, err)
+			}
+			rows = append(rows, r)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("read rows of %q: %w", e.sh.Name, err)
+	}
+	e.remember(rows...)
+	return rows, nil
+}
+
+// keepConcurrentEdits runs inside the write-back transaction: rows deleted
+// from the sheet since they were read are dropped, and cells the user
+// edited since are kept (the row then stays modified, so the edit goes out
+// with the next push) instead of being overwritten by the engine's copy.
+func (e *engine) keepConcurrentEdits(tx *store.Tx, rows []*sheets.Row) ([]*sheets.Row, error) {
+	out := make([]*sheets.Row, 0, len(rows))
+	for _, r := range rows {
+		snap, ok := e.snaps[r.ID]
+		if !ok {
+			out = append(out, r)
+			continue
+		}
+		cur, err := tx.Row(e.sh.ID, r.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if cur.LocalEdited.Equal(snap.edited) && maps.Equal(cur.Cells, snap.cells) {
+			out = append(out, r)
+			continue
+		}
+		m := r.Clone()
+		if m.Cells == nil {
+			m.Cells = map[string]string{}
+		}
+		for c := range mapsUnion(cur.Cells, snap.cells) {
+			if cur.Cells[c] != snap.cells[c] {
+				setCell(m.Cells, c, cur.Cells[c])
+			}
+		}
+		m.LocalEdited = cur.LocalEdited
+		if m.State == sheets.StateSynced || m.State == sheets.StateError {
+			m.State = sheets.StateModified
+		}
+		m.Touch()
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func mapsUnion(a, b map[string]string) map[string]bool {
+	out := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 // outcome starts a history entry for a row.

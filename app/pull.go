@@ -111,6 +111,7 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 	if len(recs) == 0 {
 		return nil
 	}
+	defer clear(e.snaps)
 	var inserts, updates []*sheets.Row
 	var outs []sheets.RecordOutcome
 	touched := map[sheets.RowID]*sheets.Row{}
@@ -197,6 +198,7 @@ func (e *engine) matchPulled(st *pullState, rec crm.Record, touched map[sheets.R
 		if t, ok := touched[row.ID]; ok {
 			return t, nil
 		}
+		e.remember(row)
 		return row, nil
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, fmt.Errorf("pull into %q: find row of %s: %w", e.sh.Name, rec.ID, err)
@@ -222,6 +224,7 @@ func (e *engine) matchPulled(st *pullState, rec crm.Record, touched map[sheets.R
 			}
 			return t, nil
 		}
+		e.remember(r)
 		return r, nil
 	}
 	return nil, nil

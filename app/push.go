@@ -106,9 +106,9 @@ func (e *engine) reconcilePending(ctx context.Context, ids []sheets.RowID) ([]sh
 	var out []sheets.RowID
 	for start := 0; start < len(ids); start += inQueryValues {
 		end := min(start+inQueryValues, len(ids))
-		rows, err := e.s.store.RowsByID(e.sh.ID, ids[start:end])
+		rows, err := e.readRows(ids[start:end])
 		if err != nil {
-			return nil, fmt.Errorf("reconcile pending creates of %q: %w", e.sh.Name, err)
+			return nil, fmt.Errorf("reconcile pending creates: %w", err)
 		}
 		found, err := e.lookupByKey(ctx, rows)
 		if err != nil {
@@ -239,9 +239,10 @@ type pushRow struct {
 
 // pushChunk runs one round: read, merge, validate, resolve, send, write.
 func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) error {
-	rows, err := e.s.store.RowsByID(e.sh.ID, ids)
+	defer clear(e.snaps)
+	rows, err := e.readRows(ids)
 	if err != nil {
-		return fmt.Errorf("push %q: read rows: %w", e.sh.Name, err)
+		return fmt.Errorf("push: %w", err)
 	}
 	remote, err := e.readByID(ctx, rows)
 	if err != nil {

@@ -578,3 +578,47 @@ func TestCancelMidPull(t *testing.T) {
 		t.Errorf("after the next pull: %d rows, %s; want all 5000 and no duplicate row", n, again.Status)
 	}
 }
+
+// TestEditDuringPushIsKept: a cell edited in the grid while a push is on
+// the wire is neither overwritten by the engine's write-back nor lost: the
+// row stays modified and the next push sends it. A row deleted from the
+// sheet meanwhile does not fail the run.
+func TestEditDuringPushIsKept(t *testing.T) {
+	env := newTestEnv(t)
+	ids := env.seedContacts(3)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title := col(t, sh, "Title")
+	a, b := env.rowByRecord(sh.ID, ids[0]), env.rowByRecord(sh.ID, ids[1])
+	env.edit(sh.ID, a.ID, title, "First edit")
+	env.edit(sh.ID, b.ID, title, "Doomed")
+	once := true
+	env.svc.hookBeforeCommit = func() {
+		if once {
+			once = false
+			env.edit(sh.ID, a.ID, title, "Second edit")
+			if err := env.svc.DeleteRows(sh.ID, []sheets.RowID{b.ID}); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	env.svc.hookBeforeCommit = nil
+	if run.Status != sheets.RunSucceeded || run.Counts.Updated != 2 {
+		t.Fatalf("push %s %+v (%s)", run.Status, run.Counts, run.Message)
+	}
+	if got := env.get("Contact", ids[0], "Title"); got != "First edit" {
+		t.Errorf("org Title %v, want the first edit", got)
+	}
+	r := env.rowByRecord(sh.ID, ids[0])
+	if r.Cells[title] != "Second edit" || r.State != sheets.StateModified || r.Base[title] != "First edit" {
+		t.Fatalf("row after the push: %q %s base %q; want the second edit kept, modified, based on the first", r.Cells[title], r.State, r.Base[title])
+	}
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if got := env.get("Contact", ids[0], "Title"); got != "Second edit" {
+		t.Errorf("org Title %v after the next push, want the second edit", got)
+	}
+	if n, _ := env.svc.RowCount(sh.ID); n != 2 {
+		t.Errorf("%d rows, want 2 (the deleted row stays deleted)", n)
+	}
+}
