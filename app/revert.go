@@ -256,39 +256,47 @@ type revertPlan struct {
 // outcomes, in one transaction.
 func (rv *reverter) write(plans []revertPlan, deleted []sheets.RecordOutcome, outs []sheets.RecordOutcome) error {
 	rv.run.APICalls = int(rv.c.Calls() - rv.calls0)
-	var rows []*sheets.Row
-	if rv.sh != nil {
-		for _, p := range plans {
-			if !p.ok {
-				continue
-			}
-			r, err := rv.s.store.RowByRecordID(rv.sh.ID, p.out.RecordID)
-			if err != nil {
-				continue // the row was deleted from the sheet since
-			}
-			for f, v := range p.restore {
-				col, ok := rv.sh.ColumnByField(f)
-				if !ok {
-					continue // a lookup id: the next pull refreshes its path column
-				}
-				if r.Cells[col.ID] == p.out.After[f] {
-					setCellOn(&r.Cells, col.ID, v)
-				}
-				setCellOn(&r.Base, col.ID, v)
-			}
-			r.Touch()
-			rows = append(rows, r)
-		}
-		for _, o := range deleted {
-			r, err := rv.s.store.RowByRecordID(rv.sh.ID, o.RecordID)
-			if err != nil {
-				continue
-			}
-			r.RecordID, r.Base, r.State, r.Error = "", nil, sheets.StateNew, ""
-			rows = append(rows, r)
-		}
-	}
+	// Rows are read inside the transaction, so an edit made in the grid
+	// meanwhile is never overwritten by a stale copy.
 	err := rv.s.store.Batch(func(tx *store.Tx) error {
+		var rows []*sheets.Row
+		if rv.sh != nil {
+			for _, p := range plans {
+				if !p.ok {
+					continue
+				}
+				r, err := tx.RowByRecordID(rv.sh.ID, p.out.RecordID)
+				if errors.Is(err, store.ErrNotFound) {
+					continue // the row was deleted from the sheet since
+				}
+				if err != nil {
+					return err
+				}
+				for f, v := range p.restore {
+					col, ok := rv.sh.ColumnByField(f)
+					if !ok {
+						continue // a lookup id: the next pull refreshes its path column
+					}
+					if r.Cells[col.ID] == p.out.After[f] {
+						setCellOn(&r.Cells, col.ID, v)
+					}
+					setCellOn(&r.Base, col.ID, v)
+				}
+				r.Touch()
+				rows = append(rows, r)
+			}
+			for _, o := range deleted {
+				r, err := tx.RowByRecordID(rv.sh.ID, o.RecordID)
+				if errors.Is(err, store.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				r.RecordID, r.Base, r.State, r.Error = "", nil, sheets.StateNew, ""
+				rows = append(rows, r)
+			}
+		}
 		if len(rows) > 0 {
 			if err := tx.UpdateRows(rv.sh.ID, rows); err != nil {
 				return err
