@@ -125,7 +125,6 @@ func TestClientBulkIngestUpdateUpsertDelete(t *testing.T) {
 // a field through Bulk as it does through sObject Collections (where JSON
 // "" is stored as null).
 func TestClientBulkIngestEmptyStringClears(t *testing.T) {
-	t.Skip("crm bug reported to the crm owner: crm/bulk.go bulkCell writes \"\" as an empty cell, which Bulk API 2.0 reads as 'leave unchanged'; remove this skip with the fix")
 	srv, c := bulkClientOrg(t)
 	id, err := srv.Insert("Contact", map[string]any{"LastName": "Hopper", "Department": "Navy"})
 	if err != nil {

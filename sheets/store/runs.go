@@ -141,16 +141,17 @@ func (s *Store) Runs(q RunQuery) ([]*sheets.Run, error) {
 // MarkInterrupted turns every run still recorded as running into an
 // interrupted one ended at now, and returns them. The app calls it once at
 // start-up, after Open and before any sync starts: a running run found then
-// was cut short by a crash or a kill.
+// was cut short by a crash or a kill. When no run is running it writes
+// nothing, so opening the store to read (a listing, a refused import) leaves
+// the file byte-for-byte as it was.
 func (s *Store) MarkInterrupted(now time.Time) ([]*sheets.Run, error) {
-	var out []*sheets.Run
-	err := s.update(func(tx *Tx) error {
+	running := func(tx *Tx) ([]*sheets.Run, error) {
 		b, err := tx.root(bucketRuns)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var found []*sheets.Run
-		if err := b.ForEach(func(k, v []byte) error {
+		err = b.ForEach(func(k, v []byte) error {
 			var r sheets.Run
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("%w: run %x: %w", ErrCorrupt, k, err)
@@ -159,7 +160,28 @@ func (s *Store) MarkInterrupted(now time.Time) ([]*sheets.Run, error) {
 				found = append(found, &r)
 			}
 			return nil
-		}); err != nil {
+		})
+		return found, err
+	}
+	var any bool
+	if err := s.view(func(tx *Tx) error {
+		found, err := running(tx)
+		any = len(found) > 0
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("mark interrupted runs: %w", err)
+	}
+	if !any {
+		return nil, nil
+	}
+	var out []*sheets.Run
+	err := s.update(func(tx *Tx) error {
+		found, err := running(tx)
+		if err != nil {
+			return err
+		}
+		b, err := tx.root(bucketRuns)
+		if err != nil {
 			return err
 		}
 		for _, r := range found {
