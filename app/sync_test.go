@@ -622,3 +622,41 @@ func TestEditDuringPushIsKept(t *testing.T) {
 		t.Errorf("%d rows, want 2 (the deleted row stays deleted)", n)
 	}
 }
+
+// TestRequestLimitExceededStopsCleanly: when Salesforce itself refuses
+// with REQUEST_LIMIT_EXCEEDED (the limit dropped under the run), the run
+// stops as partial with what it did recorded, and the next run resumes
+// without redoing it.
+func TestRequestLimitExceededStopsCleanly(t *testing.T) {
+	env := newTestEnv(t, withServiceOptions(func(o *Options) { o.PushBatchSize = 50; o.MaxChangeShare = 1 }))
+	env.seedContacts(200)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Push}) // warm up: nothing to push
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	env.editAll(sh.ID, col(t, sh, "Title"), "Limited", 0)
+	commits := 0
+	env.svc.hookBeforeCommit = func() {
+		if commits++; commits == 2 { // after the first batch's write-back
+			used, _ := env.org.APIUsage()
+			env.org.SetDailyAPILimit(used)
+		}
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	env.svc.hookBeforeCommit = nil
+	if run.Status != sheets.RunPartial || !strings.Contains(run.Message, "REQUEST_LIMIT_EXCEEDED") || run.Counts.Updated == 0 || run.Counts.Updated == 200 {
+		t.Fatalf("run %s %q %+v, want partial after the limit with some updates recorded", run.Status, run.Message, run.Counts)
+	}
+	if st := env.svc.Status(); st.State != StateConnected {
+		t.Errorf("the limit made the connection %s; it is still connected", st.State)
+	}
+	env.org.SetDailyAPILimit(100000)
+	rest := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if run.Counts.Updated+rest.Counts.Updated != 200 {
+		t.Errorf("%d + %d updates, want 200 exactly once", run.Counts.Updated, rest.Counts.Updated)
+	}
+	for _, c := range env.org.Records("Contact") {
+		if c["Title"] != "Limited" {
+			t.Fatalf("contact %v not updated", c["Id"])
+		}
+	}
+}
