@@ -441,3 +441,30 @@ func TestAutoMapAndConfigVersions(t *testing.T) {
 		t.Errorf("restore dropped a column: %d columns", len(restored.Columns))
 	}
 }
+
+func TestEditCellsAllOrNothing(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(3)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	rows := env.rows(sh.ID)
+	title, email := col(t, sh, "Title"), col(t, sh, "Email")
+	got, err := env.svc.EditCells(sh.ID, []CellEdit{
+		{Row: rows[0].ID, Column: title, Input: "A"},
+		{Row: rows[1].ID, Column: title, Input: "B"},
+		{Row: rows[0].ID, Column: email, Input: "a@example.com"},
+	})
+	if err != nil || len(got) != 2 || got[0].Cells[email] != "a@example.com" || got[0].State != sheets.StateModified {
+		t.Fatalf("EditCells = %+v, %v", got, err)
+	}
+	_, err = env.svc.EditCells(sh.ID, []CellEdit{
+		{Row: rows[2].ID, Column: title, Input: "C"},
+		{Row: rows[2].ID, Column: email, Input: "not an e-mail"},
+	})
+	if !errors.Is(err, sheets.ErrInvalidValue) {
+		t.Fatalf("invalid paste: %v, want ErrInvalidValue", err)
+	}
+	if r, _ := env.svc.Row(sh.ID, rows[2].ID); r.Cells[title] != "Engineer" {
+		t.Errorf("a failed paste changed a cell: %q", r.Cells[title])
+	}
+}

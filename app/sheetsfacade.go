@@ -179,6 +179,43 @@ func (s *Service) EditCell(sheetID string, rowID sheets.RowID, colID, input stri
 	return r, nil
 }
 
+// CellEdit is one cell to set: user text parsed with the column's type.
+type CellEdit struct {
+	Row    sheets.RowID
+	Column string // column id
+	Input  string
+}
+
+// EditCells applies several edits (a paste of a range, an undo) in one
+// transaction: all land or none does. An invalid value fails the call with
+// a *sheets.ValueError naming the cell; nothing is changed then. It returns
+// the edited rows, in the order of their first edit.
+func (s *Service) EditCells(sheetID string, edits []CellEdit) ([]*sheets.Row, error) {
+	now := s.now()
+	var out []*sheets.Row
+	err := s.store.Batch(func(tx *store.Tx) error {
+		out = out[:0]
+		seen := map[sheets.RowID]int{}
+		for _, e := range edits {
+			r, err := tx.EditCell(sheetID, e.Row, e.Column, e.Input, now)
+			if err != nil {
+				return err
+			}
+			if i, ok := seen[r.ID]; ok {
+				out[i] = r
+				continue
+			}
+			seen[r.ID] = len(out)
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("edit %d cells: %w", len(edits), err)
+	}
+	return out, nil
+}
+
 // AddRows inserts rows (given as cells by column id, canonical or user
 // text parsed with each column's type) after the row `after` (0 = at the
 // end), and returns them with their ids. New rows are StateNew.
