@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -219,13 +220,21 @@ func (mw *MainWindow) closeSheet() {
 func (mw *MainWindow) buildScreens() {
 	mw.screens = map[string]screen{}
 	items := []*container.TabItem{mw.sheetTab}
-	for _, s := range screenFactories {
+	factories := slices.Clone(screenFactories)
+	slices.SortStableFunc(factories, func(a, b screenFactory) int {
+		return slices.Index(tabOrder, a.title) - slices.Index(tabOrder, b.title)
+	})
+	for _, s := range factories {
 		sc := s.build(mw)
 		mw.screens[s.title] = sc
 		items = append(items, container.NewTabItemWithIcon(s.title, s.icon(), sc.content()))
 	}
 	mw.tabs.Items = items
 }
+
+// tabOrder is the order of the centre tabs after the grid, whatever the
+// order the files registering them are initialised in.
+var tabOrder = []string{tabSync, tabMapper, tabConflicts, tabHistory}
 
 // screenFactory builds one centre tab for the open sheet.
 type screenFactory struct {
