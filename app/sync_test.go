@@ -660,3 +660,39 @@ func TestRequestLimitExceededStopsCleanly(t *testing.T) {
 		}
 	}
 }
+
+func TestBlankPolicies(t *testing.T) {
+	env := newTestEnv(t)
+	acct := env.insert("Account", map[string]any{"Name": "Acme"})
+	a := env.insert("Contact", map[string]any{"LastName": "A", "Email": "a@example.com", "Title": "Boss", "Department": "Sales", "AccountId": acct})
+	b := env.insert("Contact", map[string]any{"LastName": "B", "Email": "b@example.com", "Title": "Boss", "AccountId": acct})
+	sh := &sheets.Sheet{Name: "Enrich", Object: "Contact"}
+	email := sh.AddColumn(sheets.Column{Name: "Email", Type: sheets.TypeEmail, Field: "Email"})
+	title := sh.AddColumn(sheets.Column{Name: "Title", Type: sheets.TypeText, Field: "Title", Blank: sheets.BlankClear})
+	dept := sh.AddColumn(sheets.Column{Name: "Department", Type: sheets.TypeText, Field: "Department", Blank: sheets.BlankFillEmpty})
+	phone := sh.AddColumn(sheets.Column{Name: "Phone", Type: sheets.TypePhone, Field: "Phone"}) // leave (default)
+	sh.KeyColumn = email.ID
+	sh, err := env.svc.NewLocalSheet(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	ra, rb := env.rowByRecord(sh.ID, a), env.rowByRecord(sh.ID, b)
+	env.edit(sh.ID, ra.ID, title.ID, "")         // clear: sent as null
+	env.edit(sh.ID, ra.ID, dept.ID, "Marketing") // fill-empty: Salesforce has Sales, kept
+	env.edit(sh.ID, rb.ID, dept.ID, "Marketing") // fill-empty: Salesforce blank, written
+	env.svc.EditCell(sh.ID, rb.ID, phone.ID, "") // leave: a blank never erases
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if got := env.get("Contact", a, "Title"); got != nil {
+		t.Errorf("cleared Title = %v, want null", got)
+	}
+	if got := env.get("Contact", a, "Department"); got != "Sales" {
+		t.Errorf("fill-empty overwrote Department: %v", got)
+	}
+	if got := env.get("Contact", b, "Department"); got != "Marketing" {
+		t.Errorf("fill-empty Department of b = %v, want Marketing", got)
+	}
+	if r := env.rowByRecord(sh.ID, a); r.Cells[dept.ID] != "Sales" || r.State != sheets.StateSynced {
+		t.Errorf("row a: Department %q %s, want Salesforce's Sales refreshed and synced", r.Cells[dept.ID], r.State)
+	}
+}
