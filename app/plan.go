@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"crmsheets/app/merge"
+	"crmsheets/crm"
 	"crmsheets/sheets"
 )
 
@@ -162,6 +164,14 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 	}
 	p := e.dry
 	dir := e.opt.Direction
+	if n, err := s.store.RowCount(sheetID); err == nil && n == 0 && dir == sheets.Pull {
+		// A first pull adds every record: one COUNT() says how many.
+		if err := e.planFirstPull(ctx); err != nil {
+			s.noteCallErr(err)
+			return nil, err
+		}
+		dir = "" // nothing else to plan
+	}
 	if dir == sheets.Pull || dir == sheets.Both {
 		if err := e.pull(ctx, dir == sheets.Both); err != nil {
 			s.noteCallErr(err)
@@ -185,6 +195,9 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 	if pullCalls == 0 && (dir == sheets.Pull || dir == sheets.Both) {
 		p.APICalls++
 	}
+	if dir == "" { // first pull: the query's pages, not the COUNT()
+		p.APICalls = max(1, ceilDiv(p.New, pullPageRows))
+	}
 	u := e.c.Usage()
 	p.APIRemaining, p.APILimit = u.Remaining(), u.Max
 	share := e.sh.Sync.APIReserve
@@ -201,4 +214,23 @@ func ceilDiv(a, b int) int {
 		return 0
 	}
 	return (a + b - 1) / b
+}
+
+// planFirstPull plans the pull of an empty sheet with one COUNT() query:
+// every matching record becomes a new row.
+func (e *engine) planFirstPull(ctx context.Context) error {
+	b := crm.Select("COUNT()").From(e.b.object)
+	if e.sh.Filter != "" {
+		b = b.WhereClause(e.sh.Filter)
+	}
+	q, err := b.Build()
+	if err != nil {
+		return fmt.Errorf("plan the pull of %q: %w", e.sh.Name, err)
+	}
+	n, err := e.c.Count(ctx, q)
+	if err != nil {
+		return fmt.Errorf("plan the pull of %q: %w", e.sh.Name, err)
+	}
+	e.dry.New, e.dry.Pulled = n, n
+	return nil
 }

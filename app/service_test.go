@@ -241,8 +241,8 @@ func TestPlanWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plan.New != 5 || plan.APICalls < 1 || plan.APILimit == 0 {
-		t.Errorf("pull plan %+v, want 5 new rows and a call estimate", plan)
+	if plan.New != 5 || plan.APICalls != 1 || plan.APICallsSpent != 1 || plan.APILimit == 0 {
+		t.Errorf("first pull plan %+v, want 5 new rows for one COUNT() and one page", plan)
 	}
 	if n, _ := env.svc.RowCount(sh.ID); n != 0 {
 		t.Fatalf("plan wrote %d rows", n)
