@@ -162,6 +162,24 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 		if st.skipLocal && len(row.Changed()) > 0 {
 			continue
 		}
+		attached := false
+		if row.Base == nil {
+			// A row never synced (typed in, or imported from a file) holds
+			// the user's values, not a stale copy of Salesforce; the merge
+			// would take Salesforce's values for such a row on a pull.
+			if e.opt.Direction == sheets.Both {
+				continue // the push phase settles it by the conflict policy
+			}
+			// Pull only: attach the record and compare against an empty
+			// ancestor, so the pull fills the row's blanks, keeps its values
+			// where Salesforce has none, and settles real differences by the
+			// policy (kept as conflicts under review).
+			if row.RecordID == "" {
+				row.RecordID = rec.ID
+			}
+			row.Base = map[string]string{}
+			attached = true
+		}
 		item := e.pullPl.Plan(row, &merge.Remote{RecordID: rec.ID, Values: cells, Modified: mod})
 		if e.dry != nil {
 			e.dry.addItem(e, row, &item)
@@ -171,8 +189,12 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 		if o, ok := e.conflictOutcome(row, &item); ok {
 			outs = append(outs, o)
 		}
-		if item.Writes() {
+		switch {
+		case item.Writes():
 			e.pullPl.Apply(row, item, merge.Outcome{})
+			touched[row.ID] = row
+		case attached:
+			row.Touch()
 			touched[row.ID] = row
 		}
 	}

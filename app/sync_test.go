@@ -696,3 +696,84 @@ func TestBlankPolicies(t *testing.T) {
 		t.Errorf("row a: Department %q %s, want Salesforce's Sales refreshed and synced", r.Cells[dept.ID], r.State)
 	}
 }
+
+// TestPullKeepsImportedValues: rows typed in or imported (never synced)
+// and matched by key on a pull keep their values: blanks are filled from
+// Salesforce, differences follow the policy.
+func TestPullKeepsImportedValues(t *testing.T) {
+	tests := []struct {
+		policy    sheets.Policy
+		wantTitle string
+		wantState sheets.State
+	}{
+		{sheets.PolicyReview, "From vendor", sheets.StateConflict},
+		{sheets.PolicySheetWins, "From vendor", sheets.StateModified},
+		{sheets.PolicySalesforceWins, "Engineer", sheets.StateSynced},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.policy), func(t *testing.T) {
+			env := newTestEnv(t)
+			ids := env.seedContacts(1)
+			sh := env.contactSheet(false)
+			title, email, first := col(t, sh, "Title"), col(t, sh, "Email"), col(t, sh, "First")
+			rows, err := env.svc.AddRows(sh.ID, 0, []map[string]string{{email: "PERSON0@example.com", title: "From vendor"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			env.sync(sh.ID, SyncOptions{Direction: sheets.Pull, Policy: tt.policy})
+			r, _ := env.svc.Row(sh.ID, rows[0].ID)
+			if r.RecordID != ids[0] || r.Cells[first] != "First0" {
+				t.Errorf("row %+v: want matched to %s with its blank First filled", r, ids[0])
+			}
+			if r.Cells[title] != tt.wantTitle || r.State != tt.wantState {
+				t.Errorf("Title %q state %s, want %q %s", r.Cells[title], r.State, tt.wantTitle, tt.wantState)
+			}
+			if n, _ := env.svc.RowCount(sh.ID); n != 1 {
+				t.Errorf("%d rows, want the record matched to the imported row, not appended", n)
+			}
+			if got := env.get("Contact", ids[0], "Title"); got != "Engineer" {
+				t.Errorf("a pull wrote to Salesforce: Title %v", got)
+			}
+		})
+	}
+}
+
+// TestBothKeepsImportedValues: the same in a both-ways run, where the push
+// phase settles the imported row by the policy.
+func TestBothKeepsImportedValues(t *testing.T) {
+	tests := []struct {
+		policy    sheets.Policy
+		wantOrg   string
+		wantState sheets.State
+	}{
+		{sheets.PolicyReview, "Engineer", sheets.StateConflict},
+		{sheets.PolicySheetWins, "From vendor", sheets.StateSynced},
+		{sheets.PolicySalesforceWins, "Engineer", sheets.StateSynced},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.policy), func(t *testing.T) {
+			env := newTestEnv(t)
+			ids := env.seedContacts(1)
+			sh := env.contactSheet(false)
+			title, email, first := col(t, sh, "Title"), col(t, sh, "Email"), col(t, sh, "First")
+			rows, err := env.svc.AddRows(sh.ID, 0, []map[string]string{{email: "person0@example.com", title: "From vendor"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			env.sync(sh.ID, SyncOptions{Direction: sheets.Both, Policy: tt.policy})
+			r, _ := env.svc.Row(sh.ID, rows[0].ID)
+			if got := env.get("Contact", ids[0], "Title"); got != tt.wantOrg {
+				t.Errorf("org Title %v, want %s", got, tt.wantOrg)
+			}
+			if r.RecordID != ids[0] || r.State != tt.wantState || r.Cells[first] != "First0" {
+				t.Errorf("row %+v: want matched, %s, First filled", r, tt.wantState)
+			}
+			if tt.policy != sheets.PolicySalesforceWins && r.Cells[title] != "From vendor" {
+				t.Errorf("the imported Title was lost: %q", r.Cells[title])
+			}
+			if got := env.get("Contact", ids[0], "FirstName"); got != "First0" {
+				t.Errorf("a blank imported cell erased FirstName: %v", got)
+			}
+		})
+	}
+}
