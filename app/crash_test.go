@@ -24,6 +24,10 @@ const (
 	envCrashHome = "CRMSHEETS_TEST_CRASH_HOME"
 	envCrashURL  = "CRMSHEETS_TEST_CRASH_URL"
 	envCrashLong = "CRMSHEETS_RELIABILITY" // `make reliability`: more trials, more rows
+	// envCrashAtCommit makes the child exit right before its Nth write-back
+	// transaction: after Salesforce applied the batch, before the sheet
+	// recorded it.
+	envCrashAtCommit = "CRMSHEETS_TEST_CRASH_AT_COMMIT"
 
 	crashChildReady = "crash-child: pushing"
 )
@@ -47,6 +51,14 @@ func TestCrashChild(t *testing.T) {
 	sh, err := svc.SheetByName("Contacts")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n, _ := strconv.Atoi(os.Getenv(envCrashAtCommit)); n > 0 {
+		commits := 0
+		svc.hookBeforeCommit = func() {
+			if commits++; commits == n {
+				os.Exit(3)
+			}
+		}
 	}
 	fmt.Println(crashChildReady) // the parent kills from now on
 	if _, err := svc.Sync(ctx, sh.ID, SyncOptions{Direction: sheets.Push, Force: true, Trigger: sheets.TriggerCLI}, nil); err != nil {
@@ -262,4 +274,55 @@ func (e *testEnv) sh(id string) *sheets.Sheet {
 		e.t.Fatal(err)
 	}
 	return sh
+}
+
+// TestCrashAfterSendIsNotAConflict: a push dies after Salesforce applied an
+// update but before the sheet recorded it; the user edits the same cell
+// again. The next push, even under the review policy, recognises the value
+// in Salesforce as its own and sends the new edit: no conflict, nothing
+// lost.
+func TestCrashAfterSendIsNotAConflict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	env := newTestEnv(t)
+	ids := env.seedContacts(3)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title := col(t, sh, "Title")
+	row := env.rowByRecord(sh.ID, ids[0])
+	env.edit(sh.ID, row.ID, title, "Sent by the dead run")
+	env.svc.Close()
+
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url, envCrashAtCommit+"=1")
+	if err := cmd.Run(); err == nil {
+		t.Fatal("the child did not die at its write-back")
+	}
+	if got := env.get("Contact", ids[0], "Title"); got != "Sent by the dead run" {
+		t.Fatalf("org Title %v: the dead run did not send its update", got)
+	}
+
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url})
+	if r := env.rowByRecord(sh.ID, ids[0]); r.Base[title] != "Engineer" {
+		t.Fatalf("the sheet recorded the dead run's update (base %q): nothing to test", r.Base[title])
+	}
+	env.edit(sh.ID, row.ID, title, "Edited again")
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Both, Policy: sheets.PolicyReview})
+	if run.Counts.Conflicts != 0 || run.Counts.Updated != 1 {
+		t.Errorf("run after the crash: %+v, want one update and no conflict", run.Counts)
+	}
+	if got := env.get("Contact", ids[0], "Title"); got != "Edited again" {
+		t.Errorf("org Title %v, want the new edit", got)
+	}
+	if r := env.rowByRecord(sh.ID, ids[0]); r.State != sheets.StateSynced {
+		t.Errorf("row %s %+v, want synced", r.State, r.Conflicts)
+	}
+	if ok, _ := env.svc.store.GetSetting(inflightKey(sh.ID), &inflightUpdates{}); ok {
+		t.Error("in-flight updates left behind after a clean run")
+	}
 }

@@ -63,6 +63,10 @@ type engine struct {
 	newKeys map[string]sheets.RowID
 	// snaps are the rows read and not yet written back (see remember).
 	snaps map[sheets.RowID]rowSnap
+	// inflight are updates sent by a run that may not have written them
+	// back (see inflight.go).
+	inflight                     inflightUpdates
+	inflightDirty, inflightSaved bool
 }
 
 func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions, dry bool, prog func(Progress)) (*engine, error) {
@@ -98,6 +102,9 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}}
 	if dry {
 		e.dry = newPlan(sh, opt, b)
+	}
+	if e.inflight, err = s.loadInflight(sheetID); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -156,6 +163,9 @@ func (e *engine) finish(ctx context.Context, runErr error) (*sheets.Run, error) 
 	}
 	if len(e.b.missing) > 0 && r.Message == "" {
 		r.Message = fmt.Sprintf("skipped %d unmapped column(s): %s", len(e.b.missing), e.b.missing[0])
+	}
+	if err := e.flushInflight(); err != nil {
+		runErr = errors.Join(runErr, err)
 	}
 	if err := e.s.store.UpdateRun(r); err != nil {
 		return r, errors.Join(runErr, fmt.Errorf("record the end of run %d: %w", r.ID, err))

@@ -180,6 +180,7 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 			row.Base = map[string]string{}
 			attached = true
 		}
+		adjusted := e.applyInflight(row, cells)
 		item := e.pullPl.Plan(row, &merge.Remote{RecordID: rec.ID, Values: cells, Modified: mod})
 		if e.dry != nil {
 			e.dry.addItem(e, row, &item)
@@ -193,7 +194,7 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 		case item.Writes():
 			e.pullPl.Apply(row, item, merge.Outcome{})
 			touched[row.ID] = row
-		case attached:
+		case attached || adjusted:
 			row.Touch()
 			touched[row.ID] = row
 		}

@@ -235,6 +235,9 @@ type pushRow struct {
 	// resolvedIDs holds the record id each relationship column resolved to.
 	resolvedIDs map[string]string
 	createdID   string
+	// forceWrite: the row changed before planning (an in-flight update
+	// recognised) and must be written back.
+	forceWrite bool
 }
 
 // pushChunk runs one round: read, merge, validate, resolve, send, write.
@@ -261,6 +264,9 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 			if rec, ok := remote[normID(r.RecordID)]; ok {
 				rem, err = e.toRemote(rec)
 				pr.remote = rec
+				if err == nil {
+					pr.forceWrite = e.applyInflight(r, rem.Values)
+				}
 			}
 		case len(keyed[r.ID]) == 1:
 			rec := keyed[r.ID][0]
@@ -431,7 +437,13 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 	if calls > 0 && !e.budgetAllows(calls) {
 		return nil
 	}
-	// Crash safety: rows about to be created are marked before the call.
+	// Crash safety: the updates about to be sent are recorded, and rows
+	// about to be created are marked, before the call.
+	if len(updates) > 0 {
+		if err := e.saveInflight(updates); err != nil {
+			return err
+		}
+	}
 	if len(creates) > 0 {
 		pend := make([]*sheets.Row, len(creates))
 		for i, pr := range creates {
@@ -458,7 +470,11 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 	if errors.As(sendErr, &unknown) {
 		sendErr = nil // those rows stay create-pending; the next push reconciles them
 	}
-	return errors.Join(sendErr, e.writeBack(prs))
+	if err := e.writeBack(prs); err != nil {
+		return errors.Join(sendErr, err)
+	}
+	e.settled(updates)
+	return sendErr
 }
 
 // errNotSent marks rows whose send never happened (the run stopped first);
@@ -550,7 +566,7 @@ func (e *engine) writeBack(prs []*pushRow) error {
 		} else if pr.err == nil && r.Candidates != nil {
 			r.Candidates = nil
 		}
-		if !rowEqual(before, r) {
+		if pr.forceWrite || !rowEqual(before, r) {
 			rows = append(rows, r)
 		}
 		e.countItem(&pr.item)
