@@ -174,6 +174,7 @@ func (s *Service) RefreshUsage(ctx context.Context) (ConnStatus, error) {
 		s.noteCallErr(err)
 		return s.Status(), fmt.Errorf("read API limits: %w", err)
 	}
+	s.noteCallOK()
 	return s.Status(), nil
 }
 
@@ -228,6 +229,16 @@ func (s *Service) noteCallErr(err error) {
 	if errors.Is(err, auth.ErrNeedsReauth) || crm.IsInvalidSession(err) || crm.IsRetryable(err) {
 		s.setConnErr(err)
 	}
+}
+
+// noteCallOK clears a transient connection problem (offline) after calls
+// succeeded again; a needed re-login stays until the user logs in.
+func (s *Service) noteCallOK() {
+	s.mu.Lock()
+	if s.lastErr != nil && crm.IsRetryable(s.lastErr) {
+		s.lastErr = nil
+	}
+	s.mu.Unlock()
 }
 
 func (s *Service) setConnErr(err error) {

@@ -164,6 +164,9 @@ func (e *engine) finish(ctx context.Context, runErr error) (*sheets.Run, error) 
 	if len(e.b.missing) > 0 && r.Message == "" {
 		r.Message = fmt.Sprintf("skipped %d unmapped column(s): %s", len(e.b.missing), e.b.missing[0])
 	}
+	if runErr == nil && r.Status != sheets.RunCancelled {
+		e.s.noteCallOK()
+	}
 	if err := e.flushInflight(); err != nil {
 		runErr = errors.Join(runErr, err)
 	}

@@ -206,6 +206,7 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 	}
 	p.APIReserve = int(share*float64(u.Max) + 0.999)
 	p.WouldPause = u.Known() && p.APIRemaining-p.APICalls < p.APIReserve
+	s.noteCallOK()
 	return p, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"crmsheets/crm"
+	"crmsheets/crm/emulator"
 	"crmsheets/sheets"
 	"crmsheets/sheets/store"
 )
@@ -466,5 +467,24 @@ func TestEditCellsAllOrNothing(t *testing.T) {
 	}
 	if r, _ := env.svc.Row(sh.ID, rows[2].ID); r.Cells[title] != "Engineer" {
 		t.Errorf("a failed paste changed a cell: %q", r.Cells[title])
+	}
+}
+
+func TestOfflineBadgeClearsWhenCallsWorkAgain(t *testing.T) {
+	retry := crm.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxElapsed: 50 * time.Millisecond}
+	env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Retry = &retry }))
+	env.seedContacts(1)
+	sh := env.contactSheet(false)
+	env.org.SetFaults(emulator.Faults{Rate503: 1})
+	if _, err := env.svc.Sync(env.ctx, sh.ID, SyncOptions{Direction: sheets.Pull}, nil); err == nil {
+		t.Fatal("a sync against an unavailable org succeeded")
+	}
+	if st := env.svc.Status(); st.State != StateOffline || st.Problem == "" {
+		t.Errorf("status %s %q, want offline with the problem in words", st.State, st.Problem)
+	}
+	env.org.SetFaults(emulator.Faults{})
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if st := env.svc.Status(); st.State != StateConnected {
+		t.Errorf("status %s after a good sync, want connected", st.State)
 	}
 }
