@@ -79,7 +79,7 @@ func (mw *MainWindow) showConnectionDialog() {
 		d.Hide()
 		mw.goBackground(func() {
 			err := mw.svc.Disconnect(mw.ctx)
-			fyne.Do(func() {
+			onUI(func() {
 				mw.conn.show(mw.svc.Status())
 				if err != nil {
 					mw.report(err)
@@ -180,7 +180,7 @@ func (mw *MainWindow) connect(o app.Org) {
 		if err != nil {
 			return fmt.Errorf("the login address is not a URL: %w", err)
 		}
-		fyne.Do(func() {
+		onUI(func() {
 			if err := mw.a.OpenURL(u); err != nil {
 				mw.report(fmt.Errorf("open the browser (copy this address into it: %s): %w", raw, err))
 			}
@@ -189,7 +189,7 @@ func (mw *MainWindow) connect(o app.Org) {
 	}
 	mw.goBackground(func() {
 		err := mw.svc.Connect(ctx, o.ID, open)
-		fyne.Do(func() {
+		onUI(func() {
 			wait.Hide()
 			cancel()
 			mw.conn.show(mw.svc.Status())

@@ -145,6 +145,6 @@ func (p *connPanel) refresh(ctx context.Context) {
 	svc := p.mw.svc
 	p.mw.goBackground(func() {
 		st, _ := svc.RefreshUsage(ctx)
-		fyne.Do(func() { p.show(st) })
+		onUI(func() { p.show(st) })
 	})
 }

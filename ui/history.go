@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -108,7 +107,7 @@ func (h *historyScreen) shown() {
 	}
 	h.mw.goBackground(func() {
 		runs, err := h.mw.svc.Runs(app.RunQuery{SheetID: sh.ID, Limit: historyRuns})
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				h.mw.report(err)
 				return
@@ -161,7 +160,7 @@ func (h *historyScreen) show(r *sheets.Run) {
 	}
 	h.mw.goBackground(func() {
 		out, err := h.mw.svc.Outcomes(r.ID, true)
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				h.mw.report(err)
 				return
@@ -201,31 +200,7 @@ func (h *historyScreen) exportErrors() {
 	if r == nil {
 		return
 	}
-	ex, err := h.mw.exporter()
-	if err != nil {
-		h.mw.report(err)
-		return
-	}
-	fd := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-		if err != nil || wc == nil {
-			return
-		}
-		path := wc.URI().Path()
-		wc.Close()
-		h.mw.goBackground(func() {
-			err := ex.ExportRunErrors(h.mw.ctx, r.ID, path)
-			fyne.Do(func() {
-				if err != nil {
-					h.mw.report(err)
-					return
-				}
-				h.mw.info(fmt.Sprintf("Exported the errors of run %d to %s", r.ID, path))
-			})
-		})
-	}, h.mw.win)
-	fd.SetFileName(fmt.Sprintf("run-%d-errors.xlsx", r.ID))
-	fd.SetFilter(storage.NewExtensionFileFilter([]string{".xlsx"}))
-	fd.Show()
+	h.mw.saveXLSXDialog(fmt.Sprintf("run-%d-errors.xlsx", r.ID), func(path string) { h.mw.exportRunErrors(r.ID, path) })
 }
 
 // confirmRevert undoes a push after confirmation, with progress and Cancel.
@@ -254,7 +229,7 @@ func (h *historyScreen) confirmRevert() {
 		h.mw.goBackground(func() {
 			run, err := h.mw.svc.Revert(ctx, r.ID, th.Report)
 			th.Stop()
-			fyne.Do(func() {
+			onUI(func() {
 				wait.Hide()
 				cancel()
 				h.mw.reloadSheet()

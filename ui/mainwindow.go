@@ -57,6 +57,10 @@ type MainWindow struct {
 	grid  *grid.Grid
 	// bg counts the background work the window started (WaitIdle).
 	bg sync.WaitGroup
+	// lastImport and lastNewSheet are the last import dialogs opened, for
+	// tests (file dialogs cannot be driven by the test driver).
+	lastImport   *importDialog
+	lastNewSheet *newSheetDialog
 	// screens are the views of the open sheet besides the grid, rebuilt
 	// when another sheet opens.
 	screens map[string]screen
@@ -139,7 +143,7 @@ func (mw *MainWindow) Start() {
 	}
 	mw.goBackground(func() {
 		err := mw.svc.ConnectActive(mw.ctx)
-		fyne.Do(func() {
+		onUI(func() {
 			mw.conn.show(mw.svc.Status())
 			if err != nil {
 				mw.report(connectionProblem(err))

@@ -324,7 +324,7 @@ func (m *mapperScreen) loadFields() {
 		if err == nil {
 			issues, err = m.mw.svc.ValidateMapping(m.mw.ctx, sh.ID)
 		}
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				m.message.SetText("")
 				m.mw.report(fmt.Errorf("read the fields of %s (connect to Salesforce to map columns): %w", sh.Object, err))
@@ -346,7 +346,7 @@ func (m *mapperScreen) validate() {
 	id := m.sheet.ID
 	m.mw.goBackground(func() {
 		issues, err := m.mw.svc.ValidateMapping(m.mw.ctx, id)
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				m.mw.report(err)
 				return
@@ -441,7 +441,7 @@ func (m *mapperScreen) mapColumn(c sheets.Column, f app.FieldOption) {
 	id := m.sheet.ID
 	m.mw.goBackground(func() {
 		warnings, err := m.mw.svc.MapColumnToField(m.mw.ctx, id, c.ID, f.Path)
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				m.mw.report(err)
 				return
@@ -464,7 +464,7 @@ func (m *mapperScreen) addColumn(f app.FieldOption) {
 	id := m.sheet.ID
 	m.mw.goBackground(func() {
 		col, err := m.mw.svc.AddColumnFromField(m.mw.ctx, id, f.Path)
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				m.mw.report(err)
 				return
@@ -484,7 +484,7 @@ func (m *mapperScreen) doAutoMap() {
 	m.message.SetText("Looking for fields matching the column names…")
 	m.mw.goBackground(func() {
 		p, err := m.mw.svc.AutoMap(m.mw.ctx, id)
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				m.message.SetText("")
 				m.mw.report(err)
@@ -600,7 +600,7 @@ func (m *mapperScreen) applyProposal(p app.Proposal) {
 	id := m.sheet.ID
 	m.mw.goBackground(func() {
 		warnings, err := m.mw.svc.ApplyMapping(id, p)
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				m.mw.report(err)
 				return

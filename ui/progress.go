@@ -4,7 +4,6 @@ import (
 	"sync"
 	"time"
 
-	"fyne.io/fyne/v2"
 
 	"crmsheets/app"
 )
@@ -43,7 +42,7 @@ func newThrottle(paint func(app.Progress)) *throttle {
 				t.seen = false
 				t.mu.Unlock()
 				if ok {
-					fyne.Do(func() { paint(p) })
+					onUI(func() { paint(p) })
 				}
 			}
 		}

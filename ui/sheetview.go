@@ -55,6 +55,7 @@ func newSheetView(mw *MainWindow, g *grid.Grid) fyne.CanvasObject {
 		widget.NewButtonWithIcon("Delete rows", theme.ContentRemoveIcon(), func() { mw.confirmDeleteRows() }),
 		widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), g.Undo),
 		widget.NewSeparator(),
+		widget.NewButtonWithIcon("Import…", theme.UploadIcon(), mw.showImport),
 		widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), mw.showExport),
 	)
 	right := container.NewGridWithColumns(3, find, filter, states)

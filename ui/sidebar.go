@@ -59,7 +59,7 @@ func newSidebar(mw *MainWindow) *sidebar {
 	newMenu := fyne.NewMenu("",
 		fyne.NewMenuItem("From a CRM template…", mw.showNewFromTemplate),
 		fyne.NewMenuItem("From a Salesforce object…", mw.showNewFromObject),
-		fyne.NewMenuItem("Import an XLSX file…", mw.showImport),
+		fyne.NewMenuItem("From an XLSX file…", mw.showNewFromXLSX),
 	)
 	var newBtn *widget.Button
 	newBtn = widget.NewButtonWithIcon("New sheet", theme.ContentAddIcon(), func() {
@@ -198,7 +198,7 @@ func (mw *MainWindow) showNewFromObject() {
 		mw.info("Reading the " + object + " describe…")
 		mw.goBackground(func() {
 			sh, err := mw.svc.NewSheetFromObject(mw.ctx, object, n)
-			fyne.Do(func() {
+			onUI(func() {
 				if err != nil {
 					mw.report(err)
 					return

@@ -217,7 +217,7 @@ func (s *syncScreen) doValidate() {
 	s.filterRes.SetText("Checking the filter…")
 	s.mw.goBackground(func() {
 		res, err := s.mw.svc.ValidateFilter(s.mw.ctx, sh.ID, where)
-		fyne.Do(func() {
+		onUI(func() {
 			if err != nil {
 				var fe *app.FilterError
 				if errors.As(err, &fe) {
@@ -263,7 +263,7 @@ func (s *syncScreen) doPlan() {
 	opt := s.options()
 	s.mw.goBackground(func() {
 		p, err := s.mw.svc.Plan(s.mw.ctx, sh.ID, opt)
-		fyne.Do(func() {
+		onUI(func() {
 			s.planBtn.Enable()
 			if err != nil {
 				s.plan.SetText("Plan failed: " + err.Error())
@@ -323,7 +323,7 @@ func (s *syncScreen) doRun(force bool) {
 		s.plan.SetText("Planning the production run…")
 		s.mw.goBackground(func() {
 			p, err := s.mw.svc.Plan(s.mw.ctx, sh.ID, opt)
-			fyne.Do(func() {
+			onUI(func() {
 				if err != nil {
 					s.plan.SetText("Plan failed: " + err.Error())
 					return
@@ -387,7 +387,7 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 	s.mw.goBackground(func() {
 		run, err := s.mw.svc.Sync(ctx, sh.ID, opt, th.Report)
 		th.Stop()
-		fyne.Do(func() {
+		onUI(func() {
 			cancel()
 			s.cancel = nil
 			s.runBtn.Enable()

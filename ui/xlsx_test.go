@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"crmsheets/app"
+	"crmsheets/sheets"
+)
+
+// pulledContacts makes a Contacts sheet from the people template, pulls it
+// from the demo org and opens it.
+func pulledContacts(t *testing.T, mw *MainWindow) *sheets.Sheet {
+	t.Helper()
+	sh, err := mw.svc.NewSheetFromTemplate("people", "Contacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mw.svc.Sync(context.Background(), sh.ID, app.SyncOptions{Direction: sheets.Pull}, nil); err != nil {
+		t.Fatal(err)
+	}
+	mw.sheetCreated(sh)
+	mw.WaitIdle()
+	return mw.Sheet()
+}
+
+// TestExportThenImportPreviewAndApply exports a pulled sheet, edits a cell
+// in the app, and imports the file back: the preview shows that one cell
+// would return to the file's value (and nothing with "only empty cells"),
+// and applying it does so.
+func TestExportThenImportPreviewAndApply(t *testing.T) {
+	mw := newTestWindow(t)
+	sh := pulledContacts(t, mw)
+	path := filepath.Join(t.TempDir(), "contacts.xlsx")
+	mw.exportSheet(path)
+	mw.WaitIdle()
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Fatalf("export wrote nothing: %v (status %q)", err, mw.status.Text)
+	}
+
+	title := colByField(t, sh, "Title")
+	var row *sheets.Row
+	for r, err := range mw.svc.Rows(sh.ID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Cells[title] != "" {
+			row = r
+			break
+		}
+	}
+	if row == nil {
+		t.Fatal("no pulled contact has a title")
+	}
+	was := row.Cells[title]
+	if _, err := mw.svc.EditCell(sh.ID, row.ID, title, "Edited here"); err != nil {
+		t.Fatal(err)
+	}
+
+	mw.importFile(path)
+	mw.WaitIdle()
+	d := mw.lastImport
+	if d == nil || d.plan == nil {
+		t.Fatalf("no preview (status %q)", mw.status.Text)
+	}
+	if d.plan.ChangedCells != 1 || d.plan.Matched != mw.Grid().Model().Len() || d.plan.New != 0 {
+		t.Fatalf("preview: %s", d.plan.summary())
+	}
+	i := slices.IndexFunc(d.plan.Lines, func(l previewLine) bool { return l.Kind == "change" })
+	if i < 0 || d.plan.Lines[i].Now != "Edited here" || d.plan.Lines[i].After != was || d.plan.Lines[i].Column != "Job Title" {
+		t.Fatalf("change lines %+v", d.plan.Lines)
+	}
+	if d.importBtn.Disabled() || !strings.Contains(columnsText(d.plan), "Job Title") {
+		t.Errorf("import disabled %v, columns %q", d.importBtn.Disabled(), columnsText(d.plan))
+	}
+
+	d.mode.SetSelected(importOnlyEmpty)
+	mw.WaitIdle()
+	if d.plan.ChangedCells != 0 || !d.importBtn.Disabled() {
+		t.Fatalf("only empty cells: %s (import disabled %v)", d.plan.summary(), d.importBtn.Disabled())
+	}
+	d.mode.SetSelected(importOverwrite)
+	mw.WaitIdle()
+
+	d.apply()
+	mw.WaitIdle()
+	if !strings.Contains(d.result, "1 row(s) updated and 0 row(s) added") {
+		t.Fatalf("result %q (status %q)", d.result, mw.status.Text)
+	}
+	got, err := mw.svc.Row(sh.ID, row.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Cells[title] != was {
+		t.Errorf("title after import %q, want %q", got.Cells[title], was)
+	}
+}
+
+// TestExportRunErrorsAndCancel exports a run's failures from History, and a
+// cancelled export leaves no file behind.
+func TestExportRunErrorsAndCancel(t *testing.T) {
+	mw := newTestWindow(t)
+	sh := pulledContacts(t, mw)
+	runs, err := mw.svc.Runs(app.RunQuery{SheetID: sh.ID})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs %v %v", runs, err)
+	}
+	path := filepath.Join(t.TempDir(), "errors.xlsx")
+	mw.exportRunErrors(runs[0].ID, path)
+	mw.WaitIdle()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("run errors not exported: %v (status %q)", err, mw.status.Text)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	gone := filepath.Join(t.TempDir(), "cancelled.xlsx")
+	err = writeFileAtomic(ctx, gone, func(w io.Writer) error { _, err := w.Write([]byte("PK")); return err }, func(int64) {})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled export: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(gone), "*")); len(left) != 0 {
+		t.Errorf("a cancelled export left %v", left)
+	}
+}
+
+// TestNewSheetFromXLSX reads a workbook with an ambiguous date column: the
+// sheet cannot be created until the user picks the day/month order; then
+// it is created with every row.
+func TestNewSheetFromXLSX(t *testing.T) {
+	mw := newTestWindow(t)
+	path := filepath.Join(t.TempDir(), "dates.xlsx")
+	data, err := os.ReadFile(filepath.Join("testdata", "textdates.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mw.newSheetFromFile(path)
+	mw.WaitIdle()
+	d := mw.lastNewSheet
+	if d == nil {
+		t.Fatalf("no dialog (status %q)", mw.status.Text)
+	}
+	amb := slices.IndexFunc(d.src.Columns, func(c importColumn) bool { return c.Name == "Ambiguous" })
+	if amb < 0 || len(d.src.Columns[amb].DateOrders) < 2 || d.src.Rows != 3 || d.name.Text != "dates" {
+		t.Fatalf("source %+v rows %d name %q", d.src.Columns, d.src.Rows, d.name.Text)
+	}
+	if iso := d.src.Columns[0]; iso.Type != sheets.TypeDate || !strings.Contains(columnHeading(iso), "(Date)") {
+		t.Errorf("ISO column inferred %v, heading %q", iso.Type, columnHeading(iso))
+	}
+	if len(d.dates.Objects) != 1 {
+		t.Fatalf("%d date choices shown, want 1", len(d.dates.Objects))
+	}
+	if len(d.objects) == 0 {
+		t.Errorf("the demo org's objects were not listed")
+	}
+	d.create()
+	mw.WaitIdle()
+	if d.created != nil {
+		t.Fatal("created a sheet with an undecided date column")
+	}
+	d.chooseDate(amb, 0)
+	mw.WaitIdle()
+	if len(d.src.Columns[amb].DateOrders) != 0 || len(d.dates.Objects) != 0 {
+		t.Fatalf("date order not applied: %+v", d.src.Columns[amb])
+	}
+	d.create()
+	mw.WaitIdle()
+	if d.created == nil || mw.Sheet() == nil || mw.Sheet().ID != d.created.ID {
+		t.Fatalf("sheet not created and opened (status %q)", mw.status.Text)
+	}
+	if n := mw.Grid().Model().Len(); n != 3 {
+		t.Errorf("new sheet has %d rows, want 3", n)
+	}
+	if c, ok := mw.Sheet().ColumnByName("Ambiguous"); !ok || c.Type != sheets.TypeDate {
+		t.Errorf("Ambiguous column %+v", c)
+	}
+}
+
+// TestNewSheetFromXLSXWithObjectProposesMapping makes a sheet from an
+// exported Contacts file linked to Contact: the Mapper opens on a proposal.
+func TestNewSheetFromXLSXWithObjectProposesMapping(t *testing.T) {
+	mw := newTestWindow(t)
+	pulledContacts(t, mw)
+	path := filepath.Join(t.TempDir(), "people.xlsx")
+	mw.exportSheet(path)
+	mw.WaitIdle()
+	mw.newSheetFromFile(path)
+	mw.WaitIdle()
+	d := mw.lastNewSheet
+	if d == nil || !d.chooseObject("Contact") {
+		t.Fatalf("Contact not offered: %v", d)
+	}
+	d.name.SetText("Vendor people")
+	d.create()
+	mw.WaitIdle()
+	if d.created == nil || d.created.Object != "Contact" {
+		t.Fatalf("created %+v (status %q)", d.created, mw.status.Text)
+	}
+	m := mw.screens[tabMapper].(*mapperScreen)
+	if mw.tabs.Selected().Text != tabMapper || m.pending == nil || len(m.pending.p.Matches) == 0 {
+		t.Fatalf("no mapping proposal on the Mapper (tab %q, message %q)", mw.tabs.Selected().Text, m.message.Text)
+	}
+}
