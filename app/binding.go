@@ -135,19 +135,14 @@ func (bc *boundColumn) queryPath() string {
 
 // remoteCells converts a queried record's fields into canonical cells keyed
 // by column id: the "Salesforce now" side of the three-way merge.
-func (b *binding) remoteCells(rec crm.Record) (map[string]string, error) {
+func (b *binding) remoteCells(rec crm.Record) map[string]string {
 	out := make(map[string]string, len(b.cols))
 	for _, bc := range b.cols {
-		v := recordValue(rec, bc.queryPath())
-		s, err := cellFromSalesforce(bc, v)
-		if err != nil {
-			return nil, fmt.Errorf("record %s field %s: %w", rec.ID, bc.queryPath(), err)
-		}
-		if s != "" {
+		if s := cellFromSalesforce(bc, recordValue(rec, bc.queryPath())); s != "" {
 			out[bc.col.ID] = s
 		}
 	}
-	return out, nil
+	return out
 }
 
 // recordValue reads a field from a record, case-insensitively as

@@ -82,10 +82,7 @@ func (s *Service) ValidateFilter(ctx context.Context, sheetID, where string) (Fi
 		if err != nil {
 			return FilterCheck{}, s.filterErr(where, err)
 		}
-		cells, err := b.remoteCells(rec)
-		if err != nil {
-			return FilterCheck{}, err
-		}
+		cells := b.remoteCells(rec)
 		m := map[string]string{"Id": rec.ID}
 		for _, bc := range b.cols {
 			m[bc.col.Name] = sheets.Format(bc.col.Type, cells[bc.col.ID])

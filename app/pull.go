@@ -141,10 +141,7 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 			outs = append(outs, o)
 			continue
 		}
-		cells, err := e.b.remoteCells(rec)
-		if err != nil {
-			return fmt.Errorf("pull into %q: %w", e.sh.Name, err)
-		}
+		cells := e.b.remoteCells(rec)
 		e.countPull(func(c *sheets.RunCounts) { c.Pulled++ })
 		if e.dry != nil {
 			e.dry.Pulled++
@@ -229,7 +226,7 @@ func (e *engine) matchPulled(st *pullState, rec crm.Record, touched map[sheets.R
 	if e.b.key == nil {
 		return nil, nil
 	}
-	kv, _ := cellFromSalesforce(e.b.key, recordValue(rec, e.b.key.queryPath()))
+	kv := cellFromSalesforce(e.b.key, recordValue(rec, e.b.key.queryPath()))
 	if sheets.NormalizeKey(kv) == "" {
 		return nil, nil
 	}

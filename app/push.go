@@ -179,7 +179,7 @@ func (e *engine) lookupByKey(ctx context.Context, rows []*sheets.Row) (map[sheet
 			if err != nil {
 				return nil, fmt.Errorf("look up %s by %s: %w", e.b.object, e.b.key.col.Field, err)
 			}
-			kv, _ := cellFromSalesforce(e.b.key, recordValue(rec, e.b.key.queryPath()))
+			kv := cellFromSalesforce(e.b.key, recordValue(rec, e.b.key.queryPath()))
 			for _, id := range byKey[sheets.NormalizeKey(kv)] {
 				out[id] = append(out[id], rec)
 			}
@@ -262,15 +262,13 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 		switch {
 		case r.RecordID != "":
 			if rec, ok := remote[normID(r.RecordID)]; ok {
-				rem, err = e.toRemote(rec)
+				rem = e.toRemote(rec)
 				pr.remote = rec
-				if err == nil {
-					pr.forceWrite = e.applyInflight(r, rem.Values)
-				}
+				pr.forceWrite = e.applyInflight(r, rem.Values)
 			}
 		case len(keyed[r.ID]) == 1:
 			rec := keyed[r.ID][0]
-			rem, err = e.toRemote(rec)
+			rem = e.toRemote(rec)
 			pr.remote = rec
 		case len(keyed[r.ID]) > 1:
 			pr.err = fmt.Errorf("%d Salesforce records have %s %q; the row was not sent so no duplicate is made", len(keyed[r.ID]), e.b.key.col.Name, r.Cells[e.b.key.col.ID])
@@ -285,9 +283,6 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 					e.newKeys[k] = r.ID
 				}
 			}
-		}
-		if err != nil {
-			return err
 		}
 		if pr.err == nil {
 			pr.item = e.pl.Plan(r, rem)
@@ -333,12 +328,8 @@ func (e *engine) pausedOr(err error) error {
 }
 
 // toRemote converts a read record into the merge's view of Salesforce.
-func (e *engine) toRemote(rec crm.Record) (*merge.Remote, error) {
-	cells, err := e.b.remoteCells(rec)
-	if err != nil {
-		return nil, fmt.Errorf("push %q: %w", e.sh.Name, err)
-	}
-	return &merge.Remote{RecordID: rec.ID, Values: cells, Modified: parseSalesforceTime(rec.Fields["LastModifiedDate"])}, nil
+func (e *engine) toRemote(rec crm.Record) *merge.Remote {
+	return &merge.Remote{RecordID: rec.ID, Values: e.b.remoteCells(rec), Modified: parseSalesforceTime(rec.Fields["LastModifiedDate"])}
 }
 
 // prepareSend turns a planned item's sends into the record to write,

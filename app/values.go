@@ -8,15 +8,14 @@ import (
 // cellFromSalesforce turns a queried value into canonical cell text with
 // the mapper's conversion. Relationship paths are converted by the column's
 // own type (the parent field's describe is not needed to read them).
-func cellFromSalesforce(bc *boundColumn, v any) (string, error) {
+func cellFromSalesforce(bc *boundColumn, v any) string {
 	if v == nil {
-		return "", nil
+		return ""
 	}
-	t := bc.col.Type
 	if !bc.path && bc.field != nil {
-		return FromSalesforceValue(bc.field.Type, v), nil
+		return FromSalesforceValue(bc.field.Type, v)
 	}
-	return FromSalesforceValue(salesforceTypeOf(t), v), nil
+	return FromSalesforceValue(salesforceTypeOf(bc.col.Type), v)
 }
 
 // valueToSalesforce turns a canonical cell into the JSON value to send;
