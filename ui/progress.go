@@ -4,7 +4,6 @@ import (
 	"sync"
 	"time"
 
-
 	"crmsheets/app"
 )
 
