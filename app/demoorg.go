@@ -29,16 +29,23 @@ func (s *Service) demoURL() (string, error) {
 	if s.opt.DemoOrgURL != "" {
 		return s.opt.DemoOrgURL, nil
 	}
+	// Starting (and seeding) the demo org takes a while: it has its own
+	// lock so Status and the other short calls never wait for it.
+	s.demoMu.Lock()
+	defer s.demoMu.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.demo != nil {
-		return s.demo.url, nil
+	d := s.demo
+	s.mu.Unlock()
+	if d != nil {
+		return d.url, nil
 	}
 	d, err := startDemoOrg(filepath.Join(s.home, DemoOrgFileName), s.opt.DemoSeedAccounts, s.now)
 	if err != nil {
 		return "", err
 	}
+	s.mu.Lock()
 	s.demo = d
+	s.mu.Unlock()
 	s.log.Info("demo org started", "url", d.url)
 	return d.url, nil
 }

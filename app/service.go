@@ -77,7 +77,9 @@ type Service struct {
 	now   func() time.Time
 	store *store.Store
 
-	mu   sync.Mutex // guards conn, demo, lastErr, running
+	demoMu sync.Mutex // serializes starting the embedded demo org
+
+	mu   sync.Mutex // guards conn, demo, lastErr, running, tokens
 	conn *connection
 	demo *demoOrg
 	// lastErr is the last connection-level failure, for Status.
