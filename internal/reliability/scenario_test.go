@@ -6,7 +6,6 @@ import (
 	"net"
 	"strings"
 	"testing"
-	"time"
 
 	"crmsheets/app"
 	"crmsheets/internal/clitest"
@@ -206,8 +205,6 @@ func runs(t *testing.T, c *clitest.CLI) []*sheets.Run {
 	c.JSON(t, &rs, "history", "--limit", "1000")
 	return rs
 }
-
-func since(start time.Time) time.Duration { return time.Since(start).Round(time.Millisecond) }
 
 // clitestEmulator starts a standalone emulator process and returns its URL.
 func clitestEmulator(t *testing.T, args ...string) string {
