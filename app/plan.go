@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"crmsheets/app/merge"
@@ -56,7 +55,8 @@ type Plan struct {
 	WouldPause bool
 	// SafetyStop is the safety rail's refusal when the run would overwrite
 	// too many records (run it with SyncOptions.Force after review); nil
-	// otherwise.
+	// otherwise. The plan's counts, diff and API calls are those of the
+	// whole run either way: they are what the user reviews before forcing.
 	SafetyStop *TooManyChangesError
 }
 
@@ -181,12 +181,8 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 	pullCalls := int(e.c.Calls() - e.calls0)
 	if dir == sheets.Push || dir == sheets.Both {
 		if err := e.push(ctx); err != nil {
-			var tm *TooManyChangesError
-			if !errors.As(err, &tm) {
-				s.noteCallErr(err)
-				return nil, err
-			}
-			p.SafetyStop = tm
+			s.noteCallErr(err)
+			return nil, err
 		}
 	}
 	p.APICallsSpent = int(e.c.Calls() - e.calls0)

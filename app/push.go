@@ -54,7 +54,13 @@ func (e *engine) push(ctx context.Context) error {
 		slices.Sort(ids)
 	}
 	if err := e.safetyRail(overwrites); err != nil {
-		return err
+		var tm *TooManyChangesError
+		if e.dry == nil || !errors.As(err, &tm) {
+			return err
+		}
+		// A plan shows the whole run the rail would stop: it is what the
+		// user reviews before confirming with Force.
+		e.dry.SafetyStop = tm
 	}
 	if len(ids) == 0 {
 		return nil

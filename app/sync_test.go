@@ -777,3 +777,32 @@ func TestBothKeepsImportedValues(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanUnderTheSafetyRail: a plan the safety rail would stop still shows
+// the whole run (what the user reviews before confirming with Force).
+func TestPlanUnderTheSafetyRail(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(40)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title := col(t, sh, "Title")
+	env.editAll(sh.ID, title, "Bulk", 30)
+	plan, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.SafetyStop == nil || plan.SafetyStop.Changes != 30 || plan.SafetyStop.Rows != 40 {
+		t.Fatalf("SafetyStop = %+v, want 30 of 40", plan.SafetyStop)
+	}
+	if plan.Updates != 30 || len(plan.Changes) != 30 || plan.Unchanged != 0 {
+		t.Errorf("plan under the safety rail: %d updates, %d cell changes, %d unchanged; want 30, 30, 0", plan.Updates, len(plan.Changes), plan.Unchanged)
+	}
+	// One re-read query plus one collection call per 200 updates.
+	if want := plan.APICallsSpent + 1; plan.APICalls != want || plan.APICallsSpent == 0 {
+		t.Errorf("plan API calls %d (spent %d), want %d", plan.APICalls, plan.APICallsSpent, want)
+	}
+	forced, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push, Force: true})
+	if err != nil || forced.SafetyStop != nil || forced.Updates != 30 {
+		t.Errorf("forced plan: %+v, %v; want 30 updates and no stop", forced, err)
+	}
+}
