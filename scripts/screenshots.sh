@@ -1,24 +1,48 @@
 #!/usr/bin/env bash
 # screenshots.sh BINARY OUTDIR — runs the real app under Xvfb against the
 # embedded demo org, once per screen (CRMSHEETS_SCREEN), each on a fresh
-# temp home holding a "Contacts" sheet pulled with the CLI, and saves
-# main.png, mapper.png, sync.png, conflicts.png and history.png in OUTDIR.
-# Needs xvfb-run and ImageMagick's import (make deps installs both).
+# temp home, and saves main.png, mapper.png, sync.png, conflicts.png and
+# history.png in OUTDIR (THEME=light adds the light theme: *-light.png).
+#
+# Each home is prepared by scripts/screenshotstate through the engine, as a
+# user would: a "Contacts" sheet pulled from the demo org, a push with one
+# invalid row, and two conflicts left to review. sync.png shows a sync in
+# progress: CRMSHEETS_SCREEN=sync-running starts a full pull at start, on a
+# demo org seeded big enough (SYNC_SEED accounts) for the pull to last a
+# few seconds. Needs go, xvfb-run, xwininfo, xprop and ImageMagick's import.
 set -euo pipefail
 export LANG=en_US.UTF-8
+size=1280x760 # the app's first-run window size (ui/prefs.go)
 
 if [[ "${1:-}" == "--inside" ]]; then
 	# Inside the Xvfb session: one screen.
-	bin=$2 out=$3 screen=$4
-	home=$(mktemp -d)
-	trap 'rm -rf "$home"' EXIT
+	bin=$2 state=$3 file=$4 screen=$5 seed=$6 theme=$7
+	home=$(mktemp -d) cfg=$(mktemp -d)
+	trap 'rm -rf "$home" "$cfg"' EXIT
 	export CRMSHEETS_HOME=$home
-	"$bin" new --template people --name Contacts >/dev/null
-	"$bin" sync --sheet Contacts --direction pull >/dev/null
+	export XDG_CONFIG_HOME=$cfg HOME=$cfg # fresh Fyne preferences: default size and theme
+	"$state" -home "$home" -seed "$seed" >/dev/null
+	if [[ -n $theme ]]; then
+		mkdir -p "$cfg/fyne/com.crmsheets.app"
+		printf '{"theme":"%s"}' "$theme" >"$cfg/fyne/com.crmsheets.app/preferences.json"
+	fi
 	CRMSHEETS_SCREEN=$screen "$bin" 2>/dev/null &
 	pid=$!
-	sleep "${SCREENSHOT_WAIT:-8}"
-	import -window root "$out/$screen.png"
+	for _ in $(seq 100); do # wait for the window
+		xwininfo -root -tree 2>/dev/null | grep '"CRM Sheets' >/dev/null && break # no -q: pipefail
+		sleep 0.2
+	done
+	if [[ $screen == sync-running ]]; then # wait for the run to start
+		for _ in $(seq 150); do
+			# xwininfo prints only ASCII names; the title has a dash
+			for w in $(xwininfo -root -tree 2>/dev/null | awk '/"CRM Sheets/ {print $1}'); do
+				xprop -id "$w" _NET_WM_NAME | grep syncing >/dev/null && break 2
+			done
+			sleep 0.2
+		done
+	fi
+	sleep "${SCREENSHOT_WAIT:-3}"
+	import -window root "$file"
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 	exit 0
@@ -26,8 +50,24 @@ fi
 
 bin=$(realpath "${1:?usage: screenshots.sh BINARY OUTDIR}")
 out=$(realpath -m "${2:?usage: screenshots.sh BINARY OUTDIR}")
+root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
-for screen in main mapper sync conflicts history; do
-	xvfb-run -a -s "-screen 0 1400x900x24" "$0" --inside "$bin" "$out" "$screen"
-	echo "saved $out/$screen.png"
+state=$(mktemp)
+trap 'rm -f "$state"' EXIT
+(cd "$root" && go build -o "$state" ./scripts/screenshotstate)
+
+themes=("")
+[[ "${THEME:-}" == "light" ]] && themes+=("light")
+for theme in "${themes[@]}"; do
+	suffix=${theme:+-$theme}
+	for screen in main mapper sync-running conflicts history; do
+		name=${screen%-running}
+		seed=500
+		if [[ $screen == sync-running ]]; then
+			seed=${SYNC_SEED:-30000}
+		fi
+		SCREENSHOT_WAIT=$([[ $screen == sync-running ]] && echo 0.4 || echo 3) \
+			xvfb-run -a -s "-screen 0 ${size}x24" "$0" --inside "$bin" "$state" "$out/$name$suffix.png" "$screen" "$seed" "${theme:-dark}"
+		echo "saved $out/$name$suffix.png"
+	done
 done

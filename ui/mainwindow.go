@@ -22,8 +22,13 @@ import (
 
 // ScreenEnv names the environment variable that opens a screen at start
 // ("main", "mapper", "sync", "conflicts", "history") on the first sheet;
-// scripts/screenshots.sh uses it to capture each screen.
+// scripts/screenshots.sh uses it to capture each screen. "sync-running"
+// opens the Sync tab and starts a full pull, as if the user had pressed
+// Run, so that a sync in progress can be captured.
 const ScreenEnv = "CRMSHEETS_SCREEN"
+
+// screenSyncRunning is the ScreenEnv value that starts a full pull.
+const screenSyncRunning = "sync-running"
 
 // Tab titles of the centre, in order.
 const (
@@ -147,15 +152,30 @@ func (mw *MainWindow) Start() {
 			mw.conn.show(mw.svc.Status())
 			if err != nil {
 				mw.report(connectionProblem(err))
+			} else if screenName == screenSyncRunning {
+				mw.startFullPull()
 			}
 		})
 		if err == nil {
 			mw.conn.refresh(mw.ctx)
 		}
 	})
-	if screenName != "" && screenName != "main" {
+	if screenName != "" && screenName != "main" && screenName != screenSyncRunning {
 		mw.ShowScreen(screenName)
 	}
+}
+
+// startFullPull opens the Sync tab and runs a full pull of the open sheet,
+// the way a user would with Pull, Full pull and Run.
+func (mw *MainWindow) startFullPull() {
+	mw.ShowScreen("sync")
+	s, ok := mw.screens[tabSync].(*syncScreen)
+	if !ok {
+		return
+	}
+	s.direction.SetSelected("Pull")
+	s.full.SetChecked(true)
+	s.doRun(false)
 }
 
 // connectionProblem says what to do about a failed automatic connection.

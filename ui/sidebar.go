@@ -34,7 +34,7 @@ func newSidebar(mw *MainWindow) *sidebar {
 			name.TextStyle.Bold = true
 			name.Truncation = fyne.TextTruncateEllipsis
 			sub := widget.NewLabel("object · rows")
-			sub.Importance = widget.LowImportance
+			sub.SizeName = theme.SizeNameCaptionText
 			return container.NewVBox(name, sub)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {

@@ -40,19 +40,23 @@ var (
 // syncScreen is the Sync tab: settings, filter with Validate, Plan, and
 // Run with progress and Cancel.
 type syncScreen struct {
-	mw         *MainWindow
-	direction  *widget.RadioGroup
-	policy     *widget.Select
-	filter     *widget.Entry
-	filterRes  *widget.Label
-	lookback   *widget.Entry
-	schedule   *widget.Select
-	create     *widget.Check
-	plan       *widget.Label
-	changes    *widget.Table
-	rows       []app.CellChange
-	phase      *widget.Label
-	bar        *widget.ProgressBar
+	mw        *MainWindow
+	direction *widget.RadioGroup
+	policy    *widget.Select
+	filter    *widget.Entry
+	filterRes *widget.Label
+	lookback  *widget.Entry
+	schedule  *widget.Select
+	create    *widget.Check
+	full      *widget.Check
+	plan      *widget.Label
+	changes   *widget.Table
+	rows      []app.CellChange
+	phase     *widget.Label
+	bar       *widget.ProgressBar
+	// activity replaces bar while the total is unknown (a pull learns
+	// only the records it has read so far).
+	activity   *widget.ProgressBarInfinite
 	planBtn    *widget.Button
 	runBtn     *widget.Button
 	cancelBtn  *widget.Button
@@ -70,6 +74,7 @@ func newSyncScreen(mw *MainWindow) *syncScreen {
 		plan:  widget.NewLabel("Press Plan to see what a run will do and what it costs before running it."),
 		phase: widget.NewLabel(""), bar: widget.NewProgressBar(), summary: widget.NewLabel("")}
 	s.direction.Horizontal = true
+	s.full = widget.NewCheck("Full pull: every record matching the filter, not only those changed since the last sync", nil)
 	s.filter.SetPlaceHolder("SOQL WHERE clause, e.g. MailingCountry = 'France' AND CreatedDate = LAST_N_DAYS:90")
 	s.filter.SetMinRowsVisible(2)
 	s.filter.Wrapping = fyne.TextWrapWord
@@ -94,6 +99,8 @@ func newSyncScreen(mw *MainWindow) *syncScreen {
 	})
 	s.historyBtn.Hide()
 	s.bar.Hide()
+	s.activity = widget.NewProgressBarInfinite()
+	s.activity.Hide()
 	s.changes = widget.NewTableWithHeaders(func() (int, int) { return len(s.rows), 5 },
 		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -121,9 +128,10 @@ func newSyncScreen(mw *MainWindow) *syncScreen {
 		widget.NewFormItem("Lookback", container.NewBorder(nil, nil, nil, widget.NewLabel("days of overlap for incremental pulls"), s.lookback)),
 		widget.NewFormItem("Schedule", s.schedule),
 		widget.NewFormItem("", s.create),
+		widget.NewFormItem("", s.full),
 	)
 	actions := container.NewHBox(save, s.planBtn, s.runBtn, s.cancelBtn)
-	progress := container.NewVBox(s.phase, s.bar, s.summary, container.NewHBox(s.historyBtn))
+	progress := container.NewVBox(s.phase, s.bar, s.activity, s.summary, container.NewHBox(s.historyBtn))
 	top := container.NewVBox(form, actions, progress, widget.NewSeparator(), s.plan)
 	s.body = container.NewBorder(container.NewPadded(top), nil, nil, nil, s.changes)
 	s.load()
@@ -176,6 +184,7 @@ func (s *syncScreen) options() app.SyncOptions {
 	if i := s.policy.SelectedIndex(); i >= 0 {
 		o.Policy = policies[i]
 	}
+	o.Full = s.full.Checked
 	return o
 }
 
@@ -371,13 +380,21 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 	s.historyBtn.Hide()
 	s.summary.SetText("")
 	s.bar.SetValue(0)
-	s.bar.Show()
+	s.bar.Hide()
+	s.activity.Show()
 	s.phase.SetText("Starting…")
 	lastReload := time.Now()
+	title := s.mw.win.Title()
+	s.mw.win.SetTitle(title + " (syncing…)") // visible in the task bar too
 	th := newThrottle(func(p app.Progress) {
 		s.phase.SetText(progressText(p))
 		if p.Total > 0 {
+			s.activity.Hide()
+			s.bar.Show()
 			s.bar.SetValue(float64(p.Done) / float64(p.Total))
+		} else {
+			s.bar.Hide()
+			s.activity.Show()
 		}
 		if p.Phase == app.PhasePull && time.Since(lastReload) > time.Second {
 			lastReload = time.Now()
@@ -388,12 +405,14 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 		run, err := s.mw.svc.Sync(ctx, sh.ID, opt, th.Report)
 		th.Stop()
 		onUI(func() {
+			s.mw.win.SetTitle(title)
 			cancel()
 			s.cancel = nil
 			s.runBtn.Enable()
 			s.planBtn.Enable()
 			s.cancelBtn.Disable()
 			s.bar.Hide()
+			s.activity.Hide()
 			s.phase.SetText("")
 			s.mw.reloadSheet()
 			s.mw.conn.show(s.mw.svc.Status())
@@ -428,7 +447,7 @@ func progressText(p app.Progress) string {
 	if p.Total > 0 {
 		return fmt.Sprintf("%s: %d of %d", name, p.Done, p.Total)
 	}
-	return fmt.Sprintf("%s: %d", name, p.Done)
+	return fmt.Sprintf("%s: %d so far", name, p.Done)
 }
 
 // runSummary is the finished run in a sentence.
