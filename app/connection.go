@@ -119,20 +119,51 @@ func (s *Service) Connect(ctx context.Context, orgID string, openBrowser func(ur
 	return s.attach(ctx, orgID, sess)
 }
 
-// Disconnect revokes the active session's token (best effort), forgets it
-// and leaves the Service disconnected.
+// Disconnect logs the active org out on this machine: it forgets the org's
+// saved session and token in every case, also when this process never
+// connected (as `crmsheets logout` in a fresh process), and revokes the
+// token in Salesforce when it can, resuming the saved session to do so.
+// The Service is left disconnected. An error wrapping ErrNotRevoked means
+// the local logout happened but Salesforce could not be told; other errors
+// mean something could not be forgotten locally.
 func (s *Service) Disconnect(ctx context.Context) error {
 	s.mu.Lock()
 	c := s.conn
 	s.conn = nil
 	s.lastErr = nil
 	s.mu.Unlock()
-	if c == nil {
-		return nil
+	var orgIDs []string
+	var sess *auth.Session
+	var resumeErr error
+	if c != nil {
+		orgIDs, sess = append(orgIDs, c.orgID), c.session
 	}
-	s.forgetToken(c.orgID)
-	if err := c.session.Revoke(s.httpContext(ctx)); err != nil {
-		return fmt.Errorf("revoke the Salesforce session: %w", err)
+	o, err := s.ActiveOrg()
+	if err != nil {
+		return err
+	}
+	if c == nil || c.orgID != o.ID {
+		orgIDs = append(orgIDs, o.ID)
+	}
+	if sess == nil {
+		sess, resumeErr = s.savedSession(o)
+	}
+	var errs []error
+	for _, id := range orgIDs {
+		if err := s.forgetToken(id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	switch {
+	case resumeErr != nil:
+		errs = append(errs, fmt.Errorf("%w: %w", ErrNotRevoked, resumeErr))
+	case sess != nil:
+		if err := sess.Revoke(s.httpContext(ctx)); err != nil {
+			errs = append(errs, fmt.Errorf("%w: %w", ErrNotRevoked, err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("log out of %s: %w", o.Name, errors.Join(errs...))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -102,5 +103,82 @@ func TestConnectSavedOrgAndResume(t *testing.T) {
 	}
 	if st := svc.Status(); st.State != StateNeedsReauth {
 		t.Errorf("status after disconnect and reconnect attempt: %s, want needs-reauth", st.State)
+	}
+}
+
+// failingTransport refuses every request, as an unreachable org would.
+type failingTransport struct{}
+
+func (failingTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("network is unreachable")
+}
+
+// TestDisconnectInAFreshProcess: `crmsheets logout` runs in a process that
+// never connected. Disconnect still forgets the saved session and token,
+// revokes the token when the org answers, and says so when it does not.
+func TestDisconnectInAFreshProcess(t *testing.T) {
+	tests := []struct {
+		name        string
+		unreachable bool
+	}{
+		{name: "revoked"},
+		{name: "org unreachable", unreachable: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tokens := auth.NewMemoryStore()
+			env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Keyring = tokens }))
+			o, err := env.svc.AddOrg(Org{Name: "Standalone", Env: EnvMyDomain, URL: env.url, ClientID: "any-consumer-key"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := env.svc.Connect(env.ctx, o.ID, fakeBrowser(t)); err != nil {
+				t.Fatalf("connect: %v", err)
+			}
+			var info auth.SessionInfo
+			if ok, err := env.svc.store.GetSetting(sessionKey(o.ID), &info); !ok || err != nil {
+				t.Fatalf("saved session: %v, %v", ok, err)
+			}
+			tok, err := tokens.Load(info.Key())
+			if err != nil || tok.RefreshToken == "" {
+				t.Fatalf("saved token: %v", err)
+			}
+			env.svc.Close()
+
+			so := Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url, Keyring: tokens}
+			if tt.unreachable {
+				so.HTTPClient = &http.Client{Transport: failingTransport{}}
+			}
+			svc, err := Open(env.ctx, so)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer svc.Close()
+			err = svc.Disconnect(env.ctx)
+			switch {
+			case tt.unreachable && !errors.Is(err, ErrNotRevoked):
+				t.Errorf("Disconnect with the org unreachable: %v, want ErrNotRevoked", err)
+			case !tt.unreachable && err != nil:
+				t.Errorf("Disconnect: %v", err)
+			}
+			if _, err := tokens.Load(info.Key()); !errors.Is(err, auth.ErrNoToken) {
+				t.Errorf("token still saved after Disconnect: %v", err)
+			}
+			if ok, _ := svc.store.GetSetting(sessionKey(o.ID), &auth.SessionInfo{}); ok {
+				t.Error("session description still saved after Disconnect")
+			}
+			if st := svc.Status(); st.State != StateDisconnected {
+				t.Errorf("status after Disconnect: %s, want disconnected", st.State)
+			}
+			form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {"any-consumer-key"}}
+			resp, err := http.PostForm(env.url+"/services/oauth2/token", form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if revoked := resp.StatusCode != http.StatusOK; revoked == tt.unreachable {
+				t.Errorf("refresh with the old token after Disconnect: HTTP %d; revoked = %v, want %v", resp.StatusCode, revoked, !tt.unreachable)
+			}
+		})
 	}
 }

@@ -37,6 +37,13 @@ var (
 	// or it was already reverted.
 	ErrNotRevertible = errors.New("run cannot be reverted")
 
+	// ErrNotRevoked: Disconnect forgot the session on this computer but
+	// could not revoke its token in Salesforce (unreachable org, keychain
+	// unreadable). Show it as a warning: the logout itself happened, and
+	// the token can be revoked from Salesforce's Connected Apps OAuth
+	// Usage page.
+	ErrNotRevoked = errors.New("logged out on this computer, but the token could not be revoked in Salesforce")
+
 	// ErrBudgetExhausted: the org's remaining daily API calls are below the
 	// reserve before the run could start. Runs that reach the reserve
 	// midway end as partial instead, with what they did recorded.

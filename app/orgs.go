@@ -176,7 +176,11 @@ func (s *Service) RemoveOrg(id string) error {
 		st.Active = DemoOrgID
 	}
 	s.dropConnection(id)
-	s.forgetToken(id)
+	if err := s.forgetToken(id); err != nil {
+		// The org is removed all the same; a token left in the keychain
+		// is unused and logged so it can be removed by hand.
+		s.log.Warn("remove org: forget its token", "org", id, "err", err)
+	}
 	return s.saveOrgs(st)
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"crmsheets/crm/auth"
@@ -59,18 +60,49 @@ func (s *Service) resume(ctx context.Context, o Org) error {
 	return s.attach(s.httpContext(ctx), o.ID, sess)
 }
 
-// forgetToken deletes a saved org's token and session description (best
-// effort: a keychain that refuses is logged, not fatal).
-func (s *Service) forgetToken(orgID string) {
+// savedSession reopens an org's saved session without connecting (no
+// call is made), so that Disconnect can revoke its token. It returns nil
+// and no error when nothing is saved: there is nothing to revoke.
+func (s *Service) savedSession(o Org) (*auth.Session, error) {
+	var info auth.SessionInfo
+	ok, err := s.store.GetSetting(sessionKey(o.ID), &info)
+	if err != nil {
+		return nil, fmt.Errorf("read the saved session of %s: %w", o.Name, err)
+	}
+	if !ok || o.Env == EnvDemo {
+		return nil, nil
+	}
+	cfg, err := s.authConfig(o)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := auth.Resume(cfg, info)
+	if errors.Is(err, auth.ErrNeedsReauth) {
+		return nil, nil // no token saved: nothing to revoke
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reopen the saved session of %s: %w", o.Name, err)
+	}
+	return sess, nil
+}
+
+// forgetToken deletes a saved org's token and session description. Both
+// are attempted; what could not be deleted is returned.
+func (s *Service) forgetToken(orgID string) error {
 	var info auth.SessionInfo
 	ok, err := s.store.GetSetting(sessionKey(orgID), &info)
-	if err != nil || !ok {
-		return
+	if err != nil {
+		return fmt.Errorf("read the saved session of %s: %w", orgID, err)
 	}
+	if !ok {
+		return nil
+	}
+	var errs []error
 	if err := s.tokenStore().Delete(info.Key()); err != nil {
-		s.log.Warn("forget token", "org", orgID, "err", err)
+		errs = append(errs, fmt.Errorf("forget the token of %s: %w", orgID, err))
 	}
 	if err := s.store.DeleteSetting(sessionKey(orgID)); err != nil {
-		s.log.Warn("forget session", "org", orgID, "err", err)
+		errs = append(errs, fmt.Errorf("forget the session of %s: %w", orgID, err))
 	}
+	return errors.Join(errs...)
 }
