@@ -67,7 +67,7 @@ func newConflictsScreen(mw *MainWindow) *conflictsScreen {
 			o.(*widget.Label).SetText(conflictColumns[id.Col])
 		}
 	}
-	for i, w := range []float32{170, 120, 170, 170, 170, 110, 110} {
+	for i, w := range []float32{170, 120, 150, 150, 150, 110, 120} {
 		s.table.SetColumnWidth(i, w)
 	}
 	s.table.OnSelected = func(id widget.TableCellID) {

@@ -91,7 +91,9 @@ func newHistoryScreen(mw *MainWindow) *historyScreen {
 	detail := container.NewBorder(container.NewVBox(h.detail, container.NewHBox(h.revert, h.export), widget.NewLabel("Errors (click one to jump to its row):")), nil, nil, nil, h.errors)
 	top := container.NewBorder(nil, nil, nil, nil, h.table)
 	chart := container.NewBorder(widget.NewLabel("Records synced (green) and failed (red) per run, oldest first"), nil, nil, nil, h.chart)
-	split := container.NewVSplit(container.NewHSplit(top, chart), detail)
+	runsAndChart := container.NewHSplit(top, chart)
+	runsAndChart.Offset = 0.68 // the runs table's nine columns first
+	split := container.NewVSplit(runsAndChart, detail)
 	split.Offset = 0.55
 	h.body = split
 	return h
@@ -115,6 +117,9 @@ func (h *historyScreen) shown() {
 			h.runs = runs
 			h.table.Refresh()
 			h.chart.set(runs)
+			if h.selected == nil && len(runs) > 0 {
+				h.table.Select(widget.TableCellID{Row: 0, Col: 0}) // the latest run's details
+			}
 		})
 	})
 }

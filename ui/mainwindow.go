@@ -152,8 +152,8 @@ func (mw *MainWindow) Start() {
 			mw.conn.show(mw.svc.Status())
 			if err != nil {
 				mw.report(connectionProblem(err))
-			} else if screenName == screenSyncRunning {
-				mw.startFullPull()
+			} else {
+				mw.connected(screenName == screenSyncRunning)
 			}
 		})
 		if err == nil {
@@ -162,6 +162,19 @@ func (mw *MainWindow) Start() {
 	})
 	if screenName != "" && screenName != "main" && screenName != screenSyncRunning {
 		mw.ShowScreen(screenName)
+	}
+}
+
+// connected refreshes the screen on show, which may have waited for the
+// org (the Mapper's fields), and starts the screenshot's pull if asked.
+func (mw *MainWindow) connected(startPull bool) {
+	if t := mw.tabs.Selected(); t != nil {
+		if s, ok := mw.screens[t.Text]; ok {
+			s.shown()
+		}
+	}
+	if startPull {
+		mw.startFullPull()
 	}
 }
 

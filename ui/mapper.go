@@ -317,6 +317,10 @@ func (m *mapperScreen) loadFields() {
 	if sh == nil || sh.Object == "" {
 		return
 	}
+	if m.mw.svc.Status().State != app.StateConnected {
+		m.message.SetText("Connect to Salesforce to see the fields of " + sh.Object + " and map columns.")
+		return // loaded when the connection comes up (MainWindow.connected)
+	}
 	m.message.SetText("Reading the fields of " + sh.Object + "…")
 	m.mw.goBackground(func() {
 		fields, err := m.mw.svc.Fields(m.mw.ctx, sh.ID)

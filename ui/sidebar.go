@@ -240,7 +240,12 @@ func (mw *MainWindow) confirmDelete() {
 		return
 	}
 	sh := mw.sheet
-	msg := fmt.Sprintf("Delete the sheet %q and its %d rows from this computer?\nNothing is deleted in Salesforce; the run history is kept.", sh.Name, mw.sidebar.counts[sh.ID])
+	n, err := mw.svc.RowCount(sh.ID) // now, not when the list was last read
+	if err != nil {
+		mw.report(err)
+		return
+	}
+	msg := fmt.Sprintf("Delete the sheet %q and its %d rows from this computer?\nNothing is deleted in Salesforce; the run history is kept.", sh.Name, n)
 	dialog.ShowConfirm("Delete sheet", msg, func(ok bool) {
 		if !ok {
 			return
