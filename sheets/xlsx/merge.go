@@ -166,6 +166,7 @@ func PlanMerge(sheet *sheets.Sheet, existing iter.Seq2[*sheets.Row, error], t *T
 	p := &MergePlan{now: opt.Now}
 	p.Invalid = append(p.Invalid, t.Problems...)
 	cols := p.mapColumns(sheet, t, opt)
+	p.Columns = cols
 	keyCol := opt.KeyColumn
 	if keyCol == "" {
 		keyCol = sheet.KeyColumn
