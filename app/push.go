@@ -150,8 +150,10 @@ func (e *engine) reconcilePending(ctx context.Context, ids []sheets.RowID) ([]sh
 	return out, nil
 }
 
-// lookupByKey finds Salesforce records whose key field equals the key cell
-// of rows without a record id: one IN query per batch.
+// lookupByKey finds Salesforce records whose key equals the key cell of
+// rows without a record id, as sheets.NormalizeKey compares them: one IN
+// query per batch of spellings (see keySpellings), the records matched to
+// rows by their normalized key.
 func (e *engine) lookupByKey(ctx context.Context, rows []*sheets.Row) (map[sheets.RowID][]crm.Record, error) {
 	out := map[sheets.RowID][]crm.Record{}
 	if e.b.key == nil {
@@ -173,7 +175,8 @@ func (e *engine) lookupByKey(ctx context.Context, rows []*sheets.Row) (map[sheet
 		}
 		byKey[k] = append(byKey[k], r.ID)
 	}
-	for _, batch := range inBatches(values) {
+	seen := map[sheets.RowID]map[string]bool{} // records already attached to a row
+	for _, batch := range inBatches(lookupLiterals(e.b.key.valueType(), values)) {
 		if !e.budgetAllows(1) {
 			return nil, errPaused
 		}
@@ -187,7 +190,13 @@ func (e *engine) lookupByKey(ctx context.Context, rows []*sheets.Row) (map[sheet
 			}
 			kv := cellFromSalesforce(e.b.key, recordValue(rec, e.b.key.queryPath()))
 			for _, id := range byKey[sheets.NormalizeKey(kv)] {
-				out[id] = append(out[id], rec)
+				if seen[id] == nil {
+					seen[id] = map[string]bool{}
+				}
+				if !seen[id][rec.ID] {
+					seen[id][rec.ID] = true
+					out[id] = append(out[id], rec)
+				}
 			}
 		}
 	}

@@ -110,7 +110,7 @@ func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []stri
 				extra[f.name] = f.path
 			}
 		}
-		for _, batch := range inBatches(left) {
+		for _, batch := range inBatches(lookupLiterals(pf.Type, left)) {
 			if !e.budgetAllows(1) {
 				return nil, errPaused
 			}
@@ -131,7 +131,9 @@ func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []stri
 				c.City = fmt.Sprint(orEmpty(recordValue(rec, extra["city"])))
 				c.Website = fmt.Sprint(orEmpty(recordValue(rec, extra["website"])))
 				k := sheets.NormalizeKey(v)
-				out[k] = append(out[k], c)
+				if !slices.ContainsFunc(out[k], func(x sheets.Candidate) bool { return x.ID == c.ID }) {
+					out[k] = append(out[k], c)
+				}
 			}
 		}
 		var still []string

@@ -806,3 +806,55 @@ func TestPlanUnderTheSafetyRail(t *testing.T) {
 		t.Errorf("forced plan: %+v, %v; want 30 updates and no stop", forced, err)
 	}
 }
+
+// TestKeyLookupMatchesOtherSpellings: rows without a record id are looked
+// up by their key as Salesforce may spell it (a website with or without
+// scheme, www. and trailing slash; an e-mail in other case or with spaces),
+// so a push updates the existing record instead of creating a duplicate.
+func TestKeyLookupMatchesOtherSpellings(t *testing.T) {
+	tests := []struct {
+		name, object, keyField string
+		keyType                sheets.Type
+		inOrg, inSheet         string
+	}{
+		{"website bare in Salesforce", "Account", "Website", sheets.TypeURL, "acme.com", "https://www.acme.com/"},
+		{"website full in Salesforce", "Account", "Website", sheets.TypeURL, "http://www.Acme.com/", "acme.com"},
+		{"website with www only", "Account", "Website", sheets.TypeURL, "www.acme.com", "https://acme.com"},
+		{"email in another case with spaces", "Contact", "Email", sheets.TypeEmail, "Pat.Doe@Example.com", "  pat.doe@example.COM "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newTestEnv(t)
+			fields := map[string]any{tt.keyField: tt.inOrg}
+			nameField := "Name"
+			if tt.object == "Contact" {
+				nameField = "LastName"
+			}
+			fields[nameField] = "Before"
+			id := env.insert(tt.object, fields)
+			sh := &sheets.Sheet{Name: "Keyed", Object: tt.object}
+			name := sh.AddColumn(sheets.Column{Name: "Name", Type: sheets.TypeText, Field: nameField})
+			key := sh.AddColumn(sheets.Column{Name: "Key", Type: tt.keyType, Field: tt.keyField})
+			sh.KeyColumn = key.ID
+			sh.Sync.CreateMissing = true
+			sh, err := env.svc.NewLocalSheet(sh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := env.svc.AddRows(sh.ID, 0, []map[string]string{{name.ID: "After", key.ID: tt.inSheet}}); err != nil {
+				t.Fatal(err)
+			}
+			run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Policy: sheets.PolicySheetWins})
+			if n := env.org.Count(tt.object); n != 1 || run.Counts.Created != 0 || run.Counts.Updated != 1 {
+				t.Fatalf("push of %q against %q: org has %d %s records, counts %+v (%s); want the record updated, none created",
+					tt.inSheet, tt.inOrg, n, tt.object, run.Counts, run.Message)
+			}
+			if got := env.get(tt.object, id, nameField); got != "After" {
+				t.Errorf("%s = %v, want After", nameField, got)
+			}
+			if rows := env.rows(sh.ID); len(rows) != 1 || rows[0].RecordID != id {
+				t.Errorf("row attached to %q, want %s", rows[0].RecordID, id)
+			}
+		})
+	}
+}
