@@ -10,7 +10,7 @@ export CGO_ENABLED := 1
 
 # Debian/Ubuntu packages the cgo GUI build (GLFW, OpenGL) and the headless UI
 # checks need.
-APT_PKGS := gcc libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth imagemagick
+APT_PKGS := gcc libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth x11-utils imagemagick
 
 .PHONY: all deps build run test test-short bench reliability fuzz lint screenshots clean
 
