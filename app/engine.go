@@ -161,6 +161,9 @@ func (e *engine) finish(ctx context.Context, runErr error) (*sheets.Run, error) 
 	default:
 		r.Status = sheets.RunSucceeded
 	}
+	if r.Counts.Skipped > 0 && r.Message == "" {
+		r.Message = fmt.Sprintf("left out %d row(s) not found in Salesforce (Create missing is off) or with nothing to send; each says why", r.Counts.Skipped)
+	}
 	if len(e.b.missing) > 0 && r.Message == "" {
 		r.Message = fmt.Sprintf("skipped %d unmapped column(s): %s", len(e.b.missing), e.b.missing[0])
 	}

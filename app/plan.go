@@ -117,7 +117,7 @@ func (p *Plan) addItem(e *engine, r *sheets.Row, it *merge.Item) {
 		p.DeletedRemotely++
 	case merge.Skip:
 		p.Skipped++
-		p.addProblem(r, "skip", it.Reason)
+		p.addProblem(r, sheets.OpSkip, it.Reason)
 	}
 	if it.Action != merge.Refresh && len(it.Refresh) > 0 {
 		p.Refreshes++

@@ -301,6 +301,7 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 		}
 		if pr.err == nil {
 			pr.item = e.pl.Plan(r, rem)
+			pr.code = e.explainSkip(&pr.item, r, rem)
 		} else {
 			pr.item = merge.Item{RowID: r.ID, Action: merge.Skip, Reason: pr.err.Error()}
 		}
@@ -324,6 +325,24 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 		return nil
 	}
 	return e.sendAndWrite(ctx, prs, bulk)
+}
+
+// explainSkip returns the status code of a row the push leaves out
+// ("" when it is not left out). A new row Salesforce does not have while
+// creating missing records is off gets a reason naming the key it was
+// looked up by, for the row, the plan and the history.
+func (e *engine) explainSkip(it *merge.Item, r *sheets.Row, rem *merge.Remote) string {
+	if it.Action != merge.Skip {
+		return ""
+	}
+	if rem != nil || r.RecordID != "" || e.sh.Sync.CreateMissing {
+		return codeSkipped
+	}
+	it.Reason = "not in Salesforce, and the sheet has no key column to look it up by; turn on Create missing to create it"
+	if e.b.key != nil {
+		it.Reason = fmt.Sprintf("not found in Salesforce by %s; turn on Create missing to create it", e.b.key.col.Name)
+	}
+	return codeNotFoundByKey
 }
 
 func (pr *pushRow) opName() string {
@@ -559,6 +578,9 @@ func (e *engine) writeBack(prs []*pushRow) error {
 		}
 		before := r.Clone()
 		out := merge.Outcome{CreatedID: pr.createdID, Err: pr.err}
+		if pr.err == nil && pr.item.Action == merge.Skip {
+			r.Error = pr.item.Reason // the row says why it was not sent
+		}
 		if pr.err != nil || pr.item.Writes() {
 			if pr.err != nil && pr.item.Action == merge.Skip {
 				r.State = sheets.StateError
@@ -598,6 +620,11 @@ func (e *engine) writeBack(prs []*pushRow) error {
 				c.Failed++
 			}
 			outs = append(outs, o)
+		case pr.item.Action == merge.Skip:
+			c.Skipped++
+			o := e.outcome(r, pr.item.RecordID, sheets.OpSkip)
+			o.StatusCode, o.Message = pr.code, pr.item.Reason
+			outs = append(outs, o)
 		case pr.op == sheets.OpCreate:
 			c.Created++
 			o := e.outcome(r, pr.createdID, sheets.OpCreate)
@@ -628,6 +655,11 @@ const (
 	codeAmbiguousValue = "RELATED_RECORD_AMBIGUOUS"
 	codeDuplicateKey   = "DUPLICATE_KEY_IN_SALESFORCE"
 	codeInvalidValue   = "INVALID_VALUE"
+	// codeNotFoundByKey: a new row Salesforce does not have, left out
+	// because creating missing records is off.
+	codeNotFoundByKey = "NOT_FOUND_BY_KEY"
+	// codeSkipped: any other row a push leaves out (nothing to send).
+	codeSkipped = "SKIPPED"
 )
 
 // invalidRowError is a row refused by validation before sending.

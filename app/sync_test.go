@@ -134,6 +134,29 @@ func TestCreateMissingOff(t *testing.T) {
 	if env.org.Count("Contact") != 0 || run.Counts.Created != 0 {
 		t.Errorf("create-missing off: org has %d contacts, run %+v; want nothing created", env.org.Count("Contact"), run.Counts)
 	}
+	// The row left out is counted, explained in history and on the row.
+	const why = "not found in Salesforce by Email; turn on Create missing to create it"
+	if run.Counts.Skipped != 1 || run.Status != sheets.RunSucceeded || !strings.Contains(run.Message, "1 row") {
+		t.Errorf("run %+v, status %s, message %q; want 1 skipped, succeeded, the skip in the message", run.Counts, run.Status, run.Message)
+	}
+	outs, err := env.svc.Outcomes(run.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outs) != 1 || outs[0].Op != sheets.OpSkip || outs[0].Message != why || outs[0].OK {
+		t.Errorf("outcomes %+v, want one skip saying %q", outs, why)
+	}
+	rows := env.rows(sh.ID)
+	if len(rows) != 1 || rows[0].Error != why || rows[0].State != sheets.StateNew {
+		t.Errorf("row %+v, want state new with error %q", rows[0], why)
+	}
+	plan, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Skipped != 1 || len(plan.Problems) != 1 || plan.Problems[0].Reason != why {
+		t.Errorf("plan skipped %d, problems %+v; want the same reason", plan.Skipped, plan.Problems)
+	}
 }
 
 func TestConflictPolicies(t *testing.T) {

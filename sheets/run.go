@@ -64,6 +64,11 @@ type RunCounts struct {
 	Invalid   int `json:"invalid,omitempty"`
 	Failed    int `json:"failed,omitempty"`
 	Deleted   int `json:"deleted,omitempty"`
+	// Skipped counts rows a push left out without an error of theirs: a
+	// new row not found in Salesforce by its key while creating missing
+	// records is off, or a row with nothing to send. Each has an OpSkip
+	// outcome saying why.
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // Record operations of a RecordOutcome.
@@ -74,6 +79,7 @@ const (
 	OpRefresh  = "refresh"
 	OpInvalid  = "invalid"
 	OpConflict = "conflict"
+	OpSkip     = "skip" // a row the run left out; Message says why
 )
 
 // RecordOutcome is what a run did to one record. Failed, invalid and
