@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
@@ -36,7 +37,7 @@ func newConnPanel(mw *MainWindow) *connPanel {
 	p.org.TextStyle.Bold = true
 	p.org.Truncation = fyne.TextTruncateEllipsis
 	p.user.Truncation = fyne.TextTruncateEllipsis
-	p.user.SizeName = "captionText"
+	p.user.SizeName = theme.SizeNameCaptionText
 	p.env.TextStyle.Bold = true
 	p.env.TextSize = 11
 	p.envBox.CornerRadius = 4

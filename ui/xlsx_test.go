@@ -76,6 +76,11 @@ func TestExportThenImportPreviewAndApply(t *testing.T) {
 	if i < 0 || d.plan.Lines[i].Now != "Edited here" || d.plan.Lines[i].After != was || d.plan.Lines[i].Column != "Job Title" {
 		t.Fatalf("change lines %+v", d.plan.Lines)
 	}
+	// The columns come from the engine's MergePlan.Columns: every mapped
+	// column of the exported sheet matches by name.
+	if len(d.plan.MatchedColumns) < len(sh.Columns) || !slices.Contains(d.plan.MatchedColumns, "Job Title") {
+		t.Errorf("matched columns %q, sheet columns %d", d.plan.MatchedColumns, len(sh.Columns))
+	}
 	if d.importBtn.Disabled() || !strings.Contains(columnsText(d.plan), "Job Title") {
 		t.Errorf("import disabled %v, columns %q", d.importBtn.Disabled(), columnsText(d.plan))
 	}
@@ -208,5 +213,30 @@ func TestNewSheetFromXLSXWithObjectProposesMapping(t *testing.T) {
 	m := mw.screens[tabMapper].(*mapperScreen)
 	if mw.tabs.Selected().Text != tabMapper || m.pending == nil || len(m.pending.p.Matches) == 0 {
 		t.Fatalf("no mapping proposal on the Mapper (tab %q, message %q)", mw.tabs.Selected().Text, m.message.Text)
+	}
+}
+
+// TestMatchText names each matched column as the preview lists it: the
+// file's name alone when the sheet column has the same, otherwise the sheet
+// column it fills and why.
+func TestMatchText(t *testing.T) {
+	tests := []struct {
+		name  string
+		match app.ImportColumnMatch
+		sheet string
+		want  string
+	}{
+		{"same name", app.ImportColumnMatch{Name: "Email", By: "name"}, "Email", "Email"},
+		{"same column, same name", app.ImportColumnMatch{Name: "Email", By: "id"}, "Email", "Email"},
+		{"renamed since export", app.ImportColumnMatch{Name: "Title", By: "id"}, "Job Title", "Title → Job Title (same column, renamed since the export)"},
+		{"by field", app.ImportColumnMatch{Name: "Title", By: "field"}, "Job Title", "Title → Job Title (by field name)"},
+		{"unknown reason", app.ImportColumnMatch{Name: "Mail"}, "Email", "Mail → Email"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := matchText(tt.match, tt.sheet); got != tt.want {
+				t.Errorf("matchText = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

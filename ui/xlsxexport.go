@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"crmsheets/app"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
@@ -55,14 +57,14 @@ func (mw *MainWindow) exportSheet(path string) {
 	if sh == nil {
 		return
 	}
-	opt := exportOptionOf(mw.svc.ExportXLSX)
+	opt := app.ExportOptions{Location: workbookZone}
 	mw.exportFile(path, "Exporting "+sh.Name, func(w io.Writer) error { return mw.svc.ExportXLSX(w, sh.ID, opt) },
 		fmt.Sprintf("Exported %q to %s", sh.Name, path))
 }
 
 // exportRunErrors writes a run's failed records to path.
 func (mw *MainWindow) exportRunErrors(runID uint64, path string) {
-	opt := exportOptionOf(mw.svc.ExportRunFailuresXLSX)
+	opt := app.ExportOptions{Location: workbookZone}
 	mw.exportFile(path, fmt.Sprintf("Exporting the errors of run %d", runID), func(w io.Writer) error { return mw.svc.ExportRunFailuresXLSX(w, runID, opt) },
 		fmt.Sprintf("Exported the errors of run %d to %s", runID, path))
 }

@@ -3,39 +3,24 @@ package ui
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"crmsheets/app"
 	"crmsheets/sheets"
 )
 
 // The XLSX flows of the Service (app/xlsxflow.go) take and return the
-// option, table and plan types of sheets/xlsx, a package ui may not import
-// (DESIGN.md, arch_test.go). This file is the local adapter: it gets zero
-// values of the option types from the Service's method signatures (type
-// inference, below), reads the values it returns through ordinary field
-// access, and hands the rest of the ui plain types (importSource,
-// importPlan) with closures over the engine's values. If app re-exports
-// those types (aliases such as app.XLSXReadOptions), the helpers here
-// become ordinary declarations; nothing else in ui changes.
+// importer's tables, options and plans, which app re-exports as aliases
+// (app.ImportTable, app.MergePlan, ...) so that ui never imports sheets/xlsx
+// (DESIGN.md, arch_test.go). This file turns them into the plain,
+// display-ready values the dialogs show (importSource, importPlan).
 
-// optionsOf4 returns zero values of the third and fourth parameters of f,
-// such as ReadXLSX's read options and limits.
-func optionsOf4[A, B, O, L, R any](func(A, B, O, L) (R, error)) (o O, l L) { return }
-
-// optionOf2 returns a zero value of the second parameter of f, such as
-// InspectXLSX's limits.
-func optionOf2[A, L, R any](func(A, L) (R, error)) (l L) { return }
-
-// optionOf3 returns a zero value of the third parameter of f, such as
-// PlanXLSXMerge's merge options.
-func optionOf3[A, B, O, R any](func(A, B, O) (R, error)) (o O) { return }
-
-// exportOptionOf returns a zero value of the options of an export method.
-func exportOptionOf[B, O any](func(io.Writer, B, O) error) (o O) { return }
+// workbookZone is the zone datetimes are written to workbooks and read from
+// them in: the user's own, since Excel shows wall clocks without a zone.
+var workbookZone = time.Local
 
 // importColumn is one column of a file as the dialogs show it.
 type importColumn struct {
@@ -64,12 +49,8 @@ type importSource struct {
 	// "Since", "31/02/2024": not a date").
 	Problems []string
 
-	// chooseDate reads ambiguous date column col in its DateOrders[k].
-	chooseDate func(col, k int) error
-	// plan previews merging the tab into a sheet.
-	plan func(sheetID string, opt mergeChoice) (*importPlan, error)
-	// create makes a new local sheet from the tab.
-	create func(name string) (*sheets.Sheet, error)
+	svc   *app.Service
+	table *app.ImportTable
 }
 
 // mergeChoice are the user's import options.
@@ -80,115 +61,140 @@ type mergeChoice struct {
 
 // readSource inspects a workbook and reads one of its tabs ("" = the first
 // visible one) with its header at headerRow (0 = detect). ctx cancels the
-// read.
+// read. Datetimes without a zone are read in the local zone, the one exports
+// write them in (workbookZone).
 func readSource(ctx context.Context, svc *app.Service, path, tab string, headerRow int) (*importSource, error) {
-	tabs, err := svc.InspectXLSX(path, optionOf2(svc.InspectXLSX))
+	tabs, err := svc.InspectXLSX(path, app.ImportLimits{})
 	if err != nil {
 		return nil, err
 	}
-	opt, lim := optionsOf4(svc.ReadXLSX)
-	opt.Tab, opt.HeaderRow = tab, headerRow
-	t, err := svc.ReadXLSX(ctx, path, opt, lim)
+	t, err := svc.ReadXLSX(ctx, path, app.ImportReadOptions{Tab: tab, HeaderRow: headerRow, Location: workbookZone}, app.ImportLimits{})
 	if err != nil {
 		return nil, err
 	}
-	src := &importSource{Path: path, Tab: t.Tab, HeaderRow: t.HeaderRow, Rows: len(t.Rows)}
+	src := &importSource{Path: path, Tab: t.Tab, HeaderRow: t.HeaderRow, Rows: len(t.Rows), svc: svc, table: t}
 	for _, tb := range tabs {
 		if !tb.Hidden {
 			src.Tabs = append(src.Tabs, tb.Name)
 		}
 	}
-	describe := func() {
-		src.Columns = src.Columns[:0]
-		for _, c := range t.Columns {
-			ic := importColumn{Name: c.Name, Type: c.Type, RecordIDs: c.RecordIDs}
-			for _, f := range c.Ambiguous {
-				ic.DateOrders = append(ic.DateOrders, string(f))
-			}
-			src.Columns = append(src.Columns, ic)
-		}
-		src.Problems = src.Problems[:0]
-		for _, p := range t.Problems {
-			src.Problems = append(src.Problems, p.String())
-		}
-		src.Sample = t.Rows[:min(len(t.Rows), previewSampleRows)]
-	}
-	describe()
-	src.chooseDate = func(col, k int) error {
-		if col < 0 || col >= len(t.Columns) || k < 0 || k >= len(t.Columns[col].Ambiguous) {
-			return fmt.Errorf("choose a date order: no choice %d for column %d", k, col)
-		}
-		if err := t.ChooseDateFormat(col, t.Columns[col].Ambiguous[k]); err != nil {
-			return err
-		}
-		describe()
-		return nil
-	}
-	src.create = func(name string) (*sheets.Sheet, error) { return svc.CreateSheetFromXLSX(name, t) }
-	src.plan = func(sheetID string, choice mergeChoice) (*importPlan, error) {
-		mo := optionOf3(svc.PlanXLSXMerge)
-		mo.OnlyEmpty, mo.AddUnmatched = choice.OnlyEmpty, choice.AddUnmatched
-		p, err := svc.PlanXLSXMerge(sheetID, t, mo)
-		if err != nil {
-			return nil, err
-		}
-		sh, err := svc.Sheet(sheetID)
-		if err != nil {
-			return nil, err
-		}
-		ip := &importPlan{apply: func() (app.MergeResult, error) { return svc.ApplyXLSXMerge(sheetID, p) }}
-		ip.ChangedCells = p.ChangedCells()
-		ip.Matched, ip.Unchanged, ip.New, ip.Unmatched = len(p.Matched), p.Unchanged, len(p.New), len(p.Unmatched)
-		ip.Invalid, ip.Duplicates, ip.Skipped = len(p.Invalid), len(p.DuplicateKeys), len(p.Skipped)
-		for _, c := range p.Columns {
-			ip.MatchedColumns = append(ip.MatchedColumns, fmt.Sprintf("%s → %s (by %s)", c.Name, columnName(sh, c.ColumnID), c.By))
-		}
-		if len(p.Columns) == 0 {
-			// sheets/xlsx leaves MergePlan.Columns empty at the moment
-			// (reported): every file column not listed as unmatched, other
-			// than the record ids, is imported.
-			for _, c := range t.Columns {
-				if !c.RecordIDs && !slices.Contains(p.UnmatchedColumns, c.Name) {
-					ip.MatchedColumns = append(ip.MatchedColumns, c.Name)
-				}
-			}
-		}
-		ip.UnmatchedColumns = slices.Clone(p.UnmatchedColumns)
-		ip.ReadOnlyColumns = slices.Clone(p.ReadOnlyColumns)
-		ip.ForeignRowIDs = p.ForeignRowIDs
-		for _, m := range p.Matched {
-			for _, c := range m.Changes {
-				typ := columnType(sh, c.ColumnID)
-				ip.Lines = append(ip.Lines, previewLine{"change", c.SourceRow, c.Column, sheets.Format(typ, c.Old), sheets.Format(typ, c.New)})
-			}
-		}
-		for _, n := range p.New {
-			ip.Lines = append(ip.Lines, previewLine{"new row", n.SourceRow, "", "", rowSummary(sh, n.Row)})
-		}
-		for _, pr := range p.Invalid {
-			ip.Lines = append(ip.Lines, previewLine{"invalid", pr.Row, pr.Column, pr.Value, pr.Reason})
-		}
-		for _, d := range p.DuplicateKeys {
-			rows := make([]string, len(d.SourceRows))
-			for i, r := range d.SourceRows {
-				rows[i] = strconv.Itoa(r)
-			}
-			first := 0
-			if len(d.SourceRows) > 0 {
-				first = d.SourceRows[0]
-			}
-			ip.Lines = append(ip.Lines, previewLine{"duplicate key", first, "", d.Key, "on rows " + strings.Join(rows, ", ") + ": only the first is applied"})
-		}
-		for _, pr := range p.Skipped {
-			ip.Lines = append(ip.Lines, previewLine{"skipped", pr.Row, pr.Column, pr.Value, pr.Reason})
-		}
-		for _, r := range p.Unmatched {
-			ip.Lines = append(ip.Lines, previewLine{"no match", r, "", "", "matches no row of the sheet; tick \"Add unmatched rows\" to add it"})
-		}
-		slices.SortStableFunc(ip.Lines, func(a, b previewLine) int { return a.Row - b.Row })
-		return ip, nil
-	}
+	src.describe()
 	return src, nil
+}
+
+// describe refreshes the display-ready columns, problems and sample from
+// the table, after a read or a date-order choice.
+func (src *importSource) describe() {
+	t := src.table
+	src.Columns = src.Columns[:0]
+	for _, c := range t.Columns {
+		ic := importColumn{Name: c.Name, Type: c.Type, RecordIDs: c.RecordIDs}
+		for _, f := range c.Ambiguous {
+			ic.DateOrders = append(ic.DateOrders, string(f))
+		}
+		src.Columns = append(src.Columns, ic)
+	}
+	src.Problems = src.Problems[:0]
+	for _, p := range t.Problems {
+		src.Problems = append(src.Problems, p.String())
+	}
+	src.Sample = t.Rows[:min(len(t.Rows), previewSampleRows)]
+}
+
+// chooseDate reads ambiguous date column col in its DateOrders[k]. It
+// re-reads cells: call it off the UI goroutine for large files.
+func (src *importSource) chooseDate(col, k int) error {
+	t := src.table
+	if col < 0 || col >= len(t.Columns) || k < 0 || k >= len(t.Columns[col].Ambiguous) {
+		return fmt.Errorf("choose a date order: no choice %d for column %d", k, col)
+	}
+	if err := t.ChooseDateFormat(col, t.Columns[col].Ambiguous[k]); err != nil {
+		return fmt.Errorf("read column %q as %s: %w", t.Columns[col].Name, t.Columns[col].Ambiguous[k], err)
+	}
+	src.describe()
+	return nil
+}
+
+// create makes a new local sheet from the tab.
+func (src *importSource) create(name string) (*sheets.Sheet, error) {
+	return src.svc.CreateSheetFromXLSX(name, src.table)
+}
+
+// plan previews merging the tab into a sheet, display-ready, with the step
+// that applies it.
+func (src *importSource) plan(sheetID string, choice mergeChoice) (*importPlan, error) {
+	svc := src.svc
+	p, err := svc.PlanXLSXMerge(sheetID, src.table, app.MergeOptions{OnlyEmpty: choice.OnlyEmpty, AddUnmatched: choice.AddUnmatched})
+	if err != nil {
+		return nil, err
+	}
+	sh, err := svc.Sheet(sheetID)
+	if err != nil {
+		return nil, err
+	}
+	ip := &importPlan{apply: func() (app.MergeResult, error) { return svc.ApplyXLSXMerge(sheetID, p) }}
+	ip.ChangedCells = p.ChangedCells()
+	ip.Matched, ip.Unchanged, ip.New, ip.Unmatched = len(p.Matched), p.Unchanged, len(p.New), len(p.Unmatched)
+	ip.Invalid, ip.Duplicates, ip.Skipped = len(p.Invalid), len(p.DuplicateKeys), len(p.Skipped)
+	for _, c := range p.Columns {
+		ip.MatchedColumns = append(ip.MatchedColumns, matchText(c, columnName(sh, c.ColumnID)))
+	}
+	ip.UnmatchedColumns = slices.Clone(p.UnmatchedColumns)
+	ip.ReadOnlyColumns = slices.Clone(p.ReadOnlyColumns)
+	ip.ForeignRowIDs = p.ForeignRowIDs
+	ip.Lines = previewLines(sh, p)
+	return ip, nil
+}
+
+// matchText names a file column and, when it differs, the sheet column it
+// fills and why ("Title → Job Title (by field name)").
+func matchText(c app.ImportColumnMatch, sheetColumn string) string {
+	if c.Name == sheetColumn {
+		return c.Name
+	}
+	why := map[string]string{
+		"id":     " (same column, renamed since the export)",
+		"name":   " (by header)",
+		"field":  " (by field name)",
+		"choice": " (your choice)",
+	}[c.By]
+	return c.Name + " → " + sheetColumn + why
+}
+
+// previewLines lists every change, new row and problem of p by Excel row.
+func previewLines(sh *sheets.Sheet, p *app.MergePlan) []previewLine {
+	var lines []previewLine
+	for _, m := range p.Matched {
+		for _, c := range m.Changes {
+			typ := columnType(sh, c.ColumnID)
+			lines = append(lines, previewLine{"change", c.SourceRow, c.Column, sheets.Format(typ, c.Old), sheets.Format(typ, c.New)})
+		}
+	}
+	for _, n := range p.New {
+		lines = append(lines, previewLine{"new row", n.SourceRow, "", "", rowSummary(sh, n.Row)})
+	}
+	for _, pr := range p.Invalid {
+		lines = append(lines, previewLine{"invalid", pr.Row, pr.Column, pr.Value, pr.Reason})
+	}
+	for _, d := range p.DuplicateKeys {
+		rows := make([]string, len(d.SourceRows))
+		for i, r := range d.SourceRows {
+			rows[i] = strconv.Itoa(r)
+		}
+		first := 0
+		if len(d.SourceRows) > 0 {
+			first = d.SourceRows[0]
+		}
+		lines = append(lines, previewLine{"duplicate key", first, "", d.Key, "on rows " + strings.Join(rows, ", ") + ": only the first is applied"})
+	}
+	for _, pr := range p.Skipped {
+		lines = append(lines, previewLine{"skipped", pr.Row, pr.Column, pr.Value, pr.Reason})
+	}
+	for _, r := range p.Unmatched {
+		lines = append(lines, previewLine{"no match", r, "", "", "matches no row of the sheet; tick \"Add unmatched rows\" to add it"})
+	}
+	slices.SortStableFunc(lines, func(a, b previewLine) int { return a.Row - b.Row })
+	return lines
 }
 
 // previewSampleRows is how many rows of a file the new-sheet preview shows.
