@@ -57,8 +57,14 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) error {
 	// lookback that absorbs clock skew and slow commits.
 	st := &pullState{empty: empty, skipLocal: skipLocal, newest: e.s.now().UTC()}
 	page := make([]crm.Record, 0, pullPageRows)
-	done := 0
-	for rec, err := range e.c.QueryAll(ctx, q) {
+	done, total := 0, 0
+	// The first query page's totalSize gives the progress its total at
+	// no extra call (records deleted since count too: queryAll has them).
+	onTotal := func(n int) {
+		total = n
+		e.prog(Progress{Phase: PhasePull, Total: total})
+	}
+	for rec, err := range e.c.QueryAllWithTotal(ctx, q, onTotal) {
 		if err != nil {
 			e.s.noteCallErr(err)
 			return fmt.Errorf("pull %s into %q: %w", e.b.object, e.sh.Name, err)
@@ -69,7 +75,8 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) error {
 				return err
 			}
 			done += len(page)
-			e.prog(Progress{Phase: PhasePull, Done: done})
+			total = max(total, done) // records added while paging
+			e.prog(Progress{Phase: PhasePull, Done: done, Total: total})
 			page = page[:0]
 			if err := ctx.Err(); err != nil {
 				return err

@@ -881,3 +881,30 @@ func TestKeyLookupMatchesOtherSpellings(t *testing.T) {
 		})
 	}
 }
+
+// TestPullProgressHasTotal: a pull reports done/total from the query's
+// totalSize, from its start (several store pages, so several events).
+func TestPullProgressHasTotal(t *testing.T) {
+	const n = pullPageRows + 100
+	env := newTestEnv(t)
+	env.seedContacts(n)
+	sh := env.contactSheet(false)
+	var events []Progress
+	run, err := env.svc.Sync(env.ctx, sh.ID, SyncOptions{Direction: sheets.Pull}, func(p Progress) { events = append(events, p) })
+	if err != nil || run.Counts.Pulled != n {
+		t.Fatalf("pull: %v, %+v", err, run)
+	}
+	var dones []int
+	for _, p := range events {
+		if p.Phase != PhasePull {
+			continue
+		}
+		dones = append(dones, p.Done)
+		if p.Total != n {
+			t.Errorf("pull progress %+v, want Total %d", p, n)
+		}
+	}
+	if want := []int{0, pullPageRows, n}; !slices.Equal(dones, want) {
+		t.Errorf("pull progress done = %v, want %v", dones, want)
+	}
+}

@@ -58,6 +58,21 @@ func (c *Client) QueryAll(ctx context.Context, soql string) iter.Seq2[Record, er
 	return c.query(ctx, "queryAll", soql)
 }
 
+// QueryWithTotal is Query that also hands total the query's totalSize,
+// read from the first page, before the first record is yielded (and even
+// when no record matches), so a caller can show progress as done/total.
+// total is called once, from the iterating goroutine; it is not called
+// when the first page fails.
+func (c *Client) QueryWithTotal(ctx context.Context, soql string, total func(int)) iter.Seq2[Record, error] {
+	return c.queryTotal(ctx, "query", soql, total)
+}
+
+// QueryAllWithTotal is QueryAll with the totalSize reported as
+// QueryWithTotal does (deleted and archived records included).
+func (c *Client) QueryAllWithTotal(ctx context.Context, soql string, total func(int)) iter.Seq2[Record, error] {
+	return c.queryTotal(ctx, "queryAll", soql, total)
+}
+
 // Count returns the totalSize of a query, normally a SELECT COUNT() query,
 // with one API call.
 func (c *Client) Count(ctx context.Context, soql string) (int, error) {
@@ -77,6 +92,12 @@ func (c *Client) Count(ctx context.Context, soql string) (int, error) {
 }
 
 func (c *Client) query(ctx context.Context, resource, soql string) iter.Seq2[Record, error] {
+	return c.queryTotal(ctx, resource, soql, nil)
+}
+
+// queryTotal streams a query's pages; total, when non-nil, receives the
+// first page's totalSize.
+func (c *Client) queryTotal(ctx context.Context, resource, soql string, total func(int)) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		path, err := c.dataPath(ctx, resource)
 		if err != nil {
@@ -102,6 +123,10 @@ func (c *Client) query(ctx context.Context, resource, soql string) iter.Seq2[Rec
 			if err != nil {
 				yield(Record{}, fmt.Errorf("%s %s: %w", resource, shortSOQL(soql), err))
 				return
+			}
+			if total != nil {
+				total(page.TotalSize)
+				total = nil
 			}
 			for _, m := range page.Records {
 				if !yield(toRecord(m, nullPaths), nil) {
