@@ -200,7 +200,8 @@ func (mw *MainWindow) connect(o app.Org) {
 				mw.report(fmt.Errorf("connect to %s: %w", o.Name, err))
 			default:
 				mw.info("Connected to " + o.Name)
-				mw.conn.refresh(mw.ctx)
+				mw.conn.refreshNow()
+				mw.conn.startPolling()
 			}
 		})
 	})

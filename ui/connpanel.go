@@ -28,12 +28,15 @@ type connPanel struct {
 	problem *widget.Label
 	connect *widget.Button
 	box     *fyne.Container
+	// refresher throttles the usage bar's calls to Salesforce.
+	refresher usageRefresher
 }
 
 func newConnPanel(mw *MainWindow) *connPanel {
 	p := &connPanel{mw: mw, org: widget.NewLabel(""), user: widget.NewLabel(""), state: widget.NewLabel("Connecting…"),
 		env: canvas.NewText("", color.White), envBox: canvas.NewRectangle(color.Transparent),
-		dot: canvas.NewCircle(color.Gray{Y: 0x99}), usage: widget.NewProgressBar(), problem: widget.NewLabel("")}
+		dot: canvas.NewCircle(color.Gray{Y: 0x99}), usage: widget.NewProgressBar(), problem: widget.NewLabel(""),
+		refresher: usageRefresher{pollEvery: usagePollEvery, minGap: usageMinGap}}
 	p.org.TextStyle.Bold = true
 	p.org.Truncation = fyne.TextTruncateEllipsis
 	p.user.Truncation = fyne.TextTruncateEllipsis

@@ -24,6 +24,7 @@ func newTestWindow(t *testing.T) *MainWindow {
 	}
 	t.Cleanup(func() { svc.Close() })
 	mw := NewMainWindow(a, svc)
+	t.Cleanup(mw.stop) // before svc.Close: ends the window's timers
 	mw.Window().Resize(fyne.NewSize(1200, 800))
 	mw.Start()
 	mw.WaitIdle()

@@ -238,6 +238,7 @@ func (h *historyScreen) confirmRevert() {
 				wait.Hide()
 				cancel()
 				h.mw.reloadSheet()
+				h.mw.conn.usageChanged()
 				h.shown()
 				switch {
 				case errors.Is(err, app.ErrNotRevertible):

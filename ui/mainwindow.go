@@ -154,11 +154,10 @@ func (mw *MainWindow) Start() {
 				mw.report(connectionProblem(err))
 			} else {
 				mw.connected(screenName == screenSyncRunning)
+				mw.conn.refreshNow()
+				mw.conn.startPolling()
 			}
 		})
-		if err == nil {
-			mw.conn.refresh(mw.ctx)
-		}
 	})
 	if screenName != "" && screenName != "main" && screenName != screenSyncRunning {
 		mw.ShowScreen(screenName)

@@ -489,6 +489,7 @@ func (m *mapperScreen) doAutoMap() {
 	m.mw.goBackground(func() {
 		p, err := m.mw.svc.AutoMap(m.mw.ctx, id)
 		onUI(func() {
+			m.mw.conn.usageChanged()
 			if err != nil {
 				m.message.SetText("")
 				m.mw.report(err)

@@ -199,6 +199,7 @@ func (mw *MainWindow) showNewFromObject() {
 		mw.goBackground(func() {
 			sh, err := mw.svc.NewSheetFromObject(mw.ctx, object, n)
 			onUI(func() {
+				mw.conn.usageChanged()
 				if err != nil {
 					mw.report(err)
 					return

@@ -227,6 +227,7 @@ func (s *syncScreen) doValidate() {
 	s.mw.goBackground(func() {
 		res, err := s.mw.svc.ValidateFilter(s.mw.ctx, sh.ID, where)
 		onUI(func() {
+			s.mw.conn.usageChanged()
 			if err != nil {
 				var fe *app.FilterError
 				if errors.As(err, &fe) {
@@ -281,7 +282,7 @@ func (s *syncScreen) doPlan() {
 			s.plan.SetText(planSummary(p))
 			s.rows = p.Changes
 			s.changes.Refresh()
-			s.mw.conn.show(s.mw.svc.Status())
+			s.mw.conn.usageChanged()
 		})
 	})
 }
@@ -396,9 +397,12 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 			s.bar.Hide()
 			s.activity.Show()
 		}
-		if p.Phase == app.PhasePull && time.Since(lastReload) > time.Second {
+		if time.Since(lastReload) > time.Second {
 			lastReload = time.Now()
-			s.mw.reloadSheet()
+			s.mw.conn.usageChanged()
+			if p.Phase == app.PhasePull {
+				s.mw.reloadSheet()
+			}
 		}
 	})
 	s.mw.goBackground(func() {
@@ -415,7 +419,7 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 			s.activity.Hide()
 			s.phase.SetText("")
 			s.mw.reloadSheet()
-			s.mw.conn.show(s.mw.svc.Status())
+			s.mw.conn.usageChanged()
 			var tooMany *app.TooManyChangesError
 			if errors.As(err, &tooMany) {
 				dialog.ShowConfirm("Many records would change", tooMany.Error()+"\nRun anyway?", func(ok bool) {

@@ -299,6 +299,7 @@ func (d *importDialog) apply() {
 			}
 			d.result = resultText(res)
 			d.mw.reloadSheet()
+			d.mw.conn.usageChanged()
 			d.mw.info(fmt.Sprintf("Imported %s: %d updated, %d added", shortPath(d.src.Path), res.Updated, res.Added))
 			dialog.ShowInformation("Import done", d.result, d.mw.win)
 		})
