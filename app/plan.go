@@ -53,6 +53,9 @@ type Plan struct {
 	APIReserve    int
 	// WouldPause: the run would stop at the reserve before finishing.
 	WouldPause bool
+	// writeCalls is what sending the planned writes costs (see writeCalls).
+	writeCalls int
+
 	// SafetyStop is the safety rail's refusal when the run would overwrite
 	// too many records (run it with SyncOptions.Force after review); nil
 	// otherwise. The plan's counts, diff and API calls are those of the
@@ -187,7 +190,7 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 	}
 	p.APICallsSpent = int(e.c.Calls() - e.calls0)
 	// A run repeats the plan's reads and adds the writes.
-	p.APICalls = p.APICallsSpent + ceilDiv(p.Updates, pushChunkRows) + ceilDiv(p.Creates, pushChunkRows)
+	p.APICalls = p.APICallsSpent + p.writeCalls
 	if pullCalls == 0 && (dir == sheets.Pull || dir == sheets.Both) {
 		p.APICalls++
 	}

@@ -314,6 +314,17 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 		e.prepareSend(pr)
 	}
 	if e.dry != nil {
+		updates, creates := 0, 0
+		for _, pr := range prs {
+			switch {
+			case pr.err != nil:
+			case pr.op == sheets.OpUpdate:
+				updates++
+			case pr.op == sheets.OpCreate:
+				creates++
+			}
+		}
+		e.dry.writeCalls += writeCalls(updates, creates, bulk)
 		for _, pr := range prs {
 			if pr.err != nil {
 				e.dry.Invalid++
@@ -455,11 +466,7 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 			creates = append(creates, pr)
 		}
 	}
-	calls := ceilDiv(len(updates), pushChunkRows) + ceilDiv(len(creates), pushChunkRows)
-	if bulk {
-		calls = min(calls, 8)
-	}
-	if calls > 0 && !e.budgetAllows(calls) {
+	if calls := writeCalls(len(updates), len(creates), bulk); calls > 0 && !e.budgetAllows(calls) {
 		return nil
 	}
 	// Crash safety: the updates about to be sent are recorded, and rows
@@ -500,6 +507,28 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 	}
 	e.settled(updates)
 	return sendErr
+}
+
+// bulkJobCalls is what one Bulk API 2.0 ingest job costs: create, upload,
+// close, a poll or two, and the successful, failed and unprocessed
+// results.
+const bulkJobCalls = 8
+
+// writeCalls is the API calls a chunk's writes cost: one sObject
+// Collections call per 200 records of each operation, or one Bulk API 2.0
+// job per operation. The run's budget check and the plan's estimate both
+// use it, so a plan promises what the run spends.
+func writeCalls(updates, creates int, bulk bool) int {
+	if !bulk {
+		return ceilDiv(updates, pushChunkRows) + ceilDiv(creates, pushChunkRows)
+	}
+	n := 0
+	for _, k := range []int{updates, creates} {
+		if k > 0 {
+			n += bulkJobCalls
+		}
+	}
+	return n
 }
 
 // errNotSent marks rows whose send never happened (the run stopped first);

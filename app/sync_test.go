@@ -549,10 +549,19 @@ func TestPushAboveThresholdUsesBulk(t *testing.T) {
 	if _, err := env.svc.AddRows(sh.ID, 0, add); err != nil {
 		t.Fatal(err)
 	}
+	plan, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var phases []string
 	run, err := env.svc.Sync(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push}, func(p Progress) { phases = append(phases, p.Phase) })
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Two Bulk jobs (updates, creates) cost several calls each, not one
+	// per 200 records: the plan's estimate is close to what the run spent.
+	if d := plan.APICalls - run.APICalls; d < -4 || d > 4 {
+		t.Errorf("plan estimated %d API calls, the bulk push spent %d", plan.APICalls, run.APICalls)
 	}
 	if run.Counts.Updated != 120 || run.Counts.Created != 60 || run.Status != sheets.RunSucceeded {
 		t.Fatalf("bulk push %s %+v (%s), want 120 updated and 60 created", run.Status, run.Counts, run.Message)
