@@ -383,6 +383,7 @@ func (s *Server) purge(t *table, ids []string) error {
 	}
 	clear(t.recs[len(kept):])
 	t.recs = kept
+	t.dropIndexes() // positions moved
 	if s.db == nil {
 		return nil
 	}

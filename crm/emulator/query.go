@@ -225,9 +225,27 @@ type queryResult struct {
 	total int
 }
 
+// scanMode says how runQuery finds the records to evaluate Match on.
+type scanMode int
+
+const (
+	// planned reads the candidates of a selective WHERE from indexes
+	// (query_plan.go) and scans the table otherwise.
+	planned scanMode = iota
+	// fullScan evaluates every record: the reference the planner is tested
+	// and benchmarked against.
+	fullScan
+)
+
 // runQuery parses, resolves and evaluates a query against a snapshot of
 // the table.
 func (s *Server) runQuery(text string, all bool) (*queryResult, error) {
+	return s.runQueryMode(text, all, planned)
+}
+
+// runQueryMode is runQuery with the choice of scan; results are the same
+// in every mode.
+func (s *Server) runQueryMode(text string, all bool, mode scanMode) (*queryResult, error) {
 	q, err := soql.Parse(text)
 	if err != nil {
 		return nil, err
@@ -240,8 +258,17 @@ func (s *Server) runQuery(text string, all bool) (*queryResult, error) {
 	now := s.now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	views := make([]recordView, 0, len(t.recs)/4)
-	for _, r := range t.recs {
+	scan := t.recs
+	if mode == planned {
+		if positions, ok := t.planCandidates(q); ok {
+			scan = make([]*record, len(positions))
+			for i, p := range positions {
+				scan[i] = t.recs[p]
+			}
+		}
+	}
+	views := make([]recordView, 0, max(len(scan)/4, min(len(scan), 256)))
+	for _, r := range scan {
 		if !all && r.deleted(o) {
 			continue
 		}

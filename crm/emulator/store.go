@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -45,6 +46,15 @@ type table struct {
 	unique map[int]map[string]string
 	// deletedAt records when each deleted record was deleted.
 	deletedAt map[string]time.Time
+	// oddIDs is set once a record whose id is not in canonical 18-character
+	// form is stored (only a hand-edited data file holds one); the query
+	// planner then cannot probe pos with canonical ids and uses a field
+	// index on Id instead.
+	oddIDs bool
+	// indexes maps a field's index to its equality index (index.go), built
+	// by queries on demand; idxMu guards building under s.mu's read lock.
+	idxMu   sync.Mutex
+	indexes map[int]*fieldIndex
 }
 
 func newTable(o *Object) *table {
@@ -89,7 +99,9 @@ func (t *table) put(r *record, now time.Time) {
 	} else {
 		t.pos[id] = len(t.recs)
 		t.recs = append(t.recs, r)
+		t.oddIDs = t.oddIDs || !isCanonicalID(id)
 	}
+	t.reindex(t.pos[id], old, r)
 	if r.deleted(t.obj) {
 		if _, ok := t.deletedAt[id]; !ok {
 			t.deletedAt[id] = now

@@ -128,6 +128,7 @@ func (t *table) drop(r *record) {
 		return
 	}
 	t.unindex(r)
+	t.dropIndexes() // positions after i move
 	delete(t.pos, id)
 	delete(t.deletedAt, id)
 	t.recs = append(t.recs[:i], t.recs[i+1:]...)

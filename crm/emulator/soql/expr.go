@@ -89,6 +89,9 @@ type SetTest struct {
 	Field  FieldRef
 	Op     SetOp
 	Values []Literal
+	// set is the IN / NOT IN list as a hash set, built by Resolve; nil on
+	// hand-built or unresolved tests, which compare literal by literal.
+	set *keySet
 }
 
 func (*Logical) isExpr()    {}

@@ -11,7 +11,7 @@ import (
 
 // astOptions compares parsed queries ignoring positions and internals.
 var astOptions = cmp.Options{
-	cmpopts.IgnoreUnexported(Query{}, Comparison{}),
+	cmpopts.IgnoreUnexported(Query{}, Comparison{}, SetTest{}),
 	cmpopts.IgnoreFields(Query{}, "ObjectPos"),
 	cmpopts.IgnoreFields(FieldRef{}, "Pos"),
 	cmpopts.IgnoreFields(Literal{}, "Pos"),

@@ -200,6 +200,7 @@ func (q *Query) resolveExpr(s Schema, e Expr) error {
 				return err
 			}
 		}
+		e.set = newKeySet(e)
 	}
 	return nil
 }
