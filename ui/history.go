@@ -28,7 +28,10 @@ func init() {
 const historyRuns = 200
 
 // runColumns are the History table's columns.
-var runColumns = []string{"Started", "Sheet", "Direction", "Status", "Pulled", "Created", "Updated", "Failed", "API calls"}
+var runColumns = []string{"Started", "Sheet", "Direction", "Status", "Pulled", "Created", "Updated", "Conflicts", "Invalid", "Failed", "API calls"}
+
+// runStatusCol is the index of the Status column, coloured by outcome.
+const runStatusCol = 3
 
 // historyScreen is the History tab: every run of the open sheet, a chart of
 // synced and failed records per run, and the selected run's errors with
@@ -53,9 +56,15 @@ func newHistoryScreen(mw *MainWindow) *historyScreen {
 	h.table = widget.NewTableWithHeaders(func() (int, int) { return len(h.runs), len(runColumns) },
 		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row < len(h.runs) {
-				o.(*widget.Label).SetText(runCells(h.runs[id.Row])[id.Col])
+			if id.Row >= len(h.runs) {
+				return
 			}
+			l := o.(*widget.Label)
+			l.Importance = widget.MediumImportance
+			if id.Col == runStatusCol {
+				l.Importance = statusImportance(h.runs[id.Row].Status)
+			}
+			l.SetText(runCells(h.runs[id.Row])[id.Col])
 		})
 	h.table.ShowHeaderColumn = false
 	h.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -63,7 +72,7 @@ func newHistoryScreen(mw *MainWindow) *historyScreen {
 			o.(*widget.Label).SetText(runColumns[id.Col])
 		}
 	}
-	for i, w := range []float32{150, 130, 80, 100, 70, 70, 70, 70, 80} {
+	for i, w := range []float32{150, 120, 80, 95, 65, 70, 70, 80, 65, 60, 80} {
 		h.table.SetColumnWidth(i, w)
 	}
 	h.table.OnSelected = func(id widget.TableCellID) {
@@ -92,7 +101,7 @@ func newHistoryScreen(mw *MainWindow) *historyScreen {
 	top := container.NewBorder(nil, nil, nil, nil, h.table)
 	chart := container.NewBorder(widget.NewLabel("Records synced (green) and failed (red) per run, oldest first"), nil, nil, nil, h.chart)
 	runsAndChart := container.NewHSplit(top, chart)
-	runsAndChart.Offset = 0.68 // the runs table's nine columns first
+	runsAndChart.Offset = 0.7 // the runs table's columns first
 	split := container.NewVSplit(runsAndChart, detail)
 	split.Offset = 0.55
 	h.body = split
@@ -134,16 +143,50 @@ func (h *historyScreen) selectRun(id uint64) {
 	h.show(run)
 }
 
-// runCells is one row of the runs table.
+// runCells is one row of the runs table. The status is the one the engine
+// recorded: "partial" when records failed or were invalid.
 func runCells(r *sheets.Run) []string {
 	c := r.Counts
 	return []string{r.Started.Local().Format("2006-01-02 15:04:05"), r.SheetName, string(r.Direction), string(r.Status),
-		fmt.Sprint(c.Pulled), fmt.Sprint(c.Created), fmt.Sprint(c.Updated), fmt.Sprint(c.Failed + c.Invalid), fmt.Sprint(r.APICalls)}
+		fmt.Sprint(c.Pulled), fmt.Sprint(c.Created), fmt.Sprint(c.Updated), fmt.Sprint(c.Conflicts), fmt.Sprint(c.Invalid), fmt.Sprint(c.Failed), fmt.Sprint(r.APICalls)}
 }
 
-// outcomeText is one error line: row, record, fields, code and message.
+// statusImportance colours a run's status: green when everything went
+// through, amber when some records did not, red when the run failed or was
+// interrupted.
+func statusImportance(s sheets.RunStatus) widget.Importance {
+	switch s {
+	case sheets.RunSucceeded:
+		return widget.SuccessImportance
+	case sheets.RunPartial, sheets.RunCancelled:
+		return widget.WarningImportance
+	case sheets.RunFailed, sheets.RunInterrupted:
+		return widget.DangerImportance
+	}
+	return widget.MediumImportance
+}
+
+// outcomeText is one error line: the row, record, operation and fields,
+// then Salesforce's status code and the message; parts a record lacks are
+// left out ("row 5 · 003… · conflict · Title: changed in both").
 func outcomeText(o sheets.RecordOutcome) string {
-	return fmt.Sprintf("row %d · %s · %s · %s · %s: %s", o.RowID, o.RecordID, o.Op, strings.Join(o.Fields, ","), o.StatusCode, o.Message)
+	var parts []string
+	if o.RowID != 0 {
+		parts = append(parts, fmt.Sprintf("row %d", o.RowID))
+	}
+	for _, p := range []string{o.RecordID, o.Op, strings.Join(o.Fields, ", "), o.StatusCode} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	head := strings.Join(parts, " · ")
+	switch {
+	case o.Message == "":
+		return head
+	case head == "":
+		return o.Message
+	}
+	return head + ": " + o.Message
 }
 
 // show loads a run's detail and failed records.

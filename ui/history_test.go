@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/widget"
+
+	"crmsheets/app"
+	"crmsheets/sheets"
+)
+
+// TestOutcomeText formats error lines with the parts a record has and no
+// stray separators when some are missing.
+func TestOutcomeText(t *testing.T) {
+	tests := []struct {
+		name string
+		o    sheets.RecordOutcome
+		want string
+	}{
+		{"everything", sheets.RecordOutcome{RowID: 7, RecordID: "003A", Op: sheets.OpUpdate, Fields: []string{"Email", "Phone"}, StatusCode: "INVALID_EMAIL_ADDRESS", Message: "bad email"},
+			"row 7 · 003A · update · Email, Phone · INVALID_EMAIL_ADDRESS: bad email"},
+		{"no status code", sheets.RecordOutcome{RowID: 5, RecordID: "003B", Op: sheets.OpConflict, Fields: []string{"Title"}, Message: "changed in both"},
+			"row 5 · 003B · conflict · Title: changed in both"},
+		{"new row, no record", sheets.RecordOutcome{RowID: 3, Op: sheets.OpInvalid, Fields: []string{"LastName"}, Message: "required"},
+			"row 3 · invalid · LastName: required"},
+		{"no row, no message", sheets.RecordOutcome{RecordID: "003C", Op: sheets.OpDelete, StatusCode: "ENTITY_IS_DELETED"},
+			"003C · delete · ENTITY_IS_DELETED"},
+		{"message only", sheets.RecordOutcome{Message: "lost"}, "lost"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := outcomeText(tt.o); got != tt.want {
+				t.Errorf("outcomeText = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestHistoryShowsRecordedStatus pushes an edit and a title too long for
+// Salesforce: the
+// runs table shows the status the engine recorded (partial, in amber, not
+// succeeded) with the invalid count, and the error line reads cleanly.
+func TestHistoryShowsRecordedStatus(t *testing.T) {
+	mw := newTestWindow(t)
+	sh := pulledContacts(t, mw)
+	rows, err := mw.svc.RowIDs(sh.ID)
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("rows %v %v", rows, err)
+	}
+	if _, err := mw.svc.EditCell(sh.ID, rows[0], colByField(t, sh, "Title"), "Head of Partnerships"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mw.svc.EditCell(sh.ID, rows[1], colByField(t, sh, "Title"), strings.Repeat("x", 300)); err != nil {
+		t.Fatal(err)
+	}
+	run, err := mw.svc.Sync(context.Background(), sh.ID, app.SyncOptions{Direction: sheets.Push}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Counts.Invalid+run.Counts.Failed == 0 {
+		t.Fatalf("the push has no invalid or failed row: %+v", run.Counts)
+	}
+	if run.Status != sheets.RunPartial {
+		t.Errorf("engine recorded %q for a push with invalid rows, want partial", run.Status)
+	}
+
+	mw.ShowScreen("history")
+	mw.WaitIdle()
+	h := mw.screens[tabHistory].(*historyScreen)
+	if len(h.runs) != 2 || h.runs[0].ID != run.ID {
+		t.Fatalf("history runs %v", h.runs)
+	}
+	cells := runCells(h.runs[0])
+	if cells[runStatusCol] != string(run.Status) || cells[8] != fmt.Sprint(run.Counts.Invalid) || cells[9] != fmt.Sprint(run.Counts.Failed) {
+		t.Errorf("push row %q", cells)
+	}
+	if got := statusImportance(run.Status); got != widget.WarningImportance {
+		t.Errorf("status %q coloured %v, want warning", run.Status, got)
+	}
+	mw.WaitIdle()
+	if len(h.outcomes) == 0 {
+		t.Fatal("no error lines for the push")
+	}
+	for _, o := range h.outcomes {
+		line := outcomeText(o)
+		if strings.Contains(line, " · :") || strings.Contains(line, "·  ·") {
+			t.Errorf("error line %q has an empty part", line)
+		}
+	}
+}
