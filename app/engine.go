@@ -61,6 +61,9 @@ type engine struct {
 	// by this push to that row, so two rows with one key never create two
 	// records.
 	newKeys map[string]sheets.RowID
+	// claimed maps records a push matched by key to the row that takes
+	// them, so two rows never hold one record.
+	claimed map[string]sheets.RowID
 	// snaps are the rows read and not yet written back (see remember).
 	snaps map[sheets.RowID]rowSnap
 	// inflight are updates sent by a run that may not have written them
@@ -99,7 +102,7 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	if prog == nil {
 		prog = func(Progress) {}
 	}
-	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}}
+	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, claimed: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}}
 	if dry {
 		e.dry = newPlan(sh, opt, b)
 	}

@@ -11,6 +11,7 @@ import (
 	"crmsheets/app/merge"
 	"crmsheets/crm"
 	"crmsheets/sheets"
+	"crmsheets/sheets/store"
 )
 
 // pushCandidates scans the sheet for rows a push must look at: rows with
@@ -283,6 +284,15 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 			}
 		case len(keyed[r.ID]) == 1:
 			rec := keyed[r.ID][0]
+			if other, err := e.rowOfRecord(rec.ID, r.ID); err != nil {
+				return err
+			} else if other != 0 {
+				// Attaching would make two rows of one record, the other
+				// left stale yet shown as synced.
+				pr.err = fmt.Errorf("the Salesforce record with %s %q is already row %d of this sheet; merge the two rows", e.b.key.col.Name, r.Cells[e.b.key.col.ID], other)
+				pr.code = codeDuplicateKey
+				break
+			}
 			rem = e.toRemote(rec)
 			pr.remote = rec
 		case len(keyed[r.ID]) > 1:
@@ -354,6 +364,25 @@ func (e *engine) explainSkip(it *merge.Item, r *sheets.Row, rem *merge.Remote) s
 		it.Reason = fmt.Sprintf("not found in Salesforce by %s; turn on Create missing to create it", e.b.key.col.Name)
 	}
 	return codeNotFoundByKey
+}
+
+// rowOfRecord returns the row of the sheet, other than row, that holds the
+// record or that this run already attached to it by key (0 when none), and
+// claims the record for row otherwise.
+func (e *engine) rowOfRecord(recordID string, row sheets.RowID) (sheets.RowID, error) {
+	id := normID(recordID)
+	if other, ok := e.claimed[id]; ok && other != row {
+		return other, nil
+	}
+	r, err := e.s.store.RowByRecordID(e.sh.ID, recordID)
+	switch {
+	case err == nil && r.ID != row:
+		return r.ID, nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return 0, fmt.Errorf("push %q: find the row of %s: %w", e.sh.Name, recordID, err)
+	}
+	e.claimed[id] = row
+	return 0, nil
 }
 
 func (pr *pushRow) opName() string {

@@ -917,3 +917,42 @@ func TestPullProgressHasTotal(t *testing.T) {
 		t.Errorf("pull progress done = %v, want %v", dones, want)
 	}
 }
+
+// TestNewRowWithTheKeyOfASyncedRow: a new row whose key finds a record
+// another row already holds is refused (merge the rows), never attached:
+// two rows of one record would leave one stale yet shown as synced.
+func TestNewRowWithTheKeyOfASyncedRow(t *testing.T) {
+	env := newTestEnv(t)
+	ids := env.seedContacts(2)
+	sh := env.contactSheet(true)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	last, email, title := col(t, sh, "Last"), col(t, sh, "Email"), col(t, sh, "Title")
+	added, err := env.svc.AddRows(sh.ID, 0, []map[string]string{
+		{last: "Again", email: "PERSON0@example.com", title: "Dup"},
+		{last: "Twin", email: "twin@example.com"},
+		{last: "Twin", email: "twin@example.com"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin := env.insert("Contact", map[string]any{"LastName": "Twin", "Email": "twin@example.com"})
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Policy: sheets.PolicySheetWins})
+	if run.Counts.Invalid != 2 || run.Counts.Created != 0 || env.org.Count("Contact") != 3 {
+		t.Errorf("push counts %+v (%s), org %d contacts; want the second holder of each record refused, nothing created", run.Counts, run.Message, env.org.Count("Contact"))
+	}
+	if got := env.get("Contact", ids[0], "Title"); got != "Engineer" {
+		t.Errorf("record of the synced row overwritten through the new row: Title %v", got)
+	}
+	holders := map[string]int{}
+	for _, r := range env.rows(sh.ID) {
+		if r.RecordID != "" {
+			holders[r.RecordID]++
+		}
+	}
+	if holders[ids[0]] != 1 || holders[twin] != 1 {
+		t.Errorf("rows per record %v, want one each", holders)
+	}
+	if r, _ := env.svc.store.Row(sh.ID, added[0].ID); r.State != sheets.StateError || !strings.Contains(r.Error, "merge the two rows") {
+		t.Errorf("refused row %s %q, want an error asking to merge", r.State, r.Error)
+	}
+}
