@@ -18,5 +18,7 @@
 // State is held in memory (records per object in id order, copy-on-write so
 // that open query cursors see a stable snapshot) and, when Options.DataFile is
 // set, written through to a bbolt file after every write so the org survives a
-// restart.
+// restart. Queries whose WHERE narrows by equality (Id IN, Email =, Name IN)
+// read their candidates from the id index or from field indexes built on
+// first use (query_plan.go, index.go) instead of scanning the table.
 package emulator

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -393,5 +394,41 @@ func TestPlannedOrderIsTableOrder(t *testing.T) {
 	got := assertSameResults(t, srv, "SELECT Id FROM Contact WHERE Id IN ('"+strings.Join(ids, "','")+"')", false)
 	if !cmp.Equal(got, f.contacts[:30]) {
 		t.Fatalf("order %v, want %v", got, f.contacts[:30])
+	}
+}
+
+// TestPlannedQueriesConcurrentWithWrites runs planned queries, which build
+// indexes under the read lock, beside writers; the race detector checks
+// the locking.
+func TestPlannedQueriesConcurrentWithWrites(t *testing.T) {
+	srv, f := newPlanOrg(t)
+	var wg sync.WaitGroup
+	queries := []string{
+		"SELECT Id FROM Contact WHERE Email IN ('dup@example.com', 'm@example.com')",
+		"SELECT Id FROM Contact WHERE LastName = 'Upper'",
+		"SELECT Id FROM Account WHERE Name IN ('plan acme')",
+		"SELECT Id FROM Contact WHERE Id IN ('" + f.upper + "', '" + f.born + "')",
+	}
+	for _, q := range queries {
+		wg.Go(func() {
+			for range 50 {
+				if _, err := srv.runQuery(q, false); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range 50 {
+			if err := srv.Update("Contact", f.upper, map[string]any{"LastName": fmt.Sprintf("Upper%d", i%2)}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	wg.Wait()
+	for _, q := range queries {
+		assertSameResults(t, srv, q, false)
 	}
 }

@@ -8,7 +8,9 @@
 // The package knows nothing about the emulator: [Parse] checks syntax only,
 // [Query.Resolve] checks names and literal types against a [Schema] the caller
 // implements, and [Query.Match] and [Query.Less] evaluate records exposed
-// through the small [Record] interface.
+// through the small [Record] interface. [Query.Plan] tells a caller with
+// indexes which equality lookups narrow a query to a superset of its matches,
+// and [EqualityKey] how to key values so that the lookups agree with Match.
 //
 // Everything else SOQL has (GROUP BY, HAVING, aggregate functions other than
 // COUNT(), date functions, subqueries, semi-joins, TYPEOF, WITH, FOR, USING
