@@ -212,7 +212,7 @@ func (mw *MainWindow) ShowScreen(name string) {
 // OpenSheet shows a sheet in the grid and rebuilds its screens; it is
 // remembered as the last sheet.
 func (mw *MainWindow) OpenSheet(id string) error {
-	g, err := grid.New(mw.svc, id)
+	g, err := grid.New(gridSource{mw.svc}, id)
 	if err != nil {
 		mw.report(err)
 		return err
@@ -228,6 +228,10 @@ func (mw *MainWindow) OpenSheet(id string) error {
 		mw.status.SetText(text)
 	}
 	g.OnShortcut = mw.handleShortcut
+	g.OnLongTask = func(title string) func() {
+		_, b := mw.startBusy(title, "Saving the cells in one go: all of them or none…", false)
+		return b.done
+	}
 	g.OnEdited = func() { mw.sidebar.list.Refresh() }
 	g.OnViewChanged = func(spec grid.ViewSpec, rows int) {
 		mw.info(fmt.Sprintf("%d row(s) shown", rows))

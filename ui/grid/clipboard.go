@@ -68,9 +68,14 @@ func (g *Grid) Copy(cb fyne.Clipboard) {
 }
 
 // Paste writes TSV text into the sheet from the cursor (or repeats a single
-// value over the selected range). Cells are parsed with their column's
-// type; refused values and read-only columns are skipped and counted, and
-// the paste is one undo step. Pasting past the last row stops at it.
+// value over the selected range), parsing each cell with its column's type.
+// The paste is all or nothing, as in Excel, where a paste is one action
+// that lands whole or is refused whole: a value its column refuses stops
+// it before anything is written, with the cursor on that cell and the
+// reason in the message, so a range is never left half pasted. Read-only
+// columns are left as they are and counted. Pasting past the last row
+// stops at it. The write runs off the UI goroutine (writeCells) and is one
+// undo step.
 func (g *Grid) Paste(text string) {
 	data := ParseTSV(text)
 	if len(data) == 0 {
@@ -87,14 +92,11 @@ func (g *Grid) Paste(text string) {
 			}
 		}
 	}
-	sh := g.model.Sheet()
-	var step []cellEdit
-	written, refused, readOnly := 0, 0, 0
-	var firstErr error
+	order := g.model.Order()
+	w := cellWrite{what: "Pasted", refused: "Nothing pasted", undo: true}
 	for dr, row := range data {
 		i := r0 + dr
-		r := g.model.Row(i)
-		if r == nil {
+		if i >= len(order) {
 			break
 		}
 		for dc, text := range row {
@@ -103,63 +105,39 @@ func (g *Grid) Paste(text string) {
 				break
 			}
 			if col.ReadOnly {
-				readOnly++
+				w.readOnly++
 				continue
 			}
-			before := ""
-			if r.Row != nil {
-				before = r.Row.Cells[col.ID]
-			}
-			if err := g.edit(i, r.ID, col, text); err != nil {
-				refused++
-				if firstErr == nil {
-					firstErr = fmt.Errorf("row %d: %w", i+1, err)
-				}
-				continue
-			}
-			step = append(step, cellEdit{Row: r.ID, Column: col.ID, Before: before})
-			written++
-			r = g.model.Row(i)
+			w.edits = append(w.edits, CellEdit{Row: order[i], Column: col.ID, Input: text})
+			w.view = append(w.view, i)
 		}
 	}
-	g.undo.push(step)
-	g.showCursor()
-	g.edited()
-	msg := fmt.Sprintf("Pasted %d cell(s) into %q", written, sh.Name)
-	if readOnly > 0 {
-		msg += fmt.Sprintf("; %d read-only skipped", readOnly)
-	}
-	if refused > 0 {
-		msg += fmt.Sprintf("; %d refused (first: %v)", refused, firstErr)
-	}
-	g.message(msg, refused > 0)
+	g.writeCells(w)
 }
 
-// ClearSelection empties the selected cells (one undo step).
+// ClearSelection empties the selected cells (one write, one undo step).
 func (g *Grid) ClearSelection() {
-	r0, c0, r1, c1 := g.Selection()
 	if g.model.Len() == 0 {
 		return
 	}
-	var step []cellEdit
-	for i := r0; i <= r1; i++ {
+	r0, c0, r1, c1 := g.Selection()
+	order := g.model.Order()
+	w := cellWrite{what: "Cleared", refused: "Nothing cleared", undo: true}
+	for i := r0; i <= r1 && i < len(order); i++ {
 		for c := c0; c <= c1; c++ {
-			r := g.model.Row(i)
 			col, ok := g.column(c)
-			if r == nil || !ok || col.ReadOnly || r.Row == nil || r.Row.Cells[col.ID] == "" {
+			if !ok {
+				break
+			}
+			if col.ReadOnly {
+				w.readOnly++
 				continue
 			}
-			before := r.Row.Cells[col.ID]
-			if err := g.edit(i, r.ID, col, ""); err != nil {
-				g.message(err.Error(), true)
-				continue
-			}
-			step = append(step, cellEdit{Row: r.ID, Column: col.ID, Before: before})
+			w.edits = append(w.edits, CellEdit{Row: order[i], Column: col.ID})
+			w.view = append(w.view, i)
 		}
 	}
-	g.undo.push(step)
-	g.showCursor()
-	g.edited()
+	g.writeCells(w)
 }
 
 // rowsOf is a helper for tests and the window: the stored row at a view

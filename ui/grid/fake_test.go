@@ -21,6 +21,8 @@ type fakeSource struct {
 	rows  map[sheets.RowID]*sheets.Row
 	next  sheets.RowID
 	reads int // RowsByID calls, to check paging
+	// batches counts EditCells calls, to check a gesture is one write.
+	batches int
 }
 
 func newFakeSource(cols []sheets.Column, n int, cell func(row int, col sheets.Column) string) *fakeSource {
@@ -102,6 +104,39 @@ func (f *fakeSource) EditCell(_ string, id sheets.RowID, colID, input string) (*
 	r := f.rows[id]
 	r.Set(colID, v, time.Now())
 	return r.Clone(), nil
+}
+
+// EditCells parses every value first and changes nothing when one is
+// refused, as the engine's transaction does.
+func (f *fakeSource) EditCells(_ string, edits []CellEdit) ([]*sheets.Row, error) {
+	vals := make([]string, len(edits))
+	for k, e := range edits {
+		col, ok := f.sheet.Column(e.Column)
+		if !ok {
+			return nil, fmt.Errorf("no column %s", e.Column)
+		}
+		v, err := sheets.Parse(col.Type, e.Input, col.Choices)
+		if err != nil {
+			return nil, err
+		}
+		vals[k] = v
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.batches++
+	var out []*sheets.Row
+	seen := map[sheets.RowID]int{}
+	for k, e := range edits {
+		r := f.rows[e.Row]
+		r.Set(e.Column, vals[k], time.Now())
+		if i, ok := seen[r.ID]; ok {
+			out[i] = r.Clone()
+			continue
+		}
+		seen[r.ID] = len(out)
+		out = append(out, r.Clone())
+	}
+	return out, nil
 }
 
 func (f *fakeSource) AddRows(_ string, after sheets.RowID, cells []map[string]string) ([]*sheets.Row, error) {

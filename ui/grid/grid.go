@@ -39,6 +39,8 @@ type Grid struct {
 	busy        sync.WaitGroup
 	// sizing hides the rows from the table while widths are applied.
 	sizing bool
+	// writing is set while a multi-cell write is on its way (writeCells).
+	writing bool
 
 	// OnMessage reports what the user should read: a refused value, a
 	// failed write, the result of a paste. err marks failures.
@@ -50,6 +52,11 @@ type Grid struct {
 	OnShortcut func(fyne.Shortcut)
 	// OnViewChanged is called when a sort or filter has been applied.
 	OnViewChanged func(spec ViewSpec, rows int)
+	// OnLongTask is called on the UI goroutine when a write of at least
+	// LongWriteCells cells starts, to show that it is running; the func it
+	// returns is called when the write ends. The write is one transaction
+	// and cannot be cancelled halfway.
+	OnLongTask func(title string) (done func())
 }
 
 var _ fyne.Widget = (*Grid)(nil)
@@ -412,28 +419,30 @@ func (g *Grid) message(text string, isErr bool) {
 	}
 }
 
-// Undo reverts the last local edit gesture (one cell, a paste, a clear).
+// Undo reverts the last local edit gesture (one cell, a paste, a clear)
+// in one write: the cells get back the values they had before it.
 func (g *Grid) Undo() {
+	if g.writing {
+		g.message("Still saving the previous change; try again in a moment", true)
+		return
+	}
 	step := g.undo.pop()
 	if step == nil {
 		g.message("Nothing to undo", false)
 		return
 	}
 	sh := g.model.Sheet()
+	w := cellWrite{what: "Undid", refused: "Could not undo"}
 	for k := len(step) - 1; k >= 0; k-- {
 		e := step[k]
 		col, ok := sh.Column(e.Column)
 		if !ok {
 			continue
 		}
-		if err := g.edit(g.model.IndexOf(e.Row), e.Row, col, sheets.Format(col.Type, e.Before)); err != nil {
-			g.message("Undo: "+err.Error(), true)
-			return
-		}
+		w.edits = append(w.edits, CellEdit{Row: e.Row, Column: e.Column, Input: sheets.Format(col.Type, e.Before)})
+		w.view = append(w.view, g.model.IndexOf(e.Row))
 	}
-	g.showCursor()
-	g.edited()
-	g.message(fmt.Sprintf("Undid %d cell edit(s)", len(step)), false)
+	g.writeCells(w)
 }
 
 // CanUndo reports whether Undo has something to revert.

@@ -1,6 +1,7 @@
 package grid
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -77,6 +78,7 @@ func TestGridTypingEditsTheCell(t *testing.T) {
 		t.Errorf("state = %v, want modified", g.model.Row(2).State)
 	}
 	g.Undo()
+	g.WaitIdle()
 	if got := src.rows[3].Cells[src.sheet.Columns[0].ID]; got != "Person 002" {
 		t.Errorf("after undo stored %q, want Person 002", got)
 	}
@@ -152,28 +154,45 @@ func TestGridCopyPasteRanges(t *testing.T) {
 	if cb.Content() != want {
 		t.Errorf("clipboard %q", cb.Content())
 	}
-	// Paste a 2×3 block from Excel at row 3, column 0: the read-only
-	// Score column is outside; a bad email is refused and counted.
+	// Paste a 2×3 block from Excel at row 3, column 0 with a bad email:
+	// nothing is written, the cursor goes to the refused cell and the
+	// message names it.
 	g.moveTo(3, 0, false)
 	g.Paste("Ann\tann@example.com\t12\r\nBob\tbob-at-example\t13\r\n")
+	g.WaitIdle()
 	cols := src.sheet.Columns
-	if got := src.rows[4].Cells[cols[0].ID] + "|" + src.rows[4].Cells[cols[2].ID]; got != "Ann|12" {
-		t.Errorf("row 4 = %q", got)
+	if got := src.rows[4].Cells[cols[0].ID]; got != "Person 003" || src.batches != 0 {
+		t.Errorf("a refused paste wrote row 4 = %q (%d writes)", got, src.batches)
 	}
-	if got := src.rows[5].Cells[cols[1].ID]; got != "p4@example.com" {
-		t.Errorf("refused email overwritten: %q", got)
+	if r, c := g.Cursor(); r != 4 || c != 1 {
+		t.Errorf("cursor on %d,%d after a refused paste, want the bad email at 4,1", r, c)
 	}
-	if last := (*msgs)[len(*msgs)-1]; !strings.Contains(last, "Pasted 5 cell") || !strings.Contains(last, "1 refused") {
+	if last := (*msgs)[len(*msgs)-1]; !strings.Contains(last, "Nothing pasted: row 5") || !strings.Contains(last, "bob-at-example") {
+		t.Errorf("refused paste message %q", last)
+	}
+	// The same block with a good email lands in one write and one undo step.
+	g.moveTo(3, 0, false)
+	g.Paste("Ann\tann@example.com\t12\r\nBob\tbob@example.com\t13\r\n")
+	g.WaitIdle()
+	if got := src.rows[4].Cells[cols[0].ID] + "|" + src.rows[5].Cells[cols[1].ID] + "|" + src.rows[5].Cells[cols[2].ID]; got != "Ann|bob@example.com|13" || src.batches != 1 {
+		t.Errorf("rows 4-5 = %q after %d writes", got, src.batches)
+	}
+	if got := g.model.Text(4, 1); got != "bob@example.com" {
+		t.Errorf("grid shows %q after the paste", got)
+	}
+	if last := (*msgs)[len(*msgs)-1]; !strings.Contains(last, "Pasted 6 cell") {
 		t.Errorf("paste message %q", last)
 	}
 	g.Undo()
-	if got := src.rows[4].Cells[cols[0].ID]; got != "Person 003" {
-		t.Errorf("undo of paste left %q", got)
+	g.WaitIdle()
+	if got := src.rows[4].Cells[cols[0].ID] + "|" + src.rows[5].Cells[cols[1].ID]; got != "Person 003|p4@example.com" || src.batches != 2 {
+		t.Errorf("undo of paste left %q after %d writes", got, src.batches)
 	}
 	// One value over a selected range fills it.
 	g.moveTo(0, 2, false)
 	g.moveTo(2, 2, true)
 	g.Paste("7")
+	g.WaitIdle()
 	for id := sheets.RowID(1); id <= 3; id++ {
 		if got := src.rows[id].Cells[cols[2].ID]; got != "7" {
 			t.Errorf("row %d Employees = %q, want 7", id, got)
@@ -203,5 +222,37 @@ func TestGridAddDeleteSortFind(t *testing.T) {
 	g.busy.Wait()
 	if r, _ := g.Cursor(); g.model.Text(r, 0) != "Person 002" {
 		t.Errorf("find moved to %q", g.model.Text(r, 0))
+	}
+}
+
+// TestGridLargePasteReportsProgress pastes more than LongWriteCells cells:
+// OnLongTask shows the write while it runs and is told when it ends; the
+// read-only column inside the range is left alone and counted.
+func TestGridLargePasteReportsProgress(t *testing.T) {
+	rows := LongWriteCells/4 + 1
+	g, src, _, msgs := newTestGrid(t, rows)
+	var titles []string
+	ended := 0
+	g.OnLongTask = func(title string) func() {
+		titles = append(titles, title)
+		return func() { ended++ }
+	}
+	var b strings.Builder
+	for i := range rows {
+		fmt.Fprintf(&b, "%d\t2024-01-02\ttrue\tGold\t99\n", i) // Employees … Score (read-only)
+	}
+	g.moveTo(0, 2, false)
+	g.Paste(b.String())
+	g.WaitIdle()
+	if len(titles) != 1 || ended != 1 || !strings.Contains(titles[0], fmt.Sprintf("%d cells", rows*4)) {
+		t.Errorf("long task titles %q, ended %d", titles, ended)
+	}
+	cols := src.sheet.Columns
+	last := src.rows[sheets.RowID(rows)]
+	if last.Cells[cols[2].ID] != fmt.Sprint(rows-1) || last.Cells[cols[5].ID] != "Gold" || src.batches != 1 {
+		t.Errorf("last row %v after %d writes", last.Cells, src.batches)
+	}
+	if m := (*msgs)[len(*msgs)-1]; !strings.Contains(m, fmt.Sprintf("%d read-only", rows)) {
+		t.Errorf("message %q", m)
 	}
 }

@@ -21,6 +21,10 @@ type Source interface {
 	// EditCell parses input with the column's type and stores it; an
 	// invalid value is an error matching sheets.ErrInvalidValue.
 	EditCell(sheetID string, rowID sheets.RowID, colID, input string) (*sheets.Row, error)
+	// EditCells stores several cells in one transaction: all land or none
+	// does; an invalid value fails the call, matching
+	// sheets.ErrInvalidValue. It returns the edited rows.
+	EditCells(sheetID string, edits []CellEdit) ([]*sheets.Row, error)
 	// AddRows inserts rows after the row `after` (0 = at the end).
 	AddRows(sheetID string, after sheets.RowID, cells []map[string]string) ([]*sheets.Row, error)
 	// DeleteRows removes rows from the sheet (never from Salesforce).
