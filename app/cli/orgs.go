@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -128,15 +129,13 @@ func (e *env) logoutCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// Resume the saved session first so Disconnect can revoke it in
-			// Salesforce, not only forget it here.
-			if svc.Status().State != app.StateConnected {
-				if err := svc.ConnectActive(cmd.Context()); err != nil {
-					fmt.Fprintf(e.io.Err, "note: could not reach %s to revoke the session (%v); forgetting it on this machine\n", o.Name, err)
-				}
-			}
+			// Disconnect forgets the saved session in every case and revokes
+			// it in Salesforce when it can; a failed revocation is a warning.
 			if err := svc.Disconnect(cmd.Context()); err != nil {
-				return err
+				if !errors.Is(err, app.ErrNotRevoked) {
+					return err
+				}
+				fmt.Fprintf(e.io.Err, "warning: %v\n", err)
 			}
 			fmt.Fprintf(e.io.Out, "Disconnected from %s\n", o.Name)
 			return nil

@@ -19,13 +19,19 @@ type Org struct {
 
 // OpenOrg signs in as the demo user with the password grant.
 func OpenOrg(base string) (*Org, error) {
-	hc := &http.Client{Timeout: time.Minute}
+	o := &Org{Base: base, http: &http.Client{Timeout: time.Minute}}
+	return o, o.login()
+}
+
+func (o *Org) login() error {
+	hc := o.http
+	base := o.Base
 	resp, err := hc.PostForm(base+"/services/oauth2/token", url.Values{
 		"grant_type": {"password"}, "client_id": {"crmsheets-tests"},
 		"username": {DemoUsername}, "password": {DemoPassword},
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
 	var tok struct {
@@ -34,12 +40,66 @@ func OpenOrg(base string) (*Org, error) {
 	}
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(resp.Body)
-		return nil, fmt.Errorf("password grant: %s %s", resp.Status, b)
+		return fmt.Errorf("password grant: %s %s", resp.Status, b)
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil {
-		return nil, err
+		return err
 	}
-	return &Org{Base: base, token: tok.AccessToken, instance: tok.InstanceURL, http: hc}, nil
+	o.token, o.instance = tok.AccessToken, tok.InstanceURL
+	return nil
+}
+
+// page is one response of the query resource.
+type page struct {
+	Records        []map[string]any `json:"records"`
+	NextRecordsURL string           `json:"nextRecordsUrl"`
+	Done           bool             `json:"done"`
+}
+
+// get reads one page, riding out a faulty org the way any client must:
+// a fresh session on 401, retries on 503 and on cut connections.
+func (o *Org) get(path string) (*page, error) {
+	var last error
+	for attempt := 0; attempt < 30; attempt++ {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 20 * time.Millisecond)
+		}
+		req, err := http.NewRequest(http.MethodGet, o.instance+path, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+o.token)
+		resp, err := o.http.Do(req)
+		if err != nil {
+			last = err
+			continue
+		}
+		var p page
+		switch resp.StatusCode {
+		case http.StatusOK:
+			err = json.NewDecoder(resp.Body).Decode(&p)
+			resp.Body.Close()
+			if err != nil {
+				last = err // a connection cut mid-body
+				continue
+			}
+			return &p, nil
+		case http.StatusUnauthorized:
+			resp.Body.Close()
+			if err := o.login(); err != nil {
+				return nil, err
+			}
+			last = fmt.Errorf("query: %s", resp.Status)
+		case http.StatusServiceUnavailable:
+			resp.Body.Close()
+			last = fmt.Errorf("query: %s", resp.Status)
+		default:
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return nil, fmt.Errorf("query: %s %s", resp.Status, b)
+		}
+	}
+	return nil, last
 }
 
 // Query runs a SOQL query to its last page and returns the records with
@@ -48,27 +108,7 @@ func (o *Org) Query(soql string) ([]map[string]any, error) {
 	next := "/services/data/v66.0/query?q=" + url.QueryEscape(soql)
 	var out []map[string]any
 	for next != "" {
-		req, err := http.NewRequest(http.MethodGet, o.instance+next, nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Authorization", "Bearer "+o.token)
-		resp, err := o.http.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		var page struct {
-			Records        []map[string]any `json:"records"`
-			NextRecordsURL string           `json:"nextRecordsUrl"`
-			Done           bool             `json:"done"`
-		}
-		if resp.StatusCode != http.StatusOK {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			return nil, fmt.Errorf("query: %s %s", resp.Status, b)
-		}
-		err = json.NewDecoder(resp.Body).Decode(&page)
-		resp.Body.Close()
+		page, err := o.get(next)
 		if err != nil {
 			return nil, err
 		}

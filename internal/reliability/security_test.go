@@ -31,7 +31,7 @@ import (
 // exports, the store or a crash dump, key values and filters cannot change a
 // query, and exported cells are never formulas.
 func TestSecurity(t *testing.T) {
-	o := &outcome{Scenario: "Security", Tried: "wrong OAuth state, denied consent, token leaks in output/history/exports/store/crash dump, SOQL injection through key values and filters, formula injection on export"}
+	o := &outcome{Scenario: "Security", Trials: 5, Tried: "wrong OAuth state, denied consent, token leaks in output/history/exports/store/crash dump, SOQL injection through key values and filters, formula injection on export"}
 	record(t, o)
 	emu := clitestEmulator(t, "--seed-accounts", "30")
 	var failures []string
