@@ -94,9 +94,6 @@ func (tx *writeTxn) remove(t *table, id string, lockRate float64) (*record, []ap
 	return rec, nil
 }
 
-// savepoint marks the current length of the change list.
-func (tx *writeTxn) savepoint() int { return len(tx.changes) }
-
 // rollbackTo undoes the changes made after a savepoint, newest first.
 func (tx *writeTxn) rollbackTo(sp int) {
 	for i := len(tx.changes) - 1; i >= sp; i-- {
