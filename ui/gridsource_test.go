@@ -57,3 +57,28 @@ func TestPasteThroughService(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnWidthSavedAndRestored resizes a column as a header drag does:
+// the width is saved in the sheet (Column.Width) and the grid opens with
+// it again.
+func TestColumnWidthSavedAndRestored(t *testing.T) {
+	mw := newTestWindow(t)
+	sh := pulledContacts(t, mw)
+	email := colByField(t, sh, "Email")
+	mw.columnResized(email, 260)
+	mw.saveColumnWidths() // what the timer does after widthSaveDelay
+	mw.WaitIdle()
+	saved, err := mw.svc.Sheet(sh.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := saved.Column(email); c.Width != 260 {
+		t.Fatalf("saved width %v, want 260", c.Width)
+	}
+	if err := mw.OpenSheet(sh.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := mw.Grid().Model().Sheet().Column(email); c.Width != 260 {
+		t.Errorf("reopened with width %v, want 260", c.Width)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -66,6 +67,10 @@ type MainWindow struct {
 	// tests (file dialogs cannot be driven by the test driver).
 	lastImport   *importDialog
 	lastNewSheet *newSheetDialog
+	// widths are column widths resized but not saved yet, by column id;
+	// widthTimer saves them (columnwidths.go).
+	widths     map[string]float32
+	widthTimer *time.Timer
 	// screens are the views of the open sheet besides the grid, rebuilt
 	// when another sheet opens.
 	screens map[string]screen
@@ -212,6 +217,7 @@ func (mw *MainWindow) ShowScreen(name string) {
 // OpenSheet shows a sheet in the grid and rebuilds its screens; it is
 // remembered as the last sheet.
 func (mw *MainWindow) OpenSheet(id string) error {
+	mw.saveColumnWidths() // the previous sheet's, before it closes
 	g, err := grid.New(gridSource{mw.svc}, id)
 	if err != nil {
 		mw.report(err)
@@ -228,6 +234,7 @@ func (mw *MainWindow) OpenSheet(id string) error {
 		mw.status.SetText(text)
 	}
 	g.OnShortcut = mw.handleShortcut
+	g.OnColumnResized = mw.columnResized
 	g.OnLongTask = func(title string) func() {
 		_, b := mw.startBusy(title, "Saving the cells in one go: all of them or none…", false)
 		return b.done
@@ -248,6 +255,7 @@ func (mw *MainWindow) OpenSheet(id string) error {
 
 // closeSheet empties the centre (after the open sheet was deleted).
 func (mw *MainWindow) closeSheet() {
+	clear(mw.widths) // the sheet is gone
 	mw.sheet, mw.grid = nil, nil
 	mw.sheetTab.Content = mw.empty
 	mw.tabs.Items = []*container.TabItem{mw.sheetTab}

@@ -185,6 +185,8 @@ type headerCell struct {
 	name  *canvas.Text
 	sub   *canvas.Text
 	onTap func()
+	// col is the table column shown (0 is the row-state column).
+	col int
 }
 
 var (

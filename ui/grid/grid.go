@@ -52,6 +52,10 @@ type Grid struct {
 	OnShortcut func(fyne.Shortcut)
 	// OnViewChanged is called when a sort or filter has been applied.
 	OnViewChanged func(spec ViewSpec, rows int)
+	// OnColumnResized is called on the UI goroutine when the user has
+	// dragged a column's header edge, with the column id and new width, so
+	// the caller can save it in the sheet (Column.Width).
+	OnColumnResized func(colID string, width float32)
 	// OnLongTask is called on the UI goroutine when a write of at least
 	// LongWriteCells cells starts, to show that it is running; the func it
 	// returns is called when the write ends. The write is one transaction
@@ -114,21 +118,20 @@ func (g *Grid) applyWidths() {
 	defer func() { g.sizing = false }()
 	g.table.SetColumnWidth(0, stateColumnWidth)
 	for i, c := range g.model.Sheet().Columns {
-		w := c.Width
-		if w <= 0 {
-			w = defaultColumnWidth
-		}
-		g.table.SetColumnWidth(i+1, w)
+		g.table.SetColumnWidth(i+1, columnWidth(c))
 	}
 }
 
-// SetColumnWidth resizes a sheet column (by index, state column excluded).
-// The caller saves the width in the sheet to remember it.
+// SetColumnWidth resizes a sheet column (by index, state column excluded)
+// in the open sheet. The caller saves the width in the sheet to remember
+// it; dragging a header edge does both (OnColumnResized).
 func (g *Grid) SetColumnWidth(col int, width float32) {
 	if col < 0 || col >= g.model.Columns() {
 		return
 	}
-	g.table.SetColumnWidth(col+1, max(width, 40))
+	width = max(width, minColumnWidth)
+	g.model.Sheet().Columns[col].Width = width
+	g.table.SetColumnWidth(col+1, width)
 }
 
 // updateCell copies prepared text into a cell template: no formatting and
@@ -171,6 +174,7 @@ func (g *Grid) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 // updateHeader shows the column name (tap to sort), mapped field and type.
 func (g *Grid) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 	h := o.(*headerCell)
+	h.col = id.Col
 	cols := g.model.Sheet().Columns
 	if id.Col <= 0 || id.Col-1 >= len(cols) {
 		h.set("", "", 0, nil)
@@ -178,11 +182,7 @@ func (g *Grid) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 	col := cols[id.Col-1]
 	name, sub := headerText(g.model.Sheet(), col, g.view)
-	w := col.Width
-	if w <= 0 {
-		w = defaultColumnWidth
-	}
-	h.set(name, sub, w, func() { g.toggleSort(col.ID) })
+	h.set(name, sub, columnWidth(col), func() { g.toggleSort(col.ID) })
 }
 
 // headerText is a column header: the name with the sort arrow, and the

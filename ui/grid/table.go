@@ -14,6 +14,8 @@ type sheetTable struct {
 	widget.Table
 	g     *Grid
 	shift bool
+	// headers are the header cells the table made (createHeader).
+	headers []*headerCell
 }
 
 var (
@@ -30,7 +32,7 @@ func newSheetTable(g *Grid) *sheetTable {
 	t.CreateCell = func() fyne.CanvasObject { return newCell(g) }
 	t.UpdateCell = g.updateCell
 	t.ShowHeaderRow = true
-	t.CreateHeader = newHeader
+	t.CreateHeader = t.createHeader
 	t.UpdateHeader = g.updateHeader
 	t.StickyColumnCount = 1
 	t.OnSelected = g.selected
