@@ -54,6 +54,7 @@ type MainWindow struct {
 	sidebar   *sidebar
 	conn      *connPanel
 	status    *widget.Label
+	themeBtn  *widget.Button
 	tabs      *container.AppTabs
 	sheetTab  *container.TabItem
 	empty     fyne.CanvasObject
@@ -117,7 +118,11 @@ func NewMainWindow(a fyne.App, svc *app.Service) *MainWindow {
 	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), mw.conn.box), nil, nil, mw.sidebar.box)
 	split := container.NewHSplit(left, mw.tabs)
 	split.Offset = 0.2
-	mw.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), mw.status), nil, nil, split))
+	mw.themeBtn = widget.NewButtonWithIcon("Theme", theme.ColorPaletteIcon(), nil)
+	mw.themeBtn.Importance = widget.LowImportance
+	mw.themeBtn.OnTapped = func() { mw.showThemeMenu(mw.themeBtn) }
+	statusBar := container.NewBorder(nil, nil, nil, mw.themeBtn, mw.status)
+	mw.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), statusBar), nil, nil, split))
 	mw.win.Resize(windowSize(a.Preferences()))
 	mw.win.SetMaster()
 	mw.win.SetCloseIntercept(func() {
