@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -77,17 +78,7 @@ func (mw *MainWindow) showConnectionDialog() {
 	}
 	disconnect := widget.NewButton("Disconnect", func() {
 		d.Hide()
-		mw.goBackground(func() {
-			err := mw.svc.Disconnect(mw.ctx)
-			onUI(func() {
-				mw.conn.show(mw.svc.Status())
-				if err != nil {
-					mw.report(err)
-				} else {
-					mw.info("Disconnected; your sheets stay on this computer")
-				}
-			})
-		})
+		mw.disconnect()
 	})
 	add := widget.NewButton("Add an org…", func() {
 		d.Hide()
@@ -137,32 +128,63 @@ func (mw *MainWindow) showAddOrg() {
 		widget.NewFormItem("Consumer key", key),
 	}
 	dialog.ShowForm("Add a Salesforce org", "Save and connect", "Cancel", form, func(ok bool) {
-		if !ok {
-			return
+		if ok {
+			mw.addOrg(name.Text, env.Selected, domain.Text, key.Text)
 		}
-		o := app.Org{Name: strings.TrimSpace(name.Text), URL: strings.TrimSpace(domain.Text), ClientID: strings.TrimSpace(key.Text)}
-		for _, e := range envChoices {
-			if e.label == env.Selected {
-				o.Env = e.env
-			}
-		}
-		if o.Env == app.EnvMyDomain {
-			if u, err := url.Parse(o.URL); err != nil || u.Scheme != "https" || u.Host == "" {
-				mw.report(fmt.Errorf("the My Domain URL must look like https://yourcompany.my.salesforce.com"))
-				return
-			}
-		}
-		if o.Env == app.EnvDemo {
-			mw.connect(app.Org{ID: app.DemoOrgID, Env: app.EnvDemo, Name: "Demo org"})
-			return
-		}
-		saved, err := mw.svc.AddOrg(o)
-		if err != nil {
-			mw.report(err)
-			return
-		}
-		mw.connect(saved)
 	}, mw.win)
+}
+
+// addOrg saves the org the Add dialog describes (envLabel is one of
+// envChoices' labels) and connects to it; the demo org is connected
+// without being added again.
+func (mw *MainWindow) addOrg(name, envLabel, domainURL, consumerKey string) {
+	o := app.Org{Name: strings.TrimSpace(name), URL: strings.TrimSpace(domainURL), ClientID: strings.TrimSpace(consumerKey)}
+	for _, e := range envChoices {
+		if e.label == envLabel {
+			o.Env = e.env
+		}
+	}
+	if o.Env == app.EnvMyDomain {
+		if u, err := url.Parse(o.URL); err != nil || u.Host == "" || u.Scheme != "https" && !isLoopback(u) {
+			mw.report(fmt.Errorf("the My Domain URL must look like https://yourcompany.my.salesforce.com"))
+			return
+		}
+	}
+	if o.Env == app.EnvDemo {
+		mw.connect(app.Org{ID: app.DemoOrgID, Env: app.EnvDemo, Name: "Demo org"})
+		return
+	}
+	saved, err := mw.svc.AddOrg(o)
+	if err != nil {
+		mw.report(err)
+		return
+	}
+	mw.connect(saved)
+}
+
+// isLoopback reports an http URL on this machine (a local emulator),
+// which the engine accepts as a My Domain.
+func isLoopback(u *url.URL) bool {
+	if u.Scheme != "http" {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()
+}
+
+// disconnect logs the active org out off the UI goroutine; sheets stay.
+func (mw *MainWindow) disconnect() {
+	mw.goBackground(func() {
+		err := mw.svc.Disconnect(mw.ctx)
+		onUI(func() {
+			mw.conn.show(mw.svc.Status())
+			if err != nil {
+				mw.report(err)
+			} else {
+				mw.info("Disconnected; your sheets stay on this computer")
+			}
+		})
+	})
 }
 
 // connect logs in to an org off the UI goroutine; for OAuth orgs the
