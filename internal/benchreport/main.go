@@ -179,9 +179,11 @@ func render(rs []*result, took time.Duration, command string) string {
 	fmt.Fprintf(&b, "- Machine: %s\n", machine())
 	fmt.Fprintf(&b, "- Date: %s; the whole run took %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), took.Round(time.Second))
 	fmt.Fprintf(&b, "- Command: `go %s` (median of the runs)\n\n", command)
-	b.WriteString("Ratios (`x-…` units) compare a figure with a baseline measured in the same benchmark run on the same machine, ")
-	b.WriteString("for example the time of our code over the time of the bare library or protocol loop it is built on. ")
-	b.WriteString("Absolute times depend on the machine; the ratios are the figures to compare across runs.\n")
+	b.WriteString("Ratios (units named `ratio…`, `…/bare`, `x-bare-…` or `speedup`) compare a figure with a baseline measured in the same benchmark run ")
+	b.WriteString("on the same machine: the time of our code over the time of the bare library or protocol loop it is built on ")
+	b.WriteString("(encoding/json alone, net/http + encoding/json paging, excelize alone, plain sObject Collections calls), or for `speedup` the reverse. ")
+	b.WriteString("Absolute times depend on the machine; the ratios are the figures to compare across runs. ")
+	b.WriteString("API calls are counted by the client or read from the run's history; peak figures are the Go heap (`peak-heap-MB`) or, for whole CLI processes, the resident set (`peak-MB`).\n")
 	pkg := ""
 	for _, r := range rs {
 		if r.pkg != pkg {
