@@ -6,6 +6,8 @@
 package main
 
 import (
+	_ "crmsheets/internal/locale" // before Fyne reads the locale: see its doc
+
 	"context"
 	"os"
 	"os/signal"
