@@ -24,7 +24,7 @@ type connPanel struct {
 	user    *widget.Label
 	dot     *canvas.Circle
 	state   *widget.Label
-	usage   *widget.ProgressBar
+	usage   *usageMeter
 	problem *widget.Label
 	connect *widget.Button
 	box     *fyne.Container
@@ -35,7 +35,7 @@ type connPanel struct {
 func newConnPanel(mw *MainWindow) *connPanel {
 	p := &connPanel{mw: mw, org: widget.NewLabel(""), user: widget.NewLabel(""), state: widget.NewLabel("Connecting…"),
 		env: canvas.NewText("", color.White), envBox: canvas.NewRectangle(color.Transparent),
-		dot: canvas.NewCircle(color.Gray{Y: 0x99}), usage: widget.NewProgressBar(), problem: widget.NewLabel(""),
+		dot: canvas.NewCircle(color.Gray{Y: 0x99}), usage: newUsageMeter(), problem: widget.NewLabel(""),
 		refresher: usageRefresher{pollEvery: usagePollEvery, minGap: usageMinGap}}
 	p.org.TextStyle.Bold = true
 	p.org.Truncation = fyne.TextTruncateEllipsis
@@ -47,7 +47,6 @@ func newConnPanel(mw *MainWindow) *connPanel {
 	p.problem.Wrapping = fyne.TextWrapWord
 	p.problem.Importance = widget.DangerImportance
 	p.problem.Hide()
-	p.usage.TextFormatter = func() string { return "API usage unknown" }
 	p.connect = widget.NewButton("Connection…", func() { mw.showConnectionDialog() })
 	dot := container.NewGridWrap(fyne.NewSize(12, 12), p.dot)
 	envBadge := container.NewStack(p.envBox, container.NewPadded(p.env))
@@ -55,7 +54,7 @@ func newConnPanel(mw *MainWindow) *connPanel {
 		container.NewBorder(nil, nil, nil, container.NewCenter(envBadge), p.org),
 		p.user,
 		container.NewHBox(container.NewCenter(dot), p.state),
-		p.usage,
+		p.usage.box,
 		p.problem,
 		p.connect,
 	)
@@ -120,12 +119,7 @@ func (p *connPanel) show(st app.ConnStatus) {
 	p.dot.FillColor = dc
 	p.dot.Refresh()
 	used, limit := st.APIUsed, st.APILimit
-	p.usage.TextFormatter = func() string { return usageText(used, limit) }
-	if limit > 0 {
-		p.usage.SetValue(float64(used) / float64(limit))
-	} else {
-		p.usage.SetValue(0)
-	}
+	p.usage.set(used, limit)
 	if st.Problem != "" {
 		p.problem.SetText(st.Problem)
 		p.problem.Show()

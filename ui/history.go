@@ -28,10 +28,16 @@ func init() {
 const historyRuns = 200
 
 // runColumns are the History table's columns.
-var runColumns = []string{"Started", "Sheet", "Direction", "Status", "Pulled", "Created", "Updated", "Conflicts", "Invalid", "Failed", "API calls"}
+// The tab shows the open sheet's runs only, so the sheet's name is not a
+// column.
+var runColumns = []string{"Started", "Direction", "Status", "Pulled", "Created", "Updated", "Conflicts", "Invalid", "Failed", "API"}
 
-// runStatusCol is the index of the Status column, coloured by outcome.
-const runStatusCol = 3
+// Indexes of runColumns the code refers to.
+const (
+	runStatusCol  = 2 // coloured by outcome
+	runInvalidCol = 7
+	runFailedCol  = 8
+)
 
 // historyScreen is the History tab: every run of the open sheet, a chart of
 // synced and failed records per run, and the selected run's errors with
@@ -72,7 +78,7 @@ func newHistoryScreen(mw *MainWindow) *historyScreen {
 			o.(*widget.Label).SetText(runColumns[id.Col])
 		}
 	}
-	for i, w := range []float32{150, 120, 80, 95, 65, 70, 70, 80, 65, 60, 80} {
+	for i, w := range []float32{162, 70, 86, 62, 66, 68, 76, 58, 54, 46} {
 		h.table.SetColumnWidth(i, w)
 	}
 	h.table.OnSelected = func(id widget.TableCellID) {
@@ -99,9 +105,11 @@ func newHistoryScreen(mw *MainWindow) *historyScreen {
 	h.export.Disable()
 	detail := container.NewBorder(container.NewVBox(h.detail, container.NewHBox(h.revert, h.export), widget.NewLabel("Errors (click one to jump to its row):")), nil, nil, nil, h.errors)
 	top := container.NewBorder(nil, nil, nil, nil, h.table)
-	chart := container.NewBorder(widget.NewLabel("Records synced (green) and failed (red) per run, oldest first"), nil, nil, nil, h.chart)
+	legend := widget.NewLabel("Per run, oldest first: synced (green), failed (red)")
+	legend.Wrapping = fyne.TextWrapWord
+	chart := container.NewBorder(legend, nil, nil, nil, h.chart)
 	runsAndChart := container.NewHSplit(top, chart)
-	runsAndChart.Offset = 0.7 // the runs table's columns first
+	runsAndChart.Offset = 0.79 // the runs table's columns first
 	split := container.NewVSplit(runsAndChart, detail)
 	split.Offset = 0.55
 	h.body = split
@@ -147,17 +155,16 @@ func (h *historyScreen) selectRun(id uint64) {
 // recorded: "partial" when records failed or were invalid.
 func runCells(r *sheets.Run) []string {
 	c := r.Counts
-	return []string{r.Started.Local().Format("2006-01-02 15:04:05"), r.SheetName, string(r.Direction), string(r.Status),
+	return []string{r.Started.Local().Format("2006-01-02 15:04:05"), string(r.Direction), string(r.Status),
 		fmt.Sprint(c.Pulled), fmt.Sprint(c.Created), fmt.Sprint(c.Updated), fmt.Sprint(c.Conflicts), fmt.Sprint(c.Invalid), fmt.Sprint(c.Failed), fmt.Sprint(r.APICalls)}
 }
 
-// statusImportance colours a run's status: green when everything went
-// through, amber when some records did not, red when the run failed or was
+// statusImportance colours a run's status: plain when everything went
+// through (the usual case, and green text reads poorly on the light
+// theme), amber when some records did not, red when the run failed or was
 // interrupted.
 func statusImportance(s sheets.RunStatus) widget.Importance {
 	switch s {
-	case sheets.RunSucceeded:
-		return widget.SuccessImportance
 	case sheets.RunPartial, sheets.RunCancelled:
 		return widget.WarningImportance
 	case sheets.RunFailed, sheets.RunInterrupted:

@@ -74,7 +74,7 @@ func TestHistoryShowsRecordedStatus(t *testing.T) {
 		t.Fatalf("history runs %v", h.runs)
 	}
 	cells := runCells(h.runs[0])
-	if cells[runStatusCol] != string(run.Status) || cells[8] != fmt.Sprint(run.Counts.Invalid) || cells[9] != fmt.Sprint(run.Counts.Failed) {
+	if cells[runStatusCol] != string(run.Status) || cells[runInvalidCol] != fmt.Sprint(run.Counts.Invalid) || cells[runFailedCol] != fmt.Sprint(run.Counts.Failed) {
 		t.Errorf("push row %q", cells)
 	}
 	if got := statusImportance(run.Status); got != widget.WarningImportance {

@@ -74,6 +74,9 @@ func newSyncScreen(mw *MainWindow) *syncScreen {
 		plan:  widget.NewLabel("Press Plan to see what a run will do and what it costs before running it."),
 		phase: widget.NewLabel(""), bar: widget.NewProgressBar(), summary: widget.NewLabel("")}
 	s.direction.Horizontal = true
+	// The phase line above carries the figures: Fyne writes the bar's own
+	// text in white, unreadable on the light theme's pale track.
+	s.bar.TextFormatter = func() string { return "" }
 	s.full = widget.NewCheck("Full pull: every record matching the filter, not only those changed since the last sync", nil)
 	s.filter.SetPlaceHolder("SOQL WHERE clause, e.g. MailingCountry = 'France' AND CreatedDate = LAST_N_DAYS:90")
 	s.filter.SetMinRowsVisible(2)
@@ -390,6 +393,7 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 	th := newThrottle(func(p app.Progress) {
 		s.phase.SetText(progressText(p))
 		if p.Total > 0 {
+			s.phase.SetText(fmt.Sprintf("%s (%d%%)", progressText(p), p.Done*100/p.Total))
 			s.activity.Hide()
 			s.bar.Show()
 			s.bar.SetValue(float64(p.Done) / float64(p.Total))

@@ -40,6 +40,7 @@ func applyTheme(a fyne.App) {
 func (mw *MainWindow) setTheme(choice string) {
 	mw.a.Preferences().SetString(prefTheme, choice)
 	applyTheme(mw.a)
+	mw.conn.show(mw.svc.Status()) // its colours are picked when painted
 	mw.win.Content().Refresh()
 }
 

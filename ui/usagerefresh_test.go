@@ -12,7 +12,7 @@ import (
 func usageBarText(mw *MainWindow) string {
 	uiMu.Lock()
 	defer uiMu.Unlock()
-	return mw.conn.usage.TextFormatter()
+	return mw.conn.usage.caption.Text
 }
 
 // TestUsageBarFollowsRuns checks the bar is read from Salesforce at
