@@ -33,9 +33,10 @@ func TestCrashDuringPush(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		// Kills land anywhere from start-up to the last batch: short
-		// delays for the short push, longer ones for the long push.
-		delay := time.Duration(20+rng.IntN(size(500, 1000))) * time.Millisecond
+		// Kills land anywhere from start-up to a few rounds of 200 into
+		// the push, so that every trial kills a run with work left (a
+		// round of 200 takes tens of milliseconds against the emulator).
+		delay := time.Duration(20+rng.IntN(size(300, 400))) * time.Millisecond
 		select {
 		case <-done:
 			// The push finished before its kill: later trials kill re-runs.
@@ -60,6 +61,9 @@ func TestCrashDuringPush(t *testing.T) {
 	}
 	if running > 0 {
 		desc += fmt.Sprintf("; %d runs still shown as running", running)
+	}
+	if killed < kills/2 {
+		desc += fmt.Sprintf("; only %d of %d kills landed before the push finished", killed, kills)
 	}
 	if interrupted > killed {
 		desc += fmt.Sprintf("; %d runs interrupted but only %d kills", interrupted, killed)
