@@ -33,16 +33,20 @@
 //
 // A pull never sends, so blank policies only matter when sending:
 //
-//   - [sheets.BlankLeave] (default): a blank cell is not a value to send and
-//     not a change. Where Salesforce has a value the cell takes it, so both
-//     sides agree after the sync and the row does not stay "modified" with a
-//     change that will never be sent. To erase a field, use BlankClear.
+//   - [sheets.BlankLeave] (default): a blank cell is not a value to send.
+//     A blank the user never typed (the base was blank too, or the row was
+//     never synced) is filled with Salesforce's value. A synced value the
+//     user blanked is held ([Item.Held], [HeldBlank]): not sent, and not
+//     refreshed either, so the user's edit is not silently undone; the cell
+//     stays blank, the row modified, its base follows Salesforce, and the
+//     engine reports it. Switching the column to BlankClear sends it.
 //   - [sheets.BlankClear]: a blank cell is a value like any other; sending it
 //     clears the field (the engine sends null).
 //   - [sheets.BlankFillEmpty] (enrichment): a blank cell behaves as with
 //     BlankLeave; a changed non-blank cell is sent only where Salesforce is
-//     blank, otherwise Salesforce's value is kept and refreshes the cell.
-//     This column rule settles conflicts by itself, before the policy.
+//     blank, otherwise it is held ([HeldFillOnly]): Salesforce keeps its
+//     value and the cell keeps the user's. This column rule settles the
+//     column by itself, before the conflict policy.
 //
 // # Rows never synced
 //

@@ -23,11 +23,25 @@ type fieldState struct {
 }
 
 // fieldDecision is the verdict for a column and, when it was changed on both
-// sides, which side won.
+// sides, which side won. held is set when the column's blank rule kept a
+// sheet edit from being sent (the verdict then keeps the cell as it is).
 type fieldDecision struct {
 	verdict  verdict
 	conflict bool
 	winner   Side
+	held     HoldReason
+}
+
+// hold keeps a sheet edit the column's blank rule does not send: the cell
+// stays as the user left it, and the base follows Salesforce's value so the
+// next sync compares against what Salesforce holds (after the user switches
+// the column to BlankClear, the edit is a change of the sheet only and is
+// sent).
+func hold(f fieldState, why HoldReason) fieldDecision {
+	if f.baseKnown && f.base == f.remote {
+		return fieldDecision{verdict: keepAsIs, held: why}
+	}
+	return fieldDecision{verdict: rebaseOnly, held: why}
 }
 
 // decide applies the rules of the package comment to one column. sheetNewer
@@ -47,7 +61,11 @@ func decide(dir sheets.Direction, policy sheets.Policy, sheetNewer bool, f field
 	// From here the sheet and Salesforce disagree.
 	sending := dir != sheets.Pull
 	if sending && s == "" && f.blank != sheets.BlankClear {
-		// A blank cell is not a value to send: Salesforce's value fills it.
+		if f.baseKnown && b != "" {
+			// The user blanked a synced value: not sent, and not undone.
+			return hold(f, HeldBlank)
+		}
+		// A blank the user never typed: Salesforce's value fills it.
 		return fieldDecision{verdict: refreshCell}
 	}
 	sheetChanged := !f.baseKnown || s != b
@@ -62,7 +80,7 @@ func decide(dir sheets.Direction, policy sheets.Policy, sheetNewer bool, f field
 		if r == "" {
 			return fieldDecision{verdict: sendSheet, conflict: bothChanged, winner: SideSheet}
 		}
-		return fieldDecision{verdict: refreshCell, conflict: bothChanged, winner: SideSalesforce}
+		return hold(f, HeldFillOnly)
 	}
 	if !remoteChanged {
 		if sending {

@@ -129,6 +129,17 @@ func checkInvariants(t *testing.T, sc scenario) {
 			}
 			continue
 		}
+		if h, has := it.Held[id]; has {
+			// A held edit: neither side moves, and the row says so.
+			if !sending || cell != sc.row.Cells[id] || sf != sc.remote.Values[id] || h.Sheet != cell || h.Remote != sf {
+				t.Errorf("column %s: held edit %+v moved a side: cell %q→%q, Salesforce %q→%q",
+					id, h, sc.row.Cells[id], cell, sc.remote.Values[id], sf)
+			}
+			if ok.row.State != sheets.StateModified && ok.row.State != sheets.StateConflict {
+				t.Errorf("column %s: held edit leaves the row %s, want modified", id, ok.row.State)
+			}
+			continue
+		}
 		if (sending || readOnly[id]) && cell != sf {
 			t.Errorf("column %s: sides differ after a %s: cell %q, Salesforce %q", id, sc.opts.Direction, cell, sf)
 		}

@@ -79,6 +79,41 @@ type FieldConflict struct {
 // Kept reports whether the conflict stays on the row for review.
 func (c FieldConflict) Kept() bool { return c.Winner == SideNone }
 
+// HoldReason says why a sheet edit is held: kept in the cell but not sent.
+type HoldReason uint8
+
+// Hold reasons. Both come from the column's blank rule, never from the
+// conflict policy.
+const (
+	// HeldBlank: the user blanked a synced value in a column whose blank
+	// cells leave Salesforce as it is (BlankLeave or BlankFillEmpty).
+	HeldBlank HoldReason = iota + 1
+	// HeldFillOnly: a changed value in a BlankFillEmpty column where
+	// Salesforce already has a value, which enrichment never overwrites.
+	HeldFillOnly
+)
+
+var holdNames = [...]string{"", "blank-kept", "fill-only"}
+
+// String returns the reason's stable lower-case name.
+func (h HoldReason) String() string {
+	if int(h) < len(holdNames) {
+		return holdNames[h]
+	}
+	return "unknown"
+}
+
+// Held is a sheet edit a push or both-ways sync does not send because of the
+// column's blank rule. The cell keeps the user's value (nothing the user
+// typed or erased is undone) and the row stays modified, so the engine must
+// report it: Salesforce keeps Remote until the user changes the column's
+// blank rule or the cell.
+type Held struct {
+	Sheet  string // the cell ("" for a blanked cell)
+	Remote string // Salesforce's value, which stays
+	Reason HoldReason
+}
+
 // Item is the plan for one row. Maps are keyed by column id and are nil when
 // empty. Item values are produced by [Planner.Plan] and consumed by
 // [Planner.Apply]; callers read them but should not build them by hand.
@@ -101,6 +136,9 @@ type Item struct {
 	Rebase map[string]string
 	// Conflicts lists every column changed on both sides, settled or kept.
 	Conflicts map[string]FieldConflict
+	// Held lists sheet edits the columns' blank rules keep from being sent
+	// (push and both only); the cells stay as they are.
+	Held map[string]Held
 
 	// RemoteModified is Salesforce's LastModifiedDate for the record when
 	// the plan was made; Apply stores it on the row.
@@ -132,6 +170,9 @@ func (it *Item) SendColumns() []string { return slices.Sorted(maps.Keys(it.Send)
 
 // RefreshColumns returns the ids of the cells to refresh, sorted.
 func (it *Item) RefreshColumns() []string { return slices.Sorted(maps.Keys(it.Refresh)) }
+
+// HeldColumns returns the ids of the held columns, sorted.
+func (it *Item) HeldColumns() []string { return slices.Sorted(maps.Keys(it.Held)) }
 
 // ConflictColumns returns the ids of the columns in conflict, sorted.
 func (it *Item) ConflictColumns() []string { return slices.Sorted(maps.Keys(it.Conflicts)) }

@@ -176,6 +176,12 @@ func (p *Planner) planMerge(row *sheets.Row, remote *Remote, it *Item) {
 			}
 			it.Send[c.id] = Change{Before: f.remote, After: f.sheet}
 		}
+		if d.held != 0 {
+			if it.Held == nil {
+				it.Held = make(map[string]Held)
+			}
+			it.Held[c.id] = Held{Sheet: f.sheet, Remote: f.remote, Reason: d.held}
+		}
 		if d.conflict {
 			if it.Conflicts == nil {
 				it.Conflicts = make(map[string]FieldConflict)

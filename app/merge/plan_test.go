@@ -37,6 +37,9 @@ func columnOutcome(it Item, id string) string {
 	default:
 		out = "none"
 	}
+	if h, held := it.Held[id]; held {
+		out += " held:" + h.Reason.String()
+	}
 	if hasConflict(it, id) {
 		out += " (settled)"
 	}
@@ -112,17 +115,18 @@ func TestPlanColumnRules(t *testing.T) {
 		{"conflict, review keeps it in pull", pull, review, leave, false, "a", "b", "c", true, "review"},
 		{"conflict, review keeps it in push", push, review, leave, false, "a", "b", "c", true, "review"},
 		{"conflict with remote blanked, review", both, review, clear, false, "a", "b", "", false, "review"},
-		{"blank cell, leave: not sent, refreshed", push, sheetWins, leave, false, "a", "", "a", true, "refresh"},
-		{"blank cell, leave, Salesforce changed: refreshed", both, sheetWins, leave, false, "a", "", "b", true, "refresh"},
+		{"blank cell, leave: not sent, kept blank", push, sheetWins, leave, false, "a", "", "a", true, "none held:blank-kept"},
+		{"blank cell, leave, Salesforce changed: kept blank, base follows", both, sheetWins, leave, false, "a", "", "b", true, "rebase held:blank-kept"},
+		{"blank cell, leave, base blank: filled from Salesforce", push, review, leave, false, "", "", "b", false, "refresh"},
 		{"blank cell, leave, pull keeps the blank", pull, review, leave, false, "a", "", "a", false, "none"},
 		{"blank cell, clear: sends null", push, review, clear, false, "a", "", "a", false, "send"},
 		{"blank cell, clear, Salesforce changed: conflict", both, review, clear, false, "a", "", "b", false, "review"},
 		{"blank cell, clear, sheet wins", both, sheetWins, clear, false, "a", "", "b", false, "send (settled)"},
-		{"blank cell, fill-empty: not sent", push, sheetWins, fill, false, "a", "", "a", false, "refresh"},
+		{"blank cell, fill-empty: not sent, kept blank", push, sheetWins, fill, false, "a", "", "a", false, "none held:blank-kept"},
 		{"fill-empty: sent where Salesforce is blank", push, review, fill, false, "", "b", "", false, "send"},
-		{"fill-empty: Salesforce's value kept", push, sheetWins, fill, false, "a", "b", "a", true, "refresh"},
+		{"fill-empty: Salesforce's value kept, so is the cell", push, sheetWins, fill, false, "a", "b", "a", true, "none held:fill-only"},
 		{"fill-empty: Salesforce cleared, sheet changed", both, review, fill, false, "a", "b", "", false, "send (settled)"},
-		{"fill-empty: both changed, Salesforce set", both, sheetWins, fill, false, "a", "b", "c", true, "refresh (settled)"},
+		{"fill-empty: both changed, Salesforce set", both, sheetWins, fill, false, "a", "b", "c", true, "rebase held:fill-only"},
 		{"fill-empty in pull: local edit kept", pull, review, fill, false, "a", "b", "a", false, "none"},
 		{"read-only: refreshed in push", push, sheetWins, leave, true, "a", "b", "c", true, "refresh"},
 		{"read-only: refreshed in pull", pull, review, leave, true, "a", "a", "c", false, "refresh"},
