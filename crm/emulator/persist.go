@@ -64,6 +64,15 @@ func (s *Server) load() error {
 			}
 		}
 		if b := tx.Bucket([]byte(authBucket)); b != nil {
+			if v := b.Get([]byte(usageKey)); v != nil {
+				var u persistedUsage
+				if err := json.Unmarshal(v, &u); err != nil {
+					return fmt.Errorf("api usage: %w", err)
+				}
+				if u.Day == now.UTC().Format(time.DateOnly) {
+					s.usage.day, s.usage.used = u.Day, u.Used
+				}
+			}
 			if v := b.Get([]byte("state")); v != nil {
 				var st persistedAuth
 				if err := json.Unmarshal(v, &st); err != nil {
@@ -131,12 +140,49 @@ func (a *authState) restore(st persistedAuth) {
 	}
 }
 
+// usageKey holds the day's API count in the auth bucket, so a restarted
+// demo org (the app quit and opened again) reports the calls already spent
+// today, as Salesforce would, instead of starting again from zero.
+const usageKey = "usage"
+
+type persistedUsage struct {
+	Day  string `json:"day"`
+	Used int    `json:"used"`
+}
+
+// persistUsage saves today's API count. It runs when sessions change and at
+// Close rather than on every call: a crash may forget the last few calls,
+// which only makes the count generous.
+func (s *Server) persistUsage() {
+	if s.db == nil {
+		return
+	}
+	s.usage.mu.Lock()
+	s.usage.rollover(s.now())
+	u := persistedUsage{Day: s.usage.day, Used: s.usage.used}
+	s.usage.mu.Unlock()
+	v, err := json.Marshal(u)
+	if err == nil {
+		err = s.db.Update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte(authBucket))
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte(usageKey), v)
+		})
+	}
+	if err != nil {
+		s.log.Warn("persist demo org API usage", "err", err)
+	}
+}
+
 // persistAuth saves the sessions and refresh tokens; failures are logged,
 // since a lost session only costs a new login.
 func (s *Server) persistAuth() {
 	if s.db == nil {
 		return
 	}
+	s.persistUsage()
 	s.auth.mu.Lock()
 	st := persistedAuth{Sessions: map[string]time.Time{}, Parents: map[string]string{},
 		Refresh: map[string][2]string{}, Secret: s.auth.secret}

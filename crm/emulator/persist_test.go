@@ -122,3 +122,40 @@ func TestServeBindsLoopbackOnly(t *testing.T) {
 		t.Fatal("Serve did not stop")
 	}
 }
+
+// TestAPIUsageSurvivesRestart: the day's API count is kept with the data, so
+// a demo org restarted the same day reports the calls already spent, and a
+// new day starts from zero.
+func TestAPIUsageSurvivesRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	clock := newTestClock()
+	srv, err := New(Options{DataFile: path, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 7 {
+		srv.usage.spend(clock.Now())
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	srv, err = New(Options{DataFile: path, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used, _ := srv.APIUsage(); used != 7 {
+		t.Fatalf("after a restart the same day: %d calls used, want 7", used)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(24 * time.Hour)
+	srv, err = New(Options{DataFile: path, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if used, _ := srv.APIUsage(); used != 0 {
+		t.Fatalf("the next day: %d calls used, want 0", used)
+	}
+}

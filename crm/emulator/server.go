@@ -174,6 +174,7 @@ func (s *Server) Close() error {
 	if s.db == nil {
 		return nil
 	}
+	s.persistUsage()
 	err := s.db.Close()
 	s.db = nil
 	if err != nil {

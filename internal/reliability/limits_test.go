@@ -27,11 +27,12 @@ func TestDailyLimitStopsAndResumes(t *testing.T) {
 	e := edit(t, c, "Limit", n, 0)
 	// A push reads each round of 200 back before writing it: two calls a round.
 	need := 2 * (n + 199) / 200
+	used := runs(t, c)[0].APIUsed // the org's count after the pull, the last call made
 	emu.Stop()
 
-	// Restart the same org (same data, same port; the emulator counts the
-	// day's calls afresh) allowing half the calls the push needs.
-	tight := clitest.StartEmulator(t, binary, append(args, "--daily-limit", fmt.Sprint(need/2))...)
+	// Restart the same org (same data, same port, today's count kept) with a
+	// daily limit that leaves half the calls the push needs.
+	tight := clitest.StartEmulator(t, binary, append(args, "--daily-limit", fmt.Sprint(used+need/2))...)
 	first := c.Run(t, 10*time.Minute, "sync", "--sheet", sheetName, "--direction", "push", "--force")
 	tight.Stop()
 	rs := runs(t, c)
