@@ -70,6 +70,10 @@ type engine struct {
 	// back (see inflight.go).
 	inflight                     inflightUpdates
 	inflightDirty, inflightSaved bool
+	// heldRows counts rows whose edits the blank cells option kept from
+	// being sent; heldFirst is the first one's explanation (see held.go).
+	heldRows  int
+	heldFirst string
 }
 
 func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions, dry bool, prog func(Progress)) (*engine, error) {
@@ -163,6 +167,9 @@ func (e *engine) finish(ctx context.Context, runErr error) (*sheets.Run, error) 
 		r.Status = sheets.RunPartial
 	default:
 		r.Status = sheets.RunSucceeded
+	}
+	if m := e.heldRunMessage(); m != "" && r.Message == "" {
+		r.Message = m
 	}
 	if r.Counts.Skipped > 0 && r.Message == "" {
 		r.Message = fmt.Sprintf("left out %d row(s) not found in Salesforce (Create missing is off) or with nothing to send; each says why", r.Counts.Skipped)

@@ -31,8 +31,14 @@ type Plan struct {
 	Conflicts       int // rows with conflicts kept for review
 	Settled         int // conflicting fields the policy settles
 	DeletedRemotely int
-	Skipped         int
+	Skipped         int // rows left out, or whose only edits are held (see Held)
 	Invalid         int // rows that would not be sent, see Problems
+	// Held counts rows with edits the columns' blank cells option keeps
+	// from being sent (a blanked cell under "Leave Salesforce as it is", a
+	// value Salesforce already has under "Fill only where Salesforce is
+	// blank"). Each is in Problems with op skip and a reason saying how to
+	// send it, and its cells in Changes with op OpHeld.
+	Held int
 
 	// Changes is the per-cell diff, at most MaxPlanChanges entries
 	// (Truncated says when more exist).
@@ -63,13 +69,19 @@ type Plan struct {
 	SafetyStop *TooManyChangesError
 }
 
+// OpHeld is the CellChange.Op of an edit the push keeps in the sheet but
+// does not send (see Plan.Held): Target is "", Old is Salesforce's value,
+// which stays, and New the cell's.
+const OpHeld = "held"
+
 // CellChange is one cell of the diff. Target says which side changes:
-// "salesforce" (Old is Salesforce's value now, New what the push sends) or
-// "sheet" (Old is the cell, New Salesforce's value it takes).
+// "salesforce" (Old is Salesforce's value now, New what the push sends),
+// "sheet" (Old is the cell, New Salesforce's value it takes) or "" when
+// neither does (a conflict kept for review, an edit held).
 type CellChange struct {
 	RowID    sheets.RowID
 	RecordID string
-	Op       string // create, update, refresh, conflict
+	Op       string // create, update, refresh, conflict, held (OpHeld)
 	Target   string
 	ColumnID string
 	Column   string
@@ -107,6 +119,10 @@ func (p *Plan) addProblem(r *sheets.Row, op, reason string) {
 func (p *Plan) addItem(e *engine, r *sheets.Row, it *merge.Item) {
 	switch it.Action {
 	case merge.Unchanged:
+		if len(it.Held) > 0 {
+			p.Skipped++ // nothing would be sent: its edits are held
+			break
+		}
 		p.Unchanged++
 	case merge.Update:
 		p.Updates++
@@ -141,6 +157,14 @@ func (p *Plan) addItem(e *engine, r *sheets.Row, it *merge.Item) {
 		c := it.Conflicts[id]
 		if c.Kept() {
 			p.addChange(e.cellChange(r, it, id, sheets.OpConflict, "", c.Sheet, c.Remote))
+		}
+	}
+	if msg, _ := e.heldReport(it); msg != "" {
+		p.Held++
+		p.addProblem(r, sheets.OpSkip, msg)
+		for _, id := range it.HeldColumns() {
+			h := it.Held[id]
+			p.addChange(e.cellChange(r, it, id, OpHeld, "", h.Remote, h.Sheet))
 		}
 	}
 }

@@ -271,6 +271,10 @@ func (e *engine) countItem(it *merge.Item) {
 	c := &e.run.Counts
 	switch it.Action {
 	case merge.Unchanged:
+		if len(it.Held) > 0 {
+			c.Skipped++ // nothing sent: the blank cells option held its edits
+			break
+		}
 		c.Unchanged++
 	case merge.Refresh:
 		c.Refreshed++

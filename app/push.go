@@ -647,6 +647,11 @@ func (e *engine) writeBack(prs []*pushRow) error {
 				e.pl.Apply(r, pr.item, out)
 			}
 		}
+		if pr.err == nil && len(pr.item.Held) > 0 {
+			// The row stays modified and says why its edit did not go out
+			// (after Apply, which clears the last error).
+			r.Error, _ = e.heldReport(&pr.item)
+		}
 		if len(pr.cands) > 0 {
 			r.Candidates = pr.cands
 		} else if pr.err == nil && r.Candidates != nil {
@@ -658,6 +663,11 @@ func (e *engine) writeBack(prs []*pushRow) error {
 		e.countItem(&pr.item)
 		if o, ok := e.conflictOutcome(r, &pr.item); ok {
 			outs = append(outs, o)
+		}
+		if pr.err == nil {
+			if o, ok := e.heldOutcome(r, &pr.item); ok {
+				outs = append(outs, o)
+			}
 		}
 		switch {
 		case pr.err != nil:
@@ -718,6 +728,9 @@ const (
 	codeNotFoundByKey = "NOT_FOUND_BY_KEY"
 	// codeSkipped: any other row a push leaves out (nothing to send).
 	codeSkipped = "SKIPPED"
+	// codeHeldByBlankOption: edits a push kept in the sheet but did not
+	// send because of their columns' blank cells option (see held.go).
+	codeHeldByBlankOption = "KEPT_BY_BLANK_CELLS_OPTION"
 )
 
 // invalidRowError is a row refused by validation before sending.
