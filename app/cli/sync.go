@@ -31,9 +31,34 @@ func parsePolicy(s string) (sheets.Policy, error) {
 	return "", usageErr("--policy must be salesforce-wins, sheet-wins, most-recent or review, not %q", s)
 }
 
+// syncFlags are the flags plan and sync share, parsed into the engine's
+// options in one place.
+type syncFlags struct {
+	direction, policy string
+	full              bool
+}
+
+func (f *syncFlags) register(cmd *cobra.Command, fullHelp string) {
+	cmd.Flags().StringVar(&f.direction, "direction", "", "pull, push or both (default: the sheet's setting)")
+	cmd.Flags().StringVar(&f.policy, "policy", "", "conflict policy: salesforce-wins, sheet-wins, most-recent, review")
+	cmd.Flags().BoolVar(&f.full, "full", false, fullHelp)
+}
+
+func (f *syncFlags) options() (app.SyncOptions, error) {
+	dir, err := parseDirection(f.direction)
+	if err != nil {
+		return app.SyncOptions{}, err
+	}
+	pol, err := parsePolicy(f.policy)
+	if err != nil {
+		return app.SyncOptions{}, err
+	}
+	return app.SyncOptions{Direction: dir, Policy: pol, Full: f.full, Trigger: sheets.TriggerCLI}, nil
+}
+
 func (e *env) planCommand() *cobra.Command {
-	var sheetRef, direction, policy string
-	var full bool
+	var sheetRef string
+	var flags syncFlags
 	cmd := &cobra.Command{
 		Use:   "plan",
 		Short: "Show what a sync would do, and what it would cost, without changing anything",
@@ -42,11 +67,7 @@ func (e *env) planCommand() *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			dir, err := parseDirection(direction)
-			if err != nil {
-				return err
-			}
-			pol, err := parsePolicy(policy)
+			opt, err := flags.options()
 			if err != nil {
 				return err
 			}
@@ -57,7 +78,7 @@ func (e *env) planCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			plan, err := svc.Plan(ctx, id, app.SyncOptions{Direction: dir, Policy: pol, Full: full, Trigger: sheets.TriggerCLI})
+			plan, err := svc.Plan(ctx, id, opt)
 			if err != nil {
 				return err
 			}
@@ -69,9 +90,7 @@ func (e *env) planCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&sheetRef, "sheet", "", "sheet name or id")
-	cmd.Flags().StringVar(&direction, "direction", "", "pull, push or both (default: the sheet's setting)")
-	cmd.Flags().StringVar(&policy, "policy", "", "conflict policy: salesforce-wins, sheet-wins, most-recent, review")
-	cmd.Flags().BoolVar(&full, "full", false, "plan a full pull instead of an incremental one")
+	flags.register(cmd, "plan a full pull instead of an incremental one")
 	return cmd
 }
 
@@ -132,8 +151,9 @@ type runSummary struct {
 }
 
 func (e *env) syncCommand() *cobra.Command {
-	var sheetRef, direction, policy string
-	var full, all, force bool
+	var sheetRef string
+	var flags syncFlags
+	var all, force bool
 	cmd := &cobra.Command{
 		Use:   "sync",
 		Short: "Pull, push or sync both ways, and record the run in history",
@@ -147,14 +167,11 @@ see them with: crmsheets history --run ID --errors`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			dir, err := parseDirection(direction)
+			opt, err := flags.options()
 			if err != nil {
 				return err
 			}
-			pol, err := parsePolicy(policy)
-			if err != nil {
-				return err
-			}
+			opt.Force = force
 			if all == (sheetRef != "") {
 				return usageErr("give exactly one of --sheet or --all")
 			}
@@ -162,7 +179,6 @@ see them with: crmsheets history --run ID --errors`,
 			if err != nil {
 				return err
 			}
-			opt := app.SyncOptions{Direction: dir, Policy: pol, Full: full, Trigger: sheets.TriggerCLI, Force: force}
 			prog := newProgress(e.io.Err, e.io.Interactive)
 			var runs []*sheets.Run
 			var runErr error
@@ -188,9 +204,7 @@ see them with: crmsheets history --run ID --errors`,
 	}
 	cmd.Flags().StringVar(&sheetRef, "sheet", "", "sheet name or id")
 	cmd.Flags().BoolVar(&all, "all", false, "sync every sheet bound to a Salesforce object")
-	cmd.Flags().StringVar(&direction, "direction", "", "pull, push or both (default: the sheet's setting)")
-	cmd.Flags().StringVar(&policy, "policy", "", "conflict policy: salesforce-wins, sheet-wins, most-recent, review")
-	cmd.Flags().BoolVar(&full, "full", false, "pull every record matching the filter, not only recent changes")
+	flags.register(cmd, "pull every record matching the filter, not only recent changes")
 	cmd.Flags().BoolVar(&force, "force", false, "run even when it would overwrite more records than the safety limit")
 	return cmd
 }
