@@ -20,7 +20,9 @@ func TestCrashDuringPush(t *testing.T) {
 	o := &outcome{Scenario: "Crash: SIGKILL during push", Tried: fmt.Sprintf("CLI pushing %d edits and %d new rows to a standalone emulator, killed at random moments and restarted", n, k), Trials: kills}
 	record(t, o)
 
-	emu := clitestEmulator(t, "--seed-accounts", fmt.Sprint(n/2))
+	// 20 ms per call keeps a push long enough for the kills to land on any
+	// machine (a round of 200 is two calls), without making the test slow.
+	emu := clitestEmulator(t, "--seed-accounts", fmt.Sprint(n/2), "--latency", "20ms")
 	c := newUser(t, emu)
 	e := edit(t, c, "Crash", n, k)
 
