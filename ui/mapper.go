@@ -26,8 +26,9 @@ func init() {
 const noKeyColumn = "(none: match by record id only)"
 
 // mapperScreen is the Mapper tab: each column with the field it maps to and
-// a searchable field picker, Auto-map with a proposal to review, a column
-// added from a field, the warnings of ValidateMapping, the key column and
+// a searchable field picker, its blank cells option (what a push does with
+// a cell left blank), Auto-map with a proposal to review, a column added
+// from a field, the warnings of ValidateMapping, the key column and
 // create-missing setting, and the configuration history with restore. Every
 // change goes through the Service and is saved as a configuration version.
 type mapperScreen struct {
@@ -79,7 +80,9 @@ func newMapperScreen(mw *MainWindow) *mapperScreen {
 			field.Truncation = fyne.TextTruncateEllipsis
 			pick := widget.NewButtonWithIcon("Field…", theme.SearchIcon(), nil)
 			unmap := widget.NewButtonWithIcon("", theme.ContentClearIcon(), nil)
-			return container.NewBorder(nil, nil, nil, container.NewHBox(pick, unmap), container.NewGridWithColumns(2, name, field))
+			blankTitle := widget.NewLabel("Blank cells")
+			blankTitle.Importance = widget.LowImportance
+			return container.NewBorder(nil, nil, nil, container.NewHBox(blankTitle, newBlankSelect(), pick, unmap), container.NewGridWithColumns(2, name, field))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { m.updateColumn(i, o) },
 	)
@@ -176,8 +179,17 @@ func (m *mapperScreen) updateColumn(i int, o fyne.CanvasObject) {
 	buttons := row.Objects[1].(*fyne.Container)
 	labels.Objects[0].(*widget.Label).SetText(grid.TypeGlyph(c.Type) + "  " + c.Name)
 	labels.Objects[1].(*widget.Label).SetText(m.mappedText(c))
-	pick := buttons.Objects[0].(*widget.Button)
-	unmap := buttons.Objects[1].(*widget.Button)
+	blank := buttons.Objects[1].(*widget.Select)
+	pick := buttons.Objects[2].(*widget.Button)
+	unmap := buttons.Objects[3].(*widget.Button)
+	blank.OnChanged = nil // the row may be recycled: no save while it is filled in
+	blank.SetSelected(app.BlankPolicyLabel(c.Blank))
+	blank.OnChanged = func(label string) { m.setBlank(c, blankPolicyOf(label)) }
+	if c.Mapped() && !c.ReadOnly {
+		blank.Enable()
+	} else {
+		blank.Disable() // a local-only or read-only column never pushes
+	}
 	pick.OnTapped = func() { m.pickField(c) }
 	unmap.OnTapped = func() { m.unmap(c) }
 	if c.Mapped() {
@@ -409,6 +421,69 @@ func (m *mapperScreen) saveSettings(what string) {
 		return
 	}
 	m.changed("Saved: "+what, nil)
+}
+
+// blankPolicies are the blank cells options in the order the select lists
+// them, the default first.
+var blankPolicies = []sheets.BlankPolicy{sheets.BlankLeave, sheets.BlankClear, sheets.BlankFillEmpty}
+
+// newBlankSelect is a column's blank cells option, labelled with the words
+// the engine's messages quote (app.BlankPolicyLabel). Its width is that of
+// the longest label (Fyne sizes a Select by its placeholder), so every row
+// lines up and no choice is cut short.
+func newBlankSelect() *widget.Select {
+	labels := make([]string, len(blankPolicies))
+	longest := ""
+	for i, p := range blankPolicies {
+		labels[i] = app.BlankPolicyLabel(p)
+		if len(labels[i]) > len(longest) {
+			longest = labels[i]
+		}
+	}
+	sel := widget.NewSelect(labels, nil)
+	sel.PlaceHolder = longest
+	return sel
+}
+
+// blankPolicyOf is the policy a blank cells label names (BlankLeave for
+// any other text).
+func blankPolicyOf(label string) sheets.BlankPolicy {
+	for _, p := range blankPolicies {
+		if app.BlankPolicyLabel(p) == label {
+			return p
+		}
+	}
+	return sheets.BlankLeave
+}
+
+// setBlank saves a column's blank cells option as a configuration version,
+// off the UI goroutine. The sheet is re-read first so only that option
+// changes.
+func (m *mapperScreen) setBlank(c sheets.Column, p sheets.BlankPolicy) {
+	if m.sheet == nil || c.Blank == p {
+		return
+	}
+	id, what := m.sheet.ID, fmt.Sprintf("blank cells of %q: %s", c.Name, app.BlankPolicyLabel(p))
+	m.mw.goBackground(func() {
+		sh, err := m.mw.svc.Sheet(id)
+		if err == nil {
+			i := slices.IndexFunc(sh.Columns, func(x sheets.Column) bool { return x.ID == c.ID })
+			if i < 0 {
+				err = fmt.Errorf("column %q is no longer in the sheet", c.Name)
+			} else {
+				sh.Columns[i].Blank = p
+				err = m.mw.svc.SaveSheetSettings(sh, what)
+			}
+		}
+		onUI(func() {
+			if err != nil {
+				m.mw.report(fmt.Errorf("save the %s: %w", what, err))
+				m.columns.Refresh() // show the option still in force
+				return
+			}
+			m.changed("Saved: "+what, nil)
+		})
+	})
 }
 
 // unmap makes a column local-only.

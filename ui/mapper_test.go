@@ -1,9 +1,14 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
 	"crmsheets/sheets"
@@ -160,5 +165,121 @@ func TestMapperFieldPickerKeyAndAddColumn(t *testing.T) {
 	}
 	if slices.ContainsFunc(m.issues, func(is app.MappingIssue) bool { return is.Severity == app.SeverityError && is.Column == emailCol.ID }) {
 		t.Errorf("the mapped key column should not be an error: %+v", m.issues)
+	}
+}
+
+// blankSelectOf is the blank cells select in the Mapper's row of the named
+// column, as laid out in the window.
+func blankSelectOf(t *testing.T, m *mapperScreen, column string) *widget.Select {
+	t.Helper()
+	for _, o := range test.LaidOutObjects(m.columns) {
+		row, ok := o.(*fyne.Container)
+		if !ok || len(row.Objects) != 2 || !row.Visible() {
+			continue
+		}
+		labels, lok := row.Objects[0].(*fyne.Container)
+		buttons, bok := row.Objects[1].(*fyne.Container)
+		if !lok || !bok || len(labels.Objects) != 2 || len(buttons.Objects) != 4 {
+			continue
+		}
+		if name, _ := labels.Objects[0].(*widget.Label); name != nil && strings.HasSuffix(name.Text, "  "+column) {
+			return buttons.Objects[1].(*widget.Select)
+		}
+	}
+	t.Fatalf("no row for column %q in the Mapper", column)
+	return nil
+}
+
+// TestMapperBlankCellsOption sets "Clear the field" on the Title column
+// through its select: saved as a configuration version and still there
+// after the app is closed and opened again. Unmapped and read-only columns
+// offer no choice (they never push).
+func TestMapperBlankCellsOption(t *testing.T) {
+	t.Setenv(ScreenEnv, "")
+	home := t.TempDir()
+	a := test.NewTempApp(t)
+	open := func() (*app.Service, *MainWindow) {
+		svc, err := app.Open(context.Background(), app.Options{Home: home, DemoSeedAccounts: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mw := NewMainWindow(a, svc)
+		mw.Window().Resize(fyne.NewSize(1200, 800))
+		mw.Start()
+		mw.WaitIdle()
+		return svc, mw
+	}
+	svc, mw := open()
+	sh := newUnmappedContacts(t, mw)
+	mw.ShowScreen("mapper")
+	m := mw.screens[tabMapper].(*mapperScreen)
+	mw.WaitIdle()
+	field := func(path string) app.FieldOption {
+		i := slices.IndexFunc(m.fields, func(f app.FieldOption) bool { return f.Path == path })
+		if i < 0 {
+			t.Fatalf("%s not offered (%q)", path, m.message.Text)
+		}
+		return m.fields[i]
+	}
+	m.mapColumn(m.sheet.Columns[3], field("Title")) // Job Title
+	mw.WaitIdle()
+	ro := slices.IndexFunc(m.fields, func(f app.FieldOption) bool { return f.ReadOnly && f.Type == "string" })
+	if ro < 0 {
+		t.Fatal("the demo org's Contact has no read-only text field")
+	}
+	m.mapColumn(m.sheet.Columns[1], m.fields[ro]) // LastName, read-only for this test
+	mw.WaitIdle()
+	if c := m.sheet.Columns[1]; c.Field != m.fields[ro].Path || !c.ReadOnly {
+		t.Fatalf("LastName mapped to %q (read-only %v), want read-only %s: %q", c.Field, c.ReadOnly, m.fields[ro].Path, m.message.Text)
+	}
+
+	for _, tt := range []struct {
+		column  string
+		enabled bool
+	}{{"Job Title", true}, {"Shoe size", false}, {"LastName", false}} {
+		t.Run(tt.column, func(t *testing.T) {
+			sel := blankSelectOf(t, m, tt.column)
+			if sel.Disabled() == tt.enabled || sel.Selected != "Leave Salesforce as it is" {
+				t.Errorf("select %q disabled %v, want enabled %v", sel.Selected, sel.Disabled(), tt.enabled)
+			}
+		})
+	}
+	before, _ := svc.ConfigVersions(sh.ID)
+	// The user's choice, as the UI goroutine makes it: the save's callback
+	// (run inline by the test driver) waits for the select to finish.
+	uiMu.Lock()
+	blankSelectOf(t, m, "Job Title").SetSelected(app.BlankPolicyLabel(sheets.BlankClear))
+	uiMu.Unlock()
+	mw.WaitIdle()
+	after, _ := svc.ConfigVersions(sh.ID)
+	if len(after) != len(before)+1 || !strings.Contains(m.versions[0].text, `blank cells of "Job Title": Clear the field`) {
+		t.Fatalf("history %d → %d versions, list %v", len(before), len(after), m.versions)
+	}
+
+	mw.stop()
+	svc.Close()
+	svc, mw = open()
+	t.Cleanup(func() { mw.stop(); svc.Close() })
+	if err := mw.OpenSheet(sh.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.Sheet(sh.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range got.Columns {
+		want := sheets.BlankLeave
+		if c.Name == "Job Title" {
+			want = sheets.BlankClear
+		}
+		if c.Blank != want {
+			t.Errorf("after reopening, column %q blank cells %q, want %q", c.Name, c.Blank, want)
+		}
+	}
+	mw.ShowScreen("mapper")
+	mw.WaitIdle()
+	m = mw.screens[tabMapper].(*mapperScreen)
+	if sel := blankSelectOf(t, m, "Job Title"); sel.Selected != "Clear the field" || sel.Disabled() {
+		t.Errorf("after reopening the Mapper shows %q (disabled %v)", sel.Selected, sel.Disabled())
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
-
-	"crmsheets/sheets"
 )
 
 // shortcut handles the grid's own shortcuts and passes the rest on.
@@ -138,13 +136,4 @@ func (g *Grid) ClearSelection() {
 		}
 	}
 	g.writeCells(w)
-}
-
-// rowsOf is a helper for tests and the window: the stored row at a view
-// index, or nil.
-func (g *Grid) rowAt(i int) *sheets.Row {
-	if r := g.model.Row(i); r != nil {
-		return r.Row
-	}
-	return nil
 }
