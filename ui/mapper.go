@@ -2,10 +2,12 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -80,9 +82,7 @@ func newMapperScreen(mw *MainWindow) *mapperScreen {
 			field.Truncation = fyne.TextTruncateEllipsis
 			pick := widget.NewButtonWithIcon("Field…", theme.SearchIcon(), nil)
 			unmap := widget.NewButtonWithIcon("", theme.ContentClearIcon(), nil)
-			blankTitle := widget.NewLabel("Blank cells")
-			blankTitle.Importance = widget.LowImportance
-			return container.NewBorder(nil, nil, nil, container.NewHBox(blankTitle, newBlankSelect(), pick, unmap), container.NewGridWithColumns(2, name, field))
+			return container.NewBorder(nil, nil, nil, container.NewHBox(newBlankSelect(), pick, unmap), container.NewGridWithColumns(2, name, field))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { m.updateColumn(i, o) },
 	)
@@ -133,14 +133,34 @@ func newMapperScreen(mw *MainWindow) *mapperScreen {
 	head := container.NewVBox(toolbar, settings, m.message)
 	colsTitle := boldLabel("Columns (click one to choose its field)")
 	issuesBox := container.NewBorder(boldLabel("Warnings"), nil, nil, nil, m.issueL)
-	left := container.NewVSplit(container.NewBorder(colsTitle, nil, nil, nil, m.columns), issuesBox)
+	left := container.NewVSplit(container.NewBorder(container.NewVBox(colsTitle, columnsHeader()), nil, nil, nil, m.columns), issuesBox)
 	left.Offset = 0.65
 	right := container.NewBorder(boldLabel("Configuration history"), container.NewVBox(m.verText, m.restore), nil, nil, m.history)
 	split := container.NewHSplit(left, right)
-	split.Offset = 0.68
+	split.Offset = 0.72
 	m.body = container.NewBorder(container.NewPadded(head), nil, nil, nil, split)
 	m.reload()
 	return m
+}
+
+// columnsHeader names the parts of the columns list's rows, each over its
+// part: the blank cells title is as wide as the rows' select, and a blank
+// as wide as their two buttons follows it.
+func columnsHeader() fyne.CanvasObject {
+	caption := func(s string) *widget.Label {
+		l := widget.NewLabel(s)
+		l.Importance = widget.LowImportance
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}
+	blank := canvas.NewRectangle(color.Transparent)
+	blank.SetMinSize(newBlankSelect().MinSize())
+	pick := widget.NewButtonWithIcon("Field…", theme.SearchIcon(), nil).MinSize()
+	unmap := widget.NewButtonWithIcon("", theme.ContentClearIcon(), nil).MinSize()
+	buttons := canvas.NewRectangle(color.Transparent)
+	buttons.SetMinSize(fyne.NewSize(pick.Width+unmap.Width+theme.Padding(), 0))
+	right := container.NewHBox(container.NewStack(blank, caption("Blank cells, on push")), buttons)
+	return container.NewBorder(nil, nil, nil, right, container.NewGridWithColumns(2, caption("Column"), caption("Salesforce field")))
 }
 
 // boldLabel is a section title.
@@ -179,9 +199,9 @@ func (m *mapperScreen) updateColumn(i int, o fyne.CanvasObject) {
 	buttons := row.Objects[1].(*fyne.Container)
 	labels.Objects[0].(*widget.Label).SetText(grid.TypeGlyph(c.Type) + "  " + c.Name)
 	labels.Objects[1].(*widget.Label).SetText(m.mappedText(c))
-	blank := buttons.Objects[1].(*widget.Select)
-	pick := buttons.Objects[2].(*widget.Button)
-	unmap := buttons.Objects[3].(*widget.Button)
+	blank := buttons.Objects[0].(*widget.Select)
+	pick := buttons.Objects[1].(*widget.Button)
+	unmap := buttons.Objects[2].(*widget.Button)
 	blank.OnChanged = nil // the row may be recycled: no save while it is filled in
 	blank.SetSelected(app.BlankPolicyLabel(c.Blank))
 	blank.OnChanged = func(label string) { m.setBlank(c, blankPolicyOf(label)) }

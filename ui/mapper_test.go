@@ -179,11 +179,11 @@ func blankSelectOf(t *testing.T, m *mapperScreen, column string) *widget.Select 
 		}
 		labels, lok := row.Objects[0].(*fyne.Container)
 		buttons, bok := row.Objects[1].(*fyne.Container)
-		if !lok || !bok || len(labels.Objects) != 2 || len(buttons.Objects) != 4 {
+		if !lok || !bok || len(labels.Objects) != 2 || len(buttons.Objects) != 3 {
 			continue
 		}
 		if name, _ := labels.Objects[0].(*widget.Label); name != nil && strings.HasSuffix(name.Text, "  "+column) {
-			return buttons.Objects[1].(*widget.Select)
+			return buttons.Objects[0].(*widget.Select)
 		}
 	}
 	t.Fatalf("no row for column %q in the Mapper", column)
