@@ -149,7 +149,7 @@ func newMapperScreen(mw *MainWindow) *mapperScreen {
 func columnsHeader() fyne.CanvasObject {
 	caption := func(s string) *widget.Label {
 		l := widget.NewLabel(s)
-		l.Importance = widget.LowImportance
+		l.TextStyle.Italic = true // readable on both themes, unlike LowImportance's grey
 		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}
