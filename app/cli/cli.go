@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -78,7 +79,7 @@ func Run(ctx context.Context, args []string, stdio IO, opts app.Options, gui fun
 	root.SetErr(stdio.Err)
 	err := root.ExecuteContext(ctx)
 	if e.svc != nil {
-		if cerr := e.svc.Close(); cerr != nil && err == nil {
+		if cerr := closeWithin(e.svc, closeTimeout, stdio.Err); cerr != nil && err == nil {
 			err = cerr
 		}
 	}
@@ -97,6 +98,26 @@ func Run(ctx context.Context, args []string, stdio IO, opts app.Options, gui fun
 		return ExitUsage
 	}
 	return ExitFailed
+}
+
+// closeTimeout bounds how long the process waits for the engine to close
+// once the command or the window is done.
+const closeTimeout = 15 * time.Second
+
+// closeWithin closes the service but never keeps the process alive past
+// limit: a user who closed the window expects the app to end. Leaving early
+// is safe: the store is crash-safe, and the next start marks any run left
+// running as interrupted.
+func closeWithin(svc *app.Service, limit time.Duration, warn io.Writer) error {
+	done := make(chan error, 1)
+	go func() { done <- svc.Close() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(limit):
+		fmt.Fprintf(warn, "warning: closing took longer than %s; exiting anyway (unfinished runs show as interrupted at the next start)\n", limit)
+		return nil
+	}
 }
 
 // isUsage recognises cobra's own usage errors (unknown flag or command,
