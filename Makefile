@@ -51,6 +51,7 @@ bench: deps
 
 ## reliability: the long crash / fault / limit / bad-input / security suite; regenerates docs/RELIABILITY.md.
 reliability: deps
+	CRMSHEETS_RELIABILITY=long $(GO) test -count=1 -timeout 30m -run 'Killed|Crash|Fault' ./app
 	CRMSHEETS_RELIABILITY=long CRMSHEETS_RELIABILITY_REPORT=$(CURDIR)/docs/RELIABILITY.md \
 	  $(GO) test -count=1 -v -timeout 60m ./internal/reliability
 
