@@ -114,6 +114,26 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 		t.Fatalf("sheet has %v rows, org %d contacts", list[0]["rows"], len(contacts))
 	}
 
+	// A filter is validated by Salesforce before it is saved; a bad one is
+	// refused with Salesforce's words and changes nothing.
+	var check map[string]any
+	c.JSON(t, &check, "filter", "--sheet", "Contacts E2E", "--validate")
+	if check["filter"] != "" {
+		t.Fatalf("new sheet has a filter: %v", check)
+	}
+	c.JSON(t, &check, "filter", "--sheet", "Contacts E2E", "--set", "LastName != null")
+	if n := check["check"].(map[string]any)["Count"].(float64); int(n) != len(contacts) {
+		t.Fatalf("filter matches %v records, the org has %d contacts", n, len(contacts))
+	}
+	if r := c.Run(t, time.Minute, "filter", "--sheet", "Contacts E2E", "--set", "Nmae = 'x'"); r.Code != 1 || !strings.Contains(r.Err, "Nmae") {
+		t.Fatalf("invalid filter: exit %d, stderr %s", r.Code, r.Err)
+	}
+	c.JSON(t, &check, "filter", "--sheet", "Contacts E2E")
+	if check["filter"] != "LastName != null" {
+		t.Fatalf("a refused filter replaced the saved one: %v", check)
+	}
+	c.Must(t, "filter", "--sheet", "Contacts E2E", "--clear")
+
 	// Nothing changed: the push plan sends nothing.
 	var plan map[string]any
 	c.JSON(t, &plan, "plan", "--sheet", "Contacts E2E", "--direction", "push")
