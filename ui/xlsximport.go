@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -90,13 +89,10 @@ func (mw *MainWindow) importFile(path string) {
 // and every problem (invalid values with row, column and reason, duplicate
 // keys, rows skipped or matching nothing). Import applies it.
 type importDialog struct {
-	mw      *MainWindow
+	workbookChoice
 	sheetID string
-	src     *importSource
 	plan    *importPlan
 
-	tab       *widget.Select
-	header    *widget.Entry
 	dates     *fyne.Container
 	mode      *widget.RadioGroup
 	add       *widget.Check
@@ -110,14 +106,11 @@ type importDialog struct {
 }
 
 func newImportDialog(mw *MainWindow, sheetID, sheetName string, src *importSource) *importDialog {
-	d := &importDialog{mw: mw, sheetID: sheetID, src: src,
+	d := &importDialog{workbookChoice: newWorkbookChoice(mw, src), sheetID: sheetID,
 		summary: widget.NewLabel("Computing the preview…"), columns: widget.NewLabel(""), dates: container.NewVBox()}
+	d.changed = func() { d.fillDates(); d.replan() }
 	d.summary.Wrapping = fyne.TextWrapWord
 	d.columns.Wrapping = fyne.TextWrapWord
-	d.tab = widget.NewSelect(src.Tabs, nil)
-	d.tab.SetSelected(src.Tab)
-	d.header = widget.NewEntry()
-	d.header.SetText(strconv.Itoa(src.HeaderRow))
 	reread := widget.NewButtonWithIcon("Read again", theme.ViewRefreshIcon(), d.reread)
 	d.mode = widget.NewRadioGroup([]string{importOverwrite, importOnlyEmpty}, func(string) { d.replan() })
 	d.mode.SetSelected(importOverwrite)
@@ -195,37 +188,6 @@ func dateChoices(src *importSource, choose func(col, k int)) []fyne.CanvasObject
 		out = append(out, container.NewBorder(nil, nil, label, nil, sel))
 	}
 	return out
-}
-
-// chooseDate reads an ambiguous column in the chosen order, then
-// re-plans (both off the UI goroutine: they go over every row).
-func (d *importDialog) chooseDate(col, k int) {
-	d.mw.goBackground(func() {
-		err := d.src.chooseDate(col, k)
-		onUI(func() {
-			if err != nil {
-				d.mw.report(err)
-				return
-			}
-			d.fillDates()
-			d.replan()
-		})
-	})
-}
-
-// reread reads the file again with the tab and header row chosen.
-func (d *importDialog) reread() {
-	hr, err := strconv.Atoi(strings.TrimSpace(d.header.Text))
-	if err != nil || hr < 0 {
-		d.mw.report(fmt.Errorf("the header row is a row number (0 finds it), not %q", d.header.Text))
-		return
-	}
-	d.mw.readFile(d.src.Path, d.tab.Selected, hr, func(src *importSource) {
-		d.src = src
-		d.header.SetText(strconv.Itoa(src.HeaderRow))
-		d.fillDates()
-		d.replan()
-	})
 }
 
 // choice are the options as the form shows them.

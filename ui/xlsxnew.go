@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -39,12 +38,9 @@ func (mw *MainWindow) newSheetFromFile(path string) {
 // object the sheet is for; with one, the Mapper opens on an auto-mapping
 // proposal once the sheet exists.
 type newSheetDialog struct {
-	mw      *MainWindow
-	src     *importSource
+	workbookChoice
 	objects []app.ObjectInfo
 
-	tab       *widget.Select
-	header    *widget.Entry
 	name      *widget.Entry
 	object    *widget.Select
 	dates     *fyne.Container
@@ -57,12 +53,9 @@ type newSheetDialog struct {
 }
 
 func newNewSheetDialog(mw *MainWindow, src *importSource) *newSheetDialog {
-	d := &newSheetDialog{mw: mw, src: src, dates: container.NewVBox(), info: widget.NewLabel("")}
+	d := &newSheetDialog{workbookChoice: newWorkbookChoice(mw, src), dates: container.NewVBox(), info: widget.NewLabel("")}
+	d.changed = d.refill
 	d.info.Wrapping = fyne.TextWrapWord
-	d.tab = widget.NewSelect(src.Tabs, nil)
-	d.tab.SetSelected(src.Tab)
-	d.header = widget.NewEntry()
-	d.header.SetText(strconv.Itoa(src.HeaderRow))
 	d.name = widget.NewEntry()
 	d.name.SetText(strings.TrimSuffix(filepath.Base(src.Path), filepath.Ext(src.Path)))
 	d.object = widget.NewSelect([]string{localSheetChoice}, nil)
@@ -178,34 +171,6 @@ func (d *newSheetDialog) chooseObject(name string) bool {
 		}
 	}
 	return false
-}
-
-// chooseDate reads an ambiguous column in the chosen order.
-func (d *newSheetDialog) chooseDate(col, k int) {
-	d.mw.goBackground(func() {
-		err := d.src.chooseDate(col, k)
-		onUI(func() {
-			if err != nil {
-				d.mw.report(err)
-				return
-			}
-			d.refill()
-		})
-	})
-}
-
-// reread reads the file again with the tab and header row chosen.
-func (d *newSheetDialog) reread() {
-	hr, err := strconv.Atoi(strings.TrimSpace(d.header.Text))
-	if err != nil || hr < 0 {
-		d.mw.report(fmt.Errorf("the header row is a row number (0 finds it), not %q", d.header.Text))
-		return
-	}
-	d.mw.readFile(d.src.Path, d.tab.Selected, hr, func(src *importSource) {
-		d.src = src
-		d.header.SetText(strconv.Itoa(src.HeaderRow))
-		d.refill()
-	})
 }
 
 // create makes the sheet (one transaction), links it to the object chosen
