@@ -43,11 +43,6 @@ var (
 	// the token can be revoked from Salesforce's Connected Apps OAuth
 	// Usage page.
 	ErrNotRevoked = errors.New("logged out on this computer, but the token could not be revoked in Salesforce")
-
-	// ErrBudgetExhausted: the org's remaining daily API calls are below the
-	// reserve before the run could start. Runs that reach the reserve
-	// midway end as partial instead, with what they did recorded.
-	ErrBudgetExhausted = errors.New("daily API budget reserve reached")
 )
 
 // TooManyChangesError is the safety rail's refusal (rclone bisync's "too
