@@ -134,6 +134,24 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 	}
 	c.Must(t, "filter", "--sheet", "Contacts E2E", "--clear")
 
+	// Blank-cells options per column, as the Mapper sets them.
+	var mapping map[string]any
+	c.JSON(t, &mapping, "map", "--sheet", "Contacts E2E", "--blank", "Job Title=clear")
+	found := false
+	for _, col := range mapping["columns"].([]any) {
+		m := col.(map[string]any)
+		if m["column"] == "Job Title" {
+			found = m["blankCells"] == "Clear the field"
+		}
+	}
+	if !found {
+		t.Fatalf("map --blank did not set Job Title to Clear the field: %v", mapping["columns"])
+	}
+	if r := c.Run(t, time.Minute, "map", "--sheet", "Contacts E2E", "--blank", "Job Title=erase"); r.Code != 2 {
+		t.Fatalf("map --blank with an unknown option: exit %d, want 2", r.Code)
+	}
+	c.Must(t, "map", "--sheet", "Contacts E2E", "--blank", "Job Title=leave")
+
 	// Nothing changed: the push plan sends nothing.
 	var plan map[string]any
 	c.JSON(t, &plan, "plan", "--sheet", "Contacts E2E", "--direction", "push")

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"crmsheets/app"
 	"crmsheets/sheets"
 )
 
@@ -127,6 +129,7 @@ type mappingRow struct {
 	Type     string `json:"type"`
 	Field    string `json:"field,omitempty"`
 	ReadOnly bool   `json:"readOnly,omitempty"`
+	Blank    string `json:"blankCells"`
 	Proposed string `json:"proposed,omitempty"`
 	Reason   string `json:"reason,omitempty"`
 }
@@ -134,16 +137,26 @@ type mappingRow struct {
 func (e *env) mapCommand() *cobra.Command {
 	var sheetRef string
 	var auto bool
+	var blanks []string
 	cmd := &cobra.Command{
 		Use:   "map",
 		Short: "Show a sheet's column-to-field mapping, or apply the automatic mapping",
 		Long: `Without --auto, shows each column's mapped Salesforce field and the
 automatic proposal for unmapped columns (nothing changes). With --auto, applies
-the proposal and saves a configuration version you can restore later.`,
-		Example: "  crmsheets map --sheet \"Leads Q3\"\n  crmsheets map --sheet \"Leads Q3\" --auto",
+the proposal and saves a configuration version you can restore later.
+
+--blank sets what a push does with a cell left blank in a column: leave
+(Salesforce keeps its value; the default), clear (the field is cleared in
+Salesforce) or fill-empty (values are written only where Salesforce is blank).`,
+		Example: "  crmsheets map --sheet \"Leads Q3\"\n  crmsheets map --sheet \"Leads Q3\" --auto\n  crmsheets map --sheet \"Leads Q3\" --blank \"Job Title=clear\"",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if len(blanks) > 0 {
+				if err := e.setBlanks(ctx, sheetRef, blanks); err != nil {
+					return err
+				}
+			}
 			if _, err := e.connected(ctx); err != nil {
 				return err
 			}
@@ -171,7 +184,7 @@ the proposal and saves a configuration version you can restore later.`,
 			}
 			var out []mappingRow
 			for _, c := range sh.Columns {
-				r := mappingRow{Column: c.Name, Type: string(c.Type), Field: c.Field, ReadOnly: c.ReadOnly}
+				r := mappingRow{Column: c.Name, Type: string(c.Type), Field: c.Field, ReadOnly: c.ReadOnly, Blank: app.BlankPolicyLabel(c.Blank)}
 				if p, ok := proposed[c.ID]; ok && p[0] != c.Field {
 					r.Proposed, r.Reason = p[0], p[1]
 				}
@@ -186,9 +199,13 @@ the proposal and saves a configuration version you can restore later.`,
 				if r.ReadOnly {
 					ro = "read-only"
 				}
-				rows[i] = []string{r.Column, r.Type, r.Field, ro, r.Proposed}
+				blank := r.Blank
+				if r.Field == "" || r.ReadOnly {
+					blank = ""
+				}
+				rows[i] = []string{r.Column, r.Type, r.Field, ro, blank, r.Proposed}
 			}
-			if err := table(e.io.Out, []string{"COLUMN", "TYPE", "FIELD", "", "PROPOSED"}, rows); err != nil {
+			if err := table(e.io.Out, []string{"COLUMN", "TYPE", "FIELD", "", "BLANK CELLS", "PROPOSED"}, rows); err != nil {
 				return err
 			}
 			for _, w := range warnings {
@@ -202,5 +219,46 @@ the proposal and saves a configuration version you can restore later.`,
 	}
 	cmd.Flags().StringVar(&sheetRef, "sheet", "", "sheet name or id")
 	cmd.Flags().BoolVar(&auto, "auto", false, "apply the automatic mapping proposal")
+	cmd.Flags().StringArrayVar(&blanks, "blank", nil, "COLUMN=leave|clear|fill-empty: what a push does with blank cells of a column (repeatable)")
 	return cmd
+}
+
+// setBlanks applies --blank COLUMN=POLICY settings in one saved version.
+func (e *env) setBlanks(ctx context.Context, sheetRef string, specs []string) error {
+	svc, id, err := e.sheetByRef(ctx, sheetRef)
+	if err != nil {
+		return err
+	}
+	sh, err := svc.Sheet(id)
+	if err != nil {
+		return err
+	}
+	var notes []string
+	for _, spec := range specs {
+		name, value, ok := strings.Cut(spec, "=")
+		if !ok {
+			return usageErr("--blank %q: use COLUMN=leave|clear|fill-empty", spec)
+		}
+		var p sheets.BlankPolicy
+		switch strings.TrimSpace(value) {
+		case "leave":
+			p = sheets.BlankLeave
+		case "clear":
+			p = sheets.BlankClear
+		case "fill-empty":
+			p = sheets.BlankFillEmpty
+		default:
+			return usageErr("--blank %q: the option is leave, clear or fill-empty", spec)
+		}
+		col, ok := sh.ColumnByName(strings.TrimSpace(name))
+		if !ok {
+			return usageErr("--blank: %q has no column %q", sh.Name, name)
+		}
+		if !col.Mapped() || col.ReadOnly {
+			return fmt.Errorf("column %q is never pushed (unmapped or read-only): its blank cells option has no effect", col.Name)
+		}
+		sh.Columns[sh.ColumnIndex(col.ID)].Blank = p
+		notes = append(notes, fmt.Sprintf("blank cells of %q: %s", col.Name, app.BlankPolicyLabel(p)))
+	}
+	return svc.SaveSheetSettings(sh, strings.Join(notes, "; "))
 }
