@@ -18,21 +18,7 @@ import (
 // scheduler would.
 var binary string
 
-func TestMain(m *testing.M) {
-	os.Exit(func() int {
-		dir, err := os.MkdirTemp("", "crmsheets-e2e")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		if binary, err = clitest.Build(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		return m.Run()
-	}())
-}
+func TestMain(m *testing.M) { os.Exit(clitest.RunWithBinary(m, &binary)) }
 
 func newCLI(t *testing.T) *clitest.CLI { return &clitest.CLI{Bin: binary, Home: t.TempDir()} }
 

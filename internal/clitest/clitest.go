@@ -37,6 +37,23 @@ func Build(dir string) (string, error) {
 	return bin, nil
 }
 
+// RunWithBinary is the body of a TestMain whose tests drive the binary: it
+// builds crmsheets into a temporary directory, sets *bin to its path, runs
+// the tests and removes the directory. It returns the exit code for os.Exit.
+func RunWithBinary(m *testing.M, bin *string) int {
+	dir, err := os.MkdirTemp("", "crmsheets-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if *bin, err = Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
 // Result is one finished command.
 type Result struct {
 	Out, Err string

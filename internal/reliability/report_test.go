@@ -60,18 +60,8 @@ func record(t *testing.T, o *outcome) {
 
 func TestMain(m *testing.M) {
 	os.Exit(func() int {
-		dir, err := os.MkdirTemp("", "crmsheets-reliability")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		if binary, err = clitest.Build(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
 		start := time.Now()
-		code := m.Run()
+		code := clitest.RunWithBinary(m, &binary)
 		if path := os.Getenv("CRMSHEETS_RELIABILITY_REPORT"); path != "" {
 			if err := writeReport(path, time.Since(start)); err != nil {
 				fmt.Fprintln(os.Stderr, "write report:", err)
