@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crmsheets/app/fieldmap"
 	"errors"
 	"fmt"
 )
@@ -43,6 +44,16 @@ var (
 	// the token can be revoked from Salesforce's Connected Apps OAuth
 	// Usage page.
 	ErrNotRevoked = errors.New("logged out on this computer, but the token could not be revoked in Salesforce")
+
+	// ErrWouldBeRejected: a value Salesforce would refuse, caught before
+	// sending (every *fieldmap.RowProblem and the push's invalid-row error
+	// match it). It is fieldmap's sentinel, named here so that every error
+	// a Service caller branches on is listed in this file.
+	ErrWouldBeRejected = fieldmap.ErrWouldBeRejected
+
+	// ErrUnknownColumn: a mapping names a column the sheet no longer has
+	// (fieldmap's sentinel, named here for the same reason).
+	ErrUnknownColumn = fieldmap.ErrUnknownColumn
 )
 
 // TooManyChangesError is the safety rail's refusal (rclone bisync's "too

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"crmsheets/app/fieldmap"
 	"crmsheets/crm"
 	"crmsheets/sheets"
 	"crmsheets/sheets/store"
@@ -13,7 +14,7 @@ import (
 // Fields lists what the sheet's columns can be mapped to: the object's
 // fields and relationship paths one level up, from Describe (cached by the
 // connection: the first call for each object costs one API call).
-func (s *Service) Fields(ctx context.Context, sheetID string) ([]FieldOption, error) {
+func (s *Service) Fields(ctx context.Context, sheetID string) ([]fieldmap.FieldOption, error) {
 	c, err := s.client()
 	if err != nil {
 		return nil, err
@@ -28,7 +29,7 @@ func (s *Service) Fields(ctx context.Context, sheetID string) ([]FieldOption, er
 	return s.fieldsOf(ctx, c, sh.Object)
 }
 
-func (s *Service) fieldsOf(ctx context.Context, c *crm.Client, object string) ([]FieldOption, error) {
+func (s *Service) fieldsOf(ctx context.Context, c *crm.Client, object string) ([]fieldmap.FieldOption, error) {
 	d, err := c.Describe(ctx, object)
 	if err != nil {
 		s.noteCallErr(err)
@@ -48,7 +49,7 @@ func (s *Service) fieldsOf(ctx context.Context, c *crm.Client, object string) ([
 		}
 		return pd, true
 	}
-	opts := MappableFields(d, parents)
+	opts := fieldmap.MappableFields(d, parents)
 	if perr != nil {
 		s.noteCallErr(perr)
 		return nil, fmt.Errorf("describe the objects %s refers to: %w", object, perr)
@@ -58,16 +59,16 @@ func (s *Service) fieldsOf(ctx context.Context, c *crm.Client, object string) ([
 
 // AutoMap proposes a mapping of the sheet's unmapped columns by API name,
 // label and common synonyms. Nothing changes until ApplyMapping.
-func (s *Service) AutoMap(ctx context.Context, sheetID string) (Proposal, error) {
+func (s *Service) AutoMap(ctx context.Context, sheetID string) (fieldmap.Proposal, error) {
 	fields, err := s.Fields(ctx, sheetID)
 	if err != nil {
-		return Proposal{}, err
+		return fieldmap.Proposal{}, err
 	}
 	sh, err := s.Sheet(sheetID)
 	if err != nil {
-		return Proposal{}, err
+		return fieldmap.Proposal{}, err
 	}
-	return AutoMap(sh.Columns, fields), nil
+	return fieldmap.Propose(sh.Columns, fields), nil
 }
 
 // ApplyMapping applies a reviewed proposal (possibly with matches removed
@@ -75,7 +76,7 @@ func (s *Service) AutoMap(ctx context.Context, sheetID string) (Proposal, error)
 // and the result is saved as a new configuration version. A column whose
 // cells do not fit the field's type keeps its type (the returned warnings
 // say which); it is mapped all the same.
-func (s *Service) ApplyMapping(sheetID string, p Proposal) (warnings []string, err error) {
+func (s *Service) ApplyMapping(sheetID string, p fieldmap.Proposal) (warnings []string, err error) {
 	sh, err := s.Sheet(sheetID)
 	if err != nil {
 		return nil, err
@@ -97,7 +98,7 @@ func (s *Service) ApplyMapping(sheetID string, p Proposal) (warnings []string, e
 	for _, m := range p.Matches {
 		i := fresh.ColumnIndex(m.Column)
 		keepType, keepChoices := fresh.Columns[i].Type, fresh.Columns[i].Choices
-		MapColumn(&fresh.Columns[i], m.Field)
+		fieldmap.MapColumn(&fresh.Columns[i], m.Field)
 		if fresh.Columns[i].Type != keepType && slices.Contains(warnings, retypeWarning(fresh.Columns[i].Name, m.Field)) {
 			fresh.Columns[i].Type, fresh.Columns[i].Choices = keepType, keepChoices
 		}
@@ -116,7 +117,7 @@ func (s *Service) MapColumnToField(ctx context.Context, sheetID, colID, path str
 	if err != nil {
 		return nil, err
 	}
-	i := slices.IndexFunc(fields, func(f FieldOption) bool { return f.Path == path })
+	i := slices.IndexFunc(fields, func(f fieldmap.FieldOption) bool { return f.Path == path })
 	if i < 0 {
 		return nil, fmt.Errorf("map column to %q: no such field", path)
 	}
@@ -128,7 +129,7 @@ func (s *Service) MapColumnToField(ctx context.Context, sheetID, colID, path str
 	if !ok {
 		return nil, fmt.Errorf("map column %s: %w", colID, ErrUnknownColumn)
 	}
-	return s.ApplyMapping(sheetID, Proposal{Matches: []ProposedMatch{{Column: colID, ColumnName: c.Name, Field: fields[i], Reason: "chosen by the user"}}})
+	return s.ApplyMapping(sheetID, fieldmap.Proposal{Matches: []fieldmap.ProposedMatch{{Column: colID, ColumnName: c.Name, Field: fields[i], Reason: "chosen by the user"}}})
 }
 
 // UnmapColumn makes a column local-only (never pulled or pushed).
@@ -153,7 +154,7 @@ func (s *Service) AddColumnFromField(ctx context.Context, sheetID, path string) 
 	if err != nil {
 		return sheets.Column{}, err
 	}
-	i := slices.IndexFunc(fields, func(f FieldOption) bool { return f.Path == path })
+	i := slices.IndexFunc(fields, func(f fieldmap.FieldOption) bool { return f.Path == path })
 	if i < 0 {
 		return sheets.Column{}, fmt.Errorf("add column for %q: no such field", path)
 	}
@@ -162,7 +163,7 @@ func (s *Service) AddColumnFromField(ctx context.Context, sheetID, path string) 
 		return sheets.Column{}, err
 	}
 	c := sheets.Column{Name: uniqueColumnName(sh, fields[i].Label)}
-	MapColumn(&c, fields[i])
+	fieldmap.MapColumn(&c, fields[i])
 	c, err = s.AddColumn(sheetID, c)
 	if err != nil {
 		return c, err
@@ -228,7 +229,7 @@ func (s *Service) RestoreConfigVersion(sheetID string, n int) (*sheets.Sheet, er
 
 // retypeFor changes column i's type to the field's when they differ; it
 // returns a warning when the cells do not fit.
-func (s *Service) retypeFor(sh *sheets.Sheet, i int, f FieldOption) string {
+func (s *Service) retypeFor(sh *sheets.Sheet, i int, f fieldmap.FieldOption) string {
 	c := sh.Columns[i]
 	want := f.SheetType()
 	var choices []string
@@ -245,7 +246,7 @@ func (s *Service) retypeFor(sh *sheets.Sheet, i int, f FieldOption) string {
 	return ""
 }
 
-func retypeWarning(col string, f FieldOption) string {
+func retypeWarning(col string, f fieldmap.FieldOption) string {
 	return fmt.Sprintf("column %q keeps its type: some cells are not valid %s values for %s", col, f.SheetType().Label(), f.Path)
 }
 
@@ -264,7 +265,7 @@ func uniqueColumnName(sh *sheets.Sheet, name string) string {
 // ValidateMapping checks the sheet's mapping against the org's fields:
 // unknown fields, type fit, read-only (pull-only) columns, required fields
 // for creates, two columns on one field. Issues come errors first.
-func (s *Service) ValidateMapping(ctx context.Context, sheetID string) ([]MappingIssue, error) {
+func (s *Service) ValidateMapping(ctx context.Context, sheetID string) ([]fieldmap.Issue, error) {
 	fields, err := s.Fields(ctx, sheetID)
 	if err != nil {
 		return nil, err
@@ -273,5 +274,5 @@ func (s *Service) ValidateMapping(ctx context.Context, sheetID string) ([]Mappin
 	if err != nil {
 		return nil, err
 	}
-	return ValidateMapping(sh, fields), nil
+	return fieldmap.Validate(sh, fields), nil
 }

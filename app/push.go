@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"crmsheets/app/fieldmap"
 	"crmsheets/app/merge"
 	"crmsheets/crm"
 	"crmsheets/sheets"
@@ -153,7 +154,7 @@ func (e *engine) reconcilePending(ctx context.Context, ids []sheets.RowID) ([]sh
 
 // lookupByKey finds Salesforce records whose key equals the key cell of
 // rows without a record id, as sheets.NormalizeKey compares them: one IN
-// query per batch of spellings (see keySpellings), the records matched to
+// query per batch of spellings (see fieldmap.KeySpellings), the records matched to
 // rows by their normalized key.
 func (e *engine) lookupByKey(ctx context.Context, rows []*sheets.Row) (map[sheets.RowID][]crm.Record, error) {
 	out := map[sheets.RowID][]crm.Record{}
@@ -177,7 +178,7 @@ func (e *engine) lookupByKey(ctx context.Context, rows []*sheets.Row) (map[sheet
 		byKey[k] = append(byKey[k], r.ID)
 	}
 	seen := map[sheets.RowID]map[string]bool{} // records already attached to a row
-	for _, batch := range inBatches(lookupLiterals(e.b.key.valueType(), values)) {
+	for _, batch := range inBatches(fieldmap.LookupLiterals(e.b.key.valueType(), values)) {
 		if !e.budgetAllows(1) {
 			return nil, errPaused
 		}
@@ -736,7 +737,7 @@ const (
 // invalidRowError is a row refused by validation before sending.
 type invalidRowError struct {
 	msg      string
-	problems []RowProblem
+	problems []fieldmap.RowProblem
 }
 
 func (e *invalidRowError) Error() string { return e.msg }

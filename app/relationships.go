@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"crmsheets/app/fieldmap"
 	"crmsheets/app/merge"
 	"crmsheets/crm"
 	"crmsheets/sheets"
@@ -110,7 +111,7 @@ func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []stri
 				extra[f.name] = f.path
 			}
 		}
-		for _, batch := range inBatches(lookupLiterals(pf.Type, left)) {
+		for _, batch := range inBatches(fieldmap.LookupLiterals(pf.Type, left)) {
 			if !e.budgetAllows(1) {
 				return nil, errPaused
 			}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 
+	"crmsheets/app/fieldmap"
 	"crmsheets/crm"
 	"crmsheets/sheets"
 	"crmsheets/sheets/store"
@@ -141,7 +142,7 @@ func (rv *reverter) revertUpdates(ctx context.Context, outs []sheets.RecordOutco
 				}
 				cur := ""
 				if v := recordValue(rec, fd.Name); v != nil {
-					cur = FromSalesforceValue(fd.Type, v)
+					cur = fieldmap.FromSalesforce(fd.Type, v)
 				}
 				if !sameValue(fd, cur, o.After[f]) {
 					skipped = append(skipped, f)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"crmsheets/app/fieldmap"
 	"crmsheets/crm"
 	"crmsheets/crm/emulator"
 	"crmsheets/sheets"
@@ -389,7 +390,7 @@ func TestObjectsAndSheetFromObject(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, is := range issues {
-		if is.Severity == SeverityError {
+		if is.Severity == fieldmap.SeverityError {
 			t.Errorf("a sheet made from the describe has a mapping error: %s", is.Message)
 		}
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crmsheets/app/fieldmap"
 	"crmsheets/crm"
 	"crmsheets/sheets"
 )
@@ -13,9 +14,9 @@ func cellFromSalesforce(bc *boundColumn, v any) string {
 		return ""
 	}
 	if !bc.path && bc.field != nil {
-		return FromSalesforceValue(bc.field.Type, v)
+		return fieldmap.FromSalesforce(bc.field.Type, v)
 	}
-	return FromSalesforceValue(salesforceTypeOf(bc.col.Type), v)
+	return fieldmap.FromSalesforce(fieldmap.SalesforceTypeOf(bc.col.Type), v)
 }
 
 // valueToSalesforce turns a canonical cell into the JSON value to send;
@@ -24,31 +25,25 @@ func valueToSalesforce(f *crm.Field, canonical string) (any, error) {
 	if canonical == "" {
 		return nil, nil
 	}
-	return ToSalesforceValue(f, canonical)
+	return fieldmap.ToSalesforce(f, canonical)
 }
 
-// salesforceTypeOf is the Salesforce field type whose values a column of
-// type t holds, for reading relationship paths.
-func salesforceTypeOf(t sheets.Type) string {
-	switch t {
-	case sheets.TypeNumber:
-		return "double"
-	case sheets.TypeBool:
-		return "boolean"
-	case sheets.TypeReference:
-		return "reference"
-	case sheets.TypeText:
-		return "string"
+// valueType is the Salesforce type of the values a bound column is
+// compared with in a query: its field's type, or for a relationship path
+// the type its column holds.
+func (bc *boundColumn) valueType() string {
+	if !bc.path && bc.field != nil {
+		return bc.field.Type
 	}
-	return string(t)
+	return fieldmap.SalesforceTypeOf(bc.col.Type)
 }
 
 // validatePush checks the values a push is about to send with the mapper's
-// ValidateRowForPush: the columns to send for an update, every writable
+// fieldmap.ValidateRow: the columns to send for an update, every writable
 // mapped column for a create (so a blank required field is caught).
 // Relationship columns are checked by their resolution instead. It returns
 // the problems in column order.
-func (e *engine) validatePush(r *sheets.Row, send map[string]bool, create bool) []RowProblem {
+func (e *engine) validatePush(r *sheets.Row, send map[string]bool, create bool) []fieldmap.RowProblem {
 	fields := map[string]*crm.Field{}
 	for _, bc := range e.b.cols {
 		if bc.path || !bc.writable(create) {
@@ -58,9 +53,9 @@ func (e *engine) validatePush(r *sheets.Row, send map[string]bool, create bool) 
 			fields[bc.col.ID] = bc.field
 		}
 	}
-	op := PushUpdate
+	op := fieldmap.PushUpdate
 	if create {
-		op = PushCreate
+		op = fieldmap.PushCreate
 	}
-	return ValidateRowForPush(e.sh, r, fields, op)
+	return fieldmap.ValidateRow(e.sh, r, fields, op)
 }

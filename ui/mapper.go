@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
+	"crmsheets/app/fieldmap"
 	"crmsheets/sheets"
 	"crmsheets/ui/grid"
 )
@@ -39,9 +40,9 @@ type mapperScreen struct {
 	sheet *sheets.Sheet
 	// fields are the mappable fields of the sheet's object, loaded off the
 	// UI goroutine when the tab is shown; nil until then.
-	fields  []app.FieldOption
+	fields  []fieldmap.FieldOption
 	columns *widget.List
-	issues  []app.MappingIssue
+	issues  []fieldmap.Issue
 	issueL  *widget.List
 	key     *widget.Select
 	create  *widget.Check
@@ -225,7 +226,7 @@ func (m *mapperScreen) mappedText(c sheets.Column) string {
 	if !c.Mapped() {
 		return "not mapped (kept in the sheet only)"
 	}
-	if i := slices.IndexFunc(m.fields, func(f app.FieldOption) bool { return f.Path == c.Field }); i >= 0 {
+	if i := slices.IndexFunc(m.fields, func(f fieldmap.FieldOption) bool { return f.Path == c.Field }); i >= 0 {
 		return fieldText(m.fields[i])
 	}
 	s := "→ " + c.Field
@@ -237,7 +238,7 @@ func (m *mapperScreen) mappedText(c sheets.Column) string {
 
 // fieldText is one field as the picker and the columns list show it:
 // label, API name, type and badges.
-func fieldText(f app.FieldOption) string {
+func fieldText(f fieldmap.FieldOption) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s) · %s", f.Label, f.Path, f.Type)
 	for _, badge := range fieldBadges(f) {
@@ -247,7 +248,7 @@ func fieldText(f app.FieldOption) string {
 }
 
 // fieldBadges are the markers of a field: required, read-only, custom.
-func fieldBadges(f app.FieldOption) []string {
+func fieldBadges(f fieldmap.FieldOption) []string {
 	var out []string
 	if f.Required {
 		out = append(out, "required")
@@ -262,18 +263,18 @@ func fieldBadges(f app.FieldOption) []string {
 }
 
 // issueText is one validation finding.
-func issueText(is app.MappingIssue) string {
+func issueText(is fieldmap.Issue) string {
 	if is.ColumnName != "" {
 		return fmt.Sprintf("%s: %s", is.ColumnName, is.Message)
 	}
 	return is.Message
 }
 
-func severityIcon(s app.Severity) fyne.Resource {
+func severityIcon(s fieldmap.Severity) fyne.Resource {
 	switch s {
-	case app.SeverityError:
+	case fieldmap.SeverityError:
 		return theme.ErrorIcon()
-	case app.SeverityWarning:
+	case fieldmap.SeverityWarning:
 		return theme.WarningIcon()
 	}
 	return theme.InfoIcon()
@@ -356,7 +357,7 @@ func (m *mapperScreen) loadFields() {
 	m.message.SetText("Reading the fields of " + sh.Object + "…")
 	m.mw.goBackground(func() {
 		fields, err := m.mw.svc.Fields(m.mw.ctx, sh.ID)
-		var issues []app.MappingIssue
+		var issues []fieldmap.Issue
 		if err == nil {
 			issues, err = m.mw.svc.ValidateMapping(m.mw.ctx, sh.ID)
 		}
@@ -412,12 +413,12 @@ func (m *mapperScreen) changed(what string, warnings []string) {
 }
 
 // checkLoaded re-validates the mapping against the fields already loaded:
-// app.ValidateMapping is pure and quick, so it runs right here.
+// fieldmap.Validate is pure and quick, so it runs right here.
 func (m *mapperScreen) checkLoaded() {
 	if m.sheet == nil || m.loadedAt != m.sheet.ID {
 		return
 	}
-	m.issues = app.ValidateMapping(m.sheet, m.fields)
+	m.issues = fieldmap.Validate(m.sheet, m.fields)
 	m.issueL.Refresh()
 }
 
@@ -531,12 +532,12 @@ func (m *mapperScreen) pickField(c sheets.Column) {
 	if m.sheet == nil || !m.needFields() {
 		return
 	}
-	showFieldPicker(m.mw.win, fmt.Sprintf("Map column %q to a field", c.Name), "Map", m.fields, c.Field, func(f app.FieldOption) { m.mapColumn(c, f) })
+	showFieldPicker(m.mw.win, fmt.Sprintf("Map column %q to a field", c.Name), "Map", m.fields, c.Field, func(f fieldmap.FieldOption) { m.mapColumn(c, f) })
 }
 
 // mapColumn maps a column to a field (off the UI goroutine: the Service
 // reads the describe).
-func (m *mapperScreen) mapColumn(c sheets.Column, f app.FieldOption) {
+func (m *mapperScreen) mapColumn(c sheets.Column, f fieldmap.FieldOption) {
 	id := m.sheet.ID
 	m.mw.goBackground(func() {
 		warnings, err := m.mw.svc.MapColumnToField(m.mw.ctx, id, c.ID, f.Path)
@@ -559,7 +560,7 @@ func (m *mapperScreen) pickNewColumn() {
 }
 
 // addColumn adds a column mapped to the field.
-func (m *mapperScreen) addColumn(f app.FieldOption) {
+func (m *mapperScreen) addColumn(f fieldmap.FieldOption) {
 	id := m.sheet.ID
 	m.mw.goBackground(func() {
 		col, err := m.mw.svc.AddColumnFromField(m.mw.ctx, id, f.Path)
@@ -597,11 +598,11 @@ func (m *mapperScreen) doAutoMap() {
 
 // proposalReview is an auto-map proposal with the user's per-column choice.
 type proposalReview struct {
-	p        app.Proposal
+	p        fieldmap.Proposal
 	accepted []bool // per match; confident matches start accepted
 }
 
-func newProposalReview(p app.Proposal) *proposalReview {
+func newProposalReview(p fieldmap.Proposal) *proposalReview {
 	r := &proposalReview{p: p, accepted: make([]bool, len(p.Matches))}
 	for i, mt := range p.Matches {
 		r.accepted[i] = mt.Kind.Confident()
@@ -610,8 +611,8 @@ func newProposalReview(p app.Proposal) *proposalReview {
 }
 
 // chosen is the proposal restricted to the accepted matches.
-func (r *proposalReview) chosen() app.Proposal {
-	out := app.Proposal{Unmatched: r.p.Unmatched}
+func (r *proposalReview) chosen() fieldmap.Proposal {
+	out := fieldmap.Proposal{Unmatched: r.p.Unmatched}
 	for i, mt := range r.p.Matches {
 		if r.accepted[i] {
 			out.Matches = append(out.Matches, mt)
@@ -691,7 +692,7 @@ func (m *mapperScreen) review(r *proposalReview) {
 }
 
 // applyProposal maps the accepted matches (one configuration version).
-func (m *mapperScreen) applyProposal(p app.Proposal) {
+func (m *mapperScreen) applyProposal(p fieldmap.Proposal) {
 	m.pending, m.pendingDialog = nil, nil
 	if len(p.Matches) == 0 {
 		m.message.SetText("Nothing applied: no match was ticked.")
@@ -776,7 +777,7 @@ func (m *mapperScreen) restoreVersion(n int) {
 // showFieldPicker is the searchable list of fields: each with label, API
 // name, type and badges; the search matches label, API name and type.
 // current is pre-selected. choose runs on the UI goroutine.
-func showFieldPicker(win fyne.Window, title, confirm string, fields []app.FieldOption, current string, choose func(app.FieldOption)) *fieldPicker {
+func showFieldPicker(win fyne.Window, title, confirm string, fields []fieldmap.FieldOption, current string, choose func(fieldmap.FieldOption)) *fieldPicker {
 	fp := newFieldPicker(fields, current)
 	d := dialog.NewCustomConfirm(title, confirm, "Cancel", fp.body, func(ok bool) {
 		if f, chosen := fp.selected(); ok && chosen {
@@ -791,15 +792,15 @@ func showFieldPicker(win fyne.Window, title, confirm string, fields []app.FieldO
 
 // fieldPicker is the body of the field picker dialog.
 type fieldPicker struct {
-	all    []app.FieldOption
-	shown  []app.FieldOption
+	all    []fieldmap.FieldOption
+	shown  []fieldmap.FieldOption
 	sel    int // index in shown, -1 for none
 	search *widget.Entry
 	list   *widget.List
 	body   fyne.CanvasObject
 }
 
-func newFieldPicker(fields []app.FieldOption, current string) *fieldPicker {
+func newFieldPicker(fields []fieldmap.FieldOption, current string) *fieldPicker {
 	fp := &fieldPicker{all: fields, sel: -1, search: widget.NewEntry()}
 	fp.search.SetPlaceHolder("Search by label, API name or type")
 	fp.list = widget.NewList(func() int { return len(fp.shown) },
@@ -829,7 +830,7 @@ func newFieldPicker(fields []app.FieldOption, current string) *fieldPicker {
 	fp.list.OnUnselected = func(widget.ListItemID) { fp.sel = -1 }
 	fp.search.OnChanged = fp.filter
 	fp.filter("")
-	if i := slices.IndexFunc(fp.shown, func(f app.FieldOption) bool { return f.Path == current }); i >= 0 && current != "" {
+	if i := slices.IndexFunc(fp.shown, func(f fieldmap.FieldOption) bool { return f.Path == current }); i >= 0 && current != "" {
 		fp.list.Select(i)
 		fp.list.ScrollTo(i)
 	}
@@ -857,9 +858,9 @@ func (fp *fieldPicker) filter(q string) {
 }
 
 // selected is the field chosen, if any.
-func (fp *fieldPicker) selected() (app.FieldOption, bool) {
+func (fp *fieldPicker) selected() (fieldmap.FieldOption, bool) {
 	if fp.sel < 0 || fp.sel >= len(fp.shown) {
-		return app.FieldOption{}, false
+		return fieldmap.FieldOption{}, false
 	}
 	return fp.shown[fp.sel], true
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
+	"crmsheets/app/fieldmap"
 	"crmsheets/sheets"
 )
 
@@ -121,7 +122,7 @@ func TestMapperFieldPickerKeyAndAddColumn(t *testing.T) {
 
 	fp := newFieldPicker(m.fields, "")
 	fp.search.SetText("email")
-	if len(fp.shown) == 0 || slices.ContainsFunc(fp.shown, func(f app.FieldOption) bool {
+	if len(fp.shown) == 0 || slices.ContainsFunc(fp.shown, func(f fieldmap.FieldOption) bool {
 		return !strings.Contains(strings.ToLower(f.Label+f.Path+f.Type), "email")
 	}) {
 		t.Fatalf("search shows %v", fp.shown)
@@ -133,7 +134,7 @@ func TestMapperFieldPickerKeyAndAddColumn(t *testing.T) {
 	}
 	emailCol := m.sheet.Columns[2]
 	fp.search.SetText("Email email")
-	i := slices.IndexFunc(fp.shown, func(f app.FieldOption) bool { return f.Path == "Email" })
+	i := slices.IndexFunc(fp.shown, func(f fieldmap.FieldOption) bool { return f.Path == "Email" })
 	if i < 0 {
 		t.Fatalf("Email not offered: %v", fp.shown)
 	}
@@ -154,7 +155,7 @@ func TestMapperFieldPickerKeyAndAddColumn(t *testing.T) {
 		t.Fatalf("key %q create %v", got.KeyColumn, got.Sync.CreateMissing)
 	}
 
-	acct := slices.IndexFunc(m.fields, func(f app.FieldOption) bool { return f.Path == "Account.Name" })
+	acct := slices.IndexFunc(m.fields, func(f fieldmap.FieldOption) bool { return f.Path == "Account.Name" })
 	if acct < 0 {
 		t.Fatal("Account.Name not offered")
 	}
@@ -163,7 +164,7 @@ func TestMapperFieldPickerKeyAndAddColumn(t *testing.T) {
 	if m.columnCount() != 6 || m.sheet.Columns[5].Field != "Account.Name" || mw.Grid().Model().Columns() != 6 {
 		t.Fatalf("added column not listed: %d %q", m.columnCount(), m.message.Text)
 	}
-	if slices.ContainsFunc(m.issues, func(is app.MappingIssue) bool { return is.Severity == app.SeverityError && is.Column == emailCol.ID }) {
+	if slices.ContainsFunc(m.issues, func(is fieldmap.Issue) bool { return is.Severity == fieldmap.SeverityError && is.Column == emailCol.ID }) {
 		t.Errorf("the mapped key column should not be an error: %+v", m.issues)
 	}
 }
@@ -214,8 +215,8 @@ func TestMapperBlankCellsOption(t *testing.T) {
 	mw.ShowScreen("mapper")
 	m := mw.screens[tabMapper].(*mapperScreen)
 	mw.WaitIdle()
-	field := func(path string) app.FieldOption {
-		i := slices.IndexFunc(m.fields, func(f app.FieldOption) bool { return f.Path == path })
+	field := func(path string) fieldmap.FieldOption {
+		i := slices.IndexFunc(m.fields, func(f fieldmap.FieldOption) bool { return f.Path == path })
 		if i < 0 {
 			t.Fatalf("%s not offered (%q)", path, m.message.Text)
 		}
@@ -223,7 +224,7 @@ func TestMapperBlankCellsOption(t *testing.T) {
 	}
 	m.mapColumn(m.sheet.Columns[3], field("Title")) // Job Title
 	mw.WaitIdle()
-	ro := slices.IndexFunc(m.fields, func(f app.FieldOption) bool { return f.ReadOnly && f.Type == "string" })
+	ro := slices.IndexFunc(m.fields, func(f fieldmap.FieldOption) bool { return f.ReadOnly && f.Type == "string" })
 	if ro < 0 {
 		t.Fatal("the demo org's Contact has no read-only text field")
 	}

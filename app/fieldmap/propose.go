@@ -1,4 +1,4 @@
-package app
+package fieldmap
 
 import (
 	"errors"
@@ -7,205 +7,8 @@ import (
 	"strings"
 	"unicode"
 
-	"crmsheets/crm"
 	"crmsheets/sheets"
 )
-
-// FieldOption is one Salesforce field, or relationship path one level up, a
-// column can be mapped to. It carries what the mapping screen shows and what
-// push validation checks, so callers need no second look at the describe.
-type FieldOption struct {
-	// Path is what a column's Field holds: the field's API name ("Email")
-	// or a relationship path ("Account.Name").
-	Path string
-	// Label is the name a user recognises: the field's label, or for a
-	// path the relationship and the parent field ("Account: Account Name").
-	Label string
-	// Type is Salesforce's type of the field the values come from (for a
-	// path, the parent's field).
-	Type string
-	// Required is true for fields a create must set (own fields only).
-	Required bool
-	// ReadOnly columns are pulled but never pushed: formula, system and
-	// other fields neither createable nor updateable, and paths whose
-	// reference field cannot be written.
-	ReadOnly bool
-	// Createable and Updateable say which pushes may write the value; for
-	// a path they are those of the reference field it resolves to.
-	Createable, Updateable bool
-	Custom                 bool
-	// Picklist lists the active values of a picklist field, in
-	// Salesforce's order; Restricted is set when no other value is accepted.
-	Picklist   []string
-	Restricted bool
-	// ReferenceTo lists the objects a reference field points to.
-	ReferenceTo []string
-	// Relationship is the relationship name of a path ("Account"), "" for
-	// own fields.
-	Relationship string
-	// ResolvesTo is, for a writable path, the reference field a push sets
-	// once the value is resolved to a record id ("AccountId").
-	ResolvesTo string
-	// Field is the describe of the field the values come from (the
-	// parent's field for a path); Via is the reference field of a path.
-	// Both are shared with the describe cache: do not modify them.
-	Field *crm.Field
-	Via   *crm.Field
-}
-
-// SheetType is the column type that holds this field's values.
-func (o FieldOption) SheetType() sheets.Type { return SheetTypeOf(o.Type) }
-
-// IsPath reports whether the option is a relationship path.
-func (o FieldOption) IsPath() bool { return o.Relationship != "" }
-
-// SheetTypeOf maps a Salesforce field type to the column type that holds
-// its values. Types without a closer match (time, encryptedstring, combobox,
-// anyType) are text.
-func SheetTypeOf(salesforceType string) sheets.Type {
-	switch salesforceType {
-	case "textarea":
-		return sheets.TypeTextArea
-	case "double", "int", "long":
-		return sheets.TypeNumber
-	case "currency":
-		return sheets.TypeCurrency
-	case "percent":
-		return sheets.TypePercent
-	case "date":
-		return sheets.TypeDate
-	case "datetime":
-		return sheets.TypeDateTime
-	case "boolean":
-		return sheets.TypeBool
-	case "picklist":
-		return sheets.TypePicklist
-	case "multipicklist":
-		return sheets.TypeMultiPicklist
-	case "reference", "id":
-		return sheets.TypeReference
-	case "email":
-		return sheets.TypeEmail
-	case "phone":
-		return sheets.TypePhone
-	case "url":
-		return sheets.TypeURL
-	}
-	return sheets.TypeText
-}
-
-// mapperUnmappable lists field types a column cannot hold: compound fields
-// (whose parts are separate fields) and binary content.
-var mapperUnmappable = map[string]bool{"address": true, "location": true, "base64": true, "complexvalue": true}
-
-// MappableFields lists what a column of the object can map to: its own
-// standard and custom fields in describe order, then, for each reference
-// field with a relationship name, the paths one level up that identify a
-// parent record (its Name, and its idLookup, external id and unique fields:
-// Account.Name, Owner.Name, Who.Email). parents returns the describe of a
-// parent object, or false when it is not known (the path is then left out);
-// for a polymorphic reference (Who → Contact or Lead) only the fields every
-// known parent has are offered. desc must not be nil.
-func MappableFields(desc *crm.ObjectDescribe, parents func(object string) (*crm.ObjectDescribe, bool)) []FieldOption {
-	var own, paths []FieldOption
-	for i := range desc.Fields {
-		f := &desc.Fields[i]
-		if mapperUnmappable[f.Type] {
-			continue
-		}
-		own = append(own, mapperOwnOption(f))
-		if f.Type != "reference" || f.RelationshipName == "" || parents == nil {
-			continue
-		}
-		paths = append(paths, mapperPathOptions(f, parents)...)
-	}
-	return append(own, paths...)
-}
-
-func mapperOwnOption(f *crm.Field) FieldOption {
-	o := FieldOption{
-		Path:        f.Name,
-		Label:       f.Label,
-		Type:        f.Type,
-		Required:    f.Required(),
-		ReadOnly:    f.Calculated || !f.Createable && !f.Updateable,
-		Createable:  f.Createable && !f.Calculated,
-		Updateable:  f.Updateable && !f.Calculated,
-		Custom:      f.Custom,
-		Restricted:  f.RestrictedPicklist,
-		ReferenceTo: slices.Clone(f.ReferenceTo),
-		Field:       f,
-	}
-	for _, p := range f.PicklistValues {
-		if p.Active {
-			o.Picklist = append(o.Picklist, p.Value)
-		}
-	}
-	return o
-}
-
-// mapperPathOptions lists the identifying fields of a reference's parents.
-func mapperPathOptions(ref *crm.Field, parents func(string) (*crm.ObjectDescribe, bool)) []FieldOption {
-	var known []*crm.ObjectDescribe
-	for _, obj := range ref.ReferenceTo {
-		if d, ok := parents(obj); ok && d != nil {
-			known = append(known, d)
-		}
-	}
-	if len(known) == 0 {
-		return nil
-	}
-	relLabel := strings.TrimSuffix(strings.TrimSuffix(ref.Label, " ID"), " Id")
-	writable := (ref.Createable || ref.Updateable) && !ref.Calculated
-	var out []FieldOption
-	for i := range known[0].Fields {
-		pf := &known[0].Fields[i]
-		if !mapperIdentifies(pf) || !mapperInAll(known[1:], pf.Name) {
-			continue
-		}
-		o := FieldOption{
-			Path:         ref.RelationshipName + "." + pf.Name,
-			Label:        relLabel + ": " + pf.Label,
-			Type:         pf.Type,
-			ReadOnly:     !writable,
-			Createable:   ref.Createable && writable,
-			Updateable:   ref.Updateable && writable,
-			Custom:       ref.Custom,
-			ReferenceTo:  slices.Clone(ref.ReferenceTo),
-			Relationship: ref.RelationshipName,
-			Field:        pf,
-			Via:          ref,
-		}
-		if writable {
-			o.ResolvesTo = ref.Name
-		}
-		if pf.Name == "Name" {
-			out = slices.Insert(out, 0, o) // the name first: what people usually map
-		} else {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-// mapperIdentifies reports whether a parent's field identifies a record well
-// enough to be shown and resolved: its name, or an id lookup, external id or
-// unique field (not the Id itself, which the reference field already holds).
-func mapperIdentifies(f *crm.Field) bool {
-	if f.Type == "id" || mapperUnmappable[f.Type] {
-		return false
-	}
-	return f.Name == "Name" || f.IDLookup || f.ExternalID || f.Unique
-}
-
-func mapperInAll(ds []*crm.ObjectDescribe, field string) bool {
-	for _, d := range ds {
-		if _, ok := d.Field(field); !ok {
-			return false
-		}
-	}
-	return true
-}
 
 // MatchKind says how a column was matched to a field, strongest first.
 type MatchKind uint8
@@ -257,10 +60,10 @@ type Proposal struct {
 	Unmatched []UnmatchedColumn
 }
 
-// mapperSynonyms are the common names of fields, keyed by normalised column
+// synonyms are the common names of fields, keyed by normalised column
 // name, with candidate paths in order of preference (the first the object
 // has wins: "Company" is Account.Name on a Contact, Company on a Lead).
-var mapperSynonyms = map[string][]string{
+var synonyms = map[string][]string{
 	"company":         {"Account.Name", "Company"},
 	"companyname":     {"Account.Name", "Company"},
 	"organization":    {"Account.Name", "Company"},
@@ -321,10 +124,10 @@ var mapperSynonyms = map[string][]string{
 	"value":           {"Amount"},
 }
 
-// mapperNormalize folds a name for matching: lower case, letters and digits
+// normalize folds a name for matching: lower case, letters and digits
 // only, a custom field's "__c" suffix dropped ("E-mail" → "email",
 // "Account.Name" → "accountname", "Score__c" → "score").
-func mapperNormalize(s string) string {
+func normalize(s string) string {
 	s = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "__c")
 	var b strings.Builder
 	for _, r := range s {
@@ -335,7 +138,7 @@ func mapperNormalize(s string) string {
 	return b.String()
 }
 
-// AutoMap proposes fields for the unmapped columns by name: first the
+// Propose proposes fields for the unmapped columns by name: first the
 // field's API name or path, then its label, then common names ("Company",
 // "Job Title", "E-mail", "Zip", ...), comparing case, spaces and
 // punctuation insensitively. A field is never proposed for two columns, nor
@@ -343,18 +146,18 @@ func mapperNormalize(s string) string {
 // (in sheet order) of the strongest kind of match wins, the others are
 // listed as unmatched with the reason. fields is what MappableFields
 // returned for the sheet's object.
-func AutoMap(columns []sheets.Column, fields []FieldOption) Proposal {
+func Propose(columns []sheets.Column, fields []FieldOption) Proposal {
 	byAPI := map[string]int{}
 	byLabel := map[string]int{}
 	byPath := map[string]int{}
 	for i, f := range fields {
 		byPath[strings.ToLower(f.Path)] = i
-		if k := mapperNormalize(f.Path); k != "" {
+		if k := normalize(f.Path); k != "" {
 			if _, dup := byAPI[k]; !dup {
 				byAPI[k] = i
 			}
 		}
-		if k := mapperNormalize(f.Label); k != "" {
+		if k := normalize(f.Label); k != "" {
 			if _, dup := byLabel[k]; !dup {
 				byLabel[k] = i
 			}
@@ -381,7 +184,7 @@ func AutoMap(columns []sheets.Column, fields []FieldOption) Proposal {
 			if c.Mapped() || result[ci].kind != 0 {
 				continue
 			}
-			key := mapperNormalize(c.Name)
+			key := normalize(c.Name)
 			var candidates []int
 			switch kind {
 			case MatchAPIName:
@@ -393,7 +196,7 @@ func AutoMap(columns []sheets.Column, fields []FieldOption) Proposal {
 					candidates = []int{i}
 				}
 			case MatchSynonym:
-				for _, path := range mapperSynonyms[key] {
+				for _, path := range synonyms[key] {
 					if i, ok := byPath[strings.ToLower(path)]; ok {
 						candidates = append(candidates, i)
 					}

@@ -1,4 +1,4 @@
-package app
+package fieldmap
 
 import (
 	"bytes"
@@ -17,14 +17,12 @@ import (
 	"crmsheets/sheets"
 )
 
-// mapperUpdate rewrites the mapper's golden files. It has its own name so
-// that it never collides with another test file's -update flag in package
-// app.
-var mapperUpdate = flag.Bool("update-mapper", false, "rewrite app/testdata/*.golden of the mapper and validation tests")
+// update rewrites the golden files in testdata.
+var update = flag.Bool("update", false, "rewrite app/fieldmap/testdata/*.golden")
 
-// mapperDescribe decodes a describe from testdata/describes (see its
+// testDescribe decodes a describe from testdata/describes (see its
 // PROVENANCE.md).
-func mapperDescribe(t testing.TB, object string) *crm.ObjectDescribe {
+func testDescribe(t testing.TB, object string) *crm.ObjectDescribe {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "describes", object+"_describe.json"))
 	if err != nil {
@@ -37,11 +35,11 @@ func mapperDescribe(t testing.TB, object string) *crm.ObjectDescribe {
 	return &d
 }
 
-// mapperParents serves the parent describes available in testdata.
-func mapperParents(t testing.TB) func(string) (*crm.ObjectDescribe, bool) {
+// testParents serves the parent describes available in testdata.
+func testParents(t testing.TB) func(string) (*crm.ObjectDescribe, bool) {
 	known := map[string]*crm.ObjectDescribe{}
 	for _, o := range []string{"Account", "Contact", "Lead", "Opportunity", "User"} {
-		known[o] = mapperDescribe(t, o)
+		known[o] = testDescribe(t, o)
 	}
 	return func(object string) (*crm.ObjectDescribe, bool) {
 		d, ok := known[object]
@@ -49,7 +47,7 @@ func mapperParents(t testing.TB) func(string) (*crm.ObjectDescribe, bool) {
 	}
 }
 
-func mapperFind(opts []FieldOption, path string) (FieldOption, bool) {
+func findOption(opts []FieldOption, path string) (FieldOption, bool) {
 	for _, o := range opts {
 		if o.Path == path {
 			return o, true
@@ -59,7 +57,7 @@ func mapperFind(opts []FieldOption, path string) (FieldOption, bool) {
 }
 
 func TestMappableFields(t *testing.T) {
-	parents := mapperParents(t)
+	parents := testParents(t)
 	tests := []struct {
 		object, path string
 		want         bool // offered at all
@@ -98,8 +96,8 @@ func TestMappableFields(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.object+"."+tc.path, func(t *testing.T) {
-			opts := MappableFields(mapperDescribe(t, tc.object), parents)
-			got, ok := mapperFind(opts, tc.path)
+			opts := MappableFields(testDescribe(t, tc.object), parents)
+			got, ok := findOption(opts, tc.path)
 			if ok != tc.want {
 				t.Fatalf("offered = %v, want %v", ok, tc.want)
 			}
@@ -116,18 +114,18 @@ func TestMappableFields(t *testing.T) {
 		})
 	}
 	t.Run("no parents, no paths", func(t *testing.T) {
-		for _, o := range MappableFields(mapperDescribe(t, "Contact"), nil) {
+		for _, o := range MappableFields(testDescribe(t, "Contact"), nil) {
 			if o.IsPath() {
 				t.Errorf("path %s offered without parent describes", o.Path)
 			}
 		}
 	})
 	t.Run("picklist values", func(t *testing.T) {
-		o, _ := mapperFind(MappableFields(mapperDescribe(t, "Contact"), nil), "Salutation")
+		o, _ := findOption(MappableFields(testDescribe(t, "Contact"), nil), "Salutation")
 		if want := []string{"Mr.", "Ms.", "Mrs.", "Dr.", "Prof."}; !cmp.Equal(o.Picklist, want) {
 			t.Errorf("Salutation picklist = %q, want %q", o.Picklist, want)
 		}
-		o, _ = mapperFind(MappableFields(mapperDescribe(t, "Contact"), nil), "CleanStatus")
+		o, _ = findOption(MappableFields(testDescribe(t, "Contact"), nil), "CleanStatus")
 		if !o.Restricted {
 			t.Errorf("CleanStatus is a restricted picklist in the describe")
 		}
@@ -136,13 +134,13 @@ func TestMappableFields(t *testing.T) {
 
 // TestMappableFieldsGolden pins the whole list for the real Contact and
 // Opportunity describes, so any change of what the mapping screen offers is
-// reviewed (go test ./app -run Golden -update-mapper rewrites it).
+// reviewed (go test ./app/fieldmap -run Golden -update rewrites it).
 func TestMappableFieldsGolden(t *testing.T) {
 	for _, object := range []string{"Contact", "Opportunity"} {
 		t.Run(object, func(t *testing.T) {
 			var b bytes.Buffer
 			fmt.Fprintf(&b, "# path | label | salesforce type -> column type | flags\n")
-			for _, o := range MappableFields(mapperDescribe(t, object), mapperParents(t)) {
+			for _, o := range MappableFields(testDescribe(t, object), testParents(t)) {
 				var flags []string
 				for _, f := range []struct {
 					on   bool
@@ -161,17 +159,17 @@ func TestMappableFieldsGolden(t *testing.T) {
 				line := fmt.Sprintf("%s | %s | %s -> %s | %s", o.Path, o.Label, o.Type, o.SheetType(), strings.Join(flags, " "))
 				fmt.Fprintln(&b, strings.TrimSpace(line))
 			}
-			mapperGolden(t, "mappable_"+object+".golden", b.Bytes())
+			checkGolden(t, "mappable_"+object+".golden", b.Bytes())
 		})
 	}
 }
 
-// mapperGolden compares got with testdata/name, or rewrites it with
-// -update-mapper.
-func mapperGolden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/name, or rewrites it with
+// -update.
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *mapperUpdate {
+	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -179,14 +177,14 @@ func mapperGolden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("read golden (rewrite with -update-mapper): %v", err)
+		t.Fatalf("read golden (rewrite with -update): %v", err)
 	}
 	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
-		t.Errorf("%s differs (-golden +got; rewrite with -update-mapper after review):\n%s", name, diff)
+		t.Errorf("%s differs (-golden +got; rewrite with -update after review):\n%s", name, diff)
 	}
 }
 
-func mapperColumns(names ...string) []sheets.Column {
+func testColumns(names ...string) []sheets.Column {
 	cols := make([]sheets.Column, len(names))
 	for i, n := range names {
 		cols[i] = sheets.Column{ID: fmt.Sprintf("c%d", i+1), Name: n, Type: sheets.TypeText}
@@ -195,7 +193,7 @@ func mapperColumns(names ...string) []sheets.Column {
 }
 
 func TestAutoMap(t *testing.T) {
-	parents := mapperParents(t)
+	parents := testParents(t)
 	tests := []struct {
 		name      string
 		object    string
@@ -207,7 +205,7 @@ func TestAutoMap(t *testing.T) {
 		{
 			name:   "contact spreadsheet with synonyms",
 			object: "Contact",
-			columns: mapperColumns("First", "Surname", "Company", "Job Title", "E-mail", "Mobile", "Zip",
+			columns: testColumns("First", "Surname", "Company", "Job Title", "E-mail", "Mobile", "Zip",
 				"Phone number", "Owner", "Birthdate", "Favourite colour"),
 			want: map[string]string{
 				"First": "FirstName", "Surname": "LastName", "Company": "Account.Name", "Job Title": "Title",
@@ -220,7 +218,7 @@ func TestAutoMap(t *testing.T) {
 		{
 			name:    "labels, API names and paths, any case and punctuation",
 			object:  "Contact",
-			columns: mapperColumns("last name", "MAILING_CITY", "account.name", "Lead Source", "Email Address"),
+			columns: testColumns("last name", "MAILING_CITY", "account.name", "Lead Source", "Email Address"),
 			want: map[string]string{
 				"last name": "LastName", "MAILING_CITY": "MailingCity", "account.name": "Account.Name",
 				"Lead Source": "LeadSource", "Email Address": "Email",
@@ -230,7 +228,7 @@ func TestAutoMap(t *testing.T) {
 		{
 			name:    "Company is the lead's own field",
 			object:  "Lead",
-			columns: mapperColumns("Company", "Given name", "Family name", "Website", "Postcode"),
+			columns: testColumns("Company", "Given name", "Family name", "Website", "Postcode"),
 			want: map[string]string{
 				"Company": "Company", "Given name": "FirstName", "Family name": "LastName", "Website": "Website", "Postcode": "PostalCode",
 			},
@@ -238,7 +236,7 @@ func TestAutoMap(t *testing.T) {
 		{
 			name:    "account synonyms",
 			object:  "Account",
-			columns: mapperColumns("Account Name", "Web", "Zip", "Employees", "City"),
+			columns: testColumns("Account Name", "Web", "Zip", "Employees", "City"),
 			want: map[string]string{
 				"Account Name": "Name", "Web": "Website", "Zip": "BillingPostalCode", "Employees": "NumberOfEmployees", "City": "BillingCity",
 			},
@@ -247,7 +245,7 @@ func TestAutoMap(t *testing.T) {
 		{
 			name:    "opportunity",
 			object:  "Opportunity",
-			columns: mapperColumns("Opportunity Name", "Stage", "Close date", "Amount", "Account"),
+			columns: testColumns("Opportunity Name", "Stage", "Close date", "Amount", "Account"),
 			want: map[string]string{
 				"Opportunity Name": "Name", "Stage": "StageName", "Close date": "CloseDate", "Amount": "Amount", "Account": "Account.Name",
 			},
@@ -255,14 +253,14 @@ func TestAutoMap(t *testing.T) {
 		{
 			name:      "never two columns on one field: first in sheet order wins",
 			object:    "Contact",
-			columns:   mapperColumns("E-mail", "EMAIL"),
+			columns:   testColumns("E-mail", "EMAIL"),
 			want:      map[string]string{"E-mail": "Email"},
 			unmatched: []string{"EMAIL"},
 		},
 		{
 			name:      "an exact name beats an earlier synonym",
 			object:    "Contact",
-			columns:   mapperColumns("Email Address", "Email"),
+			columns:   testColumns("Email Address", "Email"),
 			want:      map[string]string{"Email": "Email"},
 			unmatched: []string{"Email Address"},
 		},
@@ -279,7 +277,7 @@ func TestAutoMap(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := AutoMap(tc.columns, MappableFields(mapperDescribe(t, tc.object), parents))
+			p := Propose(tc.columns, MappableFields(testDescribe(t, tc.object), parents))
 			got := map[string]string{}
 			fields := map[string]int{}
 			for _, m := range p.Matches {
@@ -313,17 +311,17 @@ func TestAutoMap(t *testing.T) {
 }
 
 func TestAutoMapUnmatchedReasonNamesTheOwner(t *testing.T) {
-	p := AutoMap(mapperColumns("Email", "E-mail"), MappableFields(mapperDescribe(t, "Contact"), nil))
+	p := Propose(testColumns("Email", "E-mail"), MappableFields(testDescribe(t, "Contact"), nil))
 	if len(p.Unmatched) != 1 || !strings.Contains(p.Unmatched[0].Reason, `already mapped to column "Email"`) {
 		t.Errorf("unmatched = %+v, want the reason to name column Email", p.Unmatched)
 	}
 }
 
 func TestProposalApply(t *testing.T) {
-	fields := MappableFields(mapperDescribe(t, "Contact"), mapperParents(t))
-	sh := &sheets.Sheet{Name: "People", Object: "Contact", Columns: mapperColumns("Salutation", "Birthdate", "Full Name", "Company", "Notes to self")}
+	fields := MappableFields(testDescribe(t, "Contact"), testParents(t))
+	sh := &sheets.Sheet{Name: "People", Object: "Contact", Columns: testColumns("Salutation", "Birthdate", "Full Name", "Company", "Notes to self")}
 	sh.Columns[0].Blank = sheets.BlankClear
-	p := AutoMap(sh.Columns, fields)
+	p := Propose(sh.Columns, fields)
 	before := sh.Columns[4]
 	if err := p.Apply(sh); err != nil {
 		t.Fatal(err)
@@ -340,7 +338,7 @@ func TestProposalApply(t *testing.T) {
 	}
 
 	t.Run("missing column changes nothing", func(t *testing.T) {
-		sh2 := &sheets.Sheet{Name: "Other", Columns: mapperColumns("Salutation")}
+		sh2 := &sheets.Sheet{Name: "Other", Columns: testColumns("Salutation")}
 		p2 := p
 		p2.Matches = append([]ProposedMatch{{Column: "c1", Field: p.Matches[0].Field}}, ProposedMatch{Column: "gone", ColumnName: "Gone"})
 		if err := p2.Apply(sh2); !errors.Is(err, ErrUnknownColumn) {

@@ -1,4 +1,4 @@
-package app
+package fieldmap
 
 import (
 	"strings"
@@ -22,12 +22,12 @@ var (
 	urlSuffixes = []string{"", "/"}
 )
 
-// keySpellings returns the literals that find, with SOQL's case-insensitive
+// KeySpellings returns the literals that find, with SOQL's case-insensitive
 // equality, the Salesforce values whose normalized key equals raw's: the
 // cell as typed (trimmed), and for URL-like keys in a text or URL field the
 // common spellings of the same address. fieldType is the Salesforce type of
 // the field the values are compared with.
-func keySpellings(fieldType, raw string) []string {
+func KeySpellings(fieldType, raw string) []string {
 	trimmed := strings.TrimSpace(raw)
 	norm := sheets.NormalizeKey(raw)
 	if trimmed == "" || norm == "" {
@@ -68,13 +68,13 @@ func urlLikeKey(fieldType, trimmed, norm string) bool {
 	}
 }
 
-// lookupLiterals collects the spellings of every value, each literal once,
+// LookupLiterals collects the spellings of every value, each literal once,
 // in the order met.
-func lookupLiterals(fieldType string, values []string) []string {
+func LookupLiterals(fieldType string, values []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, v := range values {
-		for _, s := range keySpellings(fieldType, v) {
+		for _, s := range KeySpellings(fieldType, v) {
 			if !seen[s] {
 				seen[s] = true
 				out = append(out, s)
@@ -82,14 +82,4 @@ func lookupLiterals(fieldType string, values []string) []string {
 		}
 	}
 	return out
-}
-
-// valueType is the Salesforce type of the values a bound column is
-// compared with in a query: its field's type, or for a relationship path
-// the type its column holds.
-func (bc *boundColumn) valueType() string {
-	if !bc.path && bc.field != nil {
-		return bc.field.Type
-	}
-	return salesforceTypeOf(bc.col.Type)
 }

@@ -1,4 +1,4 @@
-package app
+package fieldmap
 
 import (
 	"errors"
@@ -12,10 +12,10 @@ import (
 	"crmsheets/sheets"
 )
 
-// validateField returns a field of a real describe in testdata.
-func validateField(t testing.TB, object, name string) *crm.Field {
+// testField returns a field of a real describe in testdata.
+func testField(t testing.TB, object, name string) *crm.Field {
 	t.Helper()
-	f, ok := mapperDescribe(t, object).Field(name)
+	f, ok := testDescribe(t, object).Field(name)
 	if !ok {
 		t.Fatalf("%s.%s not in the describe", object, name)
 	}
@@ -23,7 +23,7 @@ func validateField(t testing.TB, object, name string) *crm.Field {
 }
 
 func TestValidateMapping(t *testing.T) {
-	fields := MappableFields(mapperDescribe(t, "Contact"), mapperParents(t))
+	fields := MappableFields(testDescribe(t, "Contact"), testParents(t))
 	type want struct {
 		sev    Severity
 		column string // column name, "" for sheet-wide
@@ -116,9 +116,9 @@ func TestValidateMapping(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sh := &sheets.Sheet{Name: "People", Object: "Contact", Columns: tc.columns, KeyColumn: tc.key}
 			sh.Sync.CreateMissing = tc.createMissing
-			issues := ValidateMapping(sh, fields)
+			issues := Validate(sh, fields)
 			if len(issues) != len(tc.want) {
-				t.Fatalf("got %d issues, want %d:\n%s", len(issues), len(tc.want), validateIssuesText(issues))
+				t.Fatalf("got %d issues, want %d:\n%s", len(issues), len(tc.want), issuesText(issues))
 			}
 			for i, w := range tc.want {
 				got := issues[i]
@@ -130,7 +130,7 @@ func TestValidateMapping(t *testing.T) {
 	}
 }
 
-func validateIssuesText(issues []MappingIssue) string {
+func issuesText(issues []Issue) string {
 	var b strings.Builder
 	for _, i := range issues {
 		b.WriteString(i.Severity.String() + " " + i.ColumnName + ": " + i.Message + "\n")
@@ -138,8 +138,8 @@ func validateIssuesText(issues []MappingIssue) string {
 	return b.String()
 }
 
-func TestValidateRowForPush(t *testing.T) {
-	restrictedType := *validateField(t, "Lead", "Status")
+func TestValidateRow(t *testing.T) {
+	restrictedType := *testField(t, "Lead", "Status")
 	restrictedType.Label, restrictedType.RestrictedPicklist = "Type", true
 	cols := []sheets.Column{
 		{ID: "last", Name: "Last name", Field: "LastName"},
@@ -156,12 +156,12 @@ func TestValidateRowForPush(t *testing.T) {
 	}
 	sh := &sheets.Sheet{Name: "People", Object: "Contact", Columns: cols}
 	fieldOf := map[string]*crm.Field{
-		"last": validateField(t, "Contact", "LastName"), "mail": validateField(t, "Contact", "Email"),
-		"clean": validateField(t, "Contact", "CleanStatus"), "born": validateField(t, "Contact", "Birthdate"),
-		"acct": validateField(t, "Contact", "AccountId"), "full": validateField(t, "Contact", "Name"),
-		"type": &restrictedType, "emp": validateField(t, "Account", "NumberOfEmployees"),
-		"prob": validateField(t, "Opportunity", "Probability"), "amt": validateField(t, "Opportunity", "Amount"),
-		"comp": validateField(t, "Account", "Name"),
+		"last": testField(t, "Contact", "LastName"), "mail": testField(t, "Contact", "Email"),
+		"clean": testField(t, "Contact", "CleanStatus"), "born": testField(t, "Contact", "Birthdate"),
+		"acct": testField(t, "Contact", "AccountId"), "full": testField(t, "Contact", "Name"),
+		"type": &restrictedType, "emp": testField(t, "Account", "NumberOfEmployees"),
+		"prob": testField(t, "Opportunity", "Probability"), "amt": testField(t, "Opportunity", "Amount"),
+		"comp": testField(t, "Account", "Name"),
 	}
 	tests := []struct {
 		name  string
@@ -220,7 +220,7 @@ func TestValidateRowForPush(t *testing.T) {
 				send[c] = fieldOf[c]
 			}
 			row := &sheets.Row{ID: 1, Cells: tc.cells}
-			problems := ValidateRowForPush(sh, row, send, tc.op)
+			problems := ValidateRow(sh, row, send, tc.op)
 			var got []string
 			for _, p := range problems {
 				got = append(got, p.Column+" "+p.Code)
@@ -241,7 +241,7 @@ func TestValidateRowForPush(t *testing.T) {
 	}
 }
 
-func TestToSalesforceValue(t *testing.T) {
+func TestToSalesforce(t *testing.T) {
 	f := func(typ string) *crm.Field { return &crm.Field{Name: "F__c", Label: "F", Type: typ} }
 	tests := []struct {
 		typ, canonical string
@@ -275,7 +275,7 @@ func TestToSalesforceValue(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.typ+"/"+tc.canonical, func(t *testing.T) {
-			got, err := ToSalesforceValue(f(tc.typ), tc.canonical)
+			got, err := ToSalesforce(f(tc.typ), tc.canonical)
 			var p *RowProblem
 			switch {
 			case tc.code == "" && err != nil:
@@ -290,7 +290,7 @@ func TestToSalesforceValue(t *testing.T) {
 	}
 }
 
-func TestFromSalesforceValue(t *testing.T) {
+func TestFromSalesforce(t *testing.T) {
 	tests := []struct {
 		typ  string
 		v    any
@@ -318,8 +318,8 @@ func TestFromSalesforceValue(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.typ, func(t *testing.T) {
-			if got := FromSalesforceValue(tc.typ, tc.v); got != tc.want {
-				t.Errorf("FromSalesforceValue(%q, %#v) = %q, want %q", tc.typ, tc.v, got, tc.want)
+			if got := FromSalesforce(tc.typ, tc.v); got != tc.want {
+				t.Errorf("FromSalesforce(%q, %#v) = %q, want %q", tc.typ, tc.v, got, tc.want)
 			}
 		})
 	}
@@ -327,7 +327,7 @@ func TestFromSalesforceValue(t *testing.T) {
 
 // FuzzSalesforceValue checks the value conversions on arbitrary text:
 // reading is idempotent (canonical text reads back unchanged), and whatever
-// ToSalesforceValue accepts reads back to the same canonical text, so a push
+// ToSalesforce accepts reads back to the same canonical text, so a push
 // followed by a pull never shows a phantom change.
 func FuzzSalesforceValue(f *testing.F) {
 	types := []string{"string", "textarea", "double", "currency", "percent", "int", "boolean", "date", "datetime", "multipicklist", "reference", "email", "url", "phone", "picklist"}
@@ -338,11 +338,11 @@ func FuzzSalesforceValue(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, ti uint8, raw string) {
 		typ := types[int(ti)%len(types)]
-		canonical := FromSalesforceValue(typ, raw)
-		if again := FromSalesforceValue(typ, canonical); again != canonical {
+		canonical := FromSalesforce(typ, raw)
+		if again := FromSalesforce(typ, canonical); again != canonical {
 			t.Fatalf("%s: reading %q gives %q, reading that gives %q", typ, raw, canonical, again)
 		}
-		v, err := ToSalesforceValue(&crm.Field{Name: "F", Type: typ}, canonical)
+		v, err := ToSalesforce(&crm.Field{Name: "F", Type: typ}, canonical)
 		if err != nil {
 			var p *RowProblem
 			if !errors.As(err, &p) || p.Code == "" {
@@ -353,7 +353,7 @@ func FuzzSalesforceValue(f *testing.F) {
 		if fv, ok := v.(float64); ok && (math.IsInf(fv, 0) || math.IsNaN(fv)) {
 			t.Fatalf("%s: %q sent as %v", typ, canonical, fv)
 		}
-		if back := FromSalesforceValue(typ, v); back != canonical {
+		if back := FromSalesforce(typ, v); back != canonical {
 			t.Fatalf("%s: %q is sent as %#v, which reads back as %q", typ, canonical, v, back)
 		}
 	})
