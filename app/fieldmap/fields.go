@@ -220,4 +220,3 @@ func SalesforceTypeOf(t sheets.Type) string {
 	}
 	return string(t)
 }
-
