@@ -2,7 +2,8 @@
 // records, synced both ways, with XLSX enrichment and a history of every run.
 // Without a command it opens the desktop app; with one it runs headless (see
 // `crmsheets --help`). main only wires: the engine is app, the views ui, the
-// commands app/cli.
+// commands app/cli. Built with `-tags nogui` it is the CLI alone: no Fyne, no
+// cgo, a static binary for servers (see gui_nogui.go).
 package main
 
 import (
@@ -13,17 +14,11 @@ import (
 	"os/signal"
 	"syscall"
 
-	fyneapp "fyne.io/fyne/v2/app"
 	"golang.org/x/term"
 
 	"crmsheets/app"
 	"crmsheets/app/cli"
-	"crmsheets/ui"
 )
-
-// appID is the Fyne application id; it keys the preferences (window size,
-// last sheet) and must match FyneApp.toml.
-const appID = "com.crmsheets.app"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -32,11 +27,7 @@ func main() {
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		Interactive: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stderr.Fd())),
 	}
-	gui := func(svc *app.Service) error {
-		ui.Run(fyneapp.NewWithID(appID), svc)
-		return nil
-	}
-	code := cli.Run(ctx, os.Args[1:], stdio, app.Options{}, gui)
+	code := cli.Run(ctx, os.Args[1:], stdio, app.Options{}, openGUI)
 	stop()
 	os.Exit(code)
 }
