@@ -55,6 +55,7 @@ type MainWindow struct {
 	conn      *connPanel
 	status    *widget.Label
 	themeBtn  *widget.Button
+	aboutBtn  *widget.Button // opens the About box (product and version)
 	tabs      *container.AppTabs
 	sheetTab  *container.TabItem
 	empty     fyne.CanvasObject
@@ -121,7 +122,9 @@ func NewMainWindow(a fyne.App, svc *app.Service) *MainWindow {
 	mw.themeBtn = widget.NewButtonWithIcon("Theme", theme.ColorPaletteIcon(), nil)
 	mw.themeBtn.Importance = widget.LowImportance
 	mw.themeBtn.OnTapped = func() { mw.showThemeMenu(mw.themeBtn) }
-	statusBar := container.NewBorder(nil, nil, nil, mw.themeBtn, mw.status)
+	mw.aboutBtn = widget.NewButtonWithIcon("About", theme.InfoIcon(), mw.showAbout)
+	mw.aboutBtn.Importance = widget.LowImportance
+	statusBar := container.NewBorder(nil, nil, nil, container.NewHBox(mw.aboutBtn, mw.themeBtn), mw.status)
 	mw.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), statusBar), nil, nil, split))
 	mw.win.Resize(windowSize(a.Preferences()))
 	mw.win.SetMaster()

@@ -150,12 +150,13 @@ Exit codes: 0 ok, 1 failed, 2 usage error, 3 partial (some records failed).`,
   crmsheets import enrichment.xlsx --sheet "Leads Q3" --match Email --preview
   crmsheets sync --sheet "Leads Q3" --direction push --policy sheet-wins
   crmsheets history --sheet "Leads Q3" --json`,
+		Version:       app.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if e.gui == nil {
-				return usageErr("no command given (see crmsheets --help)")
+				return usageErr("no command given, and this build has no desktop app (see crmsheets --help)")
 			}
 			svc, err := e.service(cmd.Context())
 			if err != nil {
@@ -173,6 +174,7 @@ Exit codes: 0 ok, 1 failed, 2 usage error, 3 partial (some records failed).`,
 	root.PersistentFlags().StringVar(&e.home, "home", "", "directory of the store and settings (default $CRMSHEETS_HOME or the user config dir)")
 	root.PersistentFlags().BoolVar(&e.json, "json", false, "print results as JSON")
 	root.PersistentFlags().BoolVarP(&e.verbose, "verbose", "v", false, "log what the engine does on stderr")
+	root.SetVersionTemplate("CRM Sheets {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
 	root.AddCommand(
 		e.sheetsCommand(), e.newCommand(), e.mapCommand(), e.filterCommand(), e.planCommand(), e.syncCommand(),
