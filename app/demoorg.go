@@ -39,7 +39,7 @@ func (s *Service) demoURL() (string, error) {
 	if d != nil {
 		return d.url, nil
 	}
-	d, err := startDemoOrg(filepath.Join(s.home, DemoOrgFileName), s.opt.DemoSeedAccounts, s.now)
+	d, err := startDemoOrg(filepath.Join(s.home, DemoOrgFileName), s.opt.DemoSeedAccounts, s.opt.DemoOrgSalesforceID, s.now)
 	if err != nil {
 		return "", err
 	}
@@ -50,8 +50,8 @@ func (s *Service) demoURL() (string, error) {
 	return d.url, nil
 }
 
-func startDemoOrg(dataFile string, seedAccounts int, now func() time.Time) (*demoOrg, error) {
-	srv, err := emulator.New(emulator.Options{DataFile: dataFile, SeedAccounts: seedAccounts, Now: now})
+func startDemoOrg(dataFile string, seedAccounts int, orgID string, now func() time.Time) (*demoOrg, error) {
+	srv, err := emulator.New(emulator.Options{DataFile: dataFile, SeedAccounts: seedAccounts, OrgID: orgID, Now: now})
 	if err != nil {
 		return nil, fmt.Errorf("start the demo org (%s): %w", dataFile, err)
 	}

@@ -74,6 +74,11 @@ type engine struct {
 	// being sent; heldFirst is the first one's explanation (see held.go).
 	heldRows  int
 	heldFirst string
+	// org is the connected org the run talks to (see orgbinding.go).
+	org OrgBinding
+	// rebindMatched and rebindUnmatched count a re-bind's rows found and
+	// not found by key in the new org.
+	rebindMatched, rebindUnmatched int
 }
 
 func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions, dry bool, prog func(Progress)) (*engine, error) {
@@ -86,6 +91,15 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 		return nil, err
 	}
 	opt = opt.resolve(sh)
+	var org OrgBinding
+	if opt.rebind {
+		org, err = s.ConnectedOrg()
+	} else {
+		org, _, err = s.checkSheetOrg(sh)
+	}
+	if err != nil {
+		return nil, err
+	}
 	b, err := bind(ctx, c, sh)
 	if err != nil {
 		s.noteCallErr(err)
@@ -106,7 +120,7 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	if prog == nil {
 		prog = func(Progress) {}
 	}
-	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, claimed: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}}
+	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, claimed: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}, org: org}
 	if dry {
 		e.dry = newPlan(sh, opt, b)
 	}
@@ -121,7 +135,12 @@ func (e *engine) begin(revertOf uint64) error {
 	e.run = &sheets.Run{
 		SheetID: e.sh.ID, SheetName: e.sh.Name, Object: e.sh.Object,
 		Direction: e.opt.Direction, Policy: e.opt.Policy, Trigger: e.opt.Trigger,
-		Started: e.now, Status: sheets.RunRunning, RevertOf: revertOf,
+		Started: e.now, Status: sheets.RunRunning, RevertOf: revertOf, OrgID: e.org.OrgID,
+	}
+	if !e.opt.rebind {
+		if err := e.bindOnFirstRun(); err != nil {
+			return err
+		}
 	}
 	if err := e.s.store.CreateRun(e.run); err != nil {
 		return fmt.Errorf("record the run of %q: %w", e.sh.Name, err)

@@ -74,3 +74,26 @@ func (e *TooManyChangesError) Error() string {
 
 // Is makes errors.Is(err, ErrSyncAborted) true.
 func (e *TooManyChangesError) Is(target error) bool { return target == ErrSyncAborted }
+
+// ErrOtherOrg is matched by *OtherOrgError: the sheet (or the run) belongs
+// to another Salesforce org than the connected one, so nothing is read into
+// it or sent from it. Connect the sheet's org, or re-bind the sheet.
+var ErrOtherOrg = errors.New("sheet belongs to another Salesforce org")
+
+// OtherOrgError refuses a run against an org the sheet was not synced with:
+// a sandbox shares record ids with its production org, so without this a
+// sheet pulled from one would overwrite the other's records.
+type OtherOrgError struct {
+	Sheet string     // sheet name, or "run N" for a revert
+	Bound OrgBinding // the org the sheet belongs to
+	Now   OrgBinding // the connected org
+}
+
+// Error names both orgs and the two ways on.
+func (e *OtherOrgError) Error() string {
+	return fmt.Sprintf("%s belongs to Salesforce org %s, but the connected org is %s; connect %s again, or re-bind the sheet to %s (a full pull that matches rows by key)",
+		e.Sheet, e.Bound.Describe(), e.Now.Describe(), e.Bound.Describe(), e.Now.Describe())
+}
+
+// Is makes errors.Is(err, ErrOtherOrg) true.
+func (e *OtherOrgError) Is(target error) bool { return target == ErrOtherOrg }

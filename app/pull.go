@@ -167,6 +167,13 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 			continue
 		}
 		attached := false
+		if e.opt.rebind && row.RecordID == "" && row.Base != nil {
+			// Re-bind: the row's last synced values (of the old org) stay
+			// its base, so its own edits are told from the new org's
+			// differences.
+			row.RecordID = rec.ID
+			attached = true
+		}
 		if row.Base == nil {
 			// A row never synced (typed in, or imported from a file) holds
 			// the user's values, not a stale copy of Salesforce; the merge

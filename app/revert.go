@@ -54,6 +54,9 @@ func (s *Service) Revert(ctx context.Context, runID uint64, progress func(Progre
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkRunOrg(orig); err != nil {
+		return nil, err
+	}
 	d, err := c.Describe(ctx, orig.Object)
 	if err != nil {
 		s.noteCallErr(err)
@@ -66,6 +69,9 @@ func (s *Service) Revert(ctx context.Context, runID uint64, progress func(Progre
 	rv := &reverter{s: s, c: c, d: d, sh: sh, calls0: c.Calls(), prog: progress, total: len(updates) + len(creates)}
 	rv.run = &sheets.Run{SheetID: orig.SheetID, SheetName: orig.SheetName, Object: orig.Object, Direction: sheets.Push,
 		Trigger: sheets.TriggerManual, Started: s.now(), Status: sheets.RunRunning, RevertOf: runID}
+	if now, err := s.ConnectedOrg(); err == nil {
+		rv.run.OrgID = now.OrgID
+	}
 	if sh != nil {
 		rv.run.SheetName = sh.Name
 	}

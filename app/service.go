@@ -45,6 +45,10 @@ type Options struct {
 	// DemoSeedAccounts is the size of the embedded demo org seeded on first
 	// start; 0 means 500.
 	DemoSeedAccounts int
+	// DemoOrgSalesforceID is the embedded demo org's Salesforce org id
+	// (00D…); "" keeps the demo org's own. Another id makes the same data
+	// another org, as a sandbox is a copy of production under its own id.
+	DemoOrgSalesforceID string
 	// BulkThreshold is the number of records a push sends above which it
 	// uses Bulk API 2.0 instead of sObject Collections; 0 means 10000,
 	// negative disables Bulk.

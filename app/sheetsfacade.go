@@ -77,6 +77,9 @@ func (s *Service) DeleteSheet(id string) error {
 	if err := s.store.DeleteSheet(id); err != nil {
 		return fmt.Errorf("delete sheet %s: %w", id, err)
 	}
+	if err := s.store.DeleteSetting(orgBindingKey(id)); err != nil {
+		return fmt.Errorf("delete sheet %s: %w", id, err)
+	}
 	return nil
 }
 

@@ -19,6 +19,10 @@ type SyncOptions struct {
 	// Force passes the safety rail (see TooManyChangesError) after the
 	// user confirmed the plan.
 	Force bool
+	// rebind marks the full pull of RebindSheet: the org check is skipped
+	// and rows without a record id are matched by key and attached keeping
+	// their last synced values as the base.
+	rebind bool
 }
 
 // resolve fills defaults from the sheet.

@@ -51,6 +51,9 @@ type Run struct {
 	Message    string    `json:"message,omitempty"`
 	RevertOf   uint64    `json:"revertOf,omitempty"`   // the run this run reverted, when it is a revert
 	RevertedBy uint64    `json:"revertedBy,omitempty"` // the revert run that undid this one
+	// OrgID is the Salesforce org id (00D…) the run talked to, so a revert
+	// is refused against any other org even after the sheet is gone.
+	OrgID string `json:"orgId,omitempty"`
 }
 
 // RunCounts are the per-run totals shown in the history.

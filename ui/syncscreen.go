@@ -62,6 +62,10 @@ type syncScreen struct {
 	cancelBtn  *widget.Button
 	summary    *widget.Label
 	historyBtn *widget.Button
+	// rebindBtn appears when a run or plan was refused because the sheet
+	// belongs to another org (see rebind.go); orgLine names the sheet's org.
+	rebindBtn  *widget.Button
+	orgLine    *widget.Label
 	cancel     context.CancelFunc
 	lastRun    uint64
 	body       fyne.CanvasObject
@@ -101,6 +105,10 @@ func newSyncScreen(mw *MainWindow) *syncScreen {
 		}
 	})
 	s.historyBtn.Hide()
+	s.rebindBtn = widget.NewButtonWithIcon("Re-bind to the connected org…", theme.ViewRefreshIcon(), s.confirmRebind)
+	s.rebindBtn.Hide()
+	s.orgLine = widget.NewLabel("")
+	s.orgLine.Wrapping = fyne.TextWrapWord
 	s.bar.Hide()
 	s.activity = widget.NewProgressBarInfinite()
 	s.activity.Hide()
@@ -132,8 +140,9 @@ func newSyncScreen(mw *MainWindow) *syncScreen {
 		widget.NewFormItem("Schedule", s.schedule),
 		widget.NewFormItem("", s.create),
 		widget.NewFormItem("", s.full),
+		widget.NewFormItem("Org", s.orgLine),
 	)
-	actions := container.NewHBox(save, s.planBtn, s.runBtn, s.cancelBtn)
+	actions := container.NewHBox(save, s.planBtn, s.runBtn, s.cancelBtn, s.rebindBtn)
 	progress := container.NewVBox(s.phase, s.bar, s.activity, s.summary, container.NewHBox(s.historyBtn))
 	top := container.NewVBox(form, actions, progress, widget.NewSeparator(), s.plan)
 	s.body = container.NewBorder(container.NewPadded(top), nil, nil, nil, s.changes)
@@ -174,6 +183,7 @@ func (s *syncScreen) load() {
 		}
 	}
 	s.create.SetChecked(sh.Sync.CreateMissing)
+	s.showOrg(sh)
 }
 
 // options are the run options the form shows.
@@ -280,6 +290,7 @@ func (s *syncScreen) doPlan() {
 			s.planBtn.Enable()
 			if err != nil {
 				s.plan.SetText("Plan failed: " + err.Error())
+				s.offerRebind(err)
 				return
 			}
 			s.plan.SetText(planSummary(p))
@@ -424,6 +435,7 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 			s.phase.SetText("")
 			s.mw.reloadSheet()
 			s.mw.conn.usageChanged()
+			s.showOrg(sh)
 			var tooMany *app.TooManyChangesError
 			if errors.As(err, &tooMany) {
 				dialog.ShowConfirm("Many records would change", tooMany.Error()+"\nRun anyway?", func(ok bool) {
@@ -439,6 +451,7 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 				s.summary.SetText(runSummary(run))
 			}
 			if err != nil && !errors.Is(err, context.Canceled) {
+				s.offerRebind(err)
 				s.mw.report(err)
 			}
 		})

@@ -25,6 +25,7 @@ prints its base URL and the demo login. Connect to it with
 The fault options make it misbehave like a busy real org, for testing.`,
 		Example: `  crmsheets emulator --addr 127.0.0.1:8787
   crmsheets emulator --data org.db --seed-accounts 20000
+  crmsheets emulator --addr 127.0.0.1:8788 --seed 2 --org-id 00D000000000002
   crmsheets emulator --fault-503 0.1 --fault-lock 0.05 --fault-expire-every 50 --latency 200ms`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -38,6 +39,7 @@ The fault options make it misbehave like a busy real org, for testing.`,
 	f.StringVar(&opts.DataFile, "data", "", "bbolt file the org persists to (default: in memory)")
 	f.IntVar(&opts.SeedAccounts, "seed-accounts", 500, "accounts of the generated org (with their contacts, opportunities, …) when the data file is empty")
 	f.Int64Var(&opts.Seed, "seed", 1, "seed of the deterministic data generator")
+	f.StringVar(&opts.OrgID, "org-id", "", "the org's Salesforce id (00D…, 15 or 18 characters; default: the demo org's), to run a second org beside the first")
 	f.IntVar(&opts.DailyAPILimit, "daily-limit", 0, "daily API request limit (default: the emulator's)")
 	f.DurationVar(&opts.TokenTTL, "token-ttl", 0, "access token lifetime (default: 2h)")
 	f.DurationVar(&opts.Faults.Latency, "latency", 0, "added latency per request")

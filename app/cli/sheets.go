@@ -23,6 +23,9 @@ type sheetSummary struct {
 	Direction string `json:"direction,omitempty"`
 	Policy    string `json:"policy,omitempty"`
 	LastSync  string `json:"watermark,omitempty"`
+	// Org is the Salesforce org the sheet belongs to (its 00D… id and
+	// instance); empty until the first sync binds it.
+	Org *app.OrgBinding `json:"org,omitempty"`
 }
 
 func (e *env) sheetsCommand() *cobra.Command {
@@ -51,6 +54,11 @@ func (e *env) sheetsCommand() *cobra.Command {
 				if c, ok := sh.Column(sh.KeyColumn); ok {
 					s.KeyColumn = c.Name
 				}
+				if b, ok, err := svc.SheetOrg(sh.ID); err != nil {
+					return err
+				} else if ok {
+					s.Org = &b
+				}
 				if !sh.Watermark.IsZero() {
 					s.LastSync = sh.Watermark.UTC().Format("2006-01-02T15:04:05Z")
 				}
@@ -65,9 +73,13 @@ func (e *env) sheetsCommand() *cobra.Command {
 			}
 			rows := make([][]string, len(out))
 			for i, s := range out {
-				rows[i] = []string{s.Name, s.Object, fmt.Sprint(s.Rows), fmt.Sprint(s.Columns), s.KeyColumn, s.ID}
+				org := "(binds at first sync)"
+				if s.Org != nil {
+					org = s.Org.OrgID
+				}
+				rows[i] = []string{s.Name, s.Object, fmt.Sprint(s.Rows), fmt.Sprint(s.Columns), s.KeyColumn, org, s.ID}
 			}
-			return table(e.io.Out, []string{"NAME", "OBJECT", "ROWS", "COLUMNS", "KEY", "ID"}, rows)
+			return table(e.io.Out, []string{"NAME", "OBJECT", "ROWS", "COLUMNS", "KEY", "ORG", "ID"}, rows)
 		},
 	}
 }
@@ -261,4 +273,47 @@ func (e *env) setBlanks(ctx context.Context, sheetRef string, specs []string) er
 		notes = append(notes, fmt.Sprintf("blank cells of %q: %s", col.Name, app.BlankPolicyLabel(p)))
 	}
 	return svc.SaveSheetSettings(sh, strings.Join(notes, "; "))
+}
+
+// rebindCommand moves a sheet to the connected org: the CLI's way to
+// RebindSheet (the GUI's is the sheet menu's "Re-bind to this org").
+func (e *env) rebindCommand() *cobra.Command {
+	var sheetRef string
+	cmd := &cobra.Command{
+		Use:   "rebind",
+		Short: "Move a sheet to the connected org: a full pull that matches rows by key, never by record id",
+		Long: `A sheet belongs to the Salesforce org it was first synced with; syncs, plans and
+reverts against any other org are refused. After a sandbox refresh, or to use a
+sheet with another org on purpose, connect that org and re-bind the sheet: every
+row forgets its old record id, then a full pull matches rows to the new org's
+records by the sheet's key column. Rows found keep their edits; rows not found
+become new rows (a push creates them only if Create missing is on).`,
+		Example: `  crmsheets login --env sandbox
+  crmsheets rebind --sheet "Leads Q3"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if sheetRef == "" {
+				return usageErr("give the sheet to re-bind with --sheet")
+			}
+			svc, err := e.connected(ctx)
+			if err != nil {
+				return err
+			}
+			_, id, err := e.sheetByRef(ctx, sheetRef)
+			if err != nil {
+				return err
+			}
+			prog := newProgress(e.io.Err, e.io.Interactive)
+			run, runErr := svc.RebindSheet(ctx, id, prog.report)
+			prog.done()
+			var runs []*sheets.Run
+			if run != nil {
+				runs = append(runs, run)
+			}
+			return e.reportRuns(runs, runErr)
+		},
+	}
+	cmd.Flags().StringVar(&sheetRef, "sheet", "", "sheet name or id")
+	return cmd
 }

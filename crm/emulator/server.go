@@ -61,6 +61,11 @@ type Options struct {
 	TokenTTL time.Duration
 	// Now is the clock; nil means time.Now. Tests may move time.
 	Now func() time.Time
+	// OrgID is the org's Salesforce id (15 or 18 characters, 00D…); ""
+	// means the demo org's fixed id. Two emulators with different OrgIDs
+	// are two orgs to a client, as a sandbox and its production org are
+	// (same record ids, other org id).
+	OrgID string
 	// Faults are the initial injected faults (see SetFaults).
 	Faults Faults
 	// Logger receives one debug line per request (never tokens); nil
@@ -140,6 +145,13 @@ func New(opts Options) (*Server, error) {
 		tables: map[*Object]*table{},
 		orgID:  newID(PrefixOrg, 1),
 		userID: newID(PrefixUser, 1),
+	}
+	if opts.OrgID != "" {
+		id, err := orgIDOption(opts.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		s.orgID = id
 	}
 	for _, o := range s.schema.Objects {
 		s.tables[o] = newTable(o)
@@ -454,4 +466,21 @@ func (s *Server) routeSObjects(req *restRequest) {
 	default:
 		writeErrors(w, http.StatusNotFound, notFound())
 	}
+}
+
+// orgIDOption checks Options.OrgID and returns its 18-character form.
+func orgIDOption(id string) (string, error) {
+	ok := (len(id) == 15 || len(id) == 18) && strings.HasPrefix(id, PrefixOrg)
+	for i := 0; ok && i < len(id); i++ {
+		c := id[i]
+		ok = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	if !ok {
+		return "", fmt.Errorf("org id %q: want 15 or 18 letters and digits starting with %s", id, PrefixOrg)
+	}
+	id18 := id[:15] + IDChecksum(id[:15])
+	if len(id) == 18 && id != id18 {
+		return "", fmt.Errorf("org id %q: the last three characters do not match the id (want %s)", id, id18)
+	}
+	return id18, nil
 }

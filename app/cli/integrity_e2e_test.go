@@ -1,0 +1,122 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"crmsheets/internal/clitest"
+)
+
+// orgIDOf returns the Salesforce org id the CLI learned for the org at url.
+func orgIDOf(t *testing.T, c *clitest.CLI, url string) string {
+	t.Helper()
+	var orgs []map[string]any
+	c.JSON(t, &orgs, "orgs")
+	for _, o := range orgs {
+		if o["url"] == url {
+			if id, _ := o["orgId"].(string); id != "" {
+				return id
+			}
+		}
+	}
+	t.Fatalf("no org id known for %s in %v", url, orgs)
+	return ""
+}
+
+// snapshot reads every contact of an org with the fields a push could
+// change, sorted, to compare before and after.
+func snapshot(t *testing.T, org *clitest.Org) string {
+	t.Helper()
+	recs, err := org.Query("SELECT Id, Title, Email, LastName, SystemModstamp FROM Contact ORDER BY Id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := json.Marshal(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(j)
+}
+
+// A sheet pulled from org A refuses plan, push and pull against org B (a
+// second emulator with other data and another org id, sharing A's record
+// ids as a sandbox shares its production org's), names both orgs, and
+// leaves B untouched; an explicit re-bind moves it.
+func TestSheetBoundToItsOrg(t *testing.T) {
+	emuA := clitest.StartEmulator(t, binary, "--seed-accounts", "15")
+	emuB := clitest.StartEmulator(t, binary, "--seed-accounts", "15", "--seed", "2", "--org-id", "00D000000000002")
+	c := newCLI(t)
+	if r := c.Login(t, emuA.URL); r.Code != 0 {
+		t.Fatalf("login A: exit %d %s", r.Code, r.Err)
+	}
+	idA := orgIDOf(t, c, emuA.URL)
+	c.Must(t, "new", "--template", "people", "--name", "Contacts")
+	c.Must(t, "sync", "--sheet", "Contacts", "--direction", "pull", "--full")
+	var list []map[string]any
+	c.JSON(t, &list, "sheets")
+	if org, _ := list[0]["org"].(map[string]any); org == nil || org["orgId"] != idA {
+		t.Fatalf("after the first pull the sheet is bound to %v, want %s", list[0]["org"], idA)
+	}
+	file := filepath.Join(t.TempDir(), "contacts.xlsx")
+	c.Must(t, "export", "--sheet", "Contacts", file)
+	editTitles(t, file, 2)
+	c.Must(t, "import", file, "--sheet", "Contacts")
+
+	if r := c.Login(t, emuB.URL); r.Code != 0 {
+		t.Fatalf("login B: exit %d %s", r.Code, r.Err)
+	}
+	idB := orgIDOf(t, c, emuB.URL)
+	if idA == idB {
+		t.Fatalf("both emulators answer with org id %s", idA)
+	}
+	orgB, err := clitest.OpenOrg(emuB.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, orgB)
+	for _, args := range [][]string{
+		{"plan", "--sheet", "Contacts", "--direction", "push"},
+		{"sync", "--sheet", "Contacts", "--direction", "push"},
+		{"sync", "--sheet", "Contacts", "--direction", "pull"},
+		{"sync", "--sheet", "Contacts", "--direction", "both"},
+	} {
+		r := c.Run(t, 2*time.Minute, args...)
+		if r.Code != 1 || !strings.Contains(r.Err, idA) || !strings.Contains(r.Err, idB) {
+			t.Errorf("%v against org B: exit %d (want 1), stderr %q (want both org ids %s and %s)", args, r.Code, r.Err, idA, idB)
+		}
+	}
+	var hist []map[string]any
+	c.JSON(t, &hist, "history")
+	if len(hist) != 1 {
+		t.Errorf("refused runs were recorded in history: %v", hist)
+	}
+	if after := snapshot(t, orgB); after != before {
+		t.Fatal("org B changed although every run was refused")
+	}
+
+	// Re-binding is explicit: a full pull of B matched by key.
+	r := c.Run(t, 2*time.Minute, "rebind", "--sheet", "Contacts")
+	if r.Code != 0 || !strings.Contains(r.Out, "re-bound") {
+		t.Fatalf("rebind: exit %d\n%s\n%s", r.Code, r.Out, r.Err)
+	}
+	c.JSON(t, &list, "sheets")
+	if org, _ := list[0]["org"].(map[string]any); org == nil || org["orgId"] != idB {
+		t.Fatalf("after rebind the sheet is bound to %v, want %s", list[0]["org"], idB)
+	}
+	c.Must(t, "plan", "--sheet", "Contacts", "--direction", "push")
+	if after := snapshot(t, orgB); after != before {
+		t.Fatal("org B changed by a re-bind (a pull)")
+	}
+	// Org A is now the other org.
+	var orgs []map[string]any
+	c.JSON(t, &orgs, "orgs")
+	i := slices.IndexFunc(orgs, func(o map[string]any) bool { return o["url"] == emuA.URL })
+	c.Must(t, "orgs", "--use", orgs[i]["name"].(string))
+	if r := c.Run(t, 2*time.Minute, "sync", "--sheet", "Contacts", "--direction", "pull"); r.Code != 1 || !strings.Contains(r.Err, idB) {
+		t.Errorf("pull from A after the re-bind to B: exit %d, stderr %q", r.Code, r.Err)
+	}
+}
