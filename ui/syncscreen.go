@@ -64,11 +64,11 @@ type syncScreen struct {
 	historyBtn *widget.Button
 	// rebindBtn appears when a run or plan was refused because the sheet
 	// belongs to another org (see rebind.go); orgLine names the sheet's org.
-	rebindBtn  *widget.Button
-	orgLine    *widget.Label
-	cancel     context.CancelFunc
-	lastRun    uint64
-	body       fyne.CanvasObject
+	rebindBtn *widget.Button
+	orgLine   *widget.Label
+	cancel    context.CancelFunc
+	lastRun   uint64
+	body      fyne.CanvasObject
 }
 
 func newSyncScreen(mw *MainWindow) *syncScreen {
