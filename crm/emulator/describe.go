@@ -271,9 +271,9 @@ func (o *Object) describeJSON(version string) ([]byte, error) {
 		ActionOverrides:       []any{},
 		ChildRelationships:    []describeChild{},
 		CompactLayoutable:     !o.Custom,
-		Createable:            true,
+		Createable:            !o.readOnly,
 		Custom:                o.Custom,
-		Deletable:             true,
+		Deletable:             !o.readOnly,
 		FeedEnabled:           !o.Custom,
 		KeyPrefix:             o.KeyPrefix,
 		Label:                 o.Label,
@@ -293,9 +293,9 @@ func (o *Object) describeJSON(version string) ([]byte, error) {
 			{Label: "All " + lowerFirst(o.LabelPlural), Name: "everything"},
 			{Label: "My " + lowerFirst(o.LabelPlural), Name: "mine"},
 		},
-		Triggerable: true,
-		Undeletable: true,
-		Updateable:  true,
+		Triggerable: !o.readOnly,
+		Undeletable: !o.readOnly,
+		Updateable:  !o.readOnly,
 		URLs:        objectURLs(o, version),
 	}
 	base := fmt.Sprintf("/services/data/v%s/sobjects/%s", version, o.Name)
@@ -326,11 +326,11 @@ func (s *Schema) globalDescribeJSON(version string) ([]byte, error) {
 	g := globalDescribe{Encoding: "UTF-8", MaxBatchSize: 200, SObjects: []globalSObject{}}
 	for _, o := range s.Objects {
 		g.SObjects = append(g.SObjects, globalSObject{
-			Createable: true, Custom: o.Custom, Deletable: true, FeedEnabled: !o.Custom,
+			Createable: !o.readOnly, Custom: o.Custom, Deletable: !o.readOnly, FeedEnabled: !o.Custom,
 			KeyPrefix: o.KeyPrefix, Label: o.Label, LabelPlural: o.LabelPlural, Layoutable: true,
 			Mergeable:  o.Name == "Account" || o.Name == "Contact" || o.Name == "Lead" || o.Name == "Case",
 			MruEnabled: true, Name: o.Name, Queryable: true, Replicateable: true, Retrieveable: true,
-			Searchable: true, Triggerable: true, Undeletable: true, Updateable: true,
+			Searchable: true, Triggerable: !o.readOnly, Undeletable: !o.readOnly, Updateable: !o.readOnly,
 			URLs: objectURLs(o, version),
 		})
 	}

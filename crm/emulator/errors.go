@@ -42,6 +42,7 @@ const (
 	codeInvalidQueryLocator = "INVALID_QUERY_LOCATOR"
 	codeServerUnavailable   = "SERVER_UNAVAILABLE"
 	codeMethodNotAllowed    = "METHOD_NOT_ALLOWED"
+	codeInvalidTypeForOp    = "INVALID_TYPE_FOR_OPERATION"
 )
 
 const rolledBackMessage = "Record rolled back because not all records were valid and the request was using AllOrNone header"

@@ -3,6 +3,7 @@ package emulator
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // The Go API used by other packages' tests and by the embedded demo org.
@@ -152,33 +153,119 @@ func (r *record) toMap(o *Object) map[string]any {
 	return m
 }
 
-// ensureDemoUser creates the demo user when the store has none.
-func (s *Server) ensureDemoUser() error {
-	t := s.tables[s.mustObject("User")]
-	s.mu.RLock()
-	_, ok := t.get(s.userID)
-	s.mu.RUnlock()
-	if ok {
-		return nil
+// baselineUser is one of the users every demo org has, seeded or not.
+type baselineUser struct {
+	n                         uint64 // id counter
+	first, last, title, alias string
+	profile                   uint64 // Profile id counter
+	active                    bool
+}
+
+// The demo org's profiles (ids 00e…1, 2, 3) and people: the demo user who
+// logs in, three colleagues records can be owned by, and one who left
+// (inactive), as a real sales org has.
+var (
+	baselineProfiles = []string{"System Administrator", "Standard User", "Read Only"}
+	baselineUsers    = []baselineUser{
+		{n: 1, first: "Dana", last: "Demo", title: "Sales Operations", alias: "ddemo", profile: 1, active: true},
+		{n: 2, first: "Sam", last: "Rivera", title: "Account Executive", alias: "srive", profile: 2, active: true},
+		{n: 3, first: "Priya", last: "Shah", title: "Account Executive", alias: "pshah", profile: 2, active: true},
+		{n: 4, first: "Marcus", last: "Lee", title: "Sales Manager", alias: "mlee", profile: 2, active: true},
+		{n: 5, first: "Elena", last: "Petrova", title: "Account Executive", alias: "epetr", profile: 2, active: false},
 	}
-	_, err := s.Insert("User", map[string]any{
-		"Id": s.userID, "Username": DemoUsername, "FirstName": "Dana", "LastName": "Demo",
-		"Email": DemoUsername, "Alias": "ddemo", "IsActive": true, "TimeZoneSidKey": "Europe/London",
-		"CompanyName": "CRM Sheets Demo", "Title": "Sales Operations",
-	})
-	if err != nil {
-		return fmt.Errorf("create demo user: %w", err)
+)
+
+// OrgName is the Name of the demo org's Organization row.
+const OrgName = "CRM Sheets Demo"
+
+// ensureBaseline creates what every org has when the store lacks it: the
+// Organization row, the profiles, the demo user and their colleagues. A
+// data file from before profiles existed gets the demo user's ProfileId
+// filled in.
+func (s *Server) ensureBaseline() error {
+	has := func(object, id string) bool {
+		t := s.tables[s.mustObject(object)]
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		_, ok := t.get(id)
+		return ok
+	}
+	if !has("Organization", s.orgID) {
+		if _, err := s.Insert("Organization", map[string]any{
+			"Id": s.orgID, "Name": OrgName, "Country": "United Kingdom", "InstanceName": "DEMO",
+			"IsSandbox": false, "OrganizationType": "Enterprise Edition",
+			"DefaultLocaleSidKey": "en_GB", "LanguageLocaleKey": "en_US", "TimeZoneSidKey": "Europe/London",
+		}); err != nil {
+			return fmt.Errorf("create demo organization: %w", err)
+		}
+	}
+	for i, name := range baselineProfiles {
+		id := newID(PrefixProfile, uint64(i+1))
+		if has("Profile", id) {
+			continue
+		}
+		if _, err := s.Insert("Profile", map[string]any{"Id": id, "Name": name, "UserType": "Standard"}); err != nil {
+			return fmt.Errorf("create profile %s: %w", name, err)
+		}
+	}
+	for _, u := range baselineUsers {
+		id := newID(PrefixUser, u.n)
+		profile := newID(PrefixProfile, u.profile)
+		if has("User", id) {
+			if rec, ok := s.Get("User", id); ok && rec["ProfileId"] == nil {
+				if err := s.systemUpdate("User", id, map[string]any{"ProfileId": profile}); err != nil {
+					return fmt.Errorf("give user %s a profile: %w", id, err)
+				}
+			}
+			continue
+		}
+		username := strings.ToLower(u.first+"."+u.last) + "@crmsheets.example"
+		if u.n == 1 {
+			username = DemoUsername
+		}
+		if _, err := s.Insert("User", map[string]any{
+			"Id": id, "Username": username, "FirstName": u.first, "LastName": u.last,
+			"Email": username, "Alias": u.alias, "IsActive": u.active, "TimeZoneSidKey": "Europe/London",
+			"CompanyName": OrgName, "Title": u.title, "ProfileId": profile,
+		}); err != nil {
+			return fmt.Errorf("create user %s %s: %w", u.first, u.last, err)
+		}
 	}
 	return nil
 }
 
-// onlyDemoUser reports whether the store holds nothing but the demo user,
-// i.e. whether it may be seeded.
-func (s *Server) onlyDemoUser() bool {
+// systemUpdate writes fields as the demo org itself, past the checks the
+// API applies.
+func (s *Server) systemUpdate(object, id string, fields map[string]any) error {
+	t, err := s.table(object)
+	if err != nil {
+		return err
+	}
+	tx := s.begin()
+	_, errs := tx.update(t, id, fields, writeMode{system: true})
+	if errs != nil {
+		tx.rollbackTo(0)
+		_ = tx.commit()
+		return errorsOf(errs)
+	}
+	return tx.commit()
+}
+
+// onlyBaseline reports whether the store holds nothing but what
+// ensureBaseline creates, i.e. whether it may be seeded.
+func (s *Server) onlyBaseline() bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for o, t := range s.tables {
-		if len(t.recs) > 0 && !(o.Name == "User" && len(t.recs) == 1) {
+		switch o.Name {
+		case "Organization", "Profile":
+			continue
+		case "User":
+			if len(t.recs) <= len(baselineUsers) {
+				continue
+			}
+		}
+		if len(t.recs) > 0 {
 			return false
 		}
 	}

@@ -17,6 +17,7 @@ const (
 	PrefixCase         = "500"
 	PrefixUser         = "005"
 	PrefixOrg          = "00D"
+	PrefixProfile      = "00e"
 	PrefixQueryLocator = "01g"
 	PrefixBulkJob      = "750"
 	PrefixSubscription = "a0X"

@@ -125,7 +125,10 @@ type Object struct {
 	LabelPlural string
 	KeyPrefix   string
 	Custom      bool
-	Fields      []*Field
+	// readOnly objects (Organization, Profile) refuse create, update and
+	// delete through the API; only the demo org itself writes them.
+	readOnly bool
+	Fields   []*Field
 	// Children lists the child relationships describe reports.
 	Children []ChildRelationship
 

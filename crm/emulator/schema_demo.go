@@ -455,10 +455,57 @@ func userObject() *Object {
 			func() *Field { f := email("Email", "Email"); f.Nillable, f.IDLookup = false, false; return f }(),
 			text("Alias", "Alias", 8).required(),
 			boolean("IsActive", "Active"),
+			lookup("ProfileId", "Profile ID", "Profile", "Users", "Profile").required(),
 			picklist("TimeZoneSidKey", "Time Zone", 40, "Europe/London", "Europe/Paris", "America/New_York",
 				"America/Los_Angeles", "Asia/Tokyo", "GMT").required(),
 		}, auditFields()),
 		formulas: []formula{{eval: fullName}},
+	}
+}
+
+// organizationObject is the one-row Organization tools read at login
+// (Salesforce's CLI asks for Name, InstanceName, IsSandbox,
+// TrialExpirationDate and NamespacePrefix on every auth). The API may only
+// read it.
+func organizationObject() *Object {
+	name := text("Name", "Name", 80).required()
+	name.NameField = true
+	return &Object{
+		Name: "Organization", Label: "Organization", LabelPlural: "Organizations", KeyPrefix: PrefixOrg,
+		readOnly: true,
+		Fields: fields(standardHead("Organization"), []*Field{
+			name,
+			text("Division", "Division", 80),
+			text("Country", "Country", 80),
+			phone("Phone", "Phone"),
+			text("InstanceName", "Instance Name", 5),
+			boolean("IsSandbox", "Is Sandbox"),
+			picklist("OrganizationType", "Edition", 40, "Team Edition", "Professional Edition",
+				"Enterprise Edition", "Developer Edition", "Personal Edition", "Unlimited Edition",
+				"Contact Manager Edition", "Base Edition"),
+			newField("TrialExpirationDate", "Trial Expiration Date", typeDatetime),
+			text("NamespacePrefix", "Namespace Prefix", 15),
+			picklist("DefaultLocaleSidKey", "Locale", 40, "en_US", "en_GB", "fr_FR", "de_DE"),
+			picklist("LanguageLocaleKey", "Language", 40, "en_US", "fr", "de"),
+			picklist("TimeZoneSidKey", "Time Zone", 40, "Europe/London", "Europe/Paris", "America/New_York",
+				"America/Los_Angeles", "Asia/Tokyo", "GMT"),
+		}, auditFields()),
+	}
+}
+
+// profileObject is Profile, which every User points to through ProfileId.
+// The API may only read it (profiles are managed as metadata).
+func profileObject() *Object {
+	name := text("Name", "Name", 255).required()
+	name.NameField = true
+	return &Object{
+		Name: "Profile", Label: "Profile", LabelPlural: "Profile", KeyPrefix: PrefixProfile,
+		readOnly: true,
+		Fields: fields(standardHead("Profile"), []*Field{
+			name,
+			picklist("UserType", "User Type", 40, "Standard", "PowerPartner", "CsnOnly", "Guest"),
+			textarea("Description", "Description", 255),
+		}, auditFields()),
 	}
 }
 
@@ -503,7 +550,8 @@ var formulaFieldNames = map[string][]string{
 // read it freely; the server keeps its own copy.
 func DemoSchema() *Schema {
 	s := newSchema(accountObject(), caseObject(), contactObject(), leadObject(),
-		opportunityObject(), subscriptionObject(), taskObject(), userObject())
+		opportunityObject(), organizationObject(), profileObject(), subscriptionObject(),
+		taskObject(), userObject())
 	for _, o := range s.Objects {
 		names := formulaFieldNames[o.Name]
 		for i := range o.formulas {

@@ -50,7 +50,8 @@ type Options struct {
 	// SeedAccounts is the number of accounts of the deterministic seed org,
 	// generated (with their contacts, opportunities, cases, tasks, leads and
 	// subscriptions) when the store is empty; 0 leaves the org empty apart
-	// from the demo user.
+	// from what every org has (the Organization row, profiles, the demo user
+	// and four colleagues, one of them inactive).
 	SeedAccounts int
 	// Seed seeds the deterministic generator.
 	Seed int64
@@ -166,11 +167,11 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	if err := s.ensureDemoUser(); err != nil {
+	if err := s.ensureBaseline(); err != nil {
 		s.Close()
 		return nil, err
 	}
-	if opts.SeedAccounts > 0 && s.onlyDemoUser() {
+	if opts.SeedAccounts > 0 && s.onlyBaseline() {
 		if err := s.seed(opts.SeedAccounts, opts.Seed); err != nil {
 			s.Close()
 			return nil, fmt.Errorf("seed demo org: %w", err)
@@ -246,9 +247,35 @@ func (s *Server) withLatency(next http.Handler) http.Handler {
 				return
 			}
 		}
+		collapseSlashes(r)
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// collapseSlashes serves "//services/data/…" (what clients holding an
+// instance URL with a trailing slash send) as "/services/data/…", the way
+// Salesforce does. Without it the Go mux answers 307 with a relative
+// Location that such clients cannot follow.
+func collapseSlashes(r *http.Request) {
+	if !strings.Contains(r.URL.Path, "//") {
+		return
+	}
+	collapse := func(p string) string {
+		var b strings.Builder
+		b.Grow(len(p))
+		for i := 0; i < len(p); i++ {
+			if p[i] == '/' && i > 0 && p[i-1] == '/' {
+				continue
+			}
+			b.WriteByte(p[i])
+		}
+		return b.String()
+	}
+	r.URL.Path = collapse(r.URL.Path)
+	if r.URL.RawPath != "" {
+		r.URL.RawPath = collapse(r.URL.RawPath)
+	}
 }
 
 // versionLabel names the release of an API version ("62.0" → "Winter '25").

@@ -28,6 +28,9 @@ func (s *Server) begin() *writeTxn {
 // insert creates a record from input.
 func (tx *writeTxn) insert(t *table, input map[string]any, mode writeMode) (*record, []apiError) {
 	mode.create = true
+	if t.obj.readOnly && !mode.system {
+		return nil, []apiError{entityReadOnly(t.obj, "inserted")}
+	}
 	rec, errs := tx.s.buildRecord(t, input, nil, mode, tx.now)
 	if errs != nil {
 		return nil, errs
@@ -64,6 +67,9 @@ func (tx *writeTxn) update(t *table, id string, input map[string]any, mode write
 		return nil, []apiError{*e}
 	}
 	mode.create = false
+	if t.obj.readOnly && !mode.system {
+		return nil, []apiError{entityReadOnly(t.obj, "updated")}
+	}
 	rec, errs := tx.s.buildRecord(t, input, old, mode, tx.now)
 	if errs != nil {
 		return nil, errs
@@ -80,6 +86,9 @@ func (tx *writeTxn) remove(t *table, id string, lockRate float64) (*record, []ap
 	if e != nil {
 		return nil, []apiError{*e}
 	}
+	if t.obj.readOnly {
+		return nil, []apiError{entityReadOnly(t.obj, "deleted")}
+	}
 	if tx.s.roll(lockRate) {
 		return nil, []apiError{newAPIError(codeLockRow,
 			"unable to obtain exclusive access to this record or 1 records: %s", old.id(t.obj))}
@@ -92,6 +101,13 @@ func (tx *writeTxn) remove(t *table, id string, lockRate float64) (*record, []ap
 	t.put(rec, tx.now)
 	tx.changes = append(tx.changes, change{t: t, old: old, new: rec})
 	return rec, nil
+}
+
+// entityReadOnly is the error for DML on an object the API may only read.
+// The wording "entity type cannot be inserted: Organization" is how
+// Salesforce words it in SOAP and Apex; the code for REST is a guess.
+func entityReadOnly(o *Object, verb string) apiError {
+	return newAPIError(codeInvalidTypeForOp, "entity type cannot be %s: %s", verb, o.Name)
 }
 
 // rollbackTo undoes the changes made after a savepoint, newest first.
