@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"crmsheets/ui/uiloop"
 	"sync/atomic"
 	"time"
 
@@ -51,7 +52,7 @@ func (mw *MainWindow) startBusy(title, text string, cancellable bool) (context.C
 				return
 			case <-tick.C:
 				if s := b.status.Swap(nil); s != nil {
-					onUI(func() { b.label.SetText(*s) })
+					uiloop.Do(func() { b.label.SetText(*s) })
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"crmsheets/ui/uiloop"
 	"fmt"
 	"maps"
 	"time"
@@ -23,7 +24,7 @@ func (mw *MainWindow) columnResized(colID string, width float32) {
 	if mw.widthTimer != nil {
 		mw.widthTimer.Stop()
 	}
-	mw.widthTimer = time.AfterFunc(widthSaveDelay, func() { onUI(mw.saveColumnWidths) })
+	mw.widthTimer = time.AfterFunc(widthSaveDelay, func() { uiloop.Do(mw.saveColumnWidths) })
 }
 
 // saveColumnWidths writes the pending widths into the open sheet
@@ -51,7 +52,7 @@ func (mw *MainWindow) saveColumnWidths() {
 			err = mw.svc.SaveSheetSettings(sh, "Column widths")
 		}
 		if err != nil {
-			onUI(func() { mw.report(fmt.Errorf("save the column widths: %w", err)) })
+			uiloop.Do(func() { mw.report(fmt.Errorf("save the column widths: %w", err)) })
 		}
 	})
 }

@@ -5,18 +5,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
 	"crmsheets/sheets"
 )
-
-func init() {
-	screenFactories = append(screenFactories,
-		screenFactory{tabConflicts, theme.WarningIcon, func(mw *MainWindow) screen { return newConflictsScreen(mw) }},
-	)
-}
 
 // conflictColumns are the Conflicts table's columns; the last two are the
 // per-field actions.

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
+	"crmsheets/ui/uiloop"
 )
 
 // envChoices are the environments of the connection dialog, in order.
@@ -176,7 +177,7 @@ func isLoopback(u *url.URL) bool {
 func (mw *MainWindow) disconnect() {
 	mw.goBackground(func() {
 		err := mw.svc.Disconnect(mw.ctx)
-		onUI(func() {
+		uiloop.Do(func() {
 			mw.conn.show(mw.svc.Status())
 			if err != nil {
 				mw.report(err)
@@ -202,7 +203,7 @@ func (mw *MainWindow) connect(o app.Org) {
 		if err != nil {
 			return fmt.Errorf("the login address is not a URL: %w", err)
 		}
-		onUI(func() {
+		uiloop.Do(func() {
 			if err := mw.a.OpenURL(u); err != nil {
 				mw.report(fmt.Errorf("open the browser (copy this address into it: %s): %w", raw, err))
 			}
@@ -211,7 +212,7 @@ func (mw *MainWindow) connect(o app.Org) {
 	}
 	mw.goBackground(func() {
 		err := mw.svc.Connect(ctx, o.ID, open)
-		onUI(func() {
+		uiloop.Do(func() {
 			wait.Hide()
 			cancel()
 			mw.conn.show(mw.svc.Status())

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
+	"crmsheets/ui/uiloop"
 )
 
 // connPanel shows the active org: environment (production marked in red),
@@ -143,6 +144,6 @@ func (p *connPanel) refresh(ctx context.Context) {
 	svc := p.mw.svc
 	p.mw.goBackground(func() {
 		st, _ := svc.RefreshUsage(ctx)
-		onUI(func() { p.show(st) })
+		uiloop.Do(func() { p.show(st) })
 	})
 }

@@ -4,6 +4,14 @@
 //
 // The views hold no logic of their own: every action goes through the
 // engine's *app.Service. Work that may take more than a frame runs on a
-// goroutine and comes back to widgets only through fyne.Do (STYLE.md #7),
-// with throttled progress and a Cancel for anything long.
+// goroutine and comes back to widgets only through uiloop.Do (fyne.Do with
+// one lock for the window and the grid, STYLE.md #7), with throttled
+// progress and a Cancel for anything long.
+//
+// The centre's screens (syncscreen.go, mapper*.go, conflicts.go,
+// history.go) are listed once, in MainWindow.buildScreens; a screen
+// reaches another only through screenHost. The Mapper is split by concern:
+// the screen (mapper.go), blank cells options (mapperblank.go), the
+// auto-map proposal review (mapperproposal.go), the configuration history
+// (mapperversions.go) and the searchable field picker (fieldpicker.go).
 package ui

@@ -58,7 +58,7 @@ func TestFlowTemplatePlanPullEditPushHistory(t *testing.T) {
 	}
 
 	mw.ShowScreen("sync")
-	s := mw.screens[tabSync].(*syncScreen)
+	s := mw.screens.sync
 	s.direction.SetSelected("Pull")
 	s.doPlan()
 	mw.WaitIdle()
@@ -99,7 +99,7 @@ func TestFlowTemplatePlanPullEditPushHistory(t *testing.T) {
 	}
 
 	mw.ShowScreen("history")
-	h := mw.screens[tabHistory].(*historyScreen)
+	h := mw.screens.history
 	mw.WaitIdle()
 	if len(h.runs) != 2 || h.runs[0].Direction != sheets.Push || h.runs[1].Direction != sheets.Pull {
 		t.Fatalf("history runs %v", h.runs)
@@ -111,7 +111,7 @@ func TestFlowTemplatePlanPullEditPushHistory(t *testing.T) {
 	}
 
 	mw.ShowScreen("conflicts")
-	c := mw.screens[tabConflicts].(*conflictsScreen)
+	c := mw.screens.conflicts
 	if len(c.items) != 0 || !strings.Contains(c.count.Text, "No conflicts") {
 		t.Errorf("conflicts %v %q", c.items, c.count.Text)
 	}

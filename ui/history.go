@@ -16,13 +16,8 @@ import (
 
 	"crmsheets/app"
 	"crmsheets/sheets"
+	"crmsheets/ui/uiloop"
 )
-
-func init() {
-	screenFactories = append(screenFactories,
-		screenFactory{tabHistory, theme.HistoryIcon, func(mw *MainWindow) screen { return newHistoryScreen(mw) }},
-	)
-}
 
 // historyRuns is how many runs the History tab lists.
 const historyRuns = 200
@@ -126,7 +121,7 @@ func (h *historyScreen) shown() {
 	}
 	h.mw.goBackground(func() {
 		runs, err := h.mw.svc.Runs(app.RunQuery{SheetID: sh.ID, Limit: historyRuns})
-		onUI(func() {
+		uiloop.Do(func() {
 			if err != nil {
 				h.mw.report(err)
 				return
@@ -215,7 +210,7 @@ func (h *historyScreen) show(r *sheets.Run) {
 	}
 	h.mw.goBackground(func() {
 		out, err := h.mw.svc.Outcomes(r.ID, true)
-		onUI(func() {
+		uiloop.Do(func() {
 			if err != nil {
 				h.mw.report(err)
 				return
@@ -284,7 +279,7 @@ func (h *historyScreen) confirmRevert() {
 		h.mw.goBackground(func() {
 			run, err := h.mw.svc.Revert(ctx, r.ID, th.Report)
 			th.Stop()
-			onUI(func() {
+			uiloop.Do(func() {
 				wait.Hide()
 				cancel()
 				h.mw.reloadSheet()

@@ -69,7 +69,7 @@ func TestHistoryShowsRecordedStatus(t *testing.T) {
 
 	mw.ShowScreen("history")
 	mw.WaitIdle()
-	h := mw.screens[tabHistory].(*historyScreen)
+	h := mw.screens.history
 	if len(h.runs) != 2 || h.runs[0].ID != run.ID {
 		t.Fatalf("history runs %v", h.runs)
 	}

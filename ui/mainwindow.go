@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"sync"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"crmsheets/assets"
 	"crmsheets/sheets"
 	"crmsheets/ui/grid"
+	"crmsheets/ui/uiloop"
 )
 
 // ScreenEnv names the environment variable that opens a screen at start
@@ -74,8 +74,8 @@ type MainWindow struct {
 	widths     map[string]float32
 	widthTimer *time.Timer
 	// screens are the views of the open sheet besides the grid, rebuilt
-	// when another sheet opens.
-	screens map[string]screen
+	// when another sheet opens; nil when no sheet is open.
+	screens *sheetScreens
 }
 
 // screen is one centre tab over the open sheet.
@@ -84,6 +84,29 @@ type screen interface {
 	content() fyne.CanvasObject
 	// shown is called each time the tab is selected, to reload its data.
 	shown()
+}
+
+// screenHost is what a screen asks of the window beyond the Service: to
+// bring another screen forward in a given state. Screens reach each other
+// only through it, never by knowing each other's types; *MainWindow
+// implements it.
+type screenHost interface {
+	// ShowScreen selects a tab by its CRMSHEETS_SCREEN name.
+	ShowScreen(name string)
+	// showRun opens History with the run selected.
+	showRun(runID uint64)
+	// proposeMapping opens the Mapper with an auto-map proposal to review.
+	proposeMapping()
+}
+
+// sheetScreens are the open sheet's tabs besides the grid.
+type sheetScreens struct {
+	sync      *syncScreen
+	mapper    *mapperScreen
+	conflicts *conflictsScreen
+	history   *historyScreen
+	// byTitle finds a screen by its tab title, for OnSelected.
+	byTitle map[string]screen
 }
 
 // Run builds the main window, restores the last session (size, sheet),
@@ -99,7 +122,7 @@ func Run(a fyne.App, svc *app.Service) {
 // tests build it on test.NewTempApp and call Start.
 func NewMainWindow(a fyne.App, svc *app.Service) *MainWindow {
 	ctx, stop := context.WithCancel(context.Background())
-	mw := &MainWindow{a: a, svc: svc, ctx: ctx, stop: stop, screens: map[string]screen{}}
+	mw := &MainWindow{a: a, svc: svc, ctx: ctx, stop: stop}
 	mw.win = a.NewWindow("CRM Sheets")
 	mw.win.SetIcon(assets.Icon)
 	a.SetIcon(assets.Icon)
@@ -112,9 +135,7 @@ func NewMainWindow(a fyne.App, svc *app.Service) *MainWindow {
 	mw.sheetTab = container.NewTabItemWithIcon(tabSheet, theme.GridIcon(), mw.empty)
 	mw.tabs = container.NewAppTabs(mw.sheetTab)
 	mw.tabs.OnSelected = func(t *container.TabItem) {
-		if s, ok := mw.screens[t.Text]; ok {
-			s.shown()
-		}
+		mw.screenShown(t)
 	}
 	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), mw.conn.box), nil, nil, mw.sidebar.box)
 	split := container.NewHSplit(left, mw.tabs)
@@ -161,7 +182,7 @@ func (mw *MainWindow) Start() {
 	}
 	mw.goBackground(func() {
 		err := mw.svc.ConnectActive(mw.ctx)
-		onUI(func() {
+		uiloop.Do(func() {
 			mw.conn.show(mw.svc.Status())
 			if err != nil {
 				mw.report(connectionProblem(err))
@@ -181,12 +202,36 @@ func (mw *MainWindow) Start() {
 // org (the Mapper's fields), and starts the screenshot's pull if asked.
 func (mw *MainWindow) connected(startPull bool) {
 	if t := mw.tabs.Selected(); t != nil {
-		if s, ok := mw.screens[t.Text]; ok {
-			s.shown()
-		}
+		mw.screenShown(t)
 	}
 	if startPull {
 		mw.startFullPull()
+	}
+}
+
+// screenShown reloads the screen of a tab just selected.
+func (mw *MainWindow) screenShown(t *container.TabItem) {
+	if mw.screens == nil {
+		return
+	}
+	if s, ok := mw.screens.byTitle[t.Text]; ok {
+		s.shown()
+	}
+}
+
+// showRun opens History with the run selected.
+func (mw *MainWindow) showRun(runID uint64) {
+	mw.ShowScreen("history")
+	if mw.screens != nil {
+		mw.screens.history.selectRun(runID)
+	}
+}
+
+// proposeMapping opens the Mapper with an auto-map proposal to review.
+func (mw *MainWindow) proposeMapping() {
+	mw.ShowScreen("mapper")
+	if mw.screens != nil {
+		mw.screens.mapper.doAutoMap()
 	}
 }
 
@@ -194,10 +239,10 @@ func (mw *MainWindow) connected(startPull bool) {
 // the way a user would with Pull, Full pull and Run.
 func (mw *MainWindow) startFullPull() {
 	mw.ShowScreen("sync")
-	s, ok := mw.screens[tabSync].(*syncScreen)
-	if !ok {
+	if mw.screens == nil {
 		return
 	}
+	s := mw.screens.sync
 	s.direction.SetSelected("Pull")
 	s.full.SetChecked(true)
 	s.doRun(false)
@@ -267,40 +312,38 @@ func (mw *MainWindow) closeSheet() {
 	mw.sheet, mw.grid = nil, nil
 	mw.sheetTab.Content = mw.empty
 	mw.tabs.Items = []*container.TabItem{mw.sheetTab}
-	mw.screens = map[string]screen{}
+	mw.screens = nil
 	mw.tabs.Refresh()
 	mw.win.SetTitle("CRM Sheets")
 }
 
-// buildScreens makes the tabs of the open sheet.
+// buildScreens makes the tabs of the open sheet, in the order listed.
 func (mw *MainWindow) buildScreens() {
-	mw.screens = map[string]screen{}
-	items := []*container.TabItem{mw.sheetTab}
-	factories := slices.Clone(screenFactories)
-	slices.SortStableFunc(factories, func(a, b screenFactory) int {
-		return slices.Index(tabOrder, a.title) - slices.Index(tabOrder, b.title)
-	})
-	for _, s := range factories {
-		sc := s.build(mw)
-		mw.screens[s.title] = sc
-		items = append(items, container.NewTabItemWithIcon(s.title, s.icon(), sc.content()))
+	sc := &sheetScreens{
+		sync:      newSyncScreen(mw, mw),
+		mapper:    newMapperScreen(mw),
+		conflicts: newConflictsScreen(mw),
+		history:   newHistoryScreen(mw),
 	}
+	tabs := []struct {
+		title string
+		icon  fyne.Resource
+		s     screen
+	}{
+		{tabSync, theme.ViewRefreshIcon(), sc.sync},
+		{tabMapper, theme.ListIcon(), sc.mapper},
+		{tabConflicts, theme.WarningIcon(), sc.conflicts},
+		{tabHistory, theme.HistoryIcon(), sc.history},
+	}
+	sc.byTitle = map[string]screen{}
+	items := []*container.TabItem{mw.sheetTab}
+	for _, t := range tabs {
+		sc.byTitle[t.title] = t.s
+		items = append(items, container.NewTabItemWithIcon(t.title, t.icon, t.s.content()))
+	}
+	mw.screens = sc
 	mw.tabs.Items = items
 }
-
-// tabOrder is the order of the centre tabs after the grid, whatever the
-// order the files registering them are initialised in.
-var tabOrder = []string{tabSync, tabMapper, tabConflicts, tabHistory}
-
-// screenFactory builds one centre tab for the open sheet.
-type screenFactory struct {
-	title string
-	icon  func() fyne.Resource
-	build func(mw *MainWindow) screen
-}
-
-// screenFactories lists the centre tabs after the grid, in order.
-var screenFactories []screenFactory
 
 // reloadSheet re-reads the open sheet (after a sync, mapping or import).
 func (mw *MainWindow) reloadSheet() {
@@ -329,7 +372,7 @@ func (mw *MainWindow) report(err error) {
 }
 
 // goBackground runs f off the UI goroutine; f reaches widgets only through
-// fyne.Do. WaitIdle waits for every such f.
+// uiloop.Do. WaitIdle waits for every such f.
 func (mw *MainWindow) goBackground(f func()) {
 	mw.bg.Add(1)
 	go func() {

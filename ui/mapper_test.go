@@ -13,6 +13,7 @@ import (
 	"crmsheets/app"
 	"crmsheets/app/fieldmap"
 	"crmsheets/sheets"
+	"crmsheets/ui/uiloop"
 )
 
 // newUnmappedContacts creates a Contact sheet whose columns are named the
@@ -38,7 +39,7 @@ func TestMapperAutoMapReviewApplyRestore(t *testing.T) {
 	mw := newTestWindow(t)
 	sh := newUnmappedContacts(t, mw)
 	mw.ShowScreen("mapper")
-	m := mw.screens[tabMapper].(*mapperScreen)
+	m := mw.screens.mapper
 	mw.WaitIdle()
 	if len(m.fields) == 0 {
 		t.Fatalf("fields not loaded: %q", m.message.Text)
@@ -117,7 +118,7 @@ func TestMapperFieldPickerKeyAndAddColumn(t *testing.T) {
 	mw := newTestWindow(t)
 	sh := newUnmappedContacts(t, mw)
 	mw.ShowScreen("mapper")
-	m := mw.screens[tabMapper].(*mapperScreen)
+	m := mw.screens.mapper
 	mw.WaitIdle()
 
 	fp := newFieldPicker(m.fields, "")
@@ -147,7 +148,7 @@ func TestMapperFieldPickerKeyAndAddColumn(t *testing.T) {
 	}
 
 	m.key.SetSelected("E-mail")
-	mw.WaitIdle() // the test driver runs fyne.Do inline: one action at a time
+	mw.WaitIdle() // the test driver runs uiloop.Do inline: one action at a time
 	m.create.SetChecked(true)
 	mw.WaitIdle()
 	got, _ := mw.svc.Sheet(sh.ID)
@@ -213,7 +214,7 @@ func TestMapperBlankCellsOption(t *testing.T) {
 	svc, mw := open()
 	sh := newUnmappedContacts(t, mw)
 	mw.ShowScreen("mapper")
-	m := mw.screens[tabMapper].(*mapperScreen)
+	m := mw.screens.mapper
 	mw.WaitIdle()
 	field := func(path string) fieldmap.FieldOption {
 		i := slices.IndexFunc(m.fields, func(f fieldmap.FieldOption) bool { return f.Path == path })
@@ -246,11 +247,9 @@ func TestMapperBlankCellsOption(t *testing.T) {
 		})
 	}
 	before, _ := svc.ConfigVersions(sh.ID)
-	// The user's choice, as the UI goroutine makes it: the save's callback
-	// (run inline by the test driver) waits for the select to finish.
-	uiMu.Lock()
-	blankSelectOf(t, m, "Job Title").SetSelected(app.BlankPolicyLabel(sheets.BlankClear))
-	uiMu.Unlock()
+	// The user's choice, as the UI goroutine makes it (the test driver runs
+	// uiloop.Do inline): the save's callback waits for the select to finish.
+	uiloop.Do(func() { blankSelectOf(t, m, "Job Title").SetSelected(app.BlankPolicyLabel(sheets.BlankClear)) })
 	mw.WaitIdle()
 	after, _ := svc.ConfigVersions(sh.ID)
 	if len(after) != len(before)+1 || !strings.Contains(m.versions[0].text, `blank cells of "Job Title": Clear the field`) {
@@ -279,7 +278,7 @@ func TestMapperBlankCellsOption(t *testing.T) {
 	}
 	mw.ShowScreen("mapper")
 	mw.WaitIdle()
-	m = mw.screens[tabMapper].(*mapperScreen)
+	m = mw.screens.mapper
 	if sel := blankSelectOf(t, m, "Job Title"); sel.Selected != "Clear the field" || sel.Disabled() {
 		t.Errorf("after reopening the Mapper shows %q (disabled %v)", sel.Selected, sel.Disabled())
 	}

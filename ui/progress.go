@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"crmsheets/app"
+	"crmsheets/ui/uiloop"
 )
 
 // progressInterval is how often a running operation repaints its progress:
@@ -41,7 +42,7 @@ func newThrottle(paint func(app.Progress)) *throttle {
 				t.seen = false
 				t.mu.Unlock()
 				if ok {
-					onUI(func() { paint(p) })
+					uiloop.Do(func() { paint(p) })
 				}
 			}
 		}

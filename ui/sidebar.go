@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/sheets"
+	"crmsheets/ui/uiloop"
 )
 
 // sidebar lists the sheets and holds the sheet actions: new (from a
@@ -198,7 +199,7 @@ func (mw *MainWindow) showNewFromObject() {
 		mw.info("Reading the " + object + " describe…")
 		mw.goBackground(func() {
 			sh, err := mw.svc.NewSheetFromObject(mw.ctx, object, n)
-			onUI(func() {
+			uiloop.Do(func() {
 				mw.conn.usageChanged()
 				if err != nil {
 					mw.report(err)

@@ -16,13 +16,8 @@ import (
 
 	"crmsheets/app"
 	"crmsheets/sheets"
+	"crmsheets/ui/uiloop"
 )
-
-func init() {
-	screenFactories = append(screenFactories,
-		screenFactory{tabSync, theme.ViewRefreshIcon, func(mw *MainWindow) screen { return newSyncScreen(mw) }},
-	)
-}
 
 // ProductionConfirmThreshold is the number of record changes above which a
 // run against a production org asks the user to type the sheet's name.
@@ -40,7 +35,9 @@ var (
 // syncScreen is the Sync tab: settings, filter with Validate, Plan, and
 // Run with progress and Cancel.
 type syncScreen struct {
-	mw        *MainWindow
+	mw *MainWindow
+	// host brings History forward with the last run selected.
+	host      screenHost
 	direction *widget.RadioGroup
 	policy    *widget.Select
 	filter    *widget.Entry
@@ -71,8 +68,8 @@ type syncScreen struct {
 	body      fyne.CanvasObject
 }
 
-func newSyncScreen(mw *MainWindow) *syncScreen {
-	s := &syncScreen{mw: mw, direction: widget.NewRadioGroup(directionLabels, nil), policy: widget.NewSelect(policyLabels, nil),
+func newSyncScreen(mw *MainWindow, host screenHost) *syncScreen {
+	s := &syncScreen{mw: mw, host: host, direction: widget.NewRadioGroup(directionLabels, nil), policy: widget.NewSelect(policyLabels, nil),
 		filter: widget.NewMultiLineEntry(), filterRes: widget.NewLabel(""), lookback: widget.NewEntry(),
 		schedule: widget.NewSelect(scheduleLabels, nil), create: widget.NewCheck("Create records for rows not found in Salesforce", nil),
 		plan:  widget.NewLabel("Press Plan to see what a run will do and what it costs before running it."),
@@ -99,10 +96,7 @@ func newSyncScreen(mw *MainWindow) *syncScreen {
 	})
 	s.cancelBtn.Disable()
 	s.historyBtn = widget.NewButtonWithIcon("Open in history", theme.HistoryIcon(), func() {
-		mw.ShowScreen("history")
-		if h, ok := mw.screens[tabHistory].(*historyScreen); ok {
-			h.selectRun(s.lastRun)
-		}
+		s.host.showRun(s.lastRun)
 	})
 	s.historyBtn.Hide()
 	s.rebindBtn = widget.NewButtonWithIcon("Re-bind to the connected org…", theme.ViewRefreshIcon(), s.confirmRebind)
@@ -239,7 +233,7 @@ func (s *syncScreen) doValidate() {
 	s.filterRes.SetText("Checking the filter…")
 	s.mw.goBackground(func() {
 		res, err := s.mw.svc.ValidateFilter(s.mw.ctx, sh.ID, where)
-		onUI(func() {
+		uiloop.Do(func() {
 			s.mw.conn.usageChanged()
 			if err != nil {
 				var fe *app.FilterError
@@ -286,7 +280,7 @@ func (s *syncScreen) doPlan() {
 	opt := s.options()
 	s.mw.goBackground(func() {
 		p, err := s.mw.svc.Plan(s.mw.ctx, sh.ID, opt)
-		onUI(func() {
+		uiloop.Do(func() {
 			s.planBtn.Enable()
 			if err != nil {
 				s.plan.SetText("Plan failed: " + err.Error())
@@ -347,7 +341,7 @@ func (s *syncScreen) doRun(force bool) {
 		s.plan.SetText("Planning the production run…")
 		s.mw.goBackground(func() {
 			p, err := s.mw.svc.Plan(s.mw.ctx, sh.ID, opt)
-			onUI(func() {
+			uiloop.Do(func() {
 				if err != nil {
 					s.plan.SetText("Plan failed: " + err.Error())
 					return
@@ -423,7 +417,7 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 	s.mw.goBackground(func() {
 		run, err := s.mw.svc.Sync(ctx, sh.ID, opt, th.Report)
 		th.Stop()
-		onUI(func() {
+		uiloop.Do(func() {
 			s.mw.win.SetTitle(title)
 			cancel()
 			s.cancel = nil

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"crmsheets/app"
+	"crmsheets/ui/uiloop"
 )
 
 // The API usage bar reads the figures of the last Salesforce response
@@ -57,7 +58,7 @@ func (p *connPanel) refreshThrottled() {
 	}
 	u.pending = true
 	time.AfterFunc(wait, func() {
-		onUI(func() {
+		uiloop.Do(func() {
 			u.pending = false
 			if p.mw.ctx.Err() == nil {
 				p.refreshNow()
@@ -95,7 +96,7 @@ func (p *connPanel) startPolling() {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				onUI(p.refreshThrottled)
+				uiloop.Do(p.refreshThrottled)
 			}
 		}
 	}()

@@ -6,13 +6,13 @@ import (
 
 	"crmsheets/app"
 	"crmsheets/sheets"
+	"crmsheets/ui/uiloop"
 )
 
 // usageBarText is what the API usage bar says now.
-func usageBarText(mw *MainWindow) string {
-	uiMu.Lock()
-	defer uiMu.Unlock()
-	return mw.conn.usage.caption.Text
+func usageBarText(mw *MainWindow) (text string) {
+	uiloop.Do(func() { text = mw.conn.usage.caption.Text }) // inline under the test driver
+	return text
 }
 
 // TestUsageBarFollowsRuns checks the bar is read from Salesforce at
@@ -33,7 +33,7 @@ func TestUsageBarFollowsRuns(t *testing.T) {
 	}
 	mw.sheetCreated(sh)
 	mw.ShowScreen("sync")
-	s := mw.screens[tabSync].(*syncScreen)
+	s := mw.screens.sync
 	s.direction.SetSelected("Pull")
 	s.doRun(false)
 	mw.WaitIdle()
@@ -59,29 +59,29 @@ func TestUsageBarFollowsRuns(t *testing.T) {
 func TestUsageRefreshThrottled(t *testing.T) {
 	mw := newTestWindow(t)
 	p := mw.conn
-	uiMu.Lock()
-	p.refresher.minGap = time.Hour
-	calls := p.refresher.calls
-	p.refreshThrottled()
-	p.refreshThrottled()
-	if p.refresher.calls != calls || !p.refresher.pending {
-		t.Errorf("within the gap: calls %d (was %d), pending %v", p.refresher.calls, calls, p.refresher.pending)
-	}
-	p.refresher.pending = false // forget the hour-long timer (it checks ctx)
-	p.refresher.minGap = 0
-	p.refreshThrottled()
-	if p.refresher.calls != calls+1 {
-		t.Errorf("past the gap: calls %d, want %d", p.refresher.calls, calls+1)
-	}
-	p.refresher.polling, p.refresher.pollEvery = false, 10*time.Millisecond
-	p.startPolling()
-	uiMu.Unlock()
+	var calls int
+	uiloop.Do(func() { // as the UI goroutine: inline under the test driver
+		p.refresher.minGap = time.Hour
+		calls = p.refresher.calls
+		p.refreshThrottled()
+		p.refreshThrottled()
+		if p.refresher.calls != calls || !p.refresher.pending {
+			t.Errorf("within the gap: calls %d (was %d), pending %v", p.refresher.calls, calls, p.refresher.pending)
+		}
+		p.refresher.pending = false // forget the hour-long timer (it checks ctx)
+		p.refresher.minGap = 0
+		p.refreshThrottled()
+		if p.refresher.calls != calls+1 {
+			t.Errorf("past the gap: calls %d, want %d", p.refresher.calls, calls+1)
+		}
+		p.refresher.polling, p.refresher.pollEvery = false, 10*time.Millisecond
+		p.startPolling()
+	})
 
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		uiMu.Lock()
-		n := p.refresher.calls
-		uiMu.Unlock()
+		var n int
+		uiloop.Do(func() { n = p.refresher.calls })
 		if n >= calls+3 {
 			break
 		}

@@ -210,7 +210,7 @@ func TestNewSheetFromXLSXWithObjectProposesMapping(t *testing.T) {
 	if d.created == nil || d.created.Object != "Contact" {
 		t.Fatalf("created %+v (status %q)", d.created, mw.status.Text)
 	}
-	m := mw.screens[tabMapper].(*mapperScreen)
+	m := mw.screens.mapper
 	if mw.tabs.Selected().Text != tabMapper || m.pending == nil || len(m.pending.p.Matches) == 0 {
 		t.Fatalf("no mapping proposal on the Mapper (tab %q, message %q)", mw.tabs.Selected().Text, m.message.Text)
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"crmsheets/ui/uiloop"
 	"fmt"
 	"strconv"
 	"strings"
@@ -33,7 +34,7 @@ func newWorkbookChoice(mw *MainWindow, src *importSource) workbookChoice {
 func (c *workbookChoice) chooseDate(col, k int) {
 	c.mw.goBackground(func() {
 		err := c.src.chooseDate(col, k)
-		onUI(func() {
+		uiloop.Do(func() {
 			if err != nil {
 				c.mw.report(err)
 				return

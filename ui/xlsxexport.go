@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"crmsheets/app"
+	"crmsheets/ui/uiloop"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -76,7 +77,7 @@ func (mw *MainWindow) exportFile(path, title string, write func(io.Writer) error
 	ctx, b := mw.startBusy(title, "Writing "+filepath.Base(path)+"…", true)
 	mw.goBackground(func() {
 		err := writeFileAtomic(ctx, path, write, func(n int64) { b.report(fmt.Sprintf("Writing %s… %d KB", filepath.Base(path), n>>10)) })
-		onUI(func() {
+		uiloop.Do(func() {
 			b.done()
 			switch {
 			case errors.Is(err, context.Canceled):

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"crmsheets/ui/uiloop"
 	"errors"
 	"fmt"
 	"strings"
@@ -54,7 +55,7 @@ func (mw *MainWindow) readFile(path, tab string, headerRow int, then func(*impor
 	ctx, b := mw.startBusy("Reading the workbook", "Reading "+path+"…", true)
 	mw.goBackground(func() {
 		src, err := readSource(ctx, mw.svc, path, tab, headerRow)
-		onUI(func() {
+		uiloop.Do(func() {
 			b.done()
 			switch {
 			case errors.Is(err, context.Canceled):
@@ -205,7 +206,7 @@ func (d *importDialog) replan() {
 	d.summary.SetText("Computing the preview…")
 	d.mw.goBackground(func() {
 		p, err := src.plan(d.sheetID, choice)
-		onUI(func() {
+		uiloop.Do(func() {
 			if err != nil {
 				d.summary.SetText("")
 				d.mw.report(err)
@@ -253,7 +254,7 @@ func (d *importDialog) apply() {
 	_, b := d.mw.startBusy("Importing", "Writing the changes into the sheet…", false)
 	d.mw.goBackground(func() {
 		res, err := p.apply()
-		onUI(func() {
+		uiloop.Do(func() {
 			b.done()
 			if err != nil {
 				d.mw.report(err)

@@ -13,6 +13,7 @@ import (
 
 	"crmsheets/app"
 	"crmsheets/sheets"
+	"crmsheets/ui/uiloop"
 )
 
 // localSheetChoice is the object choice of a sheet kept local.
@@ -133,7 +134,7 @@ func (d *newSheetDialog) refill() {
 func (d *newSheetDialog) loadObjects() {
 	d.mw.goBackground(func() {
 		objs, err := d.mw.svc.Objects(d.mw.ctx)
-		onUI(func() {
+		uiloop.Do(func() {
 			if err != nil {
 				d.object.PlaceHolder = "offline: the sheet will be local"
 				return
@@ -196,7 +197,7 @@ func (d *newSheetDialog) create() {
 			sh.Object = object
 			err = d.mw.svc.SaveSheetSettings(sh, "linked to "+object)
 		}
-		onUI(func() {
+		uiloop.Do(func() {
 			b.done()
 			if err != nil {
 				d.mw.report(err)
@@ -208,10 +209,7 @@ func (d *newSheetDialog) create() {
 			d.mw.sheetCreated(sh)
 			d.mw.info(fmt.Sprintf("Created %q from %s: %d rows", sh.Name, shortPath(src.Path), src.Rows))
 			if object != "" {
-				d.mw.ShowScreen("mapper")
-				if m, ok := d.mw.screens[tabMapper].(*mapperScreen); ok {
-					m.doAutoMap()
-				}
+				d.mw.proposeMapping()
 			}
 		})
 	})

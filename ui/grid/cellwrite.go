@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	"fyne.io/fyne/v2"
-
 	"crmsheets/sheets"
+	"crmsheets/ui/uiloop"
 )
 
 // CellEdit is one cell a multi-cell gesture (paste, clear, undo) sets:
@@ -62,7 +61,7 @@ func (g *Grid) writeCells(w cellWrite) {
 	go func() {
 		defer g.busy.Done()
 		res := g.storeCells(sh, sheetID, w)
-		fyne.Do(func() {
+		uiloop.Do(func() {
 			g.writing = false
 			done()
 			g.landCells(sh, w, res)

@@ -14,12 +14,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/sheets"
+	"crmsheets/ui/uiloop"
 )
 
 // Grid is the spreadsheet view of one sheet: a formula bar over a
 // virtualized table. It is created and used on the UI goroutine; work that
 // reads the whole sheet (sort, filter, find, paste) runs in goroutines and
-// comes back through fyne.Do.
+// comes back through uiloop.Do.
 type Grid struct {
 	widget.BaseWidget
 
@@ -471,7 +472,7 @@ func (g *Grid) SetView(spec ViewSpec) {
 		if ctx.Err() != nil {
 			return
 		}
-		fyne.Do(func() {
+		uiloop.Do(func() {
 			if ctx.Err() != nil {
 				return
 			}
@@ -504,7 +505,7 @@ func (g *Grid) Find(query string) {
 	go func() {
 		defer g.busy.Done()
 		row, col, err := FindNext(context.Background(), g.src, sh, order, from, query)
-		fyne.Do(func() {
+		uiloop.Do(func() {
 			switch {
 			case err != nil:
 				g.message(err.Error(), true)
