@@ -8,6 +8,7 @@ import (
 
 	"crmsheets/app"
 	"crmsheets/sheets"
+	"crmsheets/ui/uiloop"
 )
 
 // showOrg names the Salesforce org the open sheet belongs to on the Sync
@@ -61,7 +62,7 @@ func (s *syncScreen) rebind(sh *sheets.Sheet) {
 	s.phase.SetText("Re-binding: full pull, matching rows by key…")
 	s.mw.goBackground(func() {
 		run, err := s.mw.svc.RebindSheet(s.mw.ctx, sh.ID, nil)
-		onUI(func() {
+		uiloop.Do(func() {
 			s.rebindBtn.Enable()
 			s.runBtn.Enable()
 			s.planBtn.Enable()

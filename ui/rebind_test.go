@@ -78,7 +78,7 @@ func TestRebindFromSyncTab(t *testing.T) {
 		t.Fatalf("connected org %+v (%v), sheet bound to %+v", now, err, first)
 	}
 	mw.ShowScreen("sync")
-	s := mw.screens[tabSync].(*syncScreen)
+	s := mw.screens.sync
 	if !strings.Contains(s.orgLine.Text, first.OrgID) {
 		t.Errorf("org line %q does not name the sheet's org %s", s.orgLine.Text, first.OrgID)
 	}
