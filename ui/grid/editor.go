@@ -27,7 +27,7 @@ var (
 func newEditEntry(g *Grid) *editEntry {
 	e := &editEntry{g: g}
 	e.ExtendBaseWidget(e)
-	e.OnSubmitted = func(text string) { g.commit(text, 1, 0) }
+	e.OnSubmitted = func(text string) { g.commitBar(text, 1, 0) }
 	return e
 }
 
@@ -40,9 +40,26 @@ func (e *editEntry) TypedKey(k *fyne.KeyEvent) {
 	case fyne.KeyEscape:
 		e.g.CancelEdit()
 	case fyne.KeyTab:
-		e.g.commit(e.Text, 0, 1)
+		if shiftHeld() {
+			e.g.commitBar(e.Text, 0, -1)
+		} else {
+			e.g.commitBar(e.Text, 0, 1)
+		}
 	default:
 		e.Entry.TypedKey(k)
+	}
+}
+
+// commitBar saves a value typed or chosen in the bar and gives the grid
+// the keyboard back; a refused value stays in the bar's entry.
+func (g *Grid) commitBar(text string, dr, dc int) {
+	col, _ := g.column(g.cur.Col)
+	if g.commit(text, dr, dc) {
+		g.focusTable()
+		return
+	}
+	if c := fyne.CurrentApp().Driver().CanvasForObject(g); c != nil && col.Type != sheets.TypeBool && col.Type != sheets.TypePicklist {
+		c.Focus(g.ed.entry)
 	}
 }
 
@@ -63,12 +80,12 @@ func newEditors(g *Grid) *editors {
 	e := &editors{entry: newEditEntry(g)}
 	e.pick = widget.NewSelect(nil, func(v string) {
 		if !e.quiet {
-			g.commit(v, 0, 0)
+			g.commitBar(v, 0, 0)
 		}
 	})
 	e.check = widget.NewCheck("", func(v bool) {
 		if !e.quiet {
-			g.commit(boolText(v), 0, 0)
+			g.commitBar(boolText(v), 0, 0)
 		}
 	})
 	e.date = widget.NewButtonWithIcon("", theme.CalendarIcon(), func() { g.pickDate() })
@@ -143,7 +160,7 @@ func (g *Grid) pickDate() {
 	var pop *widget.PopUp
 	cal := widget.NewCalendar(start, func(t time.Time) {
 		pop.Hide()
-		g.commit(t.Format(sheets.DateLayout), 0, 0)
+		g.commitBar(t.Format(sheets.DateLayout), 0, 0)
 	})
 	pop = widget.NewPopUp(cal, c)
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(g.ed.date)

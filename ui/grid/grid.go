@@ -30,6 +30,13 @@ type Grid struct {
 	ref   *widget.Label
 	ed    *editors
 	tip   *widget.PopUp
+	// cellEd is the editor drawn over the cursor's cell, in layer over
+	// the table; cellObj maps the drawn cells to their templates so it
+	// can be placed (updateCell keeps it current).
+	cellEd  *cellEntry
+	layer   *fyne.Container
+	cellObj map[widget.TableCellID]fyne.CanvasObject
+	objCell map[fyne.CanvasObject]widget.TableCellID
 
 	// cur is the cursor and anchor the other corner of the selected range,
 	// in model coordinates (view row, sheet column).
@@ -76,6 +83,9 @@ func New(src Source, sheetID string) (*Grid, error) {
 	g := &Grid{src: src, model: m, ref: widget.NewLabel("")}
 	g.ref.TextStyle.Bold = true
 	g.ed = newEditors(g)
+	g.cellEd = newCellEntry(g)
+	g.cellObj = map[widget.TableCellID]fyne.CanvasObject{}
+	g.objCell = map[fyne.CanvasObject]widget.TableCellID{}
 	g.table = newSheetTable(g)
 	g.applyWidths()
 	g.ExtendBaseWidget(g)
@@ -99,7 +109,7 @@ func (g *Grid) Focusable() fyne.Focusable { return g.table }
 // CreateRenderer stacks the formula bar over the table.
 func (g *Grid) CreateRenderer() fyne.WidgetRenderer {
 	bar := container.NewBorder(nil, nil, g.ref, nil, g.ed.holder)
-	return widget.NewSimpleRenderer(container.NewBorder(bar, nil, nil, nil, g.table))
+	return widget.NewSimpleRenderer(container.NewBorder(bar, nil, nil, nil, g.editLayer()))
 }
 
 func (g *Grid) length() (int, int) {
@@ -138,6 +148,10 @@ func (g *Grid) SetColumnWidth(col int, width float32) {
 // updateCell copies prepared text into a cell template: no formatting and
 // no reads beyond the model's page cache.
 func (g *Grid) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	if old, ok := g.objCell[o]; ok && old != id {
+		delete(g.cellObj, old)
+	}
+	g.objCell[o], g.cellObj[id] = id, o
 	bg, label, mark := cellOf(o)
 	r := g.model.Row(id.Row)
 	if id.Col == 0 {
@@ -225,13 +239,15 @@ func (g *Grid) toggleSort(colID string) {
 	g.SetView(spec)
 }
 
-// selected follows taps on the table.
+// selected follows taps on the table; Shift+click extends the range from
+// the anchor.
 func (g *Grid) selected(id widget.TableCellID) {
 	c := max(id.Col-1, 0)
-	if id.Row == g.cur.Row && c == g.cur.Col && g.single() {
+	extend := shiftHeld()
+	if id.Row == g.cur.Row && c == g.cur.Col && (g.single() || extend) {
 		return
 	}
-	g.moveTo(id.Row, c, false)
+	g.moveTo(id.Row, c, extend)
 }
 
 func (g *Grid) single() bool { return g.cur == g.anchor }
@@ -320,9 +336,10 @@ func (g *Grid) MoveToRow(id sheets.RowID, colID string) bool {
 	return true
 }
 
-// BeginEdit moves the keyboard to the formula bar's editor. With replace,
-// the cell's text is replaced by initial (typing over a cell); otherwise
-// the current value is kept for editing.
+// BeginEdit opens the editor over the cursor's cell. With replace, the
+// cell's text is replaced by initial (typing over a cell) and the arrows
+// commit and move; otherwise the current value is kept for editing. A
+// boolean cell toggles and a picklist opens its choices in the bar.
 func (g *Grid) BeginEdit(initial string, replace bool) {
 	col, ok := g.column(g.cur.Col)
 	if !ok || g.model.Len() == 0 {
@@ -343,6 +360,14 @@ func (g *Grid) BeginEdit(initial string, replace bool) {
 		}
 		return
 	}
+	text := initial
+	if !replace {
+		text = sheets.Format(col.Type, g.currentCanonical())
+	}
+	if g.openInCell(text, replace) {
+		return
+	}
+	// Not drawn yet: edit in the bar.
 	if replace {
 		g.ed.entry.SetText(initial)
 	}
@@ -353,9 +378,10 @@ func (g *Grid) BeginEdit(initial string, replace bool) {
 	}
 }
 
-// CancelEdit gives the editor the cell's value back and returns the
-// keyboard to the grid.
+// CancelEdit closes the editor, gives the bar the cell's value back and
+// returns the keyboard to the grid.
 func (g *Grid) CancelEdit() {
+	g.closeInCell()
 	g.showCursor()
 	g.focusTable()
 }
@@ -366,14 +392,14 @@ func (g *Grid) focusTable() {
 	}
 }
 
-// commit stores the editor's text in the cursor's cell, then moves the
-// cursor by (dr, dc). A value the column's type refuses is reported and
-// the editor keeps it for correction.
-func (g *Grid) commit(text string, dr, dc int) {
+// commit stores text in the cursor's cell, then moves the cursor by
+// (dr, dc). A value the column's type refuses is reported and commit
+// returns false; the caller keeps its editor open for correction.
+func (g *Grid) commit(text string, dr, dc int) bool {
 	r := g.model.Row(g.cur.Row)
 	col, ok := g.column(g.cur.Col)
 	if r == nil || !ok {
-		return
+		return false
 	}
 	before := ""
 	if r.Row != nil {
@@ -381,15 +407,12 @@ func (g *Grid) commit(text string, dr, dc int) {
 	}
 	if err := g.edit(g.cur.Row, r.ID, col, text); err != nil {
 		g.message(err.Error(), true)
-		if c := fyne.CurrentApp().Driver().CanvasForObject(g); c != nil && col.Type != sheets.TypeBool && col.Type != sheets.TypePicklist {
-			c.Focus(g.ed.entry)
-		}
-		return
+		return false
 	}
 	g.undo.push([]cellEdit{{Row: r.ID, Column: col.ID, Before: before}})
 	g.edited()
 	g.move(dr, dc, false)
-	g.focusTable()
+	return true
 }
 
 // edit writes one cell through the Source and refreshes its row.

@@ -60,11 +60,11 @@ func TestGridTypingEditsTheCell(t *testing.T) {
 	g, src, w, msgs := newTestGrid(t, 5)
 	g.moveTo(2, 0, false)
 	w.Canvas().Focused().TypedRune('Z')
-	if w.Canvas().Focused() != g.ed.entry {
-		t.Fatalf("typing did not move focus to the editor")
+	if w.Canvas().Focused() != g.cellEd {
+		t.Fatalf("typing did not move focus to the in-cell editor")
 	}
-	test.Type(g.ed.entry, "oe")
-	g.ed.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(g.cellEd, "oe")
+	g.cellEd.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if got := src.rows[3].Cells[src.sheet.Columns[0].ID]; got != "Zoe" {
 		t.Fatalf("stored %q, want Zoe (messages %v)", got, *msgs)
 	}
@@ -101,15 +101,15 @@ func TestGridRefusesInvalidValues(t *testing.T) {
 			colID := src.sheet.Columns[tt.col].ID
 			before := src.rows[1].Cells[colID]
 			g.BeginEdit(tt.input, true)
-			g.ed.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+			g.cellEd.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 			if got := src.rows[1].Cells[colID]; got != before {
 				t.Errorf("stored %q, want the old %q", got, before)
 			}
 			if len(*msgs) == 0 || !strings.Contains((*msgs)[len(*msgs)-1], "refused") {
 				t.Errorf("messages = %q, want a refusal", *msgs)
 			}
-			if g.ed.entry.Text != tt.input {
-				t.Errorf("editor lost the input: %q", g.ed.entry.Text)
+			if !g.Editing() || g.EditorText() != tt.input {
+				t.Errorf("editor lost the input: open %v, %q", g.Editing(), g.EditorText())
 			}
 		})
 	}

@@ -2,28 +2,27 @@ package grid
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
 // sheetTable is widget.Table with spreadsheet keys: arrows (with Shift to
-// extend a range), Tab and Shift+Tab, Enter or F2 to edit, typing to
-// replace, Delete to clear, and the clipboard and undo shortcuts. Table
+// extend a range), Tab and Shift+Tab, Enter, F2 or a double-click to edit
+// in place, typing to replace, Delete to clear, and the clipboard and undo
+// shortcuts. Shift is read from each event (keyModifiers), never tracked. Table
 // coordinates include the row-state column at 0.
 type sheetTable struct {
 	widget.Table
-	g     *Grid
-	shift bool
+	g *Grid
 	// headers are the header cells the table made (createHeader).
 	headers []*headerCell
 }
 
 var (
-	_ fyne.Widget       = (*sheetTable)(nil)
-	_ fyne.Focusable    = (*sheetTable)(nil)
-	_ fyne.Tabbable     = (*sheetTable)(nil)
-	_ fyne.Shortcutable = (*sheetTable)(nil)
-	_ desktop.Keyable   = (*sheetTable)(nil)
+	_ fyne.Widget         = (*sheetTable)(nil)
+	_ fyne.Focusable      = (*sheetTable)(nil)
+	_ fyne.Tabbable       = (*sheetTable)(nil)
+	_ fyne.Shortcutable   = (*sheetTable)(nil)
+	_ fyne.DoubleTappable = (*sheetTable)(nil)
 )
 
 func newSheetTable(g *Grid) *sheetTable {
@@ -44,52 +43,48 @@ func newSheetTable(g *Grid) *sheetTable {
 // spreadsheet, instead of leaving the widget.
 func (t *sheetTable) AcceptsTab() bool { return true }
 
-// KeyDown tracks Shift for range selection.
-func (t *sheetTable) KeyDown(e *fyne.KeyEvent) {
-	if e.Name == desktop.KeyShiftLeft || e.Name == desktop.KeyShiftRight {
-		t.shift = true
-	}
-}
-
-// KeyUp tracks Shift for range selection.
-func (t *sheetTable) KeyUp(e *fyne.KeyEvent) {
-	if e.Name == desktop.KeyShiftLeft || e.Name == desktop.KeyShiftRight {
-		t.shift = false
-	}
-}
-
 // TypedKey moves the cursor or starts, as a spreadsheet does, an edit.
 func (t *sheetTable) TypedKey(e *fyne.KeyEvent) {
 	g := t.g
+	shift := shiftHeld()
 	switch e.Name {
 	case fyne.KeyUp:
-		g.move(-1, 0, t.shift)
+		g.move(-1, 0, shift)
 	case fyne.KeyDown:
-		g.move(1, 0, t.shift)
+		g.move(1, 0, shift)
 	case fyne.KeyLeft:
-		g.move(0, -1, t.shift)
+		g.move(0, -1, shift)
 	case fyne.KeyRight:
-		g.move(0, 1, t.shift)
+		g.move(0, 1, shift)
 	case fyne.KeyTab:
-		if t.shift {
+		if shift {
 			g.move(0, -1, false)
 		} else {
 			g.move(0, 1, false)
 		}
 	case fyne.KeyPageDown:
-		g.move(30, 0, t.shift)
+		g.move(30, 0, shift)
 	case fyne.KeyPageUp:
-		g.move(-30, 0, t.shift)
+		g.move(-30, 0, shift)
 	case fyne.KeyHome:
-		g.moveTo(g.cur.Row, 0, t.shift)
+		g.moveTo(g.cur.Row, 0, shift)
 	case fyne.KeyEnd:
-		g.moveTo(g.cur.Row, g.model.Columns()-1, t.shift)
+		g.moveTo(g.cur.Row, g.model.Columns()-1, shift)
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyF2:
 		g.BeginEdit("", false)
 	case fyne.KeyDelete, fyne.KeyBackspace:
 		g.ClearSelection()
 	case fyne.KeyEscape:
 		g.moveTo(g.cur.Row, g.cur.Col, false)
+	}
+}
+
+// DoubleTapped selects the cell under the pointer and edits it in place,
+// keeping its value.
+func (t *sheetTable) DoubleTapped(e *fyne.PointEvent) {
+	t.Table.Tapped(e)
+	if id := t.g.cur; t.g.model.Len() > 0 && id.Row >= 0 {
+		t.g.BeginEdit("", false)
 	}
 }
 

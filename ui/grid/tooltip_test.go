@@ -19,7 +19,7 @@ func TestStateTooltip(t *testing.T) {
 	src.rows[3].Error = "REQUIRED_FIELD_MISSING: Last Name is required"
 	g.moveTo(2, 0, false)
 	g.BeginEdit("Zed", true)
-	g.ed.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	g.cellEd.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	g.Reload()
 
 	var mark *stateMark
