@@ -151,11 +151,11 @@ type orgLine struct {
 }
 
 func (e *env) orgsCommand() *cobra.Command {
-	var use string
+	var use, remove string
 	cmd := &cobra.Command{
 		Use:     "orgs",
-		Short:   "List saved orgs, or switch the active one",
-		Example: "  crmsheets orgs\n  crmsheets orgs --use demo",
+		Short:   "List saved orgs, switch the active one, or remove one",
+		Example: "  crmsheets orgs\n  crmsheets orgs --use demo\n  crmsheets orgs --remove \"Acme sandbox\"",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, err := e.service(cmd.Context())
@@ -165,6 +165,21 @@ func (e *env) orgsCommand() *cobra.Command {
 			orgs, err := svc.Orgs()
 			if err != nil {
 				return err
+			}
+			if use != "" && remove != "" {
+				return usageErr("give --use or --remove, not both")
+			}
+			if remove != "" {
+				for _, o := range orgs {
+					if o.ID == remove || strings.EqualFold(o.Name, remove) {
+						if err := svc.RemoveOrg(o.ID); err != nil {
+							return err
+						}
+						fmt.Fprintf(e.io.Out, "Removed org %s and its saved login\n", o.Name)
+						return nil
+					}
+				}
+				return fmt.Errorf("no saved org %q (see `crmsheets orgs`)", remove)
 			}
 			if use != "" {
 				for _, o := range orgs {
@@ -202,5 +217,6 @@ func (e *env) orgsCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&use, "use", "", "make this org (name or id) the active one")
+	cmd.Flags().StringVar(&remove, "remove", "", "forget this org (name or id) and its saved login; the demo org stays")
 	return cmd
 }

@@ -86,22 +86,43 @@ func (e *env) sheetsCommand() *cobra.Command {
 
 func (e *env) newCommand() *cobra.Command {
 	var template, name, object string
+	var blank bool
+	var columns []string
 	cmd := &cobra.Command{
 		Use:   "new",
-		Short: "Create a sheet from a CRM template or from any Salesforce object",
+		Short: "Create a sheet from a CRM template, from any Salesforce object, or blank",
 		Long: `Create a sheet. Templates: accounts, people (contacts), leads, opportunities,
-tasks. --object builds the sheet from the object's Describe in the connected org.`,
-		Example: "  crmsheets new --template people --name \"Leads Q3\"\n  crmsheets new --object Subscription__c --name Subscriptions",
+tasks. --object builds the sheet from the object's Describe in the connected org.
+--blank starts a local sheet with the --columns given (text columns; add, retype
+and map them later).`,
+		Example: "  crmsheets new --template people --name \"Leads Q3\"\n  crmsheets new --object Subscription__c --name Subscriptions\n  crmsheets new --blank --name \"Event list\" --columns Name,Email,Company",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if name == "" {
 				return usageErr("--name is required")
 			}
-			if (template == "") == (object == "") {
-				return usageErr("give exactly one of --template or --object")
+			given := 0
+			for _, b := range []bool{template != "", object != "", blank} {
+				if b {
+					given++
+				}
+			}
+			if given != 1 {
+				return usageErr("give exactly one of --template, --object or --blank")
+			}
+			if !blank && len(columns) > 0 {
+				return usageErr("--columns goes with --blank")
 			}
 			var sh *sheets.Sheet
-			if template != "" {
+			if blank {
+				svc, err := e.service(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if sh, err = svc.NewLocalSheet(app.BlankSheet(name, columns)); err != nil {
+					return err
+				}
+			} else if template != "" {
 				svc, err := e.service(cmd.Context())
 				if err != nil {
 					return err
@@ -125,13 +146,19 @@ tasks. --object builds the sheet from the object's Describe in the connected org
 			if e.json {
 				return printJSON(e.io.Out, sh)
 			}
-			fmt.Fprintf(e.io.Out, "Created sheet %q (%s, %d columns, id %s)\n", sh.Name, sh.Object, len(sh.Columns), sh.ID)
+			object := sh.Object
+			if object == "" {
+				object = "local"
+			}
+			fmt.Fprintf(e.io.Out, "Created sheet %q (%s, %d columns, id %s)\n", sh.Name, object, len(sh.Columns), sh.ID)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&template, "template", "", "template id: accounts, people, leads, opportunities, tasks")
 	cmd.Flags().StringVar(&object, "object", "", "Salesforce object API name, e.g. Contact or Subscription__c")
 	cmd.Flags().StringVar(&name, "name", "", "name of the new sheet")
+	cmd.Flags().BoolVar(&blank, "blank", false, "start a blank local sheet")
+	cmd.Flags().StringSliceVar(&columns, "columns", nil, "column names of a blank sheet, comma-separated (default A,B,C)")
 	return cmd
 }
 
