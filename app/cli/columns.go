@@ -49,11 +49,11 @@ to a Salesforce field with the Mapper or ` + "`crmsheets map`" + `.`,
 
 	var addType string
 	add := &cobra.Command{
-		Use:     "add NAME",
-		Short:   "Add a column at the end (existing rows get blank cells)",
+		Use:   "add NAME",
+		Short: "Add a column at the end (existing rows get blank cells)",
 		Example: `  crmsheets column --sheet "Leads Q3"
   crmsheets column add --sheet "Leads Q3" "Next step" --type date`,
-		Args:    cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := parseType(addType)
 			if err != nil {
