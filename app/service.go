@@ -50,8 +50,9 @@ type Options struct {
 	// another org, as a sandbox is a copy of production under its own id.
 	DemoOrgSalesforceID string
 	// BulkThreshold is the number of records a push sends above which it
-	// uses Bulk API 2.0 instead of sObject Collections; 0 means 10000,
-	// negative disables Bulk.
+	// uses Bulk API 2.0 instead of sObject Collections; 0 means
+	// crm.DefaultBulkThreshold (the one threshold of the app, measured in
+	// docs/BENCHMARKS.md), negative disables Bulk.
 	BulkThreshold int
 	// MaxChangeShare is the safety rail: a run that would overwrite more
 	// than this share of a sheet's records (and more than 10 records)
@@ -134,7 +135,7 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 		opt.DemoSeedAccounts = 500
 	}
 	if opt.BulkThreshold == 0 {
-		opt.BulkThreshold = 10000
+		opt.BulkThreshold = crm.DefaultBulkThreshold
 	}
 	if opt.PushBatchSize <= 0 || opt.PushBatchSize > pushChunkRows {
 		opt.PushBatchSize = pushChunkRows

@@ -577,9 +577,14 @@ func TestPushAboveThresholdUsesBulk(t *testing.T) {
 	if env.org.Count("Contact") != 180 {
 		t.Errorf("org has %d contacts, want 180", env.org.Count("Contact"))
 	}
+	// The demo org returns result files shuffled and re-spelled, as
+	// Salesforce does: every row still holds its own record.
 	for _, r := range env.rows(sh.ID) {
 		if r.State != sheets.StateSynced || r.RecordID == "" {
 			t.Fatalf("row %d %s %q after the bulk push", r.ID, r.State, r.RecordID)
+		}
+		if got := env.get("Contact", r.RecordID, "Email"); !strings.EqualFold(fmt.Sprint(got), r.Cells[email]) {
+			t.Fatalf("row %d (%s) holds the record of %v", r.ID, r.Cells[email], got)
 		}
 	}
 }

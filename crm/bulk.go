@@ -59,32 +59,61 @@ func (e *BulkJobError) Error() string {
 
 // bulkJob is the JobInfo of ingest and query jobs.
 type bulkJob struct {
-	ID                     string  `json:"id"`
-	State                  string  `json:"state"`
-	Object                 string  `json:"object"`
-	Operation              string  `json:"operation"`
-	ErrorMessage           string  `json:"errorMessage"`
-	NumberRecordsProcessed float64 `json:"numberRecordsProcessed"`
-	NumberRecordsFailed    float64 `json:"numberRecordsFailed"`
+	ID           string `json:"id"`
+	State        string `json:"state"`
+	Object       string `json:"object"`
+	Operation    string `json:"operation"`
+	ErrorMessage string `json:"errorMessage"`
+	// The counters are absent from the create and close answers.
+	NumberRecordsProcessed *float64 `json:"numberRecordsProcessed"`
+	NumberRecordsFailed    *float64 `json:"numberRecordsFailed"`
 }
 
-// BulkIngest writes recs with one Bulk API 2.0 ingest job: it builds the CSV
-// (columns = union of the records' fields; Id first for update and delete;
-// nil and "" are sent as #N/A, i.e. cleared, as through the REST API; a
-// field missing from a record leaves it unchanged), creates the job, uploads, closes it, polls with backoff
-// (WithBulkPolling) and reads the successful, failed and unprocessed results,
-// mapped back to input order. progress, if not nil, receives each new job
-// state. It costs about five calls plus polling, whatever the record count.
+// BulkIngest writes recs with Bulk API 2.0: one ingest job per operation
+// (more only when the CSV exceeds MaxBulkUploadBytes, split at a record
+// boundary). It builds the CSV (columns = union of the records' fields; Id
+// first for update and delete; nil and "" are sent as #N/A, i.e. cleared,
+// as through the REST API; a field missing from a record leaves it
+// unchanged), creates the job, uploads, closes it, polls (see waitJob) and
+// maps the result rows back to input order by identity, never by position
+// or by the echoed text: Salesforce returns result files in any order and
+// with its own spelling of the values (numbers, dates, booleans,
+// whitespace).
+//
+//   - update and delete: by sf__Id (the Id column for failed and
+//     unprocessed rows), 15 or 18 characters;
+//   - upsert: by the external id field's value;
+//   - insert: by keyField's value when the caller names one (the sheet's
+//     key column, e.g. Email), else by all the row's cells; values are
+//     compared after the normalization Salesforce applies.
+//
+// An insert whose result row cannot be matched to exactly one input is not
+// an error that a caller could resend into a duplicate: its Result carries
+// CodeOutcomeUnknown and the returned error is an *OutcomeUnknownError
+// listing those indexes, as for a lost Collections response, so the caller
+// reconciles them by key. An update or delete without a result row gets
+// CodeNoResult (resending it is harmless).
+//
+// keyField is the external id field for upsert and the correlation field
+// for insert ("" for none). progress, if not nil, receives each new job
+// state. A job costs create, upload, close and the polls, plus only the
+// result files it needs: an update or delete whose job info reports every
+// record processed and none failed downloads none, an insert downloads the
+// successful results (the new ids) and the others only when the counters
+// say they hold rows.
 //
 // An upload whose response is lost is not resent into the same job: the job
 // is aborted and a new one created, so no row is ingested twice.
 // https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/bulk_api_2_0.htm
-func (c *Client) BulkIngest(ctx context.Context, object string, op BulkOperation, externalIDField string, recs []Record, progress func(state string)) ([]Result, error) {
+func (c *Client) BulkIngest(ctx context.Context, object string, op BulkOperation, keyField string, recs []Record, progress func(state string)) ([]Result, error) {
 	if !validName(object) {
 		return nil, fmt.Errorf("bulk %s %q: not an object API name: %w", op, object, ErrUnsafeSOQL)
 	}
-	if op == OpUpsert && !validName(externalIDField) {
-		return nil, fmt.Errorf("bulk upsert %s by %q: %w", object, externalIDField, ErrUnsafeSOQL)
+	if op == OpUpsert && !validName(keyField) {
+		return nil, fmt.Errorf("bulk upsert %s by %q: %w", object, keyField, ErrUnsafeSOQL)
+	}
+	if keyField != "" && !validName(keyField) {
+		return nil, fmt.Errorf("bulk %s %s matched by %q: %w", op, object, keyField, ErrUnsafeSOQL)
 	}
 	if len(recs) == 0 {
 		return nil, nil
@@ -93,22 +122,55 @@ func (c *Client) BulkIngest(ctx context.Context, object string, op BulkOperation
 		progress = func(string) {}
 	}
 	cols := bulkColumns(op, recs)
-	data, rowKeys, err := encodeBulkCSV(op, cols, recs)
+	parts, err := encodeBulkCSV(op, cols, recs, bulkUploadLimit)
 	if err != nil {
 		return nil, fmt.Errorf("bulk %s %s: %w", op, object, err)
-	}
-	if len(data) > MaxBulkUploadBytes {
-		return nil, fmt.Errorf("bulk %s %s: %d MB of CSV exceeds the %d MB upload limit; split the records", op, object, len(data)>>20, MaxBulkUploadBytes>>20)
 	}
 	base, err := c.dataPath(ctx, "jobs/ingest")
 	if err != nil {
 		return nil, fmt.Errorf("bulk %s %s: %w", op, object, err)
 	}
-	var job bulkJob
-	for attempt := 1; ; attempt++ {
-		job, err = c.createIngestJob(ctx, base, object, op, externalIDField)
+	results := make([]Result, len(recs))
+	var unknown []int
+	var jobErr error
+	for _, p := range parts {
+		res, err := c.ingestJob(ctx, base, object, op, keyField, cols, recs[p.from:p.to], p.data, progress)
+		copy(results[p.from:p.to], res)
+		var u *OutcomeUnknownError
+		if errors.As(err, &u) {
+			for _, i := range u.Indexes {
+				unknown = append(unknown, p.from+i)
+			}
+			continue
+		}
+		var je *BulkJobError
+		if errors.As(err, &je) {
+			jobErr = err // rows of other parts still have their results
+			continue
+		}
 		if err != nil {
-			return nil, fmt.Errorf("bulk %s %s: create job: %w", op, object, err)
+			// Parts not sent keep zero Results: the caller sees them unsent.
+			return results, fmt.Errorf("bulk %s %s: %w", op, object, err)
+		}
+	}
+	if len(unknown) > 0 {
+		return results, errors.Join(jobErr, &OutcomeUnknownError{Op: "bulk " + string(op), Object: object, Indexes: unknown, Cause: errBulkUnmatched})
+	}
+	return results, jobErr
+}
+
+// ingestJob runs one job over recs (one part of the upload).
+func (c *Client) ingestJob(ctx context.Context, base, object string, op BulkOperation, keyField string, cols []string, recs []Record, data []byte, progress func(string)) ([]Result, error) {
+	extField := ""
+	if op == OpUpsert {
+		extField = keyField
+	}
+	var job bulkJob
+	var err error
+	for attempt := 1; ; attempt++ {
+		job, err = c.createIngestJob(ctx, base, object, op, extField)
+		if err != nil {
+			return nil, fmt.Errorf("create job: %w", err)
 		}
 		progress(job.State)
 		err = c.send(ctx, &request{method: http.MethodPut, url: c.absURL(base + "/" + job.ID + "/batches"), body: data, contentType: "text/csv"}, nil)
@@ -120,23 +182,27 @@ func (c *Client) BulkIngest(ctx context.Context, object string, op BulkOperation
 		_ = c.callJSON(ctx, http.MethodPatch, base+"/"+job.ID, map[string]string{"state": BulkAborted}, nil, true)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bulk %s %s: upload to job %s: %w", op, object, job.ID, err)
+		return nil, fmt.Errorf("upload to job %s: %w", job.ID, err)
 	}
 	if err := c.closeJob(ctx, base, &job); err != nil {
-		return nil, fmt.Errorf("bulk %s %s: close job %s: %w", op, object, job.ID, err)
+		return nil, fmt.Errorf("close job %s: %w", job.ID, err)
 	}
 	progress(job.State)
-	if err := c.waitJob(ctx, base, &job, progress); err != nil {
-		return nil, fmt.Errorf("bulk %s %s: %w", op, object, err)
+	if err := c.waitJob(ctx, base, &job, len(recs), progress); err != nil {
+		return nil, err
 	}
-	results, err := c.ingestResults(ctx, base+"/"+job.ID, cols, rowKeys)
+	results, unknown, err := c.ingestResults(ctx, base+"/"+job.ID, op, keyField, cols, recs, &job)
 	if err != nil {
-		return nil, fmt.Errorf("bulk %s %s: results of job %s: %w", op, object, job.ID, err)
+		return nil, fmt.Errorf("results of job %s: %w", job.ID, err)
 	}
+	var jobErr error
 	if job.State != BulkJobComplete {
-		return results, &BulkJobError{JobID: job.ID, State: job.State, Message: job.ErrorMessage}
+		jobErr = &BulkJobError{JobID: job.ID, State: job.State, Message: job.ErrorMessage}
 	}
-	return results, nil
+	if len(unknown) > 0 {
+		return results, errors.Join(jobErr, &OutcomeUnknownError{Op: "bulk " + string(op), Object: object, Indexes: unknown, Cause: errBulkUnmatched})
+	}
+	return results, jobErr
 }
 
 func (c *Client) createIngestJob(ctx context.Context, base, object string, op BulkOperation, extField string) (bulkJob, error) {
@@ -169,10 +235,16 @@ func (c *Client) closeJob(ctx context.Context, base string, job *bulkJob) error 
 	return err
 }
 
-// waitJob polls until the job ends, waiting longer between polls (bulk
-// poll minimum doubling to the maximum).
-func (c *Client) waitJob(ctx context.Context, base string, job *bulkJob, progress func(string)) error {
+// waitJob polls until the job ends. The first poll comes after the
+// client's shortest wait (tens of milliseconds: a small job is often done
+// by then); after that the wait is what the records still to process need
+// at the rate the job reported so far (total > 0 and the counter known),
+// else twice the previous wait, always within the client's shortest and
+// longest waits. Fixed waits either sleep past a finished job or poll a
+// long one too often, and every poll is an API call.
+func (c *Client) waitJob(ctx context.Context, base string, job *bulkJob, total int, progress func(string)) error {
 	wait := c.bulkPollMin
+	start := time.Now()
 	for {
 		switch job.State {
 		case BulkJobComplete, BulkFailed, BulkAborted:
@@ -181,7 +253,6 @@ func (c *Client) waitJob(ctx context.Context, base string, job *bulkJob, progres
 		if err := sleep(ctx, wait); err != nil {
 			return fmt.Errorf("wait for job %s (%s): %w", job.ID, job.State, err)
 		}
-		wait = min(wait*2, c.bulkPollMax)
 		prev := job.State
 		if err := c.callJSON(ctx, http.MethodGet, base+"/"+job.ID, nil, job, true); err != nil {
 			return fmt.Errorf("poll job %s: %w", job.ID, err)
@@ -189,7 +260,19 @@ func (c *Client) waitJob(ctx context.Context, base string, job *bulkJob, progres
 		if job.State != prev {
 			progress(job.State)
 		}
+		wait = nextPoll(wait, time.Since(start), job, total, c.bulkPollMin, c.bulkPollMax)
 	}
+}
+
+// nextPoll is the wait before the next poll of a job (see waitJob).
+func nextPoll(prev, elapsed time.Duration, job *bulkJob, total int, least, most time.Duration) time.Duration {
+	next := prev * 2
+	if p := job.NumberRecordsProcessed; total > 0 && p != nil && *p >= 1 && int(*p) < total {
+		perRecord := float64(elapsed) / *p
+		// A little past the estimate, so the poll finds the job done.
+		next = time.Duration(perRecord*float64(total-int(*p))*1.1) + least
+	}
+	return min(max(next, least), most)
 }
 
 // bulkColumns is the CSV header: Id first for update and delete, then the
@@ -214,49 +297,6 @@ func bulkColumns(op BulkOperation, recs []Record) []string {
 		cols = append([]string{"Id"}, cols...)
 	}
 	return cols
-}
-
-// encodeBulkCSV writes the upload and returns, per record, the key of its
-// row (the cells joined), used to map results back.
-func encodeBulkCSV(op BulkOperation, cols []string, recs []Record) ([]byte, []string, error) {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.Write(cols); err != nil {
-		return nil, nil, err
-	}
-	keys := make([]string, len(recs))
-	row := make([]string, len(cols))
-	for i, r := range recs {
-		for j, col := range cols {
-			if col == "Id" && (op == OpUpdate || op == OpDelete) {
-				id := r.ID
-				if id == "" {
-					id, _ = r.Fields["Id"].(string)
-				}
-				if id == "" {
-					return nil, nil, fmt.Errorf("record %d: no record id", i+1)
-				}
-				row[j] = id
-				continue
-			}
-			v, ok := r.Fields[col]
-			if !ok {
-				row[j] = ""
-				continue
-			}
-			cell, err := bulkCell(v)
-			if err != nil {
-				return nil, nil, fmt.Errorf("record %d field %s: %w", i+1, col, err)
-			}
-			row[j] = cell
-		}
-		if err := w.Write(row); err != nil {
-			return nil, nil, err
-		}
-		keys[i] = strings.Join(row, "\x1f")
-	}
-	w.Flush()
-	return buf.Bytes(), keys, w.Error()
 }
 
 // bulkCell renders a value for the CSV.
@@ -286,56 +326,129 @@ func bulkCell(v any) (string, error) {
 	}
 }
 
-// ingestResults downloads the three result sets and maps them to inputs.
-func (c *Client) ingestResults(ctx context.Context, jobPath string, cols, rowKeys []string) ([]Result, error) {
-	byKey := make(map[string][]int, len(rowKeys))
-	for i, k := range rowKeys {
-		byKey[k] = append(byKey[k], i)
+// errBulkUnmatched is the cause of an OutcomeUnknownError for inserts whose
+// result rows could not be told apart or were missing.
+var errBulkUnmatched = errors.New("their result rows in the Bulk API job could not be matched to them")
+
+// bulkPart is one job's share of an upload: records [from, to) and their CSV.
+type bulkPart struct {
+	from, to int
+	data     []byte
+}
+
+// bulkUploadLimit is MaxBulkUploadBytes; tests lower it to exercise the split.
+var bulkUploadLimit = MaxBulkUploadBytes
+
+// encodeBulkCSV writes the upload, split into parts of at most limit bytes
+// at record boundaries, each with the header.
+func encodeBulkCSV(op BulkOperation, cols []string, recs []Record, limit int) ([]bulkPart, error) {
+	var parts []bulkPart
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(cols); err != nil {
+		return nil, err
 	}
-	results := make([]Result, len(rowKeys))
-	filled := make([]bool, len(rowKeys))
-	take := func(header, row []string) (int, bool) {
-		cells := make([]string, len(cols))
+	w.Flush()
+	header := slices.Clone(buf.Bytes())
+	var line bytes.Buffer
+	lw := csv.NewWriter(&line)
+	from := 0
+	row := make([]string, len(cols))
+	for i, r := range recs {
 		for j, col := range cols {
-			if k := slices.Index(header, col); k >= 0 && k < len(row) {
-				cells[j] = row[k]
+			if col == "Id" && (op == OpUpdate || op == OpDelete) {
+				id := r.ID
+				if id == "" {
+					id, _ = r.Fields["Id"].(string)
+				}
+				if id == "" {
+					return nil, fmt.Errorf("record %d: no record id", i+1)
+				}
+				row[j] = id
+				continue
 			}
+			v, ok := r.Fields[col]
+			if !ok {
+				row[j] = ""
+				continue
+			}
+			cell, err := bulkCell(v)
+			if err != nil {
+				return nil, fmt.Errorf("record %d field %s: %w", i+1, col, err)
+			}
+			row[j] = cell
 		}
-		key := strings.Join(cells, "\x1f")
-		q := byKey[key]
-		if len(q) == 0 {
-			return 0, false
+		line.Reset()
+		if err := lw.Write(row); err != nil {
+			return nil, err
 		}
-		byKey[key] = q[1:]
-		return q[0], true
+		lw.Flush()
+		if len(header)+line.Len() > limit {
+			return nil, fmt.Errorf("record %d: %d bytes of CSV exceed the %d MB upload limit alone", i+1, line.Len(), limit>>20)
+		}
+		if buf.Len()+line.Len() > limit {
+			parts = append(parts, bulkPart{from: from, to: i, data: buf.Bytes()})
+			buf = bytes.Buffer{}
+			buf.Write(header)
+			from = i
+		}
+		buf.Write(line.Bytes())
 	}
+	parts = append(parts, bulkPart{from: from, to: len(recs), data: buf.Bytes()})
+	return parts, nil
+}
+
+// ingestResults maps a finished job's result files to its input records
+// by identity (see BulkIngest); it returns the indexes of inserts whose
+// outcome no result row tells.
+func (c *Client) ingestResults(ctx context.Context, jobPath string, op BulkOperation, keyField string, cols []string, recs []Record, job *bulkJob) ([]Result, []int, error) {
+	n := len(recs)
+	results := make([]Result, n)
+	// The job's counters spare the downloads that cannot hold a row.
+	known := job.NumberRecordsProcessed != nil && job.NumberRecordsFailed != nil
+	processed, failed := 0, 0
+	if known {
+		processed, failed = int(*job.NumberRecordsProcessed), int(*job.NumberRecordsFailed)
+	}
+	if known && (op == OpUpdate || op == OpDelete) && processed == n && failed == 0 && job.State == BulkJobComplete {
+		for i, r := range recs {
+			results[i] = Result{ID: recordIDOf(r), Success: true}
+		}
+		return results, nil, nil
+	}
+	m := newResultMatcher(op, keyField, cols, recs)
+	filled := make([]bool, n)
 	sets := []struct {
 		resource string
-		apply    func(header, row []string) Result
+		skip     bool
+		apply    func(h, row []string) Result
 	}{
-		{"successfulResults/", func(h, row []string) Result {
+		{"successfulResults/", known && processed-failed == 0, func(h, row []string) Result {
 			return Result{ID: cell(h, row, "sf__Id"), Success: true, Created: cell(h, row, "sf__Created") == "true"}
 		}},
-		{"failedResults/", func(h, row []string) Result {
+		{"failedResults/", known && failed == 0, func(h, row []string) Result {
 			return Result{ID: cell(h, row, "sf__Id"), Errors: []RecordError{parseBulkError(cell(h, row, "sf__Error"))}}
 		}},
-		{"unprocessedrecords/", func(h, row []string) Result {
+		{"unprocessedrecords/", known && processed >= n, func(h, row []string) Result {
 			return Result{Errors: []RecordError{{StatusCode: CodeUnprocessed, Message: "Salesforce did not process this record because the job ended early; send it again"}}}
 		}},
 	}
 	unmatched := 0
 	for _, set := range sets {
+		if set.skip {
+			continue
+		}
 		rows, err := c.getCSV(ctx, c.absURL(jobPath+"/"+set.resource))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", strings.TrimSuffix(set.resource, "/"), err)
+			return nil, nil, fmt.Errorf("%s: %w", strings.TrimSuffix(set.resource, "/"), err)
 		}
 		if len(rows) == 0 {
 			continue
 		}
 		header := rows[0]
 		for _, row := range rows[1:] {
-			i, ok := take(header, row)
-			if !ok {
+			i, ok := m.match(header, row)
+			if !ok || filled[i] {
 				unmatched++
 				continue
 			}
@@ -346,12 +459,141 @@ func (c *Client) ingestResults(ctx context.Context, jobPath string, cols, rowKey
 	if unmatched > 0 {
 		c.log.Warn("bulk result rows matched no input record", "rows", unmatched)
 	}
+	var unknown []int
 	for i, ok := range filled {
-		if !ok {
+		switch {
+		case ok:
+		case op == OpInsert || op == OpUpsert:
+			// Created or not, nobody can tell: reconcile by key, never resend.
+			results[i] = Result{Errors: []RecordError{{StatusCode: CodeOutcomeUnknown, Message: "Salesforce's result for this record could not be matched to it; it is looked up by key before being sent again"}}}
+			unknown = append(unknown, i)
+		default:
 			results[i] = Result{Errors: []RecordError{{StatusCode: CodeNoResult, Message: "Salesforce returned no result for this record; check it in Salesforce before sending it again"}}}
 		}
 	}
-	return results, nil
+	return results, unknown, nil
+}
+
+// recordIDOf is the record id an update or delete sends.
+func recordIDOf(r Record) string {
+	if r.ID != "" {
+		return r.ID
+	}
+	id, _ := r.Fields["Id"].(string)
+	return id
+}
+
+// resultMatcher finds the input record of a result row by identity.
+type resultMatcher struct {
+	op      BulkOperation
+	byID    map[string]int   // update, delete: record id (18 chars) → input
+	byValue map[string][]int // insert, upsert: normalized correlation → inputs
+	corr    []string         // the columns the correlation reads
+	raw     map[string]bool  // correlations shared by inputs that differ: ambiguous
+}
+
+func newResultMatcher(op BulkOperation, keyField string, cols []string, recs []Record) *resultMatcher {
+	m := &resultMatcher{op: op}
+	if op == OpUpdate || op == OpDelete {
+		m.byID = make(map[string]int, len(recs))
+		for i, r := range recs {
+			m.byID[idKey(recordIDOf(r))] = i
+		}
+		return m
+	}
+	m.corr = cols
+	if keyField != "" && slices.Contains(cols, keyField) {
+		m.corr = []string{keyField}
+	}
+	m.byValue = make(map[string][]int, len(recs))
+	m.raw = map[string]bool{}
+	first := map[string]string{}
+	for i, r := range recs {
+		k := m.inputKey(r)
+		exact := ""
+		for _, col := range cols {
+			s, _ := bulkCell(r.Fields[col])
+			exact += s + "\x1f"
+		}
+		if f, seen := first[k]; seen && f != exact {
+			m.raw[k] = true // two different inputs one normalization apart
+		} else if !seen {
+			first[k] = exact
+		}
+		m.byValue[k] = append(m.byValue[k], i)
+	}
+	return m
+}
+
+func (m *resultMatcher) inputKey(r Record) string {
+	var b strings.Builder
+	for _, col := range m.corr {
+		v, ok := r.Fields[col]
+		s := ""
+		if ok {
+			s, _ = bulkCell(v)
+		}
+		b.WriteString(normBulkValue(s))
+		b.WriteByte(0x1f)
+	}
+	return b.String()
+}
+
+func (m *resultMatcher) match(header, row []string) (int, bool) {
+	if m.byID != nil {
+		id := cell(header, row, "sf__Id")
+		if id == "" {
+			id = cell(header, row, "Id")
+		}
+		i, ok := m.byID[idKey(id)]
+		return i, ok
+	}
+	var b strings.Builder
+	for _, col := range m.corr {
+		b.WriteString(normBulkValue(cell(header, row, col)))
+		b.WriteByte(0x1f)
+	}
+	k := b.String()
+	q := m.byValue[k]
+	if len(q) == 0 || m.raw[k] {
+		return 0, false
+	}
+	m.byValue[k] = q[1:]
+	return q[0], true
+}
+
+// idKey is the 18-character form of a record id, so 15- and 18-character
+// spellings of one record match.
+func idKey(id string) string {
+	if id18, err := To18(id); err == nil {
+		return id18
+	}
+	return id
+}
+
+// normBulkValue is a CSV cell as Salesforce may spell it back: surrounding
+// whitespace dropped, #N/A and empty alike, numbers by value (1.50 = 1.5 =
+// 1.5E0), booleans in any case, date-times by instant.
+func normBulkValue(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || s == bulkNull {
+		return ""
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return "n" + strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	switch strings.ToLower(s) {
+	case "true", "false":
+		return "b" + strings.ToLower(s)
+	}
+	if len(s) >= 19 && s[4] == '-' && s[10] == 'T' {
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700", "2006-01-02T15:04:05.000Z0700"} {
+			if t, err := time.Parse(layout, s); err == nil {
+				return "t" + t.UTC().Format(time.RFC3339Nano)
+			}
+		}
+	}
+	return "s" + s
 }
 
 func cell(header, row []string, name string) string {
@@ -429,7 +671,7 @@ func (c *Client) BulkQuery(ctx context.Context, soql string) iter.Seq2[Record, e
 			fail(fmt.Errorf("create job: %w", err))
 			return
 		}
-		if err := c.waitJob(ctx, base, &job, func(string) {}); err != nil {
+		if err := c.waitJob(ctx, base, &job, 0, func(string) {}); err != nil {
 			fail(err)
 			return
 		}

@@ -129,7 +129,12 @@ func (f *fakeBulk) mux() *http.ServeMux {
 			switch r.PathValue("set") {
 			case "successfulResults":
 				if !bad && !unprocessed {
-					out = append(out, append([]string{fmt.Sprintf("001R00000%09dAAA", i), "true"}, row...))
+					// An update's sf__Id is the record's own id.
+					id, created := fmt.Sprintf("001R00000%09dAAA", i), "true"
+					if k := slices.Index(header, "Id"); k >= 0 {
+						id, created = row[k], "false"
+					}
+					out = append(out, append([]string{id, created}, row...))
 				}
 			case "failedResults":
 				if bad && !unprocessed {

@@ -24,6 +24,9 @@ const (
 	// DefaultBulkThreshold is the record count above which the engine should
 	// prefer Bulk API 2.0 over sObject Collections.
 	DefaultBulkThreshold = 2000
+	// DefaultBulkPollMin is the wait before the first poll of a Bulk API
+	// 2.0 job: a job of a few thousand records is often done by then.
+	DefaultBulkPollMin = 20 * time.Millisecond
 	// CollectionBatchSize is the sObject Collections limit per request.
 	CollectionBatchSize = 200
 	// MinAPIVersion is the oldest version the client accepts (Collections
@@ -179,7 +182,7 @@ func WithBulkThreshold(n int) Option {
 }
 
 // WithBulkPolling sets the first and the longest wait between polls of a
-// Bulk API 2.0 job (defaults 500ms and 10s; the wait doubles in between).
+// Bulk API 2.0 job (defaults DefaultBulkPollMin and 10s; see waitJob).
 func WithBulkPolling(first, longest time.Duration) Option {
 	return func(c *Client) error {
 		if first <= 0 || longest < first {
@@ -208,7 +211,7 @@ func NewClient(instanceURL string, opts ...Option) (*Client, error) {
 		retry:         DefaultRetryPolicy,
 		log:           slog.New(slog.DiscardHandler),
 		bulkThreshold: DefaultBulkThreshold,
-		bulkPollMin:   500 * time.Millisecond,
+		bulkPollMin:   DefaultBulkPollMin,
 		bulkPollMax:   10 * time.Second,
 		describes:     map[string]*ObjectDescribe{},
 	}

@@ -169,6 +169,10 @@ type OutcomeUnknownError struct {
 
 // Error describes the unknown batch and what to do about it.
 func (e *OutcomeUnknownError) Error() string {
+	if errors.Is(e.Cause, errBulkUnmatched) {
+		return fmt.Sprintf("%s %s: Salesforce may or may not have saved %d records because %v; look them up by key before sending them again",
+			e.Op, e.Object, len(e.Indexes), e.Cause)
+	}
 	return fmt.Sprintf("%s %s: the connection dropped after sending %d records, so Salesforce may or may not have saved them; look them up by key before sending them again: %v",
 		e.Op, e.Object, len(e.Indexes), e.Cause)
 }

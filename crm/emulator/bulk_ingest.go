@@ -3,8 +3,11 @@ package emulator
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,6 +33,7 @@ type ingestData struct {
 	uploaded bool
 	header   []string
 	rows     [][]string
+	cols     []bulkColumn // the header's fields, once parsed
 	outcomes []rowOutcome // aligned with rows; set as chunks complete
 }
 
@@ -240,7 +244,7 @@ func (s *Server) runIngest(j *bulkJob) {
 		return
 	}
 	s.bulk.mu.Lock()
-	j.ingest.header, j.ingest.rows = header, rows
+	j.ingest.header, j.ingest.rows, j.ingest.cols = header, rows, cols
 	j.ingest.outcomes = make([]rowOutcome, len(rows))
 	s.bulk.mu.Unlock()
 
@@ -415,20 +419,20 @@ func (s *Server) ingestResults(req *restRequest, j *bulkJob, which string) {
 	switch which {
 	case "successfulResults":
 		w.row([]string{"sf__Id", "sf__Created"}, d.header)
-		for i, out := range d.outcomes {
-			if out.done && out.err == "" {
+		for _, i := range resultOrder(j.id, len(d.outcomes)) {
+			if out := d.outcomes[i]; out.done && out.err == "" {
 				created := "false"
 				if out.created {
 					created = "true"
 				}
-				w.row([]string{out.id, created}, d.rows[i])
+				w.row([]string{out.id, created}, echoRow(d.cols, d.rows[i]))
 			}
 		}
 	case "failedResults":
 		w.row([]string{"sf__Id", "sf__Error"}, d.header)
-		for i, out := range d.outcomes {
-			if out.done && out.err != "" {
-				w.row([]string{out.id, out.err}, d.rows[i])
+		for _, i := range resultOrder(j.id, len(d.outcomes)) {
+			if out := d.outcomes[i]; out.done && out.err != "" {
+				w.row([]string{out.id, out.err}, echoRow(d.cols, d.rows[i]))
 			}
 		}
 	default:
@@ -462,4 +466,53 @@ func (s *Server) writeUnprocessed(w *csvWriter, j *bulkJob) {
 			w.row(d.rows[i])
 		}
 	}
+}
+
+// resultOrder is the order result files list a job's rows in: Salesforce
+// processes a job's data in parallel chunks and does not keep the upload's
+// order, so the demo org does not either (a fixed permutation per job, so
+// a download read twice is the same).
+func resultOrder(jobID string, n int) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(jobID))
+	r := rand.New(rand.NewPCG(h.Sum64(), uint64(n)))
+	r.Shuffle(n, func(a, b int) { order[a], order[b] = order[b], order[a] })
+	return order
+}
+
+// echoRow is an uploaded row as the result files spell it back: Salesforce
+// writes the values it parsed, not the bytes it received, so numbers,
+// booleans, date-times and padded text come back in its own spelling
+// (1.50 as 1.5, TRUE as true, a date-time in UTC with milliseconds, text
+// without surrounding blanks). Which normalizations Salesforce applies is
+// observed, not documented; these are the ones a client must survive.
+func echoRow(cols []bulkColumn, row []string) []string {
+	out := make([]string, len(row))
+	for i, v := range row {
+		out[i] = v
+		if i >= len(cols) || cols[i].field == nil || cols[i].key != nil || v == "" || v == bulkNull {
+			continue
+		}
+		f := cols[i].field
+		t := strings.TrimSpace(v)
+		switch f.Type {
+		case typeBoolean:
+			if b, err := strconv.ParseBool(strings.ToLower(t)); err == nil {
+				out[i] = strconv.FormatBool(b)
+			}
+		case typeInt, typeDouble, typeCurrency, typePercent:
+			if x, err := strconv.ParseFloat(t, 64); err == nil {
+				out[i] = bulkValue(f, x)
+			}
+		case typeDatetime:
+			out[i] = bulkValue(f, t)
+		default:
+			out[i] = t
+		}
+	}
+	return out
 }

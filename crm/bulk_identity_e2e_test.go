@@ -1,0 +1,140 @@
+package crm_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"crmsheets/crm"
+)
+
+// TestBulkResultsMappedByIdentity: the demo org returns result files out of
+// upload order, with Salesforce's spelling of the values (1500.50 as
+// 1500.5, TRUE as true, padded text trimmed), so matching result rows by
+// their echoed text would attach ids to the wrong rows or to none. Inserts
+// correlate by the key field, updates by sf__Id.
+func TestBulkResultsMappedByIdentity(t *testing.T) {
+	o := newOrg(t, 0, crm.WithBulkPolling(5*time.Millisecond, 50*time.Millisecond))
+	ctx := context.Background()
+	const n = 500
+	recs := make([]crm.Record, n)
+	for i := range recs {
+		recs[i] = crm.Record{Fields: map[string]any{
+			"LastName":           fmt.Sprintf("  Person %03d  ", i), // trimmed by the org
+			"Email":              fmt.Sprintf("p%03d@example.com", i),
+			"HasOptedOutOfEmail": []string{"TRUE", "False"}[i%2],
+		}}
+		if i%50 == 3 {
+			delete(recs[i].Fields, "LastName") // required: fails
+		}
+	}
+	res, err := o.client.BulkIngest(ctx, "Contact", crm.OpInsert, "Email", recs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if i%50 == 3 {
+			if r.Success || r.Errors[0].StatusCode != crm.CodeRequiredFieldMissing {
+				t.Errorf("record %d (no LastName) = %+v", i, r)
+			}
+			continue
+		}
+		if !r.Success {
+			t.Fatalf("record %d = %+v", i, r)
+		}
+		got, ok := o.srv.Get("Contact", r.ID)
+		if !ok || got["Email"] != recs[i].Fields["Email"] {
+			t.Fatalf("result %d points at %v, want %v", i, got["Email"], recs[i].Fields["Email"])
+		}
+	}
+
+	// Updates by sf__Id, with values the org re-spells, and one refused.
+	var ups []crm.Record
+	for i, r := range res {
+		if r.Success {
+			f := map[string]any{"Title": fmt.Sprintf(" Title %d ", i)}
+			if len(ups) == 10 {
+				f["Email"] = "not an email" // INVALID_EMAIL_ADDRESS
+			}
+			ups = append(ups, crm.Record{ID: r.ID, Fields: f})
+		}
+	}
+	ures, err := o.client.BulkIngest(ctx, "Contact", crm.OpUpdate, "", ups, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range ures {
+		if i == 10 {
+			if r.Success || r.ID != ups[i].ID {
+				t.Errorf("refused update %d = %+v", i, r)
+			}
+			continue
+		}
+		if !r.Success || r.ID != ups[i].ID {
+			t.Fatalf("update %d = %+v, want success on %s", i, r, ups[i].ID)
+		}
+	}
+}
+
+// TestBulkIngestSplitsBeyondTheUploadLimit: an upload larger than the
+// limit goes out as several jobs, each under it, results in input order.
+func TestBulkIngestSplitsBeyondTheUploadLimit(t *testing.T) {
+	defer crm.SetBulkUploadLimit(4000)()
+	o := newOrg(t, 0, crm.WithBulkPolling(5*time.Millisecond, 50*time.Millisecond))
+	recs := make([]crm.Record, 300)
+	for i := range recs {
+		recs[i] = crm.Record{Fields: map[string]any{"Name": fmt.Sprintf("Split %03d %s", i, strings.Repeat("x", 20))}}
+	}
+	res, err := o.client.BulkIngest(context.Background(), "Account", crm.OpInsert, "Name", recs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		got, ok := o.srv.Get("Account", r.ID)
+		if !r.Success || !ok || got["Name"] != recs[i].Fields["Name"] {
+			t.Fatalf("record %d = %+v (%v)", i, r, got["Name"])
+		}
+	}
+	resp, err := o.hc.Get(o.url + "/services/data/v66.0/jobs/ingest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Records []struct{ ID string } `json:"records"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	if jobs := len(list.Records); jobs < 3 {
+		t.Errorf("%d jobs for ~12 KB of CSV at a 4 KB limit, want at least 3", jobs)
+	}
+}
+
+// TestBulkInsertUnmatchedStaysUnknown: an insert whose result row matches
+// no input (here, two inputs that are one normalization apart) is reported
+// as an unknown outcome to reconcile by key, never as a failure a caller
+// would resend into a duplicate.
+func TestBulkInsertUnmatchedStaysUnknown(t *testing.T) {
+	o := newOrg(t, 0, crm.WithBulkPolling(5*time.Millisecond, 50*time.Millisecond))
+	recs := []crm.Record{
+		{Fields: map[string]any{"Name": "Twin", "NumberOfEmployees": "12"}},
+		{Fields: map[string]any{"Name": "Twin", "NumberOfEmployees": "12.0"}},
+		{Fields: map[string]any{"Name": "Single"}},
+	}
+	res, err := o.client.BulkIngest(context.Background(), "Account", crm.OpInsert, "", recs, nil)
+	var unknown *crm.OutcomeUnknownError
+	if !errors.As(err, &unknown) || !errors.Is(err, crm.ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want an OutcomeUnknownError", err)
+	}
+	if len(unknown.Indexes) != 2 || res[0].Errors[0].StatusCode != crm.CodeOutcomeUnknown || !res[2].Success {
+		t.Errorf("unknown = %v, results = %+v", unknown.Indexes, res)
+	}
+	if !strings.Contains(err.Error(), "look them up by key") {
+		t.Errorf("message %q does not say what to do", err)
+	}
+}
