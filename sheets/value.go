@@ -375,3 +375,24 @@ func Compare(t Type, a, b string) int {
 	}
 	return strings.Compare(a, b)
 }
+
+// SameText reports whether two canonical values are equal once line endings
+// are ignored: CRLF, lone CR and LF count as one line break. Spreadsheet
+// programs rewrite line endings when they save a file (LibreOffice and
+// Excel turn "\r\n" into "\n"), so a difference of line endings alone is
+// never an edit: the import preview, the three-way merge and the re-read
+// before a push all compare with SameText, and nothing is sent for it.
+func SameText(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if !strings.ContainsRune(a, '\r') && !strings.ContainsRune(b, '\r') {
+		return false
+	}
+	return normalizeBreaks(a) == normalizeBreaks(b)
+}
+
+// normalizeBreaks turns CRLF and lone CR into LF.
+func normalizeBreaks(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}

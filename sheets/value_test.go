@@ -264,3 +264,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestSameTextIgnoresLineEndingsOnly(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"a\r\nb", "a\nb", true},
+		{"a\rb", "a\nb", true},
+		{"a\rb", "a\r\nb", true},
+		{"a\r\n\r\nb", "a\n\nb", true},
+		{"same", "same", true},
+		{"a\nb", "a b", false},
+		{"a\r\nb", "a\n\nb", false},
+		{"a\n", "a", false},
+		{"x", "y", false},
+	} {
+		if got := SameText(tc.a, tc.b); got != tc.want {
+			t.Errorf("SameText(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

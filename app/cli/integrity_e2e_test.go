@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"crmsheets/internal/clitest"
 )
 
@@ -118,5 +120,91 @@ func TestSheetBoundToItsOrg(t *testing.T) {
 	c.Must(t, "orgs", "--use", orgs[i]["name"].(string))
 	if r := c.Run(t, 2*time.Minute, "sync", "--sheet", "Contacts", "--direction", "pull"); r.Code != 1 || !strings.Contains(r.Err, idB) {
 		t.Errorf("pull from A after the re-bind to B: exit %d, stderr %q", r.Code, r.Err)
+	}
+}
+
+// resaveWithLF rewrites every text cell of a workbook with its line
+// endings turned into LF, as LibreOffice does when it saves, and returns
+// how many cells changed.
+func resaveWithLF(t *testing.T, path string) int {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tab := f.GetSheetName(0)
+	rows, err := f.GetRows(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for r, row := range rows {
+		for c, v := range row {
+			if !strings.Contains(v, "\r") {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+			if err := f.SetCellStr(tab, cell, strings.ReplaceAll(strings.ReplaceAll(v, "\r\n", "\n"), "\r", "\n")); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Line endings are not edits: a street kept with CRLF in Salesforce,
+// exported, resaved with LF (as LibreOffice does) and re-imported changes
+// nothing, and the next push sends nothing.
+func TestLineEndingsAreNotEdits(t *testing.T) {
+	emu := clitest.StartEmulator(t, binary, "--seed-accounts", "5")
+	c := newCLI(t)
+	if r := c.Login(t, emu.URL); r.Code != 0 {
+		t.Fatalf("login: exit %d %s", r.Code, r.Err)
+	}
+	org, err := clitest.OpenOrg(emu.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := org.Query("SELECT Id FROM Contact ORDER BY Id LIMIT 3")
+	if err != nil || len(recs) < 3 {
+		t.Fatalf("contacts: %v %v", recs, err)
+	}
+	for i, rec := range recs {
+		street := []string{"1 Main St\r\nSuite 2", "2 Side St\rFloor 3", "3 Plain St\r\nBack door\r\nGate 4"}[i]
+		if err := org.Update("Contact", clitest.Str(rec, "Id"), map[string]any{"MailingStreet": street}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Must(t, "new", "--template", "people", "--name", "People")
+	c.Must(t, "sync", "--sheet", "People", "--direction", "pull", "--full")
+	file := filepath.Join(t.TempDir(), "people.xlsx")
+	c.Must(t, "export", "--sheet", "People", file)
+	if n := resaveWithLF(t, file); n < 3 {
+		t.Fatalf("the export holds %d cells with CR, want at least 3", n)
+	}
+	var preview map[string]any
+	c.JSON(t, &preview, "import", file, "--sheet", "People", "--preview")
+	if preview["changedCells"].(float64) != 0 {
+		t.Fatalf("import preview after a resave with LF: %v cells would change, want 0\n%s", preview["changedCells"], c.Must(t, "import", file, "--sheet", "People", "--preview"))
+	}
+	c.Must(t, "import", file, "--sheet", "People")
+	var plan map[string]any
+	c.JSON(t, &plan, "plan", "--sheet", "People", "--direction", "push")
+	if plan["Updates"].(float64) != 0 {
+		t.Fatalf("plan after re-importing the resave: %v updates, want 0", plan["Updates"])
+	}
+	before := snapshot(t, org)
+	var runs []map[string]any
+	c.JSON(t, &runs, "sync", "--sheet", "People", "--direction", "push")
+	if n := runs[0]["counts"].(map[string]any)["updated"]; n != nil && n.(float64) != 0 {
+		t.Fatalf("push after the resave updated %v records", n)
+	}
+	if snapshot(t, org) != before {
+		t.Fatal("Salesforce changed although nobody edited anything")
 	}
 }

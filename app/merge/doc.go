@@ -28,6 +28,9 @@
 //     Salesforce), the sheet otherwise; [sheets.PolicyReview] keeps the
 //     conflict on the row and overwrites nothing on either side.
 //   - Read-only columns are never sent: they are always refreshed.
+//   - Line endings are not edits: every comparison above uses
+//     [sheets.SameText], so values differing only by CRLF, CR or LF are equal
+//     (nothing is sent; the cell may take Salesforce's exact text).
 //
 // # Blank cells (push and both only)
 //

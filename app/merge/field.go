@@ -49,7 +49,10 @@ func hold(f fieldState, why HoldReason) fieldDecision {
 // than Salesforce's LastModifiedDate.
 func decide(dir sheets.Direction, policy sheets.Policy, sheetNewer bool, f fieldState) fieldDecision {
 	s, r, b := f.sheet, f.remote, f.base
-	if f.readOnly || s == r {
+	// Line endings are not edits (sheets.SameText): a value that differs
+	// from another only by CRLF, CR or LF counts as the same value, so it
+	// is never sent; at most the cell takes Salesforce's exact text.
+	if f.readOnly || sheets.SameText(s, r) {
 		switch {
 		case s != r:
 			return fieldDecision{verdict: refreshCell}
@@ -68,8 +71,8 @@ func decide(dir sheets.Direction, policy sheets.Policy, sheetNewer bool, f field
 		// A blank the user never typed: Salesforce's value fills it.
 		return fieldDecision{verdict: refreshCell}
 	}
-	sheetChanged := !f.baseKnown || s != b
-	remoteChanged := !f.baseKnown || r != b
+	sheetChanged := !f.baseKnown || !sheets.SameText(s, b)
+	remoteChanged := !f.baseKnown || !sheets.SameText(r, b)
 	if !sheetChanged {
 		return fieldDecision{verdict: refreshCell}
 	}

@@ -189,8 +189,9 @@ func lostEdit(sc scenario, it Item, id, cell, sf string) (bool, string) {
 		b = sc.row.Base[id]
 		known = b != UnknownBase
 	}
-	edited := known && s != b || !known && s != r
-	if !edited || cell == s || sf == s {
+	// Line endings are not edits (sheets.SameText).
+	edited := known && !sheets.SameText(s, b) || !known && !sheets.SameText(s, r)
+	if !edited || sheets.SameText(cell, s) || sheets.SameText(sf, s) {
 		return false, ""
 	}
 	var col sheets.Column

@@ -95,6 +95,12 @@ func TestPlanColumnRules(t *testing.T) {
 		want                string
 	}{
 		{"all equal: nothing", both, review, leave, false, "a", "a", "a", false, "none"},
+		{"line endings only (sheet LF, base and Salesforce CRLF): push sends nothing, cell takes Salesforce's text", push, sheetWins, leave, false, "1 Main\r\nSuite 2", "1 Main\nSuite 2", "1 Main\r\nSuite 2", true, "refresh"},
+		{"line endings only (lone CR): both sends nothing", both, sheetWins, leave, false, "x\ry", "x\ny", "x\r\ny", true, "refresh"},
+		{"line endings only, never synced: push sends nothing", push, review, leave, false, unknown, "x\ny", "x\r\ny", true, "refresh"},
+		{"line endings only in Salesforce's change: base moves, nothing sent", push, sheetWins, leave, false, "x\ny", "x\ny", "x\r\ny", true, "refresh"},
+		{"sheet changed beyond line endings: sent", push, review, leave, false, "x\r\ny", "x\nz", "x\r\ny", false, "send"},
+		{"sheet changed only in line endings, Salesforce changed: refreshed, no conflict", both, review, leave, false, "x\r\ny", "x\ny", "x\r\nw", false, "refresh"},
 		{"only Salesforce changed: pull refreshes", pull, review, leave, false, "a", "a", "b", false, "refresh"},
 		{"only Salesforce changed: push refreshes instead of overwriting", push, sheetWins, leave, false, "a", "a", "b", true, "refresh"},
 		{"only Salesforce changed: both refreshes", both, review, leave, false, "a", "a", "b", false, "refresh"},

@@ -146,3 +146,29 @@ func Str(rec map[string]any, field string) string {
 		return strings.TrimSuffix(fmt.Sprint(v), ".0")
 	}
 }
+
+// Update changes one record's fields over the REST API, as another user
+// of the org would (PATCH /sobjects/Object/Id; no retries: use it against
+// an org without faults).
+func (o *Org) Update(object, id string, fields map[string]any) error {
+	body, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(http.MethodPatch, o.instance+"/services/data/v66.0/sobjects/"+object+"/"+id, strings.NewReader(string(body)))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+o.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := o.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("update %s %s: %s %s", object, id, resp.Status, b)
+	}
+	return nil
+}

@@ -324,7 +324,7 @@ func (p *MergePlan) changes(sheet *sheets.Sheet, cols []ColumnMatch, vals []stri
 			continue
 		}
 		nv, old := vals[k], r.Cells[cm.ColumnID]
-		if nv == old || nv == "" && !opt.ClearBlanks || opt.OnlyEmpty && old != "" {
+		if sheets.SameText(nv, old) || nv == "" && !opt.ClearBlanks || opt.OnlyEmpty && old != "" {
 			continue
 		}
 		if cm.ColumnID == keyCol && nv != "" && sheets.NormalizeKey(nv) == sheets.NormalizeKey(old) {
