@@ -13,17 +13,21 @@ import (
 	"crmsheets/sheets/store"
 )
 
-// pullQuery builds the pull's SOQL: Id, LastModifiedDate, IsDeleted and the
-// mapped fields, the sheet's filter, and for incremental pulls
-// LastModifiedDate >= watermark - lookback. It runs through queryAll so
-// records deleted since show up with IsDeleted = true.
+// pullQuery builds the pull's SOQL: Id, LastModifiedDate, SystemModstamp,
+// IsDeleted and the mapped fields, the sheet's filter, and for incremental
+// pulls SystemModstamp >= watermark - lookback. SystemModstamp, not
+// LastModifiedDate: Salesforce moves it for every change, including the
+// ones it makes itself (roll-up summary recalculation, workflow field
+// updates) that leave LastModifiedDate alone, and it is indexed; Salesforce
+// recommends it for sync. It runs through queryAll so records deleted since
+// show up with IsDeleted = true.
 func (e *engine) pullQuery() (string, error) {
-	b := crm.Select(e.b.selectFields("IsDeleted")...).From(e.b.object)
+	b := crm.Select(e.b.selectFields("SystemModstamp", "IsDeleted")...).From(e.b.object)
 	if e.sh.Filter != "" {
 		b = b.WhereClause(e.sh.Filter)
 	}
 	if !e.opt.Full && !e.sh.Watermark.IsZero() {
-		b = b.Where("LastModifiedDate", ">=", e.sh.Watermark.Add(-e.sh.Sync.EffectiveLookback()))
+		b = b.Where("SystemModstamp", ">=", e.sh.Watermark.Add(-e.sh.Sync.EffectiveLookback()))
 	}
 	q, err := b.Build()
 	if err != nil {
@@ -36,7 +40,7 @@ func (e *engine) pullQuery() (string, error) {
 // rows match by record id, then by key column; unmatched records append
 // rows; records deleted in Salesforce mark their rows deleted-remotely; the
 // merge settles rows changed on both sides. A complete pull moves the
-// sheet's watermark to its start time (or the newest LastModifiedDate seen,
+// sheet's watermark to its start time (or the newest SystemModstamp seen,
 // if later).
 func (e *engine) pull(ctx context.Context, skipLocal bool) error {
 	q, err := e.pullQuery()
@@ -124,8 +128,8 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 	touched := map[sheets.RowID]*sheets.Row{}
 	for _, rec := range recs {
 		mod := parseSalesforceTime(rec.Fields["LastModifiedDate"])
-		if mod.After(st.newest) {
-			st.newest = mod
+		if stamp := parseSalesforceTime(recordValue(rec, "SystemModstamp")); stamp.After(st.newest) {
+			st.newest = stamp
 		}
 		deleted, _ := recordValue(rec, "IsDeleted").(bool)
 		row, err := e.matchPulled(st, rec, touched)

@@ -961,3 +961,37 @@ func TestNewRowWithTheKeyOfASyncedRow(t *testing.T) {
 		t.Errorf("refused row %s %q, want an error asking to merge", r.State, r.Error)
 	}
 }
+
+// TestIncrementalPullCatchesRollupRecalculation: an opportunity's new
+// amount recomputes its account's roll-up summary, which moves only the
+// account's SystemModstamp (nobody edited the account: LastModifiedDate
+// stays ten days old, beyond the lookback). The next incremental pull of
+// Accounts picks the new total up because it filters on SystemModstamp.
+func TestIncrementalPullCatchesRollupRecalculation(t *testing.T) {
+	env := newTestEnv(t)
+	acc := env.insert("Account", map[string]any{"Name": "Rollup Co"})
+	opp := env.insert("Opportunity", map[string]any{"Name": "Deal", "AccountId": acc, "StageName": "Prospecting", "CloseDate": "2026-06-01", "Amount": 1000.0})
+	env.clock.Advance(10 * 24 * time.Hour)
+	sh := &sheets.Sheet{Name: "Accounts", Object: "Account"}
+	sh.AddColumn(sheets.Column{Name: "Name", Type: sheets.TypeText, Field: "Name"})
+	total := sh.AddColumn(sheets.Column{Name: "Pipeline", Type: sheets.TypeNumber, Field: "Total_Opportunity_Amount__c", ReadOnly: true})
+	sh, err := env.svc.NewLocalSheet(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if got := env.rowByRecord(sh.ID, acc).Cells[total.ID]; got != "1000" {
+		t.Fatalf("pipeline after the first pull = %q, want 1000", got)
+	}
+	env.clock.Advance(time.Hour)
+	if err := env.org.Update("Opportunity", opp, map[string]any{"Amount": 4200.0}); err != nil {
+		t.Fatal(err)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if got := env.rowByRecord(sh.ID, acc).Cells[total.ID]; got != "4200" {
+		t.Errorf("pipeline after the incremental pull = %q, want 4200 (run %+v)", got, run.Counts)
+	}
+	if run.APICalls != 1 {
+		t.Errorf("incremental pull spent %d calls, want 1", run.APICalls)
+	}
+}

@@ -103,7 +103,7 @@ type Sheet struct {
 	KeyColumn string       `json:"keyColumn,omitempty"` // column id used to match rows without a record id (e.g. Email)
 	Filter    string       `json:"filter,omitempty"`    // SOQL WHERE clause text, without "WHERE"
 	Sync      SyncSettings `json:"sync"`
-	Watermark time.Time    `json:"watermark,omitzero"` // newest remote LastModifiedDate seen by a complete pull
+	Watermark time.Time    `json:"watermark,omitzero"` // newest remote SystemModstamp seen by a complete pull (or its start)
 	Created   time.Time    `json:"created"`
 	Updated   time.Time    `json:"updated"`
 	Template  string       `json:"template,omitempty"` // template id the sheet was made from

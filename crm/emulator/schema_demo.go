@@ -261,6 +261,15 @@ func accountObject() *Object {
 		}, auditFields(), []*Field{
 			picklist("Customer_Tier__c", "Customer Tier", 255, customerTiers...).restricted().custom(),
 			text("Account_Key__c", "Account Key", 40).externalKey().custom(),
+			// A roll-up summary (SUM of Opportunity.Amount, see rollup.go):
+			// read-only like a formula. Describe reports roll-up summaries
+			// as calculated without a formula (observed on orgs, not
+			// documented field by field).
+			func() *Field {
+				f := currency(rollupField, "Total Opportunity Amount", 18, 2).readOnly().custom()
+				f.Calculated = true
+				return f
+			}(),
 		}),
 	}
 }

@@ -37,6 +37,7 @@ func (tx *writeTxn) insert(t *table, input map[string]any, mode writeMode) (*rec
 	}
 	t.put(rec, tx.now)
 	tx.changes = append(tx.changes, change{t: t, new: rec})
+	tx.rollup(t, nil, rec)
 	return rec, nil
 }
 
@@ -76,6 +77,7 @@ func (tx *writeTxn) update(t *table, id string, input map[string]any, mode write
 	}
 	t.put(rec, tx.now)
 	tx.changes = append(tx.changes, change{t: t, old: old, new: rec})
+	tx.rollup(t, old, rec)
 	return rec, nil
 }
 
@@ -100,6 +102,7 @@ func (tx *writeTxn) remove(t *table, id string, lockRate float64) (*record, []ap
 	rec.vals[o.modifiedIdx], rec.vals[o.modstampIdx] = stamp, stamp
 	t.put(rec, tx.now)
 	tx.changes = append(tx.changes, change{t: t, old: old, new: rec})
+	tx.rollup(t, old, rec)
 	return rec, nil
 }
 
