@@ -2,8 +2,9 @@
 // records, synced both ways, with XLSX enrichment and a history of every run.
 // Without a command it opens the desktop app; with one it runs headless (see
 // `crmsheets --help`). main only wires: the engine is app, the views ui, the
-// commands app/cli. Built with `-tags nogui` it is the CLI alone: no Fyne, no
-// cgo, a static binary for servers (see gui_nogui.go).
+// commands app/cli, the demo org internal/demoorg (injected into app and the
+// CLI as an app.DemoOrg). Built with `-tags nogui` it is the CLI alone: no
+// Fyne, no cgo, a static binary for servers (see gui_nogui.go).
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 
 	"crmsheets/app"
 	"crmsheets/app/cli"
+	"crmsheets/internal/demoorg"
 )
 
 func main() {
@@ -27,7 +29,7 @@ func main() {
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 		Interactive: term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stderr.Fd())),
 	}
-	code := cli.Run(ctx, os.Args[1:], stdio, app.Options{}, openGUI)
+	code := cli.Run(ctx, os.Args[1:], stdio, app.Options{DemoOrg: demoorg.New()}, openGUI)
 	stop()
 	os.Exit(code)
 }

@@ -8,7 +8,6 @@ import (
 
 	"crmsheets/crm"
 	"crmsheets/crm/auth"
-	"crmsheets/crm/emulator"
 
 	"golang.org/x/oauth2"
 )
@@ -73,9 +72,13 @@ func (s *Service) ConnectDemo(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo org at %s: %w", baseURL, err)
 	}
-	cfg := auth.Config{Env: env, ClientID: emulator.DemoClientID, Logger: s.log, HTTPClient: s.opt.HTTPClient}
+	login, err := s.demoLogin()
+	if err != nil {
+		return err
+	}
+	cfg := auth.Config{Env: env, ClientID: login.ClientID, Logger: s.log, HTTPClient: s.opt.HTTPClient}
 	ctx = s.httpContext(ctx)
-	sess, err := auth.PasswordLogin(ctx, cfg, emulator.DemoUsername, emulator.DemoPassword)
+	sess, err := auth.PasswordLogin(ctx, cfg, login.Username, login.Password)
 	if err != nil {
 		s.setConnErr(err)
 		return fmt.Errorf("log in to the demo org at %s: %w", baseURL, err)

@@ -81,7 +81,7 @@ func TestConnectSavedOrgAndResume(t *testing.T) {
 	}
 
 	env.svc.Close()
-	svc, err := Open(env.ctx, Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url, Keyring: tokens})
+	svc, err := Open(env.ctx, Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url, Keyring: tokens})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestDisconnectInAFreshProcess(t *testing.T) {
 			}
 			env.svc.Close()
 
-			so := Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url, Keyring: tokens}
+			so := Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url, Keyring: tokens}
 			if tt.unreachable {
 				so.HTTPClient = &http.Client{Transport: failingTransport{}}
 			}

@@ -40,7 +40,7 @@ func TestCrashChild(t *testing.T) {
 		t.Skip("helper process of TestKilledPushLosesNothing")
 	}
 	ctx := context.Background()
-	svc, err := Open(ctx, Options{Home: home, DemoOrgURL: os.Getenv(envCrashURL), PushBatchSize: 10, OpenTimeout: 5 * time.Second})
+	svc, err := Open(ctx, Options{Home: home, DemoOrg: urlDemoOrg{}, DemoOrgURL: os.Getenv(envCrashURL), PushBatchSize: 10, OpenTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestKilledPushLosesNothing(t *testing.T) {
 	killed := 0
 	for trial := range trials {
 		// New local edits on rows not edited before, and new rows to create.
-		env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url})
+		env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
 		rows := env.rows(sh.ID)
 		var changed []*sheets.Row
 		for i := trial * editsPerTrial; i < (trial+1)*editsPerTrial; i++ {
@@ -151,7 +151,7 @@ func TestKilledPushLosesNothing(t *testing.T) {
 	t.Logf("%d trials, %d processes killed mid-run", trials, killed)
 
 	// Restart and let one push finish (the next run reconciles).
-	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url})
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
 	for i := 0; i < 3; i++ {
 		env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Force: true})
 	}
@@ -307,7 +307,7 @@ func TestCrashAfterSendIsNotAConflict(t *testing.T) {
 		t.Fatalf("org Title %v: the dead run did not send its update", got)
 	}
 
-	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url})
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
 	if r := env.rowByRecord(sh.ID, ids[0]); r.Base[title] != "Engineer" {
 		t.Fatalf("the sheet recorded the dead run's update (base %q): nothing to test", r.Base[title])
 	}

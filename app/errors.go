@@ -45,6 +45,10 @@ var (
 	// Usage page.
 	ErrNotRevoked = errors.New("logged out on this computer, but the token could not be revoked in Salesforce")
 
+	// ErrNoDemoOrg: this program was built without the demo org
+	// (Options.DemoOrg is nil and no DemoOrgURL points at a running one).
+	ErrNoDemoOrg = errors.New("this program has no demo org")
+
 	// ErrWouldBeRejected: a value Salesforce would refuse, caught before
 	// sending (every *fieldmap.RowProblem and the push's invalid-row error
 	// match it). It is fieldmap's sentinel, named here so that every error

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -71,7 +73,7 @@ func newTestEnv(t testing.TB, opts ...envOption) *testEnv {
 	}
 	srv := httptest.NewServer(org.Handler())
 	t.Cleanup(func() { srv.Close(); org.Close() })
-	so.DemoOrgURL = srv.URL
+	so.DemoOrg, so.DemoOrgURL = urlDemoOrg{}, srv.URL
 	env := &testEnv{t: t, ctx: context.Background(), clock: clock, org: org, url: srv.URL, home: so.Home}
 	env.open(so)
 	return env
@@ -222,4 +224,23 @@ func (e *testEnv) editAll(sheetID, colID, value string, n int) int {
 		e.t.Fatal(err)
 	}
 	return len(rows)
+}
+
+// urlDemoOrg is the demo org of tests that serve the emulator themselves
+// and pass its URL (Options.DemoOrgURL): it supplies the demo login only.
+type urlDemoOrg struct{}
+
+// errServedByTest is what urlDemoOrg answers when asked to serve.
+var errServedByTest = errors.New("this test serves the demo org itself (Options.DemoOrgURL)")
+
+func (urlDemoOrg) Start(DemoOrgConfig) (string, func() error, error) {
+	return "", nil, errServedByTest
+}
+
+func (urlDemoOrg) Serve(context.Context, string, DemoOrgConfig, io.Writer) error {
+	return errServedByTest
+}
+
+func (urlDemoOrg) Login() DemoLogin {
+	return DemoLogin{ClientID: emulator.DemoClientID, Username: emulator.DemoUsername, Password: emulator.DemoPassword}
 }

@@ -28,7 +28,7 @@ func (e *testEnv) secondOrg(orgID string, seed func(*emulator.Server)) *emulator
 	if err := e.svc.Close(); err != nil {
 		e.t.Fatal(err)
 	}
-	e.open(Options{Home: e.home, Now: e.clock.Now, DemoOrgURL: srv.URL})
+	e.open(Options{Home: e.home, Now: e.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: srv.URL})
 	return org
 }
 

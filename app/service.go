@@ -38,9 +38,13 @@ type Options struct {
 	// OpenTimeout bounds the wait for the store's file lock; another
 	// process holding it makes Open fail with store.ErrLocked. 0 = 1s.
 	OpenTimeout time.Duration
+	// DemoOrg is the demo org the Service starts on the first ConnectDemo
+	// and whose demo login it uses; main.go passes internal/demoorg's. nil
+	// means no demo org: ConnectDemo fails with ErrNoDemoOrg.
+	DemoOrg DemoOrg
 	// DemoOrgURL, when set, is the base URL of an already running demo org
 	// (a standalone emulator or a test server) used instead of starting
-	// the embedded one.
+	// DemoOrg; DemoOrg still supplies the login.
 	DemoOrgURL string
 	// DemoSeedAccounts is the size of the embedded demo org seeded on first
 	// start; 0 means 500.
@@ -86,7 +90,7 @@ type Service struct {
 
 	mu   sync.Mutex // guards conn, demo, lastErr, running, tokens
 	conn *connection
-	demo *demoOrg
+	demo *runningDemo
 	// lastErr is the last connection-level failure, for Status.
 	lastErr error
 	// running holds the sheets with a run in progress (single-run lock).
@@ -181,7 +185,7 @@ func (s *Service) Close() error {
 	s.mu.Unlock()
 	var errs []error
 	if demo != nil {
-		if err := demo.close(); err != nil {
+		if err := demo.stop(); err != nil {
 			errs = append(errs, fmt.Errorf("stop the demo org: %w", err))
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"crmsheets/crm"
 	"crmsheets/crm/emulator"
 	"crmsheets/sheets"
-	"crmsheets/sheets/store"
 )
 
 func TestOrgs(t *testing.T) {
@@ -93,7 +92,7 @@ func TestOrgs(t *testing.T) {
 	}
 	// Orgs survive a restart.
 	s.Close()
-	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url})
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
 	if orgs, _ := env.svc.Orgs(); len(orgs) != 5 {
 		t.Errorf("after restart %d orgs, want 5", len(orgs))
 	}
@@ -116,38 +115,16 @@ func TestDisconnect(t *testing.T) {
 	}
 }
 
-func TestEmbeddedDemoOrg(t *testing.T) {
-	if testing.Short() {
-		t.Skip("seeds a demo org")
-	}
-	ctx := context.Background()
-	home := t.TempDir()
-	svc, err := Open(ctx, Options{Home: home, DemoSeedAccounts: 5})
+// TestNoDemoOrg checks that a Service built without a demo org says so
+// instead of failing somewhere deeper.
+func TestNoDemoOrg(t *testing.T) {
+	svc, err := Open(context.Background(), Options{Home: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	if err := svc.ConnectActive(ctx); err != nil {
-		t.Fatalf("connect the embedded demo org: %v", err)
-	}
-	sh, err := svc.NewSheetFromTemplate("accounts", "Accounts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := svc.Sync(ctx, sh.ID, SyncOptions{Direction: sheets.Pull}, nil)
-	if err != nil || run.Counts.Pulled != 5 {
-		t.Fatalf("pull from the embedded demo org: %+v %v, want 5 accounts", run, err)
-	}
-	if !strings.HasPrefix(svc.Status().InstanceURL, "http://127.0.0.1:") {
-		t.Errorf("demo org at %q, want loopback", svc.Status().InstanceURL)
-	}
-	// A second process on the same home is refused quickly.
-	start := time.Now()
-	if _, err := Open(ctx, Options{Home: home, OpenTimeout: 200 * time.Millisecond}); !errors.Is(err, store.ErrLocked) {
-		t.Errorf("second Open: %v, want store.ErrLocked", err)
-	}
-	if time.Since(start) > 3*time.Second {
-		t.Errorf("second Open took %v", time.Since(start))
+	if err := svc.ConnectDemo(context.Background()); !errors.Is(err, ErrNoDemoOrg) {
+		t.Errorf("ConnectDemo without a demo org: %v, want ErrNoDemoOrg", err)
 	}
 }
 

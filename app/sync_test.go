@@ -507,7 +507,7 @@ func TestInterruptedRunsAtStartup(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.svc.Close()
-	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url})
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
 	got, err := env.svc.Run(r.ID)
 	if err != nil || got.Status != sheets.RunInterrupted {
 		t.Errorf("run after restart: %+v %v, want interrupted", got, err)

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
+	"crmsheets/internal/demoorg"
 )
 
 // browserApp is the test app with a browser: OpenURL records the address
@@ -72,7 +73,7 @@ func (a *browserApp) OpenURL(u *url.URL) error {
 func TestConnectionDialogFlows(t *testing.T) {
 	t.Setenv(ScreenEnv, "")
 	home := t.TempDir()
-	svc, err := app.Open(context.Background(), app.Options{Home: home, DemoSeedAccounts: 5})
+	svc, err := app.Open(context.Background(), app.Options{Home: home, DemoOrg: demoorg.New(), DemoSeedAccounts: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

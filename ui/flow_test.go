@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"crmsheets/app"
+	"crmsheets/internal/demoorg"
 	"crmsheets/sheets"
 )
 
@@ -18,7 +19,7 @@ func newTestWindow(t *testing.T) *MainWindow {
 	t.Helper()
 	t.Setenv(ScreenEnv, "")
 	a := test.NewTempApp(t)
-	svc, err := app.Open(context.Background(), app.Options{Home: t.TempDir(), DemoSeedAccounts: 5})
+	svc, err := app.Open(context.Background(), app.Options{Home: t.TempDir(), DemoOrg: demoorg.New(), DemoSeedAccounts: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"crmsheets/app"
 	"crmsheets/app/fieldmap"
+	"crmsheets/internal/demoorg"
 	"crmsheets/sheets"
 	"crmsheets/ui/uiloop"
 )
@@ -201,7 +202,7 @@ func TestMapperBlankCellsOption(t *testing.T) {
 	home := t.TempDir()
 	a := test.NewTempApp(t)
 	open := func() (*app.Service, *MainWindow) {
-		svc, err := app.Open(context.Background(), app.Options{Home: home, DemoSeedAccounts: 5})
+		svc, err := app.Open(context.Background(), app.Options{Home: home, DemoOrg: demoorg.New(), DemoSeedAccounts: 5})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
+	"crmsheets/internal/demoorg"
 	"crmsheets/sheets"
 )
 
@@ -42,7 +43,7 @@ func TestRebindFromSyncTab(t *testing.T) {
 	t.Setenv(ScreenEnv, "")
 	home := t.TempDir()
 	ctx := context.Background()
-	svc1, err := app.Open(ctx, app.Options{Home: home, DemoSeedAccounts: 5})
+	svc1, err := app.Open(ctx, app.Options{Home: home, DemoOrg: demoorg.New(), DemoSeedAccounts: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestRebindFromSyncTab(t *testing.T) {
 	svc1.Close()
 
 	a := test.NewTempApp(t)
-	svc, err := app.Open(ctx, app.Options{Home: home, DemoSeedAccounts: 5, DemoOrgSalesforceID: "00D000000000002"})
+	svc, err := app.Open(ctx, app.Options{Home: home, DemoOrg: demoorg.New(), DemoSeedAccounts: 5, DemoOrgSalesforceID: "00D000000000002"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,15 +6,16 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"crmsheets/crm/emulator"
+	"crmsheets/app"
 )
 
 // emulatorCommand runs the demo org standalone. It is the one command that
-// does not go through app.Service: it serves an org rather than using one, and
-// the reliability suite and the end-to-end benchmarks run it as a separate
-// process to kill and restart the client side.
+// does not go through app.Service: it serves an org rather than using one
+// (the app.DemoOrg main.go injects in the options, as the GUI's demo org
+// is), and the reliability suite and the end-to-end benchmarks run it as a
+// separate process to kill and restart the client side.
 func (e *env) emulatorCommand() *cobra.Command {
-	var opts emulator.Options
+	var opts app.DemoOrgConfig
 	var addr string
 	cmd := &cobra.Command{
 		Use:   "emulator",
@@ -31,7 +32,10 @@ The fault options make it misbehave like a busy real org, for testing.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			return emulator.Serve(ctx, addr, opts, e.io.Out)
+			if e.opts.DemoOrg == nil {
+				return app.ErrNoDemoOrg
+			}
+			return e.opts.DemoOrg.Serve(ctx, addr, opts, e.io.Out)
 		},
 	}
 	f := cmd.Flags()
