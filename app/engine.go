@@ -184,6 +184,9 @@ func (e *engine) finish(ctx context.Context, runErr error) (*sheets.Run, error) 
 	case e.paused != "":
 		r.Status = sheets.RunPartial
 		r.Message = e.paused
+	case r.Counts.Unconfirmed > 0:
+		r.Status = sheets.RunPartial
+		r.Message = fmt.Sprintf("%d row(s) were sent but Salesforce's answer was lost, so they are not confirmed; the next run reconciles them by key before sending anything (no duplicates)", r.Counts.Unconfirmed)
 	case r.Counts.Failed > 0 || r.Counts.Invalid > 0:
 		r.Status = sheets.RunPartial
 	default:

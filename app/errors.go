@@ -1,9 +1,11 @@
 package app
 
 import (
-	"crmsheets/app/fieldmap"
 	"errors"
 	"fmt"
+
+	"crmsheets/app/fieldmap"
+	"crmsheets/crm"
 )
 
 // Errors callers branch on. Every error the Service returns wraps one of
@@ -101,3 +103,9 @@ func (e *OtherOrgError) Error() string {
 
 // Is makes errors.Is(err, ErrOtherOrg) true.
 func (e *OtherOrgError) Is(target error) bool { return target == ErrOtherOrg }
+
+// CodeUnconfirmed is the status code of a history outcome whose row was
+// sent but whose answer from Salesforce was lost (Salesforce's own word
+// for it in this app: OUTCOME_UNKNOWN). Such a run is partial; the next run
+// reconciles the row by key before sending anything.
+const CodeUnconfirmed = crm.CodeOutcomeUnknown

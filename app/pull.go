@@ -165,6 +165,7 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 			r := &sheets.Row{RecordID: rec.ID, Cells: cells}
 			r.MarkSynced(mod)
 			inserts = append(inserts, r)
+			e.countPull(func(c *sheets.RunCounts) { c.Added++ })
 			continue
 		}
 		if st.skipLocal && len(row.Changed()) > 0 {

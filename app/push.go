@@ -660,7 +660,20 @@ func (e *engine) writeBack(prs []*pushRow) error {
 			}
 			continue
 		case errors.Is(pr.err, crm.ErrOutcomeUnknown):
-			continue // stays create-pending (marked before the call)
+			// Sent, but Salesforce's answer was lost: a create stays
+			// create-pending (marked before the call) and the next run
+			// reconciles it by key; an update is recorded in flight. Either
+			// way the run did not see it land, so it is not a success.
+			c.Unconfirmed++
+			o := e.outcome(r, pr.item.RecordID, pr.opName())
+			o.StatusCode = codeOutcomeUnknown
+			o.Message = "sent, but Salesforce's answer was lost; the next run checks whether it landed before sending anything again"
+			if pr.op == sheets.OpCreate && e.b.key != nil {
+				o.Message = fmt.Sprintf("sent, but Salesforce's answer was lost; the next run looks the record up by %s %q before creating anything, so it is never created twice",
+					e.b.key.col.Name, r.Cells[e.b.key.col.ID])
+			}
+			outs = append(outs, o)
+			continue
 		}
 		before := r.Clone()
 		out := merge.Outcome{CreatedID: pr.createdID, Err: pr.err}
@@ -750,6 +763,9 @@ const (
 	codeNotFoundValue  = "RELATED_RECORD_NOT_FOUND"
 	codeAmbiguousValue = "RELATED_RECORD_AMBIGUOUS"
 	codeDuplicateKey   = "DUPLICATE_KEY_IN_SALESFORCE"
+	// codeOutcomeUnknown: a row sent whose answer was lost; see
+	// RunCounts.Unconfirmed.
+	codeOutcomeUnknown = CodeUnconfirmed
 	codeInvalidValue   = "INVALID_VALUE"
 	// codeNotFoundByKey: a new row Salesforce does not have, left out
 	// because creating missing records is off.

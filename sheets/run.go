@@ -72,6 +72,14 @@ type RunCounts struct {
 	// records is off, or a row with nothing to send. Each has an OpSkip
 	// outcome saying why.
 	Skipped int `json:"skipped,omitempty"`
+	// Added counts rows a pull appended to the sheet for records it did
+	// not hold yet (Pulled counts every record read).
+	Added int `json:"added,omitempty"`
+	// Unconfirmed counts rows sent whose answer from Salesforce was lost
+	// (a dropped connection): a create stays "being created" and the next
+	// run looks it up by key before sending anything, so it is never
+	// created twice. A run with any is partial.
+	Unconfirmed int `json:"unconfirmed,omitempty"`
 }
 
 // Record operations of a RecordOutcome.

@@ -468,8 +468,8 @@ func progressText(p app.Progress) string {
 // runSummary is the finished run in a sentence.
 func runSummary(r *sheets.Run) string {
 	c := r.Counts
-	s := fmt.Sprintf("Run %d %s: %d pulled, %d created, %d updated, %d refreshed, %d conflicts, %d invalid, %d failed; %d API calls (%d of %d used today).",
-		r.ID, r.Status, c.Pulled, c.Created, c.Updated, c.Refreshed, c.Conflicts, c.Invalid, c.Failed, r.APICalls, r.APIUsed, r.APILimit)
+	s := fmt.Sprintf("Run %d %s: %d pulled (%d rows added), %d created, %d updated, %d refreshed, %d conflicts, %d invalid, %d failed, %d unconfirmed; %d API calls (%d of %d used today).",
+		r.ID, r.Status, c.Pulled, c.Added, c.Created, c.Updated, c.Refreshed, c.Conflicts, c.Invalid, c.Failed, c.Unconfirmed, r.APICalls, r.APIUsed, r.APILimit)
 	if r.Message != "" {
 		s += " " + r.Message
 	}

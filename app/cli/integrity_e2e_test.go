@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -206,5 +207,102 @@ func TestLineEndingsAreNotEdits(t *testing.T) {
 	}
 	if snapshot(t, org) != before {
 		t.Fatal("Salesforce changed although nobody edited anything")
+	}
+}
+
+// addPeople appends n new people to an exported (empty) people sheet's
+// workbook and returns their e-mails.
+func addPeople(t *testing.T, path string, n int) []string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tab := f.GetSheetName(0)
+	rows, err := f.GetRows(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := map[string]int{}
+	for i, h := range rows[0] {
+		cols[h] = i + 1
+	}
+	for _, h := range []string{"First Name", "Last Name", "Email"} {
+		if cols[h] == 0 {
+			t.Fatalf("export header %v lacks %s", rows[0], h)
+		}
+	}
+	var emails []string
+	for i := range n {
+		r := len(rows) + 1 + i
+		email := fmt.Sprintf("new%03d@drop.example", i)
+		for h, v := range map[string]string{"First Name": "New", "Last Name": fmt.Sprintf("Person %d", i), "Email": email} {
+			cell, _ := excelize.CoordinatesToCellName(cols[h], r)
+			if err := f.SetCellStr(tab, cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		emails = append(emails, email)
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	return emails
+}
+
+// Creates whose answers are lost (a dropped connection after Salesforce
+// saved them) are not success: the run is partial (exit 3) and lists the
+// rows, and the next runs settle them by key without a duplicate.
+func TestUnconfirmedCreatesArePartialAndSettleByKey(t *testing.T) {
+	emu := clitest.StartEmulator(t, binary, "--seed-accounts", "2", "--fault-drop", "0.4", "--fault-seed", "3")
+	c := newCLI(t)
+	if r := c.Login(t, emu.URL); r.Code != 0 {
+		t.Fatalf("login: exit %d %s", r.Code, r.Err)
+	}
+	c.Must(t, "new", "--template", "people", "--name", "New people")
+	file := filepath.Join(t.TempDir(), "new.xlsx")
+	c.Must(t, "export", "--sheet", "New people", file)
+	emails := addPeople(t, file, 450)
+	c.Must(t, "import", file, "--sheet", "New people", "--add-new")
+
+	r := c.Run(t, 5*time.Minute, "sync", "--sheet", "New people", "--direction", "push")
+	if r.Code != 3 || !strings.Contains(r.Out, "Unconfirmed rows of run") || !strings.Contains(r.Out, "drop.example") ||
+		!strings.Contains(r.Out, "reconciles them by key") {
+		t.Fatalf("push with dropped answers: exit %d (want 3, the unconfirmed rows listed)\nstdout:\n%s\nstderr:\n%s", r.Code, r.Out, r.Err)
+	}
+	settled := false
+	for range 12 {
+		r = c.Run(t, 5*time.Minute, "sync", "--sheet", "New people", "--direction", "push")
+		if r.Code == 0 {
+			settled = true
+			break
+		}
+		if r.Code != 3 {
+			t.Fatalf("later push: exit %d\n%s\n%s", r.Code, r.Out, r.Err)
+		}
+	}
+	if !settled {
+		t.Fatalf("12 more pushes did not settle the unconfirmed rows:\n%s", r.Out)
+	}
+	org, err := clitest.OpenOrg(emu.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := org.Query("SELECT Email FROM Contact WHERE Email LIKE '%@drop.example'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, rec := range recs {
+		count[clitest.Str(rec, "Email")]++
+	}
+	for _, e := range emails {
+		if count[e] != 1 {
+			t.Errorf("%s: %d records in Salesforce, want exactly 1", e, count[e])
+		}
+	}
+	if len(recs) != len(emails) {
+		t.Errorf("%d records for %d new rows", len(recs), len(emails))
 	}
 }

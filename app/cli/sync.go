@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -228,20 +229,32 @@ func (e *env) reportRuns(runs []*sheets.Run, runErr error) error {
 		}
 	}
 	code := ExitOK
+	var short []string // the runs that fell short, by id and sheet
+	cancelled := false
 	for _, r := range runs {
 		switch r.Status {
 		case sheets.RunPartial:
 			if code == ExitOK {
 				code = ExitPartial
 			}
-		case sheets.RunFailed, sheets.RunCancelled, sheets.RunInterrupted:
+		case sheets.RunCancelled:
+			cancelled = true
 			code = ExitFailed
+			continue
+		case sheets.RunFailed, sheets.RunInterrupted:
+			code = ExitFailed
+		default:
+			continue
+		}
+		short = append(short, fmt.Sprintf("run %d (%q, %s)", r.ID, r.SheetName, r.Status))
+		if !e.json {
+			e.listUnconfirmed(r)
 		}
 	}
+	if cancelled || runErr != nil && errors.Is(runErr, context.Canceled) {
+		return &exitError{code: ExitFailed, err: errors.New("cancelled: the run stopped when asked; what was done before is recorded in history, and the next run goes on from there")}
+	}
 	if runErr != nil {
-		if errors.Is(runErr, context.Canceled) {
-			return &exitError{code: ExitFailed, err: fmt.Errorf("cancelled; what was done is recorded in history")}
-		}
 		var tooMany *app.TooManyChangesError
 		if errors.As(runErr, &tooMany) {
 			return &exitError{code: ExitFailed, err: fmt.Errorf("%w\nReview it with `crmsheets plan`, then add --force", runErr)}
@@ -249,16 +262,51 @@ func (e *env) reportRuns(runs []*sheets.Run, runErr error) error {
 		return &exitError{code: ExitFailed, err: runErr}
 	}
 	if code != ExitOK {
-		return &exitError{code: code, err: fmt.Errorf("some records were not synced; see `crmsheets history --run %d --errors`", runs[len(runs)-1].ID)}
+		first := runs[0].ID
+		for _, r := range runs {
+			if r.Status == sheets.RunPartial || r.Status == sheets.RunFailed || r.Status == sheets.RunInterrupted {
+				first = r.ID
+				break
+			}
+		}
+		return &exitError{code: code, err: fmt.Errorf("some records were not synced in %s; see `crmsheets history --run %d --errors`", strings.Join(short, ", "), first)}
 	}
 	return nil
+}
+
+// listUnconfirmed prints the rows of a run whose answer from Salesforce was
+// lost, so a script's log says which rows the next run will reconcile.
+func (e *env) listUnconfirmed(r *sheets.Run) {
+	if r.Counts.Unconfirmed == 0 || e.svc == nil {
+		return
+	}
+	outs, err := e.svc.Outcomes(r.ID, true)
+	if err != nil {
+		fmt.Fprintf(e.io.Err, "warning: cannot list the unconfirmed rows of run %d: %v\n", r.ID, err)
+		return
+	}
+	fmt.Fprintf(e.io.Out, "Unconfirmed rows of run %d (the next run reconciles them by key; nothing is created twice):\n", r.ID)
+	const show = 50
+	n := 0
+	for _, o := range outs {
+		if o.StatusCode != app.CodeUnconfirmed {
+			continue
+		}
+		if n++; n > show {
+			continue
+		}
+		fmt.Fprintf(e.io.Out, "  row %d %s: %s\n", o.RowID, o.Op, o.Message)
+	}
+	if n > show {
+		fmt.Fprintf(e.io.Out, "  … and %d more (crmsheets history --run %d --errors)\n", n-show, r.ID)
+	}
 }
 
 func printRun(e *env, r *sheets.Run) {
 	c := r.Counts
 	fmt.Fprintf(e.io.Out, "Run %d %s: %s %q — %s\n", r.ID, r.Direction, r.Object, r.SheetName, r.Status)
-	fmt.Fprintf(e.io.Out, "  pulled %d, created %d, updated %d, refreshed %d, unchanged %d, conflicts %d, invalid %d, failed %d, deleted in Salesforce %d\n",
-		c.Pulled, c.Created, c.Updated, c.Refreshed, c.Unchanged, c.Conflicts, c.Invalid, c.Failed, c.Deleted)
+	fmt.Fprintf(e.io.Out, "  pulled %d (rows added %d), created %d, updated %d, refreshed %d, unchanged %d, conflicts %d, invalid %d, failed %d, unconfirmed %d, deleted in Salesforce %d\n",
+		c.Pulled, c.Added, c.Created, c.Updated, c.Refreshed, c.Unchanged, c.Conflicts, c.Invalid, c.Failed, c.Unconfirmed, c.Deleted)
 	fmt.Fprintf(e.io.Out, "  API calls %d (used %d of %d today), %s\n", r.APICalls, r.APIUsed, r.APILimit, r.Ended.Sub(r.Started).Round(1e6))
 	if r.Message != "" {
 		fmt.Fprintf(e.io.Out, "  %s\n", r.Message)
