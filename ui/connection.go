@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
@@ -85,14 +86,45 @@ func (mw *MainWindow) showConnectionDialog() {
 		d.Hide()
 		mw.showAddOrg()
 	})
+	remove := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() {
+		if o, ok := selected(); ok {
+			d.Hide()
+			mw.confirmRemoveOrg(o)
+		}
+	})
+	pick.OnChanged = func(string) {
+		if o, ok := selected(); ok && o.ID == app.DemoOrgID {
+			remove.Disable()
+		} else {
+			remove.Enable()
+		}
+	}
+	pick.OnChanged("")
 	body := container.NewVBox(
 		widget.NewForm(widget.NewFormItem("Org", pick)),
 		info,
-		container.NewHBox(connect, disconnect, add),
+		container.NewHBox(connect, disconnect, add, remove),
 	)
 	d = dialog.NewCustom("Salesforce connection", "Close", body, mw.win)
 	d.Resize(fyne.NewSize(520, 240))
 	d.Show()
+}
+
+// confirmRemoveOrg forgets a saved org and its login after a confirmation;
+// the demo org becomes active when the removed org was.
+func (mw *MainWindow) confirmRemoveOrg(o app.Org) {
+	msg := fmt.Sprintf("Remove %s from this computer?\nIts saved login is deleted; your sheets and Salesforce are not touched.", o.Name)
+	dialog.ShowConfirm("Remove org", msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := mw.svc.RemoveOrg(o.ID); err != nil {
+			mw.report(err)
+			return
+		}
+		mw.conn.show(mw.svc.Status())
+		mw.info(fmt.Sprintf("Removed %s", o.Name))
+	}, mw.win)
 }
 
 // orgLabel names an org in the switcher, production marked.

@@ -288,6 +288,7 @@ func (mw *MainWindow) OpenSheet(id string) error {
 	}
 	g.OnShortcut = mw.handleShortcut
 	g.OnColumnResized = mw.columnResized
+	g.OnHeaderMenu = mw.showColumnMenu
 	g.OnLongTask = func(title string) func() {
 		_, b := mw.startBusy(title, "Saving the cells in one go: all of them or none…", false)
 		return b.done

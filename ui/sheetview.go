@@ -54,6 +54,7 @@ func newSheetView(mw *MainWindow, g *grid.Grid) fyne.CanvasObject {
 		widget.NewButtonWithIcon("Row", theme.ContentAddIcon(), g.AddRow),
 		widget.NewButtonWithIcon("Delete rows", theme.ContentRemoveIcon(), func() { mw.confirmDeleteRows() }),
 		widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), g.Undo),
+		columnButton(mw, g),
 		widget.NewSeparator(),
 		widget.NewButtonWithIcon("Import…", theme.UploadIcon(), mw.showImport),
 		widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), mw.showExport),
@@ -61,6 +62,22 @@ func newSheetView(mw *MainWindow, g *grid.Grid) fyne.CanvasObject {
 	right := container.NewGridWithColumns(3, find, filter, states)
 	top := container.NewBorder(nil, nil, bar, nil, right)
 	return container.NewBorder(top, nil, nil, nil, g)
+}
+
+// columnButton opens the column menu of the cursor's column (the same menu
+// as a right-click on its header).
+func columnButton(mw *MainWindow, g *grid.Grid) *widget.Button {
+	var b *widget.Button
+	b = widget.NewButtonWithIcon("Column", theme.MenuDropDownIcon(), func() {
+		_, c := g.Cursor()
+		cols := g.Model().Sheet().Columns
+		if c < 0 || c >= len(cols) {
+			return
+		}
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b)
+		mw.showColumnMenu(cols[c].ID, pos.Add(fyne.NewPos(0, b.Size().Height)))
+	})
+	return b
 }
 
 // confirmDeleteRows deletes the grid's selected rows after a confirmation.

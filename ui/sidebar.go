@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"crmsheets/app"
 	"crmsheets/sheets"
 	"crmsheets/ui/uiloop"
 )
@@ -61,6 +62,7 @@ func newSidebar(mw *MainWindow) *sidebar {
 		fyne.NewMenuItem("From a CRM template…", mw.showNewFromTemplate),
 		fyne.NewMenuItem("From a Salesforce object…", mw.showNewFromObject),
 		fyne.NewMenuItem("From an XLSX file…", mw.showNewFromXLSX),
+		fyne.NewMenuItem("Blank sheet…", mw.showNewBlank),
 	)
 	var newBtn *widget.Button
 	newBtn = widget.NewButtonWithIcon("New sheet", theme.ContentAddIcon(), func() {
@@ -175,6 +177,41 @@ func (mw *MainWindow) showNewFromTemplate() {
 	}, mw.win)
 	d.Resize(fyne.NewSize(480, 300))
 	d.Show()
+}
+
+// showNewBlank asks for a name and column names and starts a blank local
+// sheet (text columns; add, retype and map them later).
+func (mw *MainWindow) showNewBlank() {
+	name := widget.NewEntry()
+	name.SetPlaceHolder("Sheet name")
+	cols := widget.NewEntry()
+	cols.SetText("A, B, C")
+	colsItem := widget.NewFormItem("Columns", cols)
+	colsItem.HintText = "Comma-separated; change them later from a column header's menu."
+	form := []*widget.FormItem{widget.NewFormItem("Name", name), colsItem}
+	d := dialog.NewForm("New blank sheet", "Create", "Cancel", form, func(ok bool) {
+		if !ok {
+			return
+		}
+		mw.newBlank(name.Text, cols.Text)
+	}, mw.win)
+	d.Resize(fyne.NewSize(480, 240))
+	d.Show()
+}
+
+// newBlank creates and opens a blank local sheet.
+func (mw *MainWindow) newBlank(name, columns string) {
+	if strings.TrimSpace(name) == "" {
+		name = "Untitled sheet"
+	}
+	sh, err := mw.svc.NewLocalSheet(app.BlankSheet(name, strings.Split(columns, ",")))
+	if err != nil {
+		mw.report(err)
+		return
+	}
+	mw.sidebar.reload()
+	mw.sidebar.selectID(sh.ID)
+	mw.info(fmt.Sprintf("Created %q. Add rows with + Row; add, rename or retype columns from a column header's menu (right-click).", sh.Name))
 }
 
 // showNewFromObject asks for an sObject API name; the describe runs off the

@@ -185,13 +185,16 @@ type headerCell struct {
 	name  *canvas.Text
 	sub   *canvas.Text
 	onTap func()
+	// onMenu opens the column's menu at an absolute position.
+	onMenu func(at fyne.Position)
 	// col is the table column shown (0 is the row-state column).
 	col int
 }
 
 var (
-	_ fyne.Widget   = (*headerCell)(nil)
-	_ fyne.Tappable = (*headerCell)(nil)
+	_ fyne.Widget            = (*headerCell)(nil)
+	_ fyne.Tappable          = (*headerCell)(nil)
+	_ fyne.SecondaryTappable = (*headerCell)(nil)
 )
 
 func newHeader() fyne.CanvasObject {
@@ -231,6 +234,14 @@ func fit(text string, size float32, style fyne.TextStyle, width float32) string 
 func (h *headerCell) Tapped(*fyne.PointEvent) {
 	if h.onTap != nil {
 		h.onTap()
+	}
+}
+
+// TappedSecondary (right-click) opens the column's menu: insert, rename,
+// change type, move, remove.
+func (h *headerCell) TappedSecondary(e *fyne.PointEvent) {
+	if h.onMenu != nil {
+		h.onMenu(e.AbsolutePosition)
 	}
 }
 

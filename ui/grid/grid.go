@@ -69,6 +69,10 @@ type Grid struct {
 	// returns is called when the write ends. The write is one transaction
 	// and cannot be cancelled halfway.
 	OnLongTask func(title string) (done func())
+	// OnHeaderMenu is called when a column header is right-clicked, with
+	// the column id and the pointer's absolute position, to open the
+	// column menu (insert, rename, change type, move, remove).
+	OnHeaderMenu func(colID string, at fyne.Position)
 }
 
 var _ fyne.Widget = (*Grid)(nil)
@@ -191,6 +195,7 @@ func (g *Grid) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 	h := o.(*headerCell)
 	h.col = id.Col
 	cols := g.model.Sheet().Columns
+	h.onMenu = nil
 	if id.Col <= 0 || id.Col-1 >= len(cols) {
 		h.set("", "", 0, nil)
 		return
@@ -198,6 +203,11 @@ func (g *Grid) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 	col := cols[id.Col-1]
 	name, sub := headerText(g.model.Sheet(), col, g.view)
 	h.set(name, sub, columnWidth(col), func() { g.toggleSort(col.ID) })
+	h.onMenu = func(at fyne.Position) {
+		if g.OnHeaderMenu != nil {
+			g.OnHeaderMenu(col.ID, at)
+		}
+	}
 }
 
 // headerText is a column header: the name with the sort arrow, and the
