@@ -3,13 +3,51 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"crmsheets/sheets"
 )
 
-// SchedulerTick is how often the scheduler looks for sheets due a sync.
+// SchedulerTick is how often the scheduler looks for sheets due a sync
+// (Options.SchedulerTick overrides it in tests).
 const SchedulerTick = time.Minute
+
+// scheduleInterval is how long a sheet waits between scheduled runs.
+func (s *Service) scheduleInterval(sh *sheets.Sheet) time.Duration {
+	unit := s.opt.ScheduleUnit
+	if unit <= 0 {
+		unit = time.Hour
+	}
+	return time.Duration(sh.Sync.EveryHours) * unit
+}
+
+// NextScheduledRun is when a sheet's next scheduled sync is due while the
+// app runs: now when it is overdue (the scheduler catches up once at its
+// next tick), ok false when the sheet has no schedule. The Sync tab shows
+// it beside the schedule.
+func (s *Service) NextScheduledRun(sheetID string) (next time.Time, ok bool, err error) {
+	sh, err := s.Sheet(sheetID)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if sh.Sync.EveryHours <= 0 || sh.Object == "" {
+		return time.Time{}, false, nil
+	}
+	var last time.Time
+	if _, err := s.store.GetSetting(settingLastScheduled(sh.ID), &last); err != nil {
+		return time.Time{}, false, fmt.Errorf("next scheduled run of %q: %w", sh.Name, err)
+	}
+	now := s.now()
+	if last.IsZero() {
+		return now, true, nil
+	}
+	next = last.Add(s.scheduleInterval(sh))
+	if next.Before(now) {
+		next = now
+	}
+	return next, true, nil
+}
 
 // settingLastScheduled is the settings key of a sheet's last scheduled run.
 func settingLastScheduled(sheetID string) string { return "scheduled/" + sheetID }
@@ -17,10 +55,13 @@ func settingLastScheduled(sheetID string) string { return "scheduled/" + sheetID
 // StartScheduler starts the automatic syncs: every sheet whose
 // SyncSettings.EveryHours is set gets an incremental sync in its own
 // direction every N hours while the app runs (off by default: EveryHours
-// 0). Runs are recorded with the scheduled trigger. Calling it again
-// restarts it; StopScheduler or Close stops it. It needs a connection at
-// each tick; without one the tick is skipped.
-func (s *Service) StartScheduler(ctx context.Context) {
+// 0). A run missed while the app was closed is caught up once, at the
+// first tick after the start. Runs are recorded with the scheduled
+// trigger; onRun (may be nil) is called on the scheduler's goroutine
+// after each, so the desktop app can refresh what it shows. Calling it
+// again restarts it; StopScheduler or Close stops it. It needs a
+// connection at each tick; without one the tick is skipped.
+func (s *Service) StartScheduler(ctx context.Context, onRun func(*sheets.Run)) {
 	s.StopScheduler()
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -29,10 +70,18 @@ func (s *Service) StartScheduler(ctx context.Context) {
 	s.schedMu.Unlock()
 	go func() {
 		defer close(done)
-		t := time.NewTicker(SchedulerTick)
+		tick := s.opt.SchedulerTick
+		if tick <= 0 {
+			tick = SchedulerTick
+		}
+		t := time.NewTicker(tick)
 		defer t.Stop()
 		for {
-			s.RunDue(ctx)
+			for _, r := range s.RunDue(ctx) {
+				if onRun != nil {
+					onRun(r)
+				}
+			}
 			select {
 			case <-ctx.Done():
 				return
@@ -81,7 +130,7 @@ func (s *Service) RunDue(ctx context.Context) []*sheets.Run {
 			s.log.Warn("scheduler: read last run", "sheet", sh.Name, "err", err)
 			continue
 		}
-		if !last.IsZero() && now.Sub(last) < time.Duration(sh.Sync.EveryHours)*time.Hour {
+		if !last.IsZero() && now.Sub(last) < s.scheduleInterval(sh) {
 			continue
 		}
 		if err := s.store.PutSetting(settingLastScheduled(sh.ID), now); err != nil {

@@ -74,6 +74,13 @@ type Options struct {
 	// Keyring selects where OAuth tokens are kept; nil means the OS
 	// keychain with a 0600 file in Home as a visible fallback.
 	Keyring auth.TokenStore
+	// ScheduleUnit is the length of one unit of SyncSettings.EveryHours;
+	// 0 means an hour. Tests shorten it (seconds) to watch scheduled runs
+	// fire while the app is open; people never set it.
+	ScheduleUnit time.Duration
+	// SchedulerTick is how often the scheduler looks for due sheets; 0
+	// means SchedulerTick (a minute). Tests shorten it with ScheduleUnit.
+	SchedulerTick time.Duration
 }
 
 // Service is the engine façade. It is safe for concurrent use by the UI

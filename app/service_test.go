@@ -316,7 +316,7 @@ func TestSchedulerRunsDueSheets(t *testing.T) {
 	if got := env.svc.RunDue(env.ctx); len(got) != 1 {
 		t.Errorf("not run again after 2.5h")
 	}
-	env.svc.StartScheduler(env.ctx)
+	env.svc.StartScheduler(env.ctx, nil)
 	env.svc.StopScheduler()
 }
 

@@ -17,9 +17,17 @@ import (
 // demo org and builds the main window on a test app.
 func newTestWindow(t *testing.T) *MainWindow {
 	t.Helper()
+	return newTestWindowWith(t, app.Options{})
+}
+
+// newTestWindowWith is newTestWindow with engine options (a short
+// schedule unit, for instance).
+func newTestWindowWith(t *testing.T, opt app.Options) *MainWindow {
+	t.Helper()
 	t.Setenv(ScreenEnv, "")
 	a := test.NewTempApp(t)
-	svc, err := app.Open(context.Background(), app.Options{Home: t.TempDir(), DemoOrg: demoorg.New(), DemoSeedAccounts: 5})
+	opt.Home, opt.DemoOrg, opt.DemoSeedAccounts = t.TempDir(), demoorg.New(), 5
+	svc, err := app.Open(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}

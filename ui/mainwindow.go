@@ -73,6 +73,8 @@ type MainWindow struct {
 	// widthTimer saves them (columnwidths.go).
 	widths     map[string]float32
 	widthTimer *time.Timer
+	// currentTab is the centre tab shown, to notice leaving the Sync tab.
+	currentTab *container.TabItem
 	// screens are the views of the open sheet besides the grid, rebuilt
 	// when another sheet opens; nil when no sheet is open.
 	screens *sheetScreens
@@ -135,6 +137,7 @@ func NewMainWindow(a fyne.App, svc *app.Service) *MainWindow {
 	mw.sheetTab = container.NewTabItemWithIcon(tabSheet, theme.GridIcon(), mw.empty)
 	mw.tabs = container.NewAppTabs(mw.sheetTab)
 	mw.tabs.OnSelected = func(t *container.TabItem) {
+		mw.leavingSync(t)
 		mw.screenShown(t)
 	}
 	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), mw.conn.box), nil, nil, mw.sidebar.box)
@@ -180,6 +183,7 @@ func (mw *MainWindow) Start() {
 	if !mw.sidebar.selectID(last) {
 		mw.sidebar.selectFirst()
 	}
+	mw.startScheduler()
 	mw.goBackground(func() {
 		err := mw.svc.ConnectActive(mw.ctx)
 		uiloop.Do(func() {
@@ -270,7 +274,8 @@ func (mw *MainWindow) ShowScreen(name string) {
 // OpenSheet shows a sheet in the grid and rebuilds its screens; it is
 // remembered as the last sheet.
 func (mw *MainWindow) OpenSheet(id string) error {
-	mw.saveColumnWidths() // the previous sheet's, before it closes
+	mw.saveColumnWidths()       // the previous sheet's, before it closes
+	mw.leavingSync(mw.sheetTab) // the previous sheet's unsaved Sync settings
 	g, err := grid.New(gridSource{mw.svc}, id)
 	if err != nil {
 		mw.report(err)

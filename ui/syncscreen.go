@@ -44,13 +44,15 @@ type syncScreen struct {
 	filterRes *widget.Label
 	lookback  *widget.Entry
 	schedule  *widget.Select
-	create    *widget.Check
-	full      *widget.Check
-	plan      *widget.Label
-	changes   *widget.Table
-	rows      []app.CellChange
-	phase     *widget.Label
-	bar       *widget.ProgressBar
+	// nextRun says when the schedule fires next while the app is open.
+	nextRun *widget.Label
+	create  *widget.Check
+	full    *widget.Check
+	plan    *widget.Label
+	changes *widget.Table
+	rows    []app.CellChange
+	phase   *widget.Label
+	bar     *widget.ProgressBar
 	// activity replaces bar while the total is unknown (a pull learns
 	// only the records it has read so far).
 	activity   *widget.ProgressBarInfinite
@@ -75,6 +77,11 @@ func newSyncScreen(mw *MainWindow, host screenHost) *syncScreen {
 		plan:  widget.NewLabel("Press Plan to see what a run will do and what it costs before running it."),
 		phase: widget.NewLabel(""), bar: widget.NewProgressBar(), summary: widget.NewLabel("")}
 	s.direction.Horizontal = true
+	// A run always has a direction: clicking the selected one keeps it.
+	s.direction.Required = true
+	s.nextRun = widget.NewLabel("")
+	s.nextRun.Truncation = fyne.TextTruncateEllipsis
+	s.schedule.OnChanged = func(string) { s.showNextRun() }
 	// The phase line above carries the figures: Fyne writes the bar's own
 	// text in white, unreadable on the light theme's pale track.
 	s.bar.TextFormatter = func() string { return "" }
@@ -125,13 +132,13 @@ func newSyncScreen(mw *MainWindow, host screenHost) *syncScreen {
 		s.changes.SetColumnWidth(i, w)
 	}
 	validate := widget.NewButton("Validate", s.doValidate)
-	save := widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), s.save)
+	save := widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), func() { s.save() })
 	form := widget.NewForm(
 		widget.NewFormItem("Direction", s.direction),
 		widget.NewFormItem("Conflicts", s.policy),
 		widget.NewFormItem("Filter", container.NewBorder(nil, s.filterRes, nil, validate, s.filter)),
 		widget.NewFormItem("Lookback", container.NewBorder(nil, nil, nil, widget.NewLabel("days of overlap for incremental pulls"), s.lookback)),
-		widget.NewFormItem("Schedule", s.schedule),
+		widget.NewFormItem("Schedule", container.NewBorder(nil, nil, s.schedule, nil, s.nextRun)),
 		widget.NewFormItem("", s.create),
 		widget.NewFormItem("", s.full),
 		widget.NewFormItem("Org", s.orgLine),
@@ -178,6 +185,7 @@ func (s *syncScreen) load() {
 	}
 	s.create.SetChecked(sh.Sync.CreateMissing)
 	s.showOrg(sh)
+	s.showNextRun()
 }
 
 // options are the run options the form shows.
@@ -195,18 +203,13 @@ func (s *syncScreen) options() app.SyncOptions {
 	return o
 }
 
-// save stores the form in the sheet's settings (one configuration version).
-func (s *syncScreen) save() {
-	sh := s.mw.sheet
-	if sh == nil {
-		return
-	}
+// formSheet is the open sheet with the form's settings applied.
+func (s *syncScreen) formSheet() (sheets.Sheet, error) {
+	c := *s.mw.sheet
 	days, err := strconv.Atoi(strings.TrimSpace(s.lookback.Text))
 	if err != nil || days < 0 {
-		s.mw.report(fmt.Errorf("lookback must be a whole number of days, not %q", s.lookback.Text))
-		return
+		return c, fmt.Errorf("lookback must be a whole number of days, not %q", s.lookback.Text)
 	}
-	c := *sh
 	o := s.options()
 	c.Sync.Direction, c.Sync.Policy = o.Direction, o.Policy
 	c.Sync.Lookback = time.Duration(days) * 24 * time.Hour
@@ -215,12 +218,46 @@ func (s *syncScreen) save() {
 		c.Sync.EveryHours = scheduleHours[i]
 	}
 	c.Filter = strings.TrimSpace(s.filter.Text)
+	return c, nil
+}
+
+// dirty reports whether the form differs from the saved settings.
+func (s *syncScreen) dirty() bool {
+	sh := s.mw.sheet
+	if sh == nil {
+		return false
+	}
+	c, err := s.formSheet()
+	if err != nil {
+		return true
+	}
+	return c.Sync.Direction != sh.Sync.Direction && !(sh.Sync.Direction == "" && c.Sync.Direction == sheets.Both) ||
+		c.Sync.Policy != sh.Sync.EffectivePolicy() ||
+		c.Sync.EffectiveLookback() != sh.Sync.EffectiveLookback() ||
+		c.Sync.CreateMissing != sh.Sync.CreateMissing ||
+		c.Sync.EveryHours != sh.Sync.EveryHours ||
+		c.Filter != sh.Filter
+}
+
+// save stores the form in the sheet's settings (one configuration
+// version) and reports whether it could.
+func (s *syncScreen) save() bool {
+	if s.mw.sheet == nil {
+		return false
+	}
+	c, err := s.formSheet()
+	if err != nil {
+		s.mw.report(err)
+		return false
+	}
 	if err := s.mw.svc.SaveSheetSettings(&c, "sync settings"); err != nil {
 		s.mw.report(err)
-		return
+		return false
 	}
 	s.mw.reloadSheet()
+	s.showNextRun()
 	s.mw.info("Sync settings saved")
+	return true
 }
 
 // doValidate checks the filter against Salesforce (count and samples).
