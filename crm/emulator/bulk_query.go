@@ -65,6 +65,21 @@ func (s *Server) createQueryJob(req *restRequest) {
 			"Bulk API 2.0 does not support COUNT() or OFFSET in queries"))
 		return
 	}
+	// Salesforce's Bulk API 2.0 documentation lists GROUP BY, aggregate
+	// functions and parent-to-child subqueries among what it does not
+	// support; the wording is the demo org's.
+	if q.IsAggregate() {
+		writeErrors(req.w, http.StatusBadRequest, newAPIError(codeInvalidJob,
+			"Bulk API 2.0 does not support aggregate functions or GROUP BY in queries"))
+		return
+	}
+	for _, f := range q.Fields {
+		if f.Sub != nil {
+			writeErrors(req.w, http.StatusBadRequest, newAPIError(codeInvalidJob,
+				"Bulk API 2.0 does not support parent-to-child subqueries"))
+			return
+		}
+	}
 	o, _ := s.schema.Object(q.Object)
 	qd := &queryData{text: body.Query}
 	for _, f := range q.Fields {

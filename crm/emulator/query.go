@@ -24,20 +24,34 @@ const (
 	maxCursors = 50
 )
 
-// projection is one output key of a query record: a field, or a parent
-// relationship with its own projections.
+// projection is one output key of a query record: a field, a parent
+// relationship with its own projections, or a parent-to-child subquery.
 type projection struct {
 	name     string // canonical field or relationship name
 	rel      *Field // the reference field, for a relationship
 	children []*projection
+	sub      *childQuery // for a subquery
 }
 
-// buildProjection turns the canonical select paths into a tree in select
-// order, merging paths through the same relationship.
-func buildProjection(o *Object, paths []string) []*projection {
+// childQuery is an evaluated parent-to-child subquery: the matching child
+// records of every parent, in the subquery's order and within its LIMIT.
+type childQuery struct {
+	child    *Object
+	proj     []*projection
+	byParent map[string][]*record // 18-character parent id → children
+}
+
+// buildProjection turns the canonical select list into a tree in select
+// order, merging paths through the same relationship; subqueries become
+// nodes of their own.
+func buildProjection(o *Object, fields []soql.FieldRef, subs map[string]*childQuery) []*projection {
 	var root []*projection
-	for _, p := range paths {
-		addPath(o, &root, strings.Split(p, "."))
+	for _, f := range fields {
+		if f.Sub != nil {
+			root = append(root, &projection{name: f.Path, sub: subs[f.Path]})
+			continue
+		}
+		addPath(o, &root, strings.Split(f.Path, "."))
 	}
 	return root
 }
@@ -73,6 +87,10 @@ func (s *Server) appendProjected(b []byte, o *Object, r *record, base string, pr
 		b = append(b, ',', '"')
 		b = append(b, p.name...)
 		b = append(b, '"', ':')
+		if p.sub != nil {
+			b = s.appendChildren(b, p.sub, r.id(o), base)
+			continue
+		}
 		if p.rel == nil {
 			f, ok := o.byName[strings.ToLower(p.name)]
 			if !ok {
@@ -95,6 +113,26 @@ func (s *Server) appendProjected(b []byte, o *Object, r *record, base string, pr
 		b = s.appendProjected(b, po, pr, base, p.children)
 	}
 	return append(b, '}')
+}
+
+// appendChildren appends a subquery's records under one parent as
+// Salesforce nests them: {"totalSize","done","records"}, or null when there
+// are none.
+func (s *Server) appendChildren(b []byte, cq *childQuery, parentID, base string) []byte {
+	kids := cq.byParent[parentID]
+	if len(kids) == 0 {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"totalSize":`...)
+	b = strconv.AppendInt(b, int64(len(kids)), 10)
+	b = append(b, `,"done":true,"records":[`...)
+	for i, k := range kids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = s.appendProjected(b, cq.child, k, base, cq.proj)
+	}
+	return append(b, "]}"...)
 }
 
 // cursor is an open query result being paged through.
@@ -180,6 +218,11 @@ func queryError(w http.ResponseWriter, err error) {
 		writeErrors(w, http.StatusBadRequest, apiError{Code: qe.Code, Message: qe.Message})
 		return
 	}
+	var ae apiError
+	if errors.As(err, &ae) {
+		writeErrors(w, http.StatusBadRequest, ae)
+		return
+	}
 	writeErrors(w, http.StatusBadRequest, newAPIError("MALFORMED_QUERY", "%v", err))
 }
 
@@ -207,6 +250,10 @@ func (s *Server) handleQuery(req *restRequest, all bool) {
 		writeJSON(req.w, http.StatusOK, []byte(`{"totalSize":`+strconv.Itoa(res.total)+`,"done":true,"records":[]}`))
 		return
 	}
+	if res.aggregate {
+		writeJSON(req.w, http.StatusOK, appendAggregateResult(nil, res.columns, res.aggRows))
+		return
+	}
 	cur := &cursor{o: res.o, proj: res.proj, rows: res.rows, lastUsed: s.now()}
 	locator := ""
 	size := batchSize(req.r)
@@ -223,6 +270,48 @@ type queryResult struct {
 	rows  []*record
 	count bool
 	total int
+	// aggregate is set for an aggregate query, whose rows are aggRows
+	// under the names columns.
+	aggregate bool
+	columns   []string
+	aggRows   [][]any
+}
+
+// aggregateLimit is Salesforce's answer to an aggregate query with more
+// rows than one batch (real body in API-REFERENCE.md §8).
+var aggregateLimit = newAPIError(codeExceededIDLimit,
+	"Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch")
+
+// appendAggregateResult appends a query response of AggregateResult rows:
+// attributes without url, then the columns in select order.
+func appendAggregateResult(b []byte, cols []string, rows [][]any) []byte {
+	b = append(b, `{"totalSize":`...)
+	b = strconv.AppendInt(b, int64(len(rows)), 10)
+	b = append(b, `,"done":true,"records":[`...)
+	for i, row := range rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"attributes":{"type":"AggregateResult"}`...)
+		for j, c := range cols {
+			b = append(b, ',')
+			b = appendString(b, c)
+			b = append(b, ':')
+			b = appendAggregateValue(b, row[j])
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+// appendAggregateValue writes a counted value as an integer, a sum or
+// average as a double ("300.0"), and a grouped, minimum or maximum value
+// as it is stored.
+func appendAggregateValue(b []byte, v any) []byte {
+	if n, ok := v.(int); ok {
+		return strconv.AppendInt(b, int64(n), 10)
+	}
+	return appendValue(b, nil, v)
 }
 
 // scanMode says how runQuery finds the records to evaluate Match on.
@@ -281,6 +370,16 @@ func (s *Server) runQueryMode(text string, all bool, mode scanMode) (*queryResul
 			views = append(views, v)
 		}
 	}
+	if q.IsAggregate() {
+		rows, err := soql.Aggregate(q, views, now)
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) > soql.MaxAggregateRows {
+			return nil, aggregateLimit
+		}
+		return &queryResult{o: o, aggregate: true, columns: q.Columns(), aggRows: rows, total: len(rows)}, nil
+	}
 	soql.SortRecords(q, views)
 	if q.Offset > 0 {
 		if q.Offset >= len(views) {
@@ -296,16 +395,70 @@ func (s *Server) runQueryMode(text string, all bool, mode scanMode) (*queryResul
 	if q.Count {
 		return res, nil
 	}
-	paths := make([]string, len(q.Fields))
-	for i, f := range q.Fields {
-		paths[i] = f.Path
-	}
-	res.proj = buildProjection(o, paths)
 	res.rows = make([]*record, len(views))
 	for i, v := range views {
 		res.rows[i] = v.r
 	}
+	subs := map[string]*childQuery{}
+	for _, f := range q.Fields {
+		if f.Sub != nil {
+			cq, err := s.evalChildQuery(o, f, all, now)
+			if err != nil {
+				return nil, err
+			}
+			subs[f.Path] = cq
+		}
+	}
+	res.proj = buildProjection(o, q.Fields, subs)
 	return res, nil
+}
+
+// evalChildQuery evaluates a parent-to-child subquery over the whole child
+// table once, grouping its matches by parent. The caller holds s.mu.
+func (s *Server) evalChildQuery(parent *Object, f soql.FieldRef, all bool, now time.Time) (*childQuery, error) {
+	var rel *ChildRelationship
+	for i := range parent.Children {
+		if parent.Children[i].RelationshipName == f.Path {
+			rel = &parent.Children[i]
+		}
+	}
+	if rel == nil {
+		return nil, newAPIError(codeInvalidType, "Didn't understand relationship '%s' in FROM part of query call.", f.Path)
+	}
+	child := s.mustObject(rel.ChildSObject)
+	ref, _ := child.Field(rel.Field)
+	groups := map[string][]recordView{}
+	for _, r := range s.tables[child].recs {
+		if !all && r.deleted(child) {
+			continue
+		}
+		pid, ok := r.vals[ref.index].(string)
+		if !ok || pid == "" || !strings.HasPrefix(pid, parent.KeyPrefix) {
+			continue
+		}
+		v := recordView{s: s, o: child, r: r}
+		ok, err := f.Sub.Match(v, now)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			groups[pid] = append(groups[pid], v)
+		}
+	}
+	cq := &childQuery{child: child, byParent: make(map[string][]*record, len(groups))}
+	for pid, views := range groups {
+		soql.SortRecords(f.Sub, views)
+		if f.Sub.Limit >= 0 && f.Sub.Limit < len(views) {
+			views = views[:f.Sub.Limit]
+		}
+		recs := make([]*record, len(views))
+		for i, v := range views {
+			recs[i] = v.r
+		}
+		cq.byParent[pid] = recs
+	}
+	cq.proj = buildProjection(child, f.Sub.Fields, nil)
+	return cq, nil
 }
 
 // writePage sends rows [from, from+size) of a cursor.

@@ -12,7 +12,25 @@ import (
 // see.
 type soqlSchema struct{ s *Schema }
 
-var _ soql.RelationshipSchema = soqlSchema{}
+var (
+	_ soql.RelationshipSchema = soqlSchema{}
+	_ soql.ChildSchema        = soqlSchema{}
+)
+
+// ChildRelationship implements soql.ChildSchema from Describe's
+// childRelationships.
+func (a soqlSchema) ChildRelationship(object, rel string) (child, canonical string, ok bool) {
+	o, ok := a.s.Object(object)
+	if !ok {
+		return "", "", false
+	}
+	for _, c := range o.Children {
+		if strings.EqualFold(c.RelationshipName, rel) {
+			return c.ChildSObject, c.RelationshipName, true
+		}
+	}
+	return "", "", false
+}
 
 // ObjectName implements soql.Schema.
 func (a soqlSchema) ObjectName(object string) (string, bool) {

@@ -1,9 +1,12 @@
 // Package soql parses and evaluates the subset of Salesforce's SOQL that the
 // demo org (crm/emulator) answers: SELECT field lists with parent
-// relationship paths, COUNT(), WHERE with comparisons, LIKE, IN, NOT IN,
-// INCLUDES, EXCLUDES, AND, OR, NOT, parentheses, null, booleans, numbers,
-// quoted strings, date, datetime and relative date literals, ORDER BY, LIMIT
-// and OFFSET.
+// relationship paths and parent-to-child subqueries, COUNT(), WHERE with
+// comparisons, LIKE, IN, NOT IN, INCLUDES, EXCLUDES, AND, OR, NOT,
+// parentheses, null, booleans, numbers, quoted strings, date, datetime and
+// relative date literals, ORDER BY, LIMIT and OFFSET; and aggregate queries:
+// COUNT(field), COUNT_DISTINCT, SUM, AVG, MIN, MAX with aliases, GROUP BY
+// and HAVING, evaluated by [Aggregate] into AggregateResult rows named by
+// [Query.Columns].
 //
 // The package knows nothing about the emulator: [Parse] checks syntax only,
 // [Query.Resolve] checks names and literal types against a [Schema] the caller
@@ -12,8 +15,8 @@
 // indexes which equality lookups narrow a query to a superset of its matches,
 // and [EqualityKey] how to key values so that the lookups agree with Match.
 //
-// Everything else SOQL has (GROUP BY, HAVING, aggregate functions other than
-// COUNT(), date functions, subqueries, semi-joins, TYPEOF, WITH, FOR, USING
+// Everything else SOQL has (GROUP BY ROLLUP and CUBE, date functions,
+// subqueries nested in subqueries, semi-joins, TYPEOF, WITH, FOR, USING
 // SCOPE, ALL ROWS, bind variables) is refused with a MALFORMED_QUERY [*Error]
 // rather than silently ignored, so that the emulator never answers a query
 // with wrong records.

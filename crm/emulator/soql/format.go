@@ -9,7 +9,11 @@ import (
 // literals as written, nested conditions parenthesised, and NULLS FIRST/LAST
 // only where it differs from the default. Parse(q.String()) yields the same
 // query (positions aside).
-func (q *Query) String() string {
+func (q *Query) String() string { return q.format(q.Object) }
+
+// format writes q with object as its FROM: a resolved subquery names its
+// relationship there, not the child object it resolved to.
+func (q *Query) format(object string) string {
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	if q.Count {
@@ -19,13 +23,32 @@ func (q *Query) String() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(f.Path)
+		if f.Sub != nil {
+			b.WriteString("(" + f.Sub.format(f.Path) + ")")
+			continue
+		}
+		b.WriteString(f.key())
+		if f.Alias != "" {
+			b.WriteString(" " + f.Alias)
+		}
 	}
 	b.WriteString(" FROM ")
-	b.WriteString(q.Object)
+	b.WriteString(object)
 	if q.Where != nil {
 		b.WriteString(" WHERE ")
 		b.WriteString(q.Where.String())
+	}
+	for i, g := range q.GroupBy {
+		if i == 0 {
+			b.WriteString(" GROUP BY ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(g.Path)
+	}
+	if q.Having != nil {
+		b.WriteString(" HAVING ")
+		b.WriteString(q.Having.String())
 	}
 	for i, o := range q.OrderBy {
 		if i == 0 {
@@ -33,7 +56,7 @@ func (q *Query) String() string {
 		} else {
 			b.WriteString(", ")
 		}
-		b.WriteString(o.Field.Path)
+		b.WriteString(o.Field.key())
 		if o.Desc {
 			b.WriteString(" DESC")
 		}
@@ -78,7 +101,7 @@ func operand(e Expr) string {
 
 // String returns "field op value".
 func (e *Comparison) String() string {
-	return e.Field.Path + " " + e.Op.String() + " " + e.Value.String()
+	return e.Field.key() + " " + e.Op.String() + " " + e.Value.String()
 }
 
 // String returns "field op (v1, v2)".
@@ -87,7 +110,7 @@ func (e *SetTest) String() string {
 	for i, v := range e.Values {
 		parts[i] = v.String()
 	}
-	return e.Field.Path + " " + e.Op.String() + " (" + strings.Join(parts, ", ") + ")"
+	return e.Field.key() + " " + e.Op.String() + " (" + strings.Join(parts, ", ") + ")"
 }
 
 // String returns the literal in SOQL. Parsed literals print as written;

@@ -58,9 +58,9 @@ func (ev *evaluator) eval(e Expr, r Record) (bool, error) {
 		ok, err := ev.eval(e.X, r)
 		return !ok, err
 	case *Comparison:
-		return ev.compare(e.Field, e.Op, e.Value, e.like, r.Get(e.Field.Path))
+		return ev.compare(e.Field, e.Op, e.Value, e.like, r.Get(e.Field.key()))
 	case *SetTest:
-		return ev.setTest(e, r.Get(e.Field.Path))
+		return ev.setTest(e, r.Get(e.Field.key()))
 	}
 	return false, fmt.Errorf("unknown expression %T", e)
 }

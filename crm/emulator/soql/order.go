@@ -9,8 +9,8 @@ package soql
 // value that cannot be read as its field's type sorts as null.
 func (q *Query) Less(a, b Record) bool {
 	for _, o := range q.OrderBy {
-		ka := sortKeyOf(o.Field, a.Get(o.Field.Path))
-		kb := sortKeyOf(o.Field, b.Get(o.Field.Path))
+		ka := sortKeyOf(o.Field, a.Get(o.Field.key()))
+		kb := sortKeyOf(o.Field, b.Get(o.Field.key()))
 		switch {
 		case ka.null && kb.null:
 			continue

@@ -85,7 +85,7 @@ func (p *parser) parseQuery() (q *Query, err error) {
 	q = &Query{Limit: -1, Offset: -1, source: p.src, dates: &dateCache{}}
 	p.advance()
 	p.expectKeyword("SELECT")
-	p.parseSelectList(q)
+	aliases := p.parseSelectList(q, false)
 	p.expectKeyword("FROM")
 	if p.tok.kind != tokIdent || isReserved(p.tok.text) || strings.Contains(p.tok.text, ".") {
 		p.unexpected()
@@ -95,15 +95,38 @@ func (p *parser) parseQuery() (q *Query, err error) {
 	p.refuseUnsupported("USING", "USING SCOPE is not supported by the demo org")
 	if p.tok.is("WHERE") {
 		p.advance()
-		q.Where = p.parseCondition()
+		q.Where = p.parseCondition(false)
 	}
 	p.refuseUnsupported("WITH", "WITH clauses are not supported by the demo org")
-	p.refuseUnsupported("GROUP", "GROUP BY is not supported by the demo org")
-	p.refuseUnsupported("HAVING", "HAVING is not supported by the demo org")
+	if p.tok.is("GROUP") {
+		p.advance()
+		p.expectKeyword("BY")
+		if p.tok.is("ROLLUP") || p.tok.is("CUBE") {
+			p.fail(p.tok.off, "GROUP BY "+strings.ToUpper(p.tok.text)+" is not supported by the demo org")
+		}
+		q.GroupBy = p.parseFieldList()
+	}
+	if p.tok.is("HAVING") {
+		if len(q.GroupBy) == 0 {
+			// Wording is the demo org's: Salesforce refuses HAVING without
+			// GROUP BY, in words not captured here.
+			p.fail(p.tok.off, "HAVING requires a GROUP BY clause")
+		}
+		p.advance()
+		q.Having = p.parseCondition(true)
+	}
+	if q.Count && len(q.GroupBy) > 0 {
+		// Salesforce's documentation: with GROUP BY, use COUNT(fieldName)
+		// instead of COUNT(). The wording is the demo org's.
+		p.fail(p.tok.off, "COUNT() cannot be used with GROUP BY; use COUNT(fieldName)")
+	}
+	if !q.IsAggregate() && len(aliases) > 0 {
+		p.fail(aliases[0], "Only aggregate expressions use field aliasing")
+	}
 	if p.tok.is("ORDER") {
 		p.advance()
 		p.expectKeyword("BY")
-		q.OrderBy = p.parseOrderBy()
+		q.OrderBy = p.parseOrderBy(q.IsAggregate())
 	}
 	if p.tok.is("LIMIT") {
 		p.advance()
@@ -129,45 +152,156 @@ func (p *parser) refuseUnsupported(kw, reason string) {
 	}
 }
 
-func (p *parser) parseSelectList(q *Query) {
+// aggregateFuncs are the aggregate functions of SOQL, by upper-case name.
+var aggregateFuncs = map[string]bool{
+	"COUNT": true, "COUNT_DISTINCT": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true,
+}
+
+// parseSelectList parses the select list into q.Fields (or q.Count) and
+// returns the offsets of the aliases written. nested is set inside a
+// parent-to-child subquery, which may not nest another.
+func (p *parser) parseSelectList(q *Query, nested bool) (aliases []int) {
 	for {
 		switch {
 		case p.tok.kind == tokLParen:
-			p.fail(p.tok.off, "subqueries are not supported by the demo org")
+			if nested {
+				p.fail(p.tok.off, "subqueries inside subqueries are not supported by the demo org")
+			}
+			q.Fields = append(q.Fields, p.parseSubquery())
 		case p.tok.is("TYPEOF"):
 			p.fail(p.tok.off, "TYPEOF is not supported by the demo org")
 		case p.tok.kind != tokIdent || isReserved(p.tok.text):
 			p.unexpected()
-		}
-		name, off := p.tok.text, p.tok.off
-		p.advance()
-		if p.tok.kind == tokLParen {
-			if !strings.EqualFold(name, "COUNT") {
-				p.fail(off, "function "+name+"() is not supported by the demo org; only COUNT() is")
-			}
+		default:
+			name, off := p.tok.text, p.tok.off
 			p.advance()
-			if p.tok.kind != tokRParen {
-				p.fail(off, "COUNT(field) and other aggregate queries are not supported by the demo org; only COUNT() is")
+			var f FieldRef
+			if p.tok.kind == tokLParen {
+				fn := strings.ToUpper(name)
+				if !aggregateFuncs[fn] {
+					p.fail(off, "function "+name+"() is not supported by the demo org")
+				}
+				p.advance()
+				if p.tok.kind == tokRParen {
+					if fn != "COUNT" {
+						p.unexpected()
+					}
+					p.advance()
+					if nested || len(q.Fields) > 0 || p.tok.kind == tokComma {
+						p.fail(off, "COUNT() must be the only item of the select list")
+					}
+					q.Count = true
+					return aliases
+				}
+				if p.tok.kind != tokIdent || isReserved(p.tok.text) {
+					p.unexpected()
+				}
+				f = FieldRef{Path: p.tok.text, Func: fn, Pos: p.pos()}
+				p.advance()
+				p.expect(tokRParen)
+				if nested {
+					p.fail(off, "aggregate functions are not supported in subqueries by the demo org")
+				}
+			} else {
+				f = FieldRef{Path: name, Pos: p.lines.pos(off)}
 			}
-			p.advance()
-			if len(q.Fields) > 0 || p.tok.kind == tokComma {
-				p.fail(off, "COUNT() must be the only item of the select list")
+			if p.tok.kind == tokIdent && !isReserved(p.tok.text) && (f.Func != "" || p.aliasFollows()) {
+				aliases = append(aliases, p.tok.off)
+				f.Alias = p.tok.text
+				p.advance()
 			}
-			q.Count = true
-			return
+			q.Fields = append(q.Fields, f)
 		}
-		q.Fields = append(q.Fields, FieldRef{Path: name, Pos: p.lines.pos(off)})
 		if p.tok.kind != tokComma {
-			return
+			return aliases
 		}
 		p.advance()
 	}
 }
 
-// parseCondition parses a WHERE condition: terms joined by AND or by OR.
-// Mixing the two without parentheses is an error, as in SOQL.
-func (p *parser) parseCondition() Expr {
-	first := p.parseTerm()
+// aliasFollows reports whether the current identifier, after a plain
+// field, reads as an alias: only when a comma or FROM comes next, so that
+// "SELECT Id FORM Account" fails on FORM as Salesforce's parser does.
+func (p *parser) aliasFollows() bool {
+	peek := p.lex
+	t, err := peek.next()
+	return err == nil && (t.kind == tokComma || t.is("FROM"))
+}
+
+// parseSubquery parses a parent-to-child relationship query in a select
+// list: "(SELECT fields FROM Relationship [WHERE] [ORDER BY] [LIMIT])".
+func (p *parser) parseSubquery() FieldRef {
+	p.advance()
+	p.expectKeyword("SELECT")
+	sub := &Query{Limit: -1, Offset: -1, source: p.src, dates: &dateCache{}}
+	if aliases := p.parseSelectList(sub, true); len(aliases) > 0 {
+		p.fail(aliases[0], "Only aggregate expressions use field aliasing")
+	}
+	p.expectKeyword("FROM")
+	if p.tok.kind != tokIdent || isReserved(p.tok.text) || strings.Contains(p.tok.text, ".") {
+		p.unexpected()
+	}
+	sub.Object, sub.ObjectPos = p.tok.text, p.pos()
+	p.advance()
+	if p.tok.is("WHERE") {
+		p.advance()
+		sub.Where = p.parseCondition(false)
+	}
+	if p.tok.is("ORDER") {
+		p.advance()
+		p.expectKeyword("BY")
+		sub.OrderBy = p.parseOrderBy(false)
+	}
+	if p.tok.is("LIMIT") {
+		p.advance()
+		sub.Limit = p.parseCount("LIMIT")
+	}
+	p.expect(tokRParen)
+	return FieldRef{Path: sub.Object, Pos: sub.ObjectPos, Sub: sub}
+}
+
+// parseFieldList parses "field, field, ..." (GROUP BY).
+func (p *parser) parseFieldList() []FieldRef {
+	var out []FieldRef
+	for {
+		if p.tok.kind != tokIdent || isReserved(p.tok.text) {
+			p.unexpected()
+		}
+		out = append(out, FieldRef{Path: p.tok.text, Pos: p.pos()})
+		off := p.tok.off
+		p.advance()
+		if p.tok.kind == tokLParen {
+			p.fail(off, "functions in GROUP BY are not supported by the demo org")
+		}
+		if p.tok.kind != tokComma {
+			return out
+		}
+		p.advance()
+	}
+}
+
+// parseAggregateRef parses "FUNC(field)" after the function name (at off)
+// has been read, for HAVING and ORDER BY.
+func (p *parser) parseAggregateRef(name string, off int) FieldRef {
+	fn := strings.ToUpper(name)
+	if !aggregateFuncs[fn] {
+		p.fail(off, "function "+name+"() is not supported by the demo org")
+	}
+	p.advance()
+	if p.tok.kind != tokIdent || isReserved(p.tok.text) {
+		p.unexpected()
+	}
+	f := FieldRef{Path: p.tok.text, Func: fn, Pos: p.pos()}
+	p.advance()
+	p.expect(tokRParen)
+	return f
+}
+
+// parseCondition parses a WHERE or HAVING condition: terms joined by AND
+// or by OR. Mixing the two without parentheses is an error, as in SOQL.
+// having admits aggregate functions on the left of a comparison.
+func (p *parser) parseCondition(having bool) Expr {
+	first := p.parseTerm(having)
 	var op LogicalOp
 	switch {
 	case p.tok.is("AND"):
@@ -182,7 +316,7 @@ func (p *parser) parseCondition() Expr {
 		switch {
 		case p.tok.is(op.String()):
 			p.advance()
-			terms = append(terms, p.parseTerm())
+			terms = append(terms, p.parseTerm(having))
 		case p.tok.is("AND") || p.tok.is("OR"):
 			p.unexpected()
 		default:
@@ -192,7 +326,7 @@ func (p *parser) parseCondition() Expr {
 }
 
 // parseTerm parses NOT term, ( condition ) or a field expression.
-func (p *parser) parseTerm() Expr {
+func (p *parser) parseTerm(having bool) Expr {
 	p.depth++
 	defer func() { p.depth-- }()
 	if p.depth > maxNesting {
@@ -201,18 +335,18 @@ func (p *parser) parseTerm() Expr {
 	switch {
 	case p.tok.is("NOT"):
 		p.advance()
-		return &Not{X: p.parseTerm()}
+		return &Not{X: p.parseTerm(having)}
 	case p.tok.kind == tokLParen:
 		p.advance()
-		e := p.parseCondition()
+		e := p.parseCondition(having)
 		p.expect(tokRParen)
 		return e
 	}
-	return p.parseFieldExpr()
+	return p.parseFieldExpr(having)
 }
 
 // parseFieldExpr parses "field op value" and the set forms.
-func (p *parser) parseFieldExpr() Expr {
+func (p *parser) parseFieldExpr(having bool) Expr {
 	if p.tok.kind != tokIdent || isReserved(p.tok.text) {
 		p.unexpected()
 	}
@@ -220,7 +354,15 @@ func (p *parser) parseFieldExpr() Expr {
 	off := p.tok.off
 	p.advance()
 	if p.tok.kind == tokLParen {
-		p.fail(off, "function "+field.Path+"() is not supported by the demo org")
+		if !having || !aggregateFuncs[strings.ToUpper(field.Path)] {
+			if aggregateFuncs[strings.ToUpper(field.Path)] {
+				// Salesforce refuses aggregates in WHERE too; the wording
+				// is the demo org's.
+				p.fail(off, "aggregate functions are not allowed in WHERE; filter groups with HAVING")
+			}
+			p.fail(off, "function "+field.Path+"() is not supported by the demo org")
+		}
+		field = p.parseAggregateRef(field.Path, off)
 	}
 	switch {
 	case p.tok.kind == tokOp:
@@ -350,7 +492,9 @@ func (p *parser) parseRelativeDate(lit *Literal) {
 	p.advance()
 }
 
-func (p *parser) parseOrderBy() []OrderItem {
+// parseOrderBy parses the ORDER BY keys; aggregate admits aggregate
+// functions as keys.
+func (p *parser) parseOrderBy(aggregate bool) []OrderItem {
 	var items []OrderItem
 	for {
 		if p.tok.kind != tokIdent || isReserved(p.tok.text) {
@@ -360,7 +504,10 @@ func (p *parser) parseOrderBy() []OrderItem {
 		off := p.tok.off
 		p.advance()
 		if p.tok.kind == tokLParen {
-			p.fail(off, "functions in ORDER BY are not supported by the demo org")
+			if !aggregate || !aggregateFuncs[strings.ToUpper(item.Field.Path)] {
+				p.fail(off, "functions in ORDER BY are not supported by the demo org")
+			}
+			item.Field = p.parseAggregateRef(item.Field.Path, off)
 		}
 		switch {
 		case p.tok.is("ASC"):

@@ -34,6 +34,17 @@ type RelationshipSchema interface {
 	RelatedObject(object, relationship string) (target string, ok bool)
 }
 
+// ChildSchema may be implemented by a Schema so that select lists can hold
+// parent-to-child subqueries ("(SELECT Id FROM Contacts)"). Without it such
+// subqueries are refused as unknown relationships.
+type ChildSchema interface {
+	Schema
+	// ChildRelationship returns the child object of the child relationship
+	// rel of object (Describe's childRelationships: "Contacts" on Account →
+	// "Contact"), the canonical relationship name and whether it exists.
+	ChildRelationship(object, rel string) (child, canonical string, ok bool)
+}
+
 // valueClass groups describe types by how their values compare.
 type valueClass int
 
@@ -107,11 +118,15 @@ func (q *Query) Resolve(s Schema) error {
 	seen := make(map[string]bool, len(q.Fields))
 	for i := range q.Fields {
 		f := &q.Fields[i]
-		if err := q.resolveField(s, f); err != nil {
+		if f.Sub != nil {
+			if err := q.resolveSubquery(s, f); err != nil {
+				return err
+			}
+		} else if err := q.resolveRef(s, f); err != nil {
 			return err
 		}
-		key := strings.ToLower(f.Path)
-		if seen[key] {
+		key := strings.ToLower(f.key())
+		if seen[key] && f.Func == "" {
 			return newError(CodeInvalidField, q.source, f.Pos, "duplicate field selected: "+f.Path)
 		}
 		seen[key] = true
@@ -121,17 +136,153 @@ func (q *Query) Resolve(s Schema) error {
 			return err
 		}
 	}
+	if err := q.resolveGrouping(s); err != nil {
+		return err
+	}
 	for i := range q.OrderBy {
 		f := &q.OrderBy[i].Field
-		if err := q.resolveField(s, f); err != nil {
+		if err := q.resolveRef(s, f); err != nil {
 			return err
 		}
 		if classOf(f.Type) == classMultiPicklist {
 			return newError(CodeInvalidField, q.source, f.Pos, "field '"+f.Path+"' can not be sorted in a query call")
 		}
+		if q.IsAggregate() && f.Func == "" && !q.grouped(*f) {
+			return newError(CodeMalformedQuery, q.source, f.Pos, "Ordered field must be grouped or aggregated: "+f.Path)
+		}
 	}
 	q.resolved = true
 	return nil
+}
+
+// resolveRef resolves a field, and for an aggregate checks that the
+// function applies to the field's type (Salesforce's "Support for Field
+// Types in Aggregate Functions") and sets Type to the result's type.
+func (q *Query) resolveRef(s Schema, f *FieldRef) error {
+	if err := q.resolveField(s, f); err != nil {
+		return err
+	}
+	if f.Func == "" {
+		return nil
+	}
+	f.argType = f.Type
+	class := classOf(f.Type)
+	ok := class != classBoolean && class != classMultiPicklist
+	if f.Func == "SUM" || f.Func == "AVG" {
+		ok = class == classNumber
+	}
+	if !ok {
+		// The wording follows Salesforce's; the code is a guess.
+		return newError(CodeInvalidField, q.source, f.Pos, "field "+f.Path+" does not support aggregate operator "+f.Func)
+	}
+	switch f.Func {
+	case "COUNT", "COUNT_DISTINCT":
+		f.Type = "int"
+	case "SUM", "AVG":
+		f.Type = "double"
+	}
+	return nil
+}
+
+// resolveSubquery resolves a parent-to-child subquery against the child
+// object its relationship names.
+func (q *Query) resolveSubquery(s Schema, f *FieldRef) error {
+	cs, ok := s.(ChildSchema)
+	var child, rel string
+	if ok {
+		child, rel, ok = cs.ChildRelationship(q.Object, f.Path)
+	}
+	if !ok {
+		return newError(CodeInvalidType, q.source, f.Pos, "Didn't understand relationship '"+f.Path+"' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.")
+	}
+	f.Path = rel
+	f.Sub.Object = child
+	return f.Sub.Resolve(s)
+}
+
+// resolveGrouping resolves GROUP BY and HAVING and checks that every plain
+// item of an aggregate query's select list is grouped.
+func (q *Query) resolveGrouping(s Schema) error {
+	for i := range q.GroupBy {
+		g := &q.GroupBy[i]
+		if err := q.resolveField(s, g); err != nil {
+			return err
+		}
+		if !groupable(g.Type) {
+			return newError(CodeInvalidField, q.source, g.Pos, "field '"+g.Path+"' can not be grouped in a query call")
+		}
+	}
+	if !q.IsAggregate() {
+		return nil
+	}
+	aliases := map[string]bool{}
+	for _, f := range q.Fields {
+		if f.Sub != nil {
+			return newError(CodeMalformedQuery, q.source, f.Pos, "subqueries are not allowed in aggregate queries")
+		}
+		if f.Func == "" && !q.grouped(f) {
+			return newError(CodeMalformedQuery, q.source, f.Pos, "Field must be grouped or aggregated: "+f.Path)
+		}
+		if f.Alias != "" {
+			a := strings.ToLower(f.Alias)
+			if aliases[a] {
+				return newError(CodeMalformedQuery, q.source, f.Pos, "duplicate alias: "+f.Alias)
+			}
+			aliases[a] = true
+		}
+	}
+	if q.Having == nil {
+		return nil
+	}
+	if err := q.resolveExpr(s, q.Having); err != nil {
+		return err
+	}
+	var ungrouped *FieldRef
+	walkRefs(q.Having, func(f *FieldRef) {
+		if ungrouped == nil && f.Func == "" && !q.grouped(*f) {
+			ungrouped = f
+		}
+	})
+	if ungrouped != nil {
+		return newError(CodeMalformedQuery, q.source, ungrouped.Pos, "Field must be grouped or aggregated: "+ungrouped.Path)
+	}
+	return nil
+}
+
+// grouped reports whether f is one of the GROUP BY fields.
+func (q *Query) grouped(f FieldRef) bool {
+	for _, g := range q.GroupBy {
+		if strings.EqualFold(g.Path, f.Path) {
+			return true
+		}
+	}
+	return false
+}
+
+// groupable mirrors the demo org's describe "groupable": numbers,
+// datetimes and long text cannot be grouped.
+func groupable(typ string) bool {
+	switch strings.ToLower(typ) {
+	case "double", "currency", "percent", "int", "long", "datetime", "textarea":
+		return false
+	}
+	return true
+}
+
+// walkRefs calls fn on the field of every comparison of e.
+func walkRefs(e Expr, fn func(*FieldRef)) {
+	switch e := e.(type) {
+	case *Logical:
+		for _, t := range e.Terms {
+			walkRefs(t, fn)
+		}
+	case *Not:
+		walkRefs(e.X, fn)
+	case *Comparison:
+		fn(&e.Field)
+	case *SetTest:
+		fn(&e.Field)
+	}
 }
 
 // resolveField looks f up and canonicalises it, or returns INVALID_FIELD
@@ -181,7 +332,7 @@ func (q *Query) resolveExpr(s Schema, e Expr) error {
 	case *Not:
 		return q.resolveExpr(s, e.X)
 	case *Comparison:
-		if err := q.resolveField(s, &e.Field); err != nil {
+		if err := q.resolveRef(s, &e.Field); err != nil {
 			return err
 		}
 		if err := q.checkOperator(e.Field, e.Op == Like, e.Op != Eq && e.Op != Ne && e.Op != Like, false, e.Value.Pos); err != nil {
@@ -189,7 +340,7 @@ func (q *Query) resolveExpr(s Schema, e Expr) error {
 		}
 		return q.checkLiteral(e.Field, e.Value, e.Op == Like)
 	case *SetTest:
-		if err := q.resolveField(s, &e.Field); err != nil {
+		if err := q.resolveRef(s, &e.Field); err != nil {
 			return err
 		}
 		if err := q.checkOperator(e.Field, false, false, e.Op == Includes || e.Op == Excludes, e.Field.Pos); err != nil {

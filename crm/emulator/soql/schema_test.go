@@ -35,6 +35,16 @@ var testSchema = fakeSchema{
 	},
 }
 
+// testChildren are the child relationships of the fake org.
+var testChildren = map[string]map[string]string{
+	"Account": {"Contacts": "Contact", "Opportunities": "Opportunity"},
+}
+
+func (s fakeSchema) ChildRelationship(object, rel string) (string, string, bool) {
+	name, child, ok := lookupFold(testChildren[object], rel)
+	return child, name, ok
+}
+
 func lookupFold[V any](m map[string]V, key string) (string, V, bool) {
 	for k, v := range m {
 		if strings.EqualFold(k, key) {

@@ -25,7 +25,7 @@ func SortRecords[R Record](q *Query, recs []R) {
 	for i, r := range recs {
 		keys := all[i*width : (i+1)*width : (i+1)*width]
 		for j, o := range q.OrderBy {
-			k := sortKeyOf(o.Field, r.Get(o.Field.Path))
+			k := sortKeyOf(o.Field, r.Get(o.Field.key()))
 			if k.kind == sortText && !k.null {
 				// Lower-case once; byte order of lower-cased UTF-8 is
 				// compareFold's order.
