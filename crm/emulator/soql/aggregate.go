@@ -240,4 +240,3 @@ func keyOrText(f FieldRef, v any) (string, KeyKind) {
 	}
 	return k, kind
 }
-

@@ -101,7 +101,7 @@ func TestParse(t *testing.T) {
 				Where: &Comparison{Field: field("Name"), Op: Eq, Value: Literal{Kind: StringLit, Text: `'O\'Brien \"x\" \\ \n\r\t\b\f \u00e9'`, Str: "O'Brien \"x\" \\ \n\r\t\b\f é"}}}},
 		{"aggregates, aliases, group by, having", "SELECT Industry, COUNT(Id), SUM(AnnualRevenue) total, count_distinct(OwnerId) FROM Account WHERE Name != null GROUP BY Industry HAVING COUNT(Id) > 1 AND MAX(AnnualRevenue) < 5 ORDER BY SUM(AnnualRevenue) DESC, Industry LIMIT 3",
 			&Query{Object: "Account", Limit: 3, Offset: -1,
-				Fields: []FieldRef{field("Industry"), {Path: "Id", Func: "COUNT"}, {Path: "AnnualRevenue", Func: "SUM", Alias: "total"}, {Path: "OwnerId", Func: "COUNT_DISTINCT"}},
+				Fields:  []FieldRef{field("Industry"), {Path: "Id", Func: "COUNT"}, {Path: "AnnualRevenue", Func: "SUM", Alias: "total"}, {Path: "OwnerId", Func: "COUNT_DISTINCT"}},
 				Where:   &Comparison{Field: field("Name"), Op: Ne, Value: Literal{Kind: NullLit, Text: "null"}},
 				GroupBy: []FieldRef{field("Industry")},
 				Having: &Logical{Op: And, Terms: []Expr{
