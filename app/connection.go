@@ -25,17 +25,21 @@ const (
 
 // ConnStatus is the connection as the UI badge and `crmsheets orgs` show it.
 type ConnStatus struct {
-	State           ConnState
-	OrgID           string // local id of the active org
-	OrgName         string
-	Env             Env
-	Username        string
-	SalesforceOrgID string
-	InstanceURL     string
-	APIUsed         int // daily API calls used, from the last response (0/0 when unknown)
-	APILimit        int
-	Production      bool   // the UI marks production orgs clearly
-	Problem         string // the last connection error in words, "" when fine
+	State           ConnState `json:"state"`
+	OrgID           string    `json:"orgId"` // local id of the active org
+	OrgName         string    `json:"orgName"`
+	Env             Env       `json:"env"`
+	Username        string    `json:"username"`
+	SalesforceOrgID string    `json:"salesforceOrgId"`
+	InstanceURL     string    `json:"instanceUrl"`
+	APIUsed         int       `json:"apiUsed"` // daily API calls used, from the last response (0/0 when unknown)
+	APILimit        int       `json:"apiLimit"`
+	Production      bool      `json:"production"` // the UI marks production orgs clearly
+	Problem         string    `json:"problem"`    // the last connection error in words, "" when fine
+	// KeychainWarning says that OAuth tokens are kept in a file because
+	// the system keychain could not be used ("" when it can); the log
+	// says it once, the org list every time.
+	KeychainWarning string `json:"keychainWarning,omitempty"`
 }
 
 // connection is a live session to one org.
@@ -176,7 +180,8 @@ func (s *Service) Disconnect(ctx context.Context) error {
 func (s *Service) Status() ConnStatus {
 	o, _ := s.ActiveOrg()
 	st := ConnStatus{State: StateDisconnected, OrgID: o.ID, OrgName: o.Name, Env: o.Env,
-		Username: o.Username, SalesforceOrgID: o.OrgID, InstanceURL: o.InstanceURL, Production: o.Production()}
+		Username: o.Username, SalesforceOrgID: o.OrgID, InstanceURL: o.InstanceURL, Production: o.Production(),
+		KeychainWarning: s.keychainWarning()}
 	s.mu.Lock()
 	c, lastErr := s.conn, s.lastErr
 	s.mu.Unlock()
@@ -276,12 +281,24 @@ func (s *Service) noteCallOK() {
 }
 
 func (s *Service) setConnErr(err error) {
+	reauth := errors.Is(err, auth.ErrNeedsReauth) || errors.Is(err, ErrNeedsReauth) || crm.IsInvalidSession(err)
 	s.mu.Lock()
 	s.lastErr = err
-	if errors.Is(err, auth.ErrNeedsReauth) || crm.IsInvalidSession(err) {
+	orgID := ""
+	if s.conn != nil {
+		orgID = s.conn.orgID
+	}
+	if reauth {
 		s.conn = nil
 	}
 	s.mu.Unlock()
+	if reauth {
+		if orgID == "" {
+			o, _ := s.ActiveOrg()
+			orgID = o.ID
+		}
+		s.markNeedsLogin(orgID)
+	}
 }
 
 // dropConnection forgets the live session when it belongs to orgID.

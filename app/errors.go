@@ -66,10 +66,10 @@ var (
 // many deletes"): a run would overwrite Changes records of a sheet holding
 // Rows rows, more than the allowed share. Nothing was sent.
 type TooManyChangesError struct {
-	Sheet   string
-	Changes int
-	Rows    int
-	Limit   float64 // the allowed share, 0..1
+	Sheet   string  `json:"sheet"`
+	Changes int     `json:"changes"`
+	Rows    int     `json:"rows"`
+	Limit   float64 `json:"limit"` // the allowed share, 0..1
 }
 
 // Error says what the run would have done and how to go ahead.

@@ -15,10 +15,10 @@ const FilterSamples = 5
 
 // FilterCheck is the result of validating a filter against Salesforce.
 type FilterCheck struct {
-	Count int // records the filter matches
+	Count int `json:"count"` // records the filter matches
 	// Samples are up to FilterSamples matching records, as column name →
 	// display text of the sheet's mapped columns (plus "Id").
-	Samples []map[string]string
+	Samples []map[string]string `json:"samples"`
 }
 
 // FilterError is a filter Salesforce refused; Message is Salesforce's own

@@ -9,56 +9,65 @@ import (
 	"crmsheets/sheets"
 )
 
+// ProductionConfirmThreshold is the number of record writes above which a
+// run against a production org is confirmed first: the app asks for the
+// sheet's name to be typed, the CLI asks the same or wants --yes.
+const ProductionConfirmThreshold = 500
+
+// Writes is the number of records the run would create or update in
+// Salesforce, what a production confirmation counts.
+func (p *Plan) Writes() int { return p.Creates + p.Updates }
+
 // MaxPlanChanges caps the per-cell diff a Plan lists; counts stay exact.
 const MaxPlanChanges = 10000
 
 // Plan is a dry run: what a sync would do, computed against Salesforce's
 // current values without writing anything to the sheet or the org.
 type Plan struct {
-	SheetID   string
-	SheetName string
-	Object    string
-	Direction sheets.Direction
-	Policy    sheets.Policy
-	Full      bool
+	SheetID   string           `json:"sheetId"`
+	SheetName string           `json:"sheetName"`
+	Object    string           `json:"object"`
+	Direction sheets.Direction `json:"direction"`
+	Policy    sheets.Policy    `json:"policy"`
+	Full      bool             `json:"full"`
 
-	New             int // records a pull would add as rows
-	Pulled          int // records the pull read
-	Creates         int // records a push would create
-	Updates         int // records a push would update
-	Refreshes       int // rows that would take values from Salesforce
-	Unchanged       int
-	Conflicts       int // rows with conflicts kept for review
-	Settled         int // conflicting fields the policy settles
-	DeletedRemotely int
-	Skipped         int // rows left out, or whose only edits are held (see Held)
-	Invalid         int // rows that would not be sent, see Problems
+	New             int `json:"new"`       // records a pull would add as rows
+	Pulled          int `json:"pulled"`    // records the pull read
+	Creates         int `json:"creates"`   // records a push would create
+	Updates         int `json:"updates"`   // records a push would update
+	Refreshes       int `json:"refreshes"` // rows that would take values from Salesforce
+	Unchanged       int `json:"unchanged"`
+	Conflicts       int `json:"conflicts"` // rows with conflicts kept for review
+	Settled         int `json:"settled"`   // conflicting fields the policy settles
+	DeletedRemotely int `json:"deletedRemotely"`
+	Skipped         int `json:"skipped"` // rows left out, or whose only edits are held (see Held)
+	Invalid         int `json:"invalid"` // rows that would not be sent, see Problems
 	// Held counts rows with edits the columns' blank cells option keeps
 	// from being sent (a blanked cell under "Leave Salesforce as it is", a
 	// value Salesforce already has under "Fill only where Salesforce is
 	// blank"). Each is in Problems with op skip and a reason saying how to
 	// send it, and its cells in Changes with op OpHeld.
-	Held int
+	Held int `json:"held"`
 
 	// Changes is the per-cell diff, at most MaxPlanChanges entries
 	// (Truncated says when more exist).
-	Changes   []CellChange
-	Truncated bool
+	Changes   []CellChange `json:"changes"`
+	Truncated bool         `json:"truncated"`
 	// Problems lists rows that would be refused or skipped, with reasons.
-	Problems []RowProblemReport
+	Problems []RowProblemReport `json:"problems"`
 	// Unmapped lists columns whose field no longer exists in the org.
-	Unmapped []string
+	Unmapped []string `json:"unmapped"`
 
 	// APICallsSpent is what computing the plan cost; APICalls is what the
 	// run itself is expected to spend. APIRemaining and APILimit are the
 	// org's daily figures; APIReserve is the part a run leaves untouched.
-	APICallsSpent int
-	APICalls      int
-	APIRemaining  int
-	APILimit      int
-	APIReserve    int
+	APICallsSpent int `json:"apiCallsSpent"`
+	APICalls      int `json:"apiCalls"`
+	APIRemaining  int `json:"apiRemaining"`
+	APILimit      int `json:"apiLimit"`
+	APIReserve    int `json:"apiReserve"`
 	// WouldPause: the run would stop at the reserve before finishing.
-	WouldPause bool
+	WouldPause bool `json:"wouldPause"`
 	// writeCalls is what sending the planned writes costs (see writeCalls).
 	writeCalls int
 
@@ -66,7 +75,7 @@ type Plan struct {
 	// too many records (run it with SyncOptions.Force after review); nil
 	// otherwise. The plan's counts, diff and API calls are those of the
 	// whole run either way: they are what the user reviews before forcing.
-	SafetyStop *TooManyChangesError
+	SafetyStop *TooManyChangesError `json:"safetyStop"`
 }
 
 // OpHeld is the CellChange.Op of an edit the push keeps in the sheet but
@@ -79,23 +88,23 @@ const OpHeld = "held"
 // "sheet" (Old is the cell, New Salesforce's value it takes) or "" when
 // neither does (a conflict kept for review, an edit held).
 type CellChange struct {
-	RowID    sheets.RowID
-	RecordID string
-	Op       string // create, update, refresh, conflict, held (OpHeld)
-	Target   string
-	ColumnID string
-	Column   string
-	Field    string
-	Old      string
-	New      string
+	RowID    sheets.RowID `json:"rowId"`
+	RecordID string       `json:"recordId"`
+	Op       string       `json:"op"` // create, update, refresh, conflict, held (OpHeld)
+	Target   string       `json:"target"`
+	ColumnID string       `json:"columnId"`
+	Column   string       `json:"column"`
+	Field    string       `json:"field"`
+	Old      string       `json:"old"`
+	New      string       `json:"new"`
 }
 
 // RowProblemReport is a row a run would refuse or skip, and why.
 type RowProblemReport struct {
-	RowID    sheets.RowID
-	RecordID string
-	Op       string
-	Reason   string
+	RowID    sheets.RowID `json:"rowId"`
+	RecordID string       `json:"recordId"`
+	Op       string       `json:"op"`
+	Reason   string       `json:"reason"`
 }
 
 func newPlan(sh *sheets.Sheet, opt SyncOptions, b *binding) *Plan {

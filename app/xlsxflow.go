@@ -127,12 +127,12 @@ func (s *Service) PlanXLSXMerge(sheetID string, t *xlsx.Table, opt xlsx.MergeOpt
 
 // MergeResult counts what ApplyXLSXMerge wrote.
 type MergeResult struct {
-	Updated int // rows changed (now modified, pushed by the next sync)
-	Added   int // rows added
+	Updated int `json:"updated"` // rows changed (now modified, pushed by the next sync)
+	Added   int `json:"added"`   // rows added
 	// Stale lists cells left alone because they changed in the sheet since
 	// the preview (a sync or an edit in between); the preview's value is
 	// never written over a newer one.
-	Stale []xlsx.CellChange
+	Stale []xlsx.CellChange `json:"stale"`
 }
 
 // ApplyXLSXMerge writes a merge plan in one transaction. Each change is

@@ -21,7 +21,7 @@ import (
 
 // ProductionConfirmThreshold is the number of record changes above which a
 // run against a production org asks the user to type the sheet's name.
-const ProductionConfirmThreshold = 500
+const ProductionConfirmThreshold = app.ProductionConfirmThreshold
 
 var (
 	directionLabels = []string{"Pull", "Push", "Both"}
@@ -362,7 +362,7 @@ func planSummary(p *app.Plan) string {
 }
 
 // changesOf is the number of record writes a plan would make.
-func changesOf(p *app.Plan) int { return p.Creates + p.Updates }
+func changesOf(p *app.Plan) int { return p.Writes() }
 
 // doRun runs the sync, first confirming big runs in production.
 func (s *syncScreen) doRun(force bool) {

@@ -71,6 +71,8 @@ type env struct {
 // gui opens the desktop app on the service; it runs when no command is given
 // (`crmsheets` or `crmsheets --home DIR`), and nil makes that a usage error.
 func Run(ctx context.Context, args []string, stdio IO, opts app.Options, gui func(*app.Service) error) int {
+	out := &countingWriter{w: stdio.Out}
+	stdio.Out = out
 	e := &env{io: stdio, opts: opts, gui: gui}
 	root := e.rootCommand()
 	root.SetArgs(args)
@@ -86,18 +88,45 @@ func Run(ctx context.Context, args []string, stdio IO, opts app.Options, gui fun
 	if err == nil {
 		return ExitOK
 	}
+	code := ExitFailed
 	var xe *exitError
-	if errors.As(err, &xe) {
-		if xe.err != nil && xe.code != ExitOK {
-			fmt.Fprintln(stdio.Err, "Error:", xe.err)
-		}
-		return xe.code
+	switch {
+	case errors.As(err, &xe):
+		code = xe.code
+		err = xe.err
+	case isUsage(err):
+		code = ExitUsage
+	}
+	if err == nil || code == ExitOK {
+		return code
+	}
+	if e.json && out.n == 0 {
+		// A script reading --json gets one JSON document in every case:
+		// the command's result, or this error object.
+		_ = printJSON(out, jsonError{Error: err.Error(), ExitCode: code})
+		return code
 	}
 	fmt.Fprintln(stdio.Err, "Error:", err)
-	if isUsage(err) {
-		return ExitUsage
-	}
-	return ExitFailed
+	return code
+}
+
+// jsonError is what --json prints on stdout when a command fails before
+// printing its result.
+type jsonError struct {
+	Error    string `json:"error"`
+	ExitCode int    `json:"exitCode"`
+}
+
+// countingWriter tells Run whether a command already printed its result.
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
 }
 
 // closeTimeout bounds how long the process waits for the engine to close
@@ -177,7 +206,8 @@ Exit codes: 0 ok, 1 failed, 2 usage error, 3 partial (some records failed).`,
 	root.SetVersionTemplate("CRM Sheets {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
 	root.AddCommand(
-		e.sheetsCommand(), e.newCommand(), e.columnCommand(), e.mapCommand(), e.filterCommand(), e.planCommand(), e.syncCommand(),
+		e.sheetsCommand(), e.newCommand(), e.columnCommand(), e.mapCommand(), e.settingsCommand(), e.versionsCommand(), e.chooseCommand(),
+		e.filterCommand(), e.planCommand(), e.syncCommand(),
 		e.importCommand(), e.exportCommand(), e.historyCommand(), e.revertCommand(), e.rebindCommand(),
 		e.loginCommand(), e.logoutCommand(), e.orgsCommand(), e.emulatorCommand(),
 	)

@@ -108,7 +108,7 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 		t.Fatalf("new sheet has a filter: %v", check)
 	}
 	c.JSON(t, &check, "filter", "--sheet", "Contacts E2E", "--set", "LastName != null")
-	if n := check["check"].(map[string]any)["Count"].(float64); int(n) != len(contacts) {
+	if n := check["check"].(map[string]any)["count"].(float64); int(n) != len(contacts) {
 		t.Fatalf("filter matches %v records, the org has %d contacts", n, len(contacts))
 	}
 	if r := c.Run(t, time.Minute, "filter", "--sheet", "Contacts E2E", "--set", "Nmae = 'x'"); r.Code != 1 || !strings.Contains(r.Err, "Nmae") {
@@ -141,7 +141,7 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 	// Nothing changed: the push plan sends nothing.
 	var plan map[string]any
 	c.JSON(t, &plan, "plan", "--sheet", "Contacts E2E", "--direction", "push")
-	if plan["Creates"].(float64) != 0 || plan["Updates"].(float64) != 0 {
+	if plan["creates"].(float64) != 0 || plan["updates"].(float64) != 0 {
 		t.Fatalf("plan after a clean pull wants changes: %v", plan)
 	}
 
@@ -166,8 +166,8 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 	}
 	c.Must(t, "import", file, "--sheet", "Contacts E2E")
 	c.JSON(t, &plan, "plan", "--sheet", "Contacts E2E", "--direction", "push")
-	if plan["Updates"].(float64) != 2 {
-		t.Fatalf("plan after the import: %v updates, want 2", plan["Updates"])
+	if plan["updates"].(float64) != 2 {
+		t.Fatalf("plan after the import: %v updates, want 2", plan["updates"])
 	}
 	c.JSON(t, &runs, "sync", "--sheet", "Contacts E2E", "--direction", "push")
 	if runs[0]["counts"].(map[string]any)["updated"].(float64) != 2 {

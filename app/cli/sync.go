@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -154,14 +156,18 @@ type runSummary struct {
 func (e *env) syncCommand() *cobra.Command {
 	var sheetRef string
 	var flags syncFlags
-	var all, force bool
+	var all, force, yes bool
 	cmd := &cobra.Command{
 		Use:   "sync",
 		Short: "Pull, push or sync both ways, and record the run in history",
 		Long: `Run a sync of one sheet (--sheet) or of every sheet bound to an object (--all,
 accounts first so new accounts exist before contacts point at them).
 Exit code 3 means the run finished but some records failed or were refused;
-see them with: crmsheets history --run ID --errors`,
+see them with: crmsheets history --run ID --errors
+
+In a production org, a run that would create or update more than 500
+records is planned first and confirmed: on a terminal you type the sheet's
+name; a script passes --yes after reviewing it with crmsheets plan.`,
 		Example: `  crmsheets sync --sheet "Leads Q3" --direction pull
   crmsheets sync --sheet "Leads Q3" --direction push --policy sheet-wins
   crmsheets sync --all --direction both --policy most-recent`,
@@ -179,6 +185,19 @@ see them with: crmsheets history --run ID --errors`,
 			svc, err := e.connected(ctx)
 			if err != nil {
 				return err
+			}
+			if !yes {
+				var ids []string
+				if !all {
+					_, id, err := e.sheetByRef(ctx, sheetRef)
+					if err != nil {
+						return err
+					}
+					ids = append(ids, id)
+				}
+				if err := e.confirmProduction(ctx, svc, ids, opt); err != nil {
+					return err
+				}
 			}
 			prog := newProgress(e.io.Err, e.io.Interactive)
 			var runs []*sheets.Run
@@ -207,12 +226,64 @@ see them with: crmsheets history --run ID --errors`,
 	cmd.Flags().BoolVar(&all, "all", false, "sync every sheet bound to a Salesforce object")
 	flags.register(cmd, "pull every record matching the filter, not only recent changes")
 	cmd.Flags().BoolVar(&force, "force", false, "run even when it would overwrite more records than the safety limit")
+	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask before a big run in a production org (for scripts)")
 	return cmd
+}
+
+// confirmProduction plans the run of each sheet (every syncable one when
+// ids is empty) when the org is production, and asks before one that would
+// write more than app.ProductionConfirmThreshold records: the sheet's name
+// typed on a terminal, --yes otherwise. Nothing runs unless confirmed.
+func (e *env) confirmProduction(ctx context.Context, svc *app.Service, ids []string, opt app.SyncOptions) error {
+	if !svc.Status().Production {
+		return nil
+	}
+	if len(ids) == 0 {
+		list, err := svc.Sheets()
+		if err != nil {
+			return err
+		}
+		for _, sh := range list {
+			if sh.Object != "" && slices.ContainsFunc(sh.Columns, sheets.Column.Mapped) {
+				ids = append(ids, sh.ID)
+			}
+		}
+	}
+	for _, id := range ids {
+		p, err := svc.Plan(ctx, id, opt)
+		if err != nil {
+			return err
+		}
+		if err := e.askProduction(p.SheetName, p.Writes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// askProduction is the question itself, for a run writing n records of
+// the sheet named sheet.
+func (e *env) askProduction(sheet string, n int) error {
+	if n <= app.ProductionConfirmThreshold {
+		return nil
+	}
+	what := fmt.Sprintf("this run of %q would create or update %d records in a PRODUCTION org", sheet, n)
+	if !e.io.Interactive {
+		return &exitError{code: ExitFailed, err: fmt.Errorf("%s; nothing was sent. Review it with `crmsheets plan --sheet %q`, then run again with --yes", what, sheet)}
+	}
+	fmt.Fprintf(e.io.Err, "Careful: %s.\nType the sheet's name to go ahead: ", what)
+	line, _ := bufio.NewReader(e.io.In).ReadString('\n')
+	if strings.TrimSpace(line) != sheet {
+		return &exitError{code: ExitFailed, err: fmt.Errorf("not confirmed; nothing was sent")}
+	}
+	return nil
 }
 
 // reportRuns prints finished runs and turns their status into the exit code.
 func (e *env) reportRuns(runs []*sheets.Run, runErr error) error {
-	if e.json {
+	if e.json && (len(runs) > 0 || runErr == nil) {
+		// With no run to show, the error is printed as Run's JSON error
+		// object instead of an empty list.
 		out := make([]runSummary, 0, len(runs))
 		for _, r := range runs {
 			out = append(out, runSummary{Run: r})
@@ -223,7 +294,7 @@ func (e *env) reportRuns(runs []*sheets.Run, runErr error) error {
 		if err := printJSON(e.io.Out, out); err != nil {
 			return err
 		}
-	} else {
+	} else if !e.json {
 		for _, r := range runs {
 			printRun(e, r)
 		}

@@ -73,8 +73,8 @@ func TestCrashDuringPush(t *testing.T) {
 	// Re-running the finished sync changes nothing.
 	var plan map[string]any
 	c.JSON(t, &plan, "plan", "--sheet", sheetName, "--direction", "push")
-	if plan["Creates"].(float64) != 0 || plan["Updates"].(float64) != 0 {
-		desc += fmt.Sprintf("; a re-run would still send %v creates and %v updates", plan["Creates"], plan["Updates"])
+	if plan["creates"].(float64) != 0 || plan["updates"].(float64) != 0 {
+		desc += fmt.Sprintf("; a re-run would still send %v creates and %v updates", plan["creates"], plan["updates"])
 	}
 	t.Logf("%d kills, %d runs interrupted in history, %d runs in all", killed, interrupted, len(rs))
 	if desc != "" {

@@ -57,60 +57,61 @@ type MergeOptions struct {
 
 // ColumnMatch is a file column mapped to a sheet column.
 type ColumnMatch struct {
-	Table    int    // index in Table.Columns
-	Name     string // the file column's name
-	ColumnID string // the sheet column
-	By       string // "id", "name" or "field"
+	Table    int    `json:"table"`    // index in Table.Columns
+	Name     string `json:"name"`     // the file column's name
+	ColumnID string `json:"columnId"` // the sheet column
+	By       string `json:"by"`       // "id", "name" or "field"
 }
 
 // CellChange is one cell a merge would change.
 type CellChange struct {
-	SourceRow int // Excel row number
-	RowID     sheets.RowID
-	ColumnID  string
-	Column    string // the sheet column's name
-	Old, New  string // canonical values
+	SourceRow int          `json:"sourceRow"` // Excel row number
+	RowID     sheets.RowID `json:"rowId"`
+	ColumnID  string       `json:"columnId"`
+	Column    string       `json:"column"` // the sheet column's name
+	Old       string       `json:"old"`    // canonical value before
+	New       string       `json:"new"`    // canonical value after
 }
 
 // MatchedRow is a file row matched to a sheet row.
 type MatchedRow struct {
-	SourceRow int
-	By        MatchKind
-	Row       *sheets.Row // the sheet row as it was (a copy)
-	Changes   []CellChange
+	SourceRow int          `json:"sourceRow"`
+	By        MatchKind    `json:"by"`
+	Row       *sheets.Row  `json:"row"` // the sheet row as it was (a copy)
+	Changes   []CellChange `json:"changes"`
 }
 
 // NewRow is a file row that will be added.
 type NewRow struct {
-	SourceRow int
-	Row       *sheets.Row // ID 0: the store assigns one
+	SourceRow int         `json:"sourceRow"`
+	Row       *sheets.Row `json:"row"` // ID 0: the store assigns one
 }
 
 // DuplicateKey is a key (normalized) or record id found on several file
 // rows. Only the first is applied when they match the same sheet row.
 type DuplicateKey struct {
-	Key        string
-	SourceRows []int
+	Key        string `json:"key"`
+	SourceRows []int  `json:"sourceRows"`
 }
 
 // MergePlan is the preview of a merge import and, through Apply, its
 // result. Nothing in it has been written anywhere.
 type MergePlan struct {
-	Columns          []ColumnMatch
-	UnmatchedColumns []string // file columns mapped to no sheet column
-	ReadOnlyColumns  []string // file columns mapped to read-only sheet columns: never written
-	Matched          []MatchedRow
-	New              []NewRow
-	Unmatched        []int // source rows neither matched nor added
-	Unchanged        int   // matched rows with nothing to change
-	Invalid          []CellProblem
-	DuplicateKeys    []DuplicateKey
+	Columns          []ColumnMatch  `json:"columns"`
+	UnmatchedColumns []string       `json:"unmatchedColumns"` // file columns mapped to no sheet column
+	ReadOnlyColumns  []string       `json:"readOnlyColumns"`  // file columns mapped to read-only sheet columns: never written
+	Matched          []MatchedRow   `json:"matched"`
+	New              []NewRow       `json:"new"`
+	Unmatched        []int          `json:"unmatched"` // source rows neither matched nor added
+	Unchanged        int            `json:"unchanged"` // matched rows with nothing to change
+	Invalid          []CellProblem  `json:"invalid"`
+	DuplicateKeys    []DuplicateKey `json:"duplicateKeys"`
 	// Skipped are file rows not applied because an earlier file row matched
 	// the same sheet row, or because their key matches several sheet rows.
-	Skipped []CellProblem
+	Skipped []CellProblem `json:"skipped"`
 	// ForeignRowIDs is set when the file is an export of another sheet: its
 	// hidden row ids were not used.
-	ForeignRowIDs bool
+	ForeignRowIDs bool `json:"foreignRowIDs"`
 
 	now time.Time
 }
