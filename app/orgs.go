@@ -38,6 +38,11 @@ type Org struct {
 	Username    string `json:"username,omitempty"`
 	OrgID       string `json:"orgId,omitempty"` // Salesforce's 00D… id
 	InstanceURL string `json:"instanceUrl,omitempty"`
+	// NeedsLogin is set when Salesforce refused the saved session (revoked,
+	// expired for good, or never saved) and cleared by the next successful
+	// connection; it is kept so that `crmsheets orgs` and the switcher say
+	// so in a later process, for example after a failed scheduled run.
+	NeedsLogin bool `json:"needsLogin,omitempty"`
 }
 
 // Production reports whether changes in this org touch live data: the UI
@@ -228,6 +233,7 @@ func (s *Service) rememberIdentity(id, username, orgID, instanceURL string) erro
 	for i := range st.Orgs {
 		if st.Orgs[i].ID == id {
 			st.Orgs[i].Username, st.Orgs[i].OrgID, st.Orgs[i].InstanceURL = username, orgID, instanceURL
+			st.Orgs[i].NeedsLogin = false
 		}
 	}
 	return s.saveOrgs(st)
@@ -265,4 +271,22 @@ func isLoopbackURL(raw string) bool {
 	}
 	h := u.Hostname()
 	return h == "127.0.0.1" || h == "localhost" || h == "::1"
+}
+
+// markNeedsLogin records that an org's saved session no longer works.
+func (s *Service) markNeedsLogin(id string) {
+	st, err := s.loadOrgs()
+	if err != nil {
+		s.log.Warn("could not note that the org needs a new login", "org", id, "err", err)
+		return
+	}
+	for i := range st.Orgs {
+		if st.Orgs[i].ID == id && st.Orgs[i].Env != EnvDemo && !st.Orgs[i].NeedsLogin {
+			st.Orgs[i].NeedsLogin = true
+			if err := s.saveOrgs(st); err != nil {
+				s.log.Warn("could not note that the org needs a new login", "org", id, "err", err)
+			}
+			return
+		}
+	}
 }

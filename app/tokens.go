@@ -21,9 +21,7 @@ func (s *Service) tokenStore() auth.TokenStore {
 		if s.opt.Keyring != nil {
 			s.tokens = s.opt.Keyring
 		} else {
-			s.tokens = auth.NewKeyringStore(s.home, func(msg string) {
-				s.log.Warn("tokens are stored in a file, not the system keychain", "why", msg)
-			})
+			s.tokens = auth.NewKeyringStore(s.home, s.noteKeychainFallback)
 		}
 	}
 	return s.tokens
@@ -105,4 +103,33 @@ func (s *Service) forgetToken(orgID string) error {
 		errs = append(errs, fmt.Errorf("forget the session of %s: %w", orgID, err))
 	}
 	return errors.Join(errs...)
+}
+
+// settingKeychainFallback remembers that tokens went to the fallback file,
+// and why.
+const settingKeychainFallback = "keychain-fallback"
+
+// noteKeychainFallback logs the keychain fallback as a warning the first
+// time only (a cron job's log must not repeat it on every run) and
+// remembers it for Status, which `crmsheets orgs` and the connection
+// dialog show every time.
+func (s *Service) noteKeychainFallback(why string) {
+	var seen string
+	if ok, err := s.store.GetSetting(settingKeychainFallback, &seen); err == nil && ok {
+		s.log.Debug("tokens are stored in a file, not the system keychain", "why", why)
+		return
+	}
+	s.log.Warn("tokens are stored in a file, not the system keychain (said once; `crmsheets orgs` shows it)", "why", why)
+	if err := s.store.PutSetting(settingKeychainFallback, why); err != nil {
+		s.log.Warn("could not remember the keychain fallback", "err", err)
+	}
+}
+
+// keychainWarning is ConnStatus.KeychainWarning.
+func (s *Service) keychainWarning() string {
+	var why string
+	if ok, err := s.store.GetSetting(settingKeychainFallback, &why); err != nil || !ok {
+		return ""
+	}
+	return fmt.Sprintf("Tokens are kept in a file readable only by you in %s, because the system keychain could not be used (%s).", s.home, why)
 }

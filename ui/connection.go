@@ -60,6 +60,9 @@ func (mw *MainWindow) showConnectionDialog() {
 	if st.Problem != "" {
 		info.SetText(state + ": " + st.Problem)
 	}
+	if st.KeychainWarning != "" {
+		info.SetText(info.Text + "\n" + st.KeychainWarning)
+	}
 	var d *dialog.CustomDialog
 	selected := func() (app.Org, bool) {
 		i := pick.SelectedIndex()
@@ -135,6 +138,9 @@ func orgLabel(o app.Org) string {
 	}
 	if o.Production() {
 		s += "  [PRODUCTION]"
+	}
+	if o.NeedsLogin {
+		s += "  (log in again)"
 	}
 	return s
 }

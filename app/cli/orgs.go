@@ -146,8 +146,22 @@ func (e *env) logoutCommand() *cobra.Command {
 // orgLine is the --json form of a saved org.
 type orgLine struct {
 	app.Org
-	Active     bool `json:"active"`
-	Production bool `json:"production"`
+	Active     bool   `json:"active"`
+	Production bool   `json:"production"`
+	State      string `json:"state"` // built in, signed in, log in again, never signed in
+}
+
+// orgState says in words whether an org can be used without a new login.
+func orgState(o app.Org) string {
+	switch {
+	case o.Env == app.EnvDemo:
+		return "built in"
+	case o.NeedsLogin:
+		return "log in again"
+	case o.Username == "":
+		return "never signed in"
+	}
+	return "signed in"
 }
 
 func (e *env) orgsCommand() *cobra.Command {
@@ -196,7 +210,10 @@ func (e *env) orgsCommand() *cobra.Command {
 			active, _ := svc.ActiveOrg()
 			out := make([]orgLine, 0, len(orgs))
 			for _, o := range orgs {
-				out = append(out, orgLine{Org: o, Active: o.ID == active.ID, Production: o.Production()})
+				out = append(out, orgLine{Org: o, Active: o.ID == active.ID, Production: o.Production(), State: orgState(o)})
+			}
+			if w := svc.Status().KeychainWarning; w != "" {
+				defer fmt.Fprintln(e.io.Err, "note:", w)
 			}
 			if e.json {
 				return printJSON(e.io.Out, out)
@@ -211,9 +228,17 @@ func (e *env) orgsCommand() *cobra.Command {
 				if o.Production {
 					env = "PRODUCTION"
 				}
-				rows = append(rows, []string{mark, o.Name, env, o.Username, o.URL, o.ID})
+				rows = append(rows, []string{mark, o.Name, env, o.State, o.Username, o.URL, o.ID})
 			}
-			return table(e.io.Out, []string{"", "NAME", "ENV", "USER", "URL", "ID"}, rows)
+			if err := table(e.io.Out, []string{"", "NAME", "ENV", "STATE", "USER", "URL", "ID"}, rows); err != nil {
+				return err
+			}
+			for _, o := range out {
+				if o.NeedsLogin {
+					fmt.Fprintf(e.io.Out, "\n%s needs a new login: Salesforce refused its saved session. Run `crmsheets login` for it again.\n", o.Name)
+				}
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&use, "use", "", "make this org (name or id) the active one")
