@@ -175,8 +175,8 @@ type mappingRow struct {
 
 func (e *env) mapCommand() *cobra.Command {
 	var sheetRef string
-	var auto bool
-	var blanks []string
+	var auto, listFields bool
+	var blanks, fields []string
 	cmd := &cobra.Command{
 		Use:   "map",
 		Short: "Show a sheet's column-to-field mapping, or apply the automatic mapping",
@@ -184,10 +184,13 @@ func (e *env) mapCommand() *cobra.Command {
 automatic proposal for unmapped columns (nothing changes). With --auto, applies
 the proposal and saves a configuration version you can restore later.
 
+--field "Column=Field" maps one column yourself (a field API name or a
+relationship path such as Account.Name); --field "Column=" unmaps it.
+
 --blank sets what a push does with a cell left blank in a column: leave
 (Salesforce keeps its value; the default), clear (the field is cleared in
 Salesforce) or fill-empty (values are written only where Salesforce is blank).`,
-		Example: "  crmsheets map --sheet \"Leads Q3\"\n  crmsheets map --sheet \"Leads Q3\" --auto\n  crmsheets map --sheet \"Leads Q3\" --blank \"Job Title=clear\"",
+		Example: "  crmsheets map --sheet \"Leads Q3\"\n  crmsheets map --sheet \"Leads Q3\" --auto\n  crmsheets map --sheet \"Leads Q3\" --blank \"Job Title=clear\"\n  crmsheets map --sheet \"Vendor leads\" --field \"Org=Company\"",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -203,15 +206,25 @@ Salesforce) or fill-empty (values are written only where Salesforce is blank).`,
 			if err != nil {
 				return err
 			}
+			if listFields {
+				return e.printFields(ctx, id)
+			}
+			var warnings []string
+			if len(fields) > 0 {
+				if warnings, err = e.mapFields(ctx, id, fields); err != nil {
+					return err
+				}
+			}
 			proposal, err := svc.AutoMap(ctx, id)
 			if err != nil {
 				return err
 			}
-			var warnings []string
 			if auto {
-				if warnings, err = svc.ApplyMapping(id, proposal); err != nil {
+				w, err := svc.ApplyMapping(id, proposal)
+				if err != nil {
 					return err
 				}
+				warnings = append(warnings, w...)
 			}
 			sh, err := svc.Sheet(id)
 			if err != nil {
@@ -258,6 +271,8 @@ Salesforce) or fill-empty (values are written only where Salesforce is blank).`,
 	}
 	cmd.Flags().StringVar(&sheetRef, "sheet", "", "sheet name or id")
 	cmd.Flags().BoolVar(&auto, "auto", false, "apply the automatic mapping proposal")
+	cmd.Flags().BoolVar(&listFields, "fields", false, "list the fields and relationship paths the sheet's columns can map to")
+	cmd.Flags().StringArrayVar(&fields, "field", nil, `COLUMN=FIELD maps a column to a field or path such as Account.Name; "COLUMN=" unmaps it (repeatable)`)
 	cmd.Flags().StringArrayVar(&blanks, "blank", nil, "COLUMN=leave|clear|fill-empty: what a push does with blank cells of a column (repeatable)")
 	return cmd
 }
@@ -343,4 +358,96 @@ become new rows (a push creates them only if Create missing is on).`,
 	}
 	cmd.Flags().StringVar(&sheetRef, "sheet", "", "sheet name or id")
 	return cmd
+}
+
+// mapFields applies --field COLUMN=FIELD choices, one saved version each,
+// with the same checks as the app's field picker.
+func (e *env) mapFields(ctx context.Context, sheetID string, specs []string) ([]string, error) {
+	svc, err := e.service(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sh, err := svc.Sheet(sheetID)
+	if err != nil {
+		return nil, err
+	}
+	if sh.Object == "" {
+		return nil, fmt.Errorf("%q is not linked to a Salesforce object: link it first with crmsheets settings --sheet %q --object NAME", sh.Name, sh.Name)
+	}
+	options, err := svc.Fields(ctx, sheetID)
+	if err != nil {
+		return nil, err
+	}
+	var warnings []string
+	for _, spec := range specs {
+		name, path, ok := strings.Cut(spec, "=")
+		if !ok {
+			return nil, usageErr("--field %q: use COLUMN=FIELD", spec)
+		}
+		col, ok := sh.ColumnByName(strings.TrimSpace(name))
+		if !ok {
+			return nil, usageErr("--field: %q has no column %q", sh.Name, name)
+		}
+		path = strings.TrimSpace(path)
+		if path == "" {
+			if err := svc.UnmapColumn(sheetID, col.ID); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		found := ""
+		for _, f := range options {
+			if strings.EqualFold(f.Path, path) {
+				found = f.Path
+			}
+		}
+		if found == "" {
+			return nil, fmt.Errorf("%s has no field %q (see the fields with crmsheets map --sheet %q --fields)", sh.Object, path, sh.Name)
+		}
+		w, err := svc.MapColumnToField(ctx, sheetID, col.ID, found)
+		if err != nil {
+			return nil, err
+		}
+		warnings = append(warnings, w...)
+	}
+	return warnings, nil
+}
+
+// fieldLine is the --json form of a field a column can map to.
+type fieldLine struct {
+	Path     string `json:"path"`
+	Label    string `json:"label"`
+	Type     string `json:"type"`
+	Required bool   `json:"required,omitempty"`
+	ReadOnly bool   `json:"readOnly,omitempty"`
+}
+
+func (e *env) printFields(ctx context.Context, sheetID string) error {
+	svc, err := e.service(ctx)
+	if err != nil {
+		return err
+	}
+	fs, err := svc.Fields(ctx, sheetID)
+	if err != nil {
+		return err
+	}
+	out := make([]fieldLine, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, fieldLine{Path: f.Path, Label: f.Label, Type: f.Type, Required: f.Required, ReadOnly: f.ReadOnly})
+	}
+	if e.json {
+		return printJSON(e.io.Out, out)
+	}
+	rows := make([][]string, len(out))
+	for i, f := range out {
+		note := ""
+		switch {
+		case f.ReadOnly:
+			note = "read-only"
+		case f.Required:
+			note = "required"
+		}
+		rows[i] = []string{f.Path, f.Label, f.Type, note}
+	}
+	return table(e.io.Out, []string{"FIELD", "LABEL", "TYPE", ""}, rows)
 }

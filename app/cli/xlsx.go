@@ -14,7 +14,7 @@ import (
 )
 
 func (e *env) importCommand() *cobra.Command {
-	var sheetRef, match, tab, name string
+	var sheetRef, match, tab, name, object, key string
 	var headerRow int
 	var preview, onlyEmpty, addNew bool
 	var dateFormats []string
@@ -22,7 +22,9 @@ func (e *env) importCommand() *cobra.Command {
 		Use:   "import FILE.xlsx",
 		Short: "Create a sheet from an XLSX file, or merge a file into a sheet (enrichment)",
 		Long: `Without --sheet, creates a new sheet from the file: columns from the header
-row, types inferred from the values.
+row, types inferred from the values. --object links the new sheet to a
+Salesforce object and applies the automatic mapping (review it with
+crmsheets map), so the sheet can sync; --key names its key column.
 
 With --sheet, merges the file into that sheet: rows match by the hidden row ids
 of a file this app exported, then by Salesforce record id, then by the key
@@ -34,6 +36,7 @@ Text dates whose day and month order cannot be told apart (no day above 12)
 are never guessed: choose with --date-format "Column=DD/MM/YYYY".
 Exit code 3 means some cells or rows were refused; the preview lists them.`,
 		Example: `  crmsheets import vendor-list.xlsx --name "Vendor leads"
+  crmsheets import vendor-list.xlsx --name "Vendor leads" --object Lead --key Email
   crmsheets import enrichment.xlsx --sheet "Leads Q3" --match Email --preview
   crmsheets import enrichment.xlsx --sheet "Leads Q3" --match Email --only-empty
   crmsheets import edited-export.xlsx --sheet "Leads Q3" --add-new`,
@@ -58,7 +61,19 @@ Exit code 3 means some cells or rows were refused; the preview lists them.`,
 					ambiguous = append(ambiguous, fmt.Sprintf("%q (%s)", c.Name, joinFormats(c.Ambiguous)))
 				}
 			}
+			if sheetRef != "" && (object != "" || key != "") {
+				return usageErr("--object and --key apply to a new sheet: leave out --sheet (use --match to merge by a column)")
+			}
+			if key != "" && object == "" {
+				return usageErr("--key needs --object")
+			}
 			if sheetRef == "" {
+				if object != "" && !preview {
+					// Check the object before anything is written.
+					if object, err = e.objectName(ctx, object); err != nil {
+						return err
+					}
+				}
 				if preview {
 					return e.printTable(table, ambiguous)
 				}
@@ -72,11 +87,23 @@ Exit code 3 means some cells or rows were refused; the preview lists them.`,
 				if err != nil {
 					return err
 				}
+				var linked *linkResult
+				if object != "" {
+					if linked, err = e.linkAndMap(ctx, sh.ID, object, key); err != nil {
+						return fmt.Errorf("sheet %q was created but not linked to %s: %w (link it with crmsheets settings --sheet %q --object %s)", sh.Name, object, err, sh.Name, object)
+					}
+					if sh, err = svc.Sheet(sh.ID); err != nil {
+						return err
+					}
+				}
 				n, _ := svc.RowCount(sh.ID)
 				if e.json {
-					return printJSON(e.io.Out, map[string]any{"sheet": sh, "rows": n, "problems": table.Problems})
+					return printJSON(e.io.Out, map[string]any{"sheet": sh, "rows": n, "problems": table.Problems, "mapping": linked})
 				}
 				fmt.Fprintf(e.io.Out, "Created sheet %q with %d rows and %d columns (id %s)\n", sh.Name, n, len(sh.Columns), sh.ID)
+				if linked != nil {
+					e.printLink(sh.Name, linked)
+				}
 				return e.problemsExit(len(table.Problems), table.Problems)
 			}
 			_, id, err := e.sheetByRef(ctx, sheetRef)
@@ -137,6 +164,8 @@ Exit code 3 means some cells or rows were refused; the preview lists them.`,
 	f.BoolVar(&onlyEmpty, "only-empty", false, "fill only blank cells; never overwrite")
 	f.BoolVar(&addNew, "add-new", false, "add file rows that match no sheet row")
 	f.StringVar(&name, "name", "", "name of the new sheet (default: the file name)")
+	f.StringVar(&object, "object", "", "link the new sheet to this Salesforce object (e.g. Contact) and map its columns")
+	f.StringVar(&key, "key", "", "with --object: the key column matching rows to records (e.g. Email)")
 	f.StringVar(&tab, "tab", "", "workbook tab to read (default: the first visible one)")
 	f.IntVar(&headerRow, "header-row", 0, "row number of the header (default: detected)")
 	f.StringArrayVar(&dateFormats, "date-format", nil, "COLUMN=FORMAT for text date columns, e.g. \"Close Date=DD/MM/YYYY\" (repeatable)")
