@@ -196,8 +196,8 @@ func TestLineEndingsAreNotEdits(t *testing.T) {
 	c.Must(t, "import", file, "--sheet", "People")
 	var plan map[string]any
 	c.JSON(t, &plan, "plan", "--sheet", "People", "--direction", "push")
-	if plan["Updates"].(float64) != 0 {
-		t.Fatalf("plan after re-importing the resave: %v updates, want 0", plan["Updates"])
+	if plan["updates"].(float64) != 0 {
+		t.Fatalf("plan after re-importing the resave: %v updates, want 0", plan["updates"])
 	}
 	before := snapshot(t, org)
 	var runs []map[string]any
