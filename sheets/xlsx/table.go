@@ -37,13 +37,13 @@ type ReadOptions struct {
 
 // ColumnInfo describes one column of a Table.
 type ColumnInfo struct {
-	Name        string `json:"name"` // from the header, trimmed, made unique ("Email (2)"); "Column C" for a blank header
-	Header      string `json:"header"` // the header cell as in the file
-	Type        sheets.Type `json:"type"` // inferred from the values
-	DateFormat  DateFormat `json:"dateFormat"` // the format of text dates in a date or datetime column; "" for serial dates
+	Name        string       `json:"name"`       // from the header, trimmed, made unique ("Email (2)"); "Column C" for a blank header
+	Header      string       `json:"header"`     // the header cell as in the file
+	Type        sheets.Type  `json:"type"`       // inferred from the values
+	DateFormat  DateFormat   `json:"dateFormat"` // the format of text dates in a date or datetime column; "" for serial dates
 	Ambiguous   []DateFormat `json:"ambiguous"`
-	SourceIndex int `json:"sourceIndex"` // 0-based column of the tab (0 is A)
-	ColumnID    string `json:"columnId"` // the sheet column it was exported from, when the file is this app's export
+	SourceIndex int          `json:"sourceIndex"` // 0-based column of the tab (0 is A)
+	ColumnID    string       `json:"columnId"`    // the sheet column it was exported from, when the file is this app's export
 	// RecordIDs marks the column holding Salesforce record ids (Table.RecordIDColumn).
 	RecordIDs bool `json:"recordIDs"`
 }
@@ -58,9 +58,9 @@ func (c ColumnInfo) AmbiguousDate() bool { return len(c.Ambiguous) > 0 }
 // The cell is left blank; the problem is shown in the preview. Column is ""
 // for problems of a whole row.
 type CellProblem struct {
-	Row    int `json:"row"` // Excel row number
+	Row    int    `json:"row"`    // Excel row number
 	Column string `json:"column"` // column name
-	Value  string `json:"value"` // the value as in the file, when there is one
+	Value  string `json:"value"`  // the value as in the file, when there is one
 	Reason string `json:"reason"`
 }
 
