@@ -53,7 +53,7 @@ func bind(ctx context.Context, c *crm.Client, sh *sheets.Sheet) (*binding, error
 	}
 	d, err := c.Describe(ctx, sh.Object)
 	if err != nil {
-		return nil, fmt.Errorf("describe %s: %w", sh.Object, err)
+		return nil, fmt.Errorf("sheet %q: %w", sh.Name, err) // crm names the describe
 	}
 	b := &binding{object: d.Name, desc: d, byCol: map[string]*boundColumn{}}
 	for _, col := range sh.Columns {

@@ -25,7 +25,7 @@ func (s *Service) Runs(q RunQuery) ([]*sheets.Run, error) {
 func (s *Service) Run(id uint64) (*sheets.Run, error) {
 	r, err := s.store.Run(id)
 	if err != nil {
-		return nil, fmt.Errorf("run %d: %w", id, err)
+		return nil, err // the store's error already says "run N: …"
 	}
 	return r, nil
 }

@@ -68,3 +68,68 @@ func TestUnconfirmedCreatesMakeThePushPartial(t *testing.T) {
 		}
 	}
 }
+
+// A pull says how many rows it added, apart from the records it read.
+func TestPullCountsAddedRows(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(3)
+	sh := env.contactSheet(false)
+	r := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if r.Counts.Pulled != 3 || r.Counts.Added != 3 {
+		t.Fatalf("first pull counts %+v, want 3 pulled and 3 added", r.Counts)
+	}
+	env.clock.Advance(time.Minute)
+	env.insert("Contact", map[string]any{"LastName": "Late", "Email": "late@example.com"})
+	r = env.sync(sh.ID, SyncOptions{Direction: sheets.Pull, Full: true})
+	if r.Counts.Pulled != 4 || r.Counts.Added != 1 || r.Counts.Unchanged != 3 {
+		t.Fatalf("second pull counts %+v, want 4 pulled, 1 added, 3 unchanged", r.Counts)
+	}
+}
+
+// Errors carry each piece of context once: "describe X:" and "run N:" are
+// never repeated by the layers above the one that said them.
+func TestErrorsDoNotRepeatTheirPrefix(t *testing.T) {
+	env := newTestEnv(t)
+	_, err := env.svc.Run(9999)
+	if err == nil || strings.Count(err.Error(), "run 9999") != 1 {
+		t.Errorf("missing run: %v", err)
+	}
+	sh := &sheets.Sheet{Name: "Ghosts", Object: "Ghost__c"}
+	sh.AddColumn(sheets.Column{Name: "Name", Type: sheets.TypeText, Field: "Name"})
+	out, err := env.svc.NewLocalSheet(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, call := range []func() error{
+		func() error { _, err := env.svc.Sync(env.ctx, out.ID, SyncOptions{Direction: sheets.Pull}, nil); return err },
+		func() error { _, err := env.svc.Plan(env.ctx, out.ID, SyncOptions{Direction: sheets.Pull}); return err },
+		func() error { _, err := env.svc.Fields(env.ctx, out.ID); return err },
+		func() error { _, err := env.svc.NewSheetFromObject(env.ctx, "Ghost__c", "G2"); return err },
+	} {
+		err := call()
+		if err == nil || strings.Count(err.Error(), "describe Ghost__c") != 1 {
+			t.Errorf("describe of a missing object: %v", err)
+		}
+	}
+}
+
+// Two rows of the sheet with one key are refused with a code that says the
+// duplicate is in the sheet, not in Salesforce.
+func TestDuplicateKeysInTheSheetHaveTheirOwnCode(t *testing.T) {
+	env := newTestEnv(t)
+	sh := env.contactSheet(true)
+	email, last := col(t, sh, "Email"), col(t, sh, "Last")
+	if _, err := env.svc.AddRows(sh.ID, 0, []map[string]string{
+		{email: "twin@example.com", last: "One"}, {email: "Twin@Example.com", last: "Two"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if r.Status != sheets.RunPartial || r.Counts.Created != 1 || r.Counts.Invalid != 1 {
+		t.Fatalf("push of two rows with one key: %s %+v", r.Status, r.Counts)
+	}
+	outs, _ := env.svc.Outcomes(r.ID, true)
+	if len(outs) != 1 || outs[0].StatusCode != "DUPLICATE_KEY_IN_SHEET" {
+		t.Fatalf("outcomes %+v, want one DUPLICATE_KEY_IN_SHEET", outs)
+	}
+}

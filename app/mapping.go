@@ -33,7 +33,7 @@ func (s *Service) fieldsOf(ctx context.Context, c *crm.Client, object string) ([
 	d, err := c.Describe(ctx, object)
 	if err != nil {
 		s.noteCallErr(err)
-		return nil, fmt.Errorf("describe %s: %w", object, err)
+		return nil, err // crm's error already says "describe Object: …"
 	}
 	var perr error
 	parents := func(o string) (*crm.ObjectDescribe, bool) {

@@ -291,7 +291,7 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 				// Attaching would make two rows of one record, the other
 				// left stale yet shown as synced.
 				pr.err = fmt.Errorf("the Salesforce record with %s %q is already row %d of this sheet; merge the two rows", e.b.key.col.Name, r.Cells[e.b.key.col.ID], other)
-				pr.code = codeDuplicateKey
+				pr.code = codeDuplicateKeyInSheet
 				break
 			}
 			rem = e.toRemote(rec)
@@ -304,7 +304,7 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 			if k := sheets.NormalizeKey(r.Cells[e.b.key.col.ID]); k != "" {
 				if other, dup := e.newKeys[k]; dup && other != r.ID {
 					pr.err = fmt.Errorf("row %d has the same %s %q and is created first; merge the two rows", other, e.b.key.col.Name, r.Cells[e.b.key.col.ID])
-					pr.code = codeDuplicateKey
+					pr.code = codeDuplicateKeyInSheet
 				} else {
 					e.newKeys[k] = r.ID
 				}
@@ -719,7 +719,7 @@ func (e *engine) writeBack(prs []*pushRow) error {
 				o.Fields = re.Fields
 			}
 			var inv *invalidRowError
-			if errors.As(pr.err, &inv) || pr.code == codeInvalidValue || pr.code == codeNotFoundValue || pr.code == codeAmbiguousValue || pr.code == codeDuplicateKey {
+			if errors.As(pr.err, &inv) || pr.code == codeInvalidValue || pr.code == codeNotFoundValue || pr.code == codeAmbiguousValue || pr.code == codeDuplicateKey || pr.code == codeDuplicateKeyInSheet {
 				if inv != nil {
 					o.Fields = inv.fields()
 				}
@@ -763,6 +763,9 @@ const (
 	codeNotFoundValue  = "RELATED_RECORD_NOT_FOUND"
 	codeAmbiguousValue = "RELATED_RECORD_AMBIGUOUS"
 	codeDuplicateKey   = "DUPLICATE_KEY_IN_SALESFORCE"
+	// codeDuplicateKeyInSheet: two rows of the sheet hold one key (or one
+	// record), so sending both would make a duplicate or a stale twin.
+	codeDuplicateKeyInSheet = "DUPLICATE_KEY_IN_SHEET"
 	// codeOutcomeUnknown: a row sent whose answer was lost; see
 	// RunCounts.Unconfirmed.
 	codeOutcomeUnknown = CodeUnconfirmed

@@ -93,7 +93,7 @@ func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []stri
 		}
 		d, err := e.c.Describe(ctx, parent)
 		if err != nil {
-			return nil, fmt.Errorf("describe %s to resolve %q: %w", parent, bc.col.Name, err)
+			return nil, fmt.Errorf("resolve column %q: %w", bc.col.Name, err)
 		}
 		pf, ok := d.Field(bc.parentField)
 		if !ok {

@@ -60,7 +60,7 @@ func (s *Service) Revert(ctx context.Context, runID uint64, progress func(Progre
 	d, err := c.Describe(ctx, orig.Object)
 	if err != nil {
 		s.noteCallErr(err)
-		return nil, fmt.Errorf("revert run %d: describe %s: %w", runID, orig.Object, err)
+		return nil, fmt.Errorf("revert run %d: %w", runID, err)
 	}
 	if progress == nil {
 		progress = func(Progress) {}

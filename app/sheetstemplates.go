@@ -37,7 +37,7 @@ func (s *Service) NewSheetFromObject(ctx context.Context, object, name string) (
 	d, err := c.Describe(ctx, object)
 	if err != nil {
 		s.noteCallErr(err)
-		return nil, fmt.Errorf("describe %s: %w", object, err)
+		return nil, err // crm's error already says "describe Object: …"
 	}
 	infos := make([]templates.FieldInfo, 0, len(d.Fields))
 	for _, f := range d.Fields {

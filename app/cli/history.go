@@ -50,14 +50,7 @@ func (e *env) historyCommand() *cobra.Command {
 				}
 				rows := make([][]string, 0, len(outs))
 				for _, o := range outs {
-					status := "ok"
-					if !o.OK {
-						status = o.StatusCode
-						if status == "" {
-							status = "failed"
-						}
-					}
-					rows = append(rows, []string{fmt.Sprint(o.RowID), o.RecordID, o.Op, status, strings.Join(o.Fields, ","), o.Message})
+					rows = append(rows, []string{fmt.Sprint(o.RowID), o.RecordID, o.Op, outcomeStatus(o), strings.Join(o.Fields, ","), o.Message})
 				}
 				return table(e.io.Out, []string{"ROW", "RECORD", "OP", "STATUS", "FIELDS", "MESSAGE"}, rows)
 			}
@@ -130,4 +123,21 @@ are left alone and reported. The revert is itself recorded as a run.`,
 			return e.reportRuns(runs, runErr)
 		},
 	}
+}
+
+// outcomeStatus is a record's status in a run listing: Salesforce's code
+// when it refused the record, and plain words for rows that did not fail —
+// a conflict kept for review or a row left out is not a failure.
+func outcomeStatus(o sheets.RecordOutcome) string {
+	switch {
+	case o.OK:
+		return "ok"
+	case o.Op == sheets.OpConflict:
+		return "conflict (kept for review)"
+	case o.Op == sheets.OpSkip && o.StatusCode == "":
+		return "skipped"
+	case o.StatusCode != "":
+		return o.StatusCode
+	}
+	return "failed"
 }

@@ -1,8 +1,15 @@
 package cli_test
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -304,5 +311,92 @@ func TestUnconfirmedCreatesArePartialAndSettleByKey(t *testing.T) {
 	}
 	if len(recs) != len(emails) {
 		t.Errorf("%d records for %d new rows", len(recs), len(emails))
+	}
+}
+
+// sync --all names the run that fell short (not the last one), and two
+// rows of one sheet with one key are refused with their own code.
+func TestSyncAllNamesTheRunThatFellShort(t *testing.T) {
+	emu := clitest.StartEmulator(t, binary, "--seed-accounts", "3")
+	c := newCLI(t)
+	if r := c.Login(t, emu.URL); r.Code != 0 {
+		t.Fatalf("login: exit %d %s", r.Code, r.Err)
+	}
+	c.Must(t, "new", "--template", "people", "--name", "People")
+	c.Must(t, "new", "--template", "leads", "--name", "Leads")
+	file := filepath.Join(t.TempDir(), "people.xlsx")
+	c.Must(t, "export", "--sheet", "People", file)
+	addPeople(t, file, 3)
+	addPeople(t, file, 1) // a second row with new000@drop.example
+	c.Run(t, time.Minute, "import", file, "--sheet", "People", "--add-new")
+	var list []map[string]any
+	c.JSON(t, &list, "sheets")
+	if i := slices.IndexFunc(list, func(m map[string]any) bool { return m["name"] == "People" }); i < 0 || list[i]["rows"].(float64) != 4 {
+		t.Fatalf("sheets after the import %v, want People with 4 rows", list)
+	}
+
+	var runs []map[string]any
+	r := c.Run(t, 2*time.Minute, "sync", "--all", "--direction", "push", "--json")
+	if err := json.Unmarshal([]byte(r.Out), &runs); err != nil || len(runs) != 2 {
+		t.Fatalf("sync --all: %v\n%s\n%s", err, r.Out, r.Err)
+	}
+	people, leads := runs[0], runs[1]
+	if people["sheetName"] != "People" || people["status"] != "partial" || leads["status"] != "succeeded" {
+		t.Fatalf("runs %v", runs)
+	}
+	if r.Code != 3 || !strings.Contains(r.Err, fmt.Sprintf("run %v (\"People\"", people["id"])) || strings.Contains(r.Err, fmt.Sprintf("run %v ", leads["id"])) {
+		t.Fatalf("sync --all: exit %d, stderr %q: want 3 naming run %v of People only", r.Code, r.Err, people["id"])
+	}
+	var detail map[string]any
+	c.JSON(t, &detail, "history", "--run", fmt.Sprint(people["id"]), "--errors")
+	recs, _ := detail["records"].([]any)
+	if len(recs) != 1 || recs[0].(map[string]any)["statusCode"] != "DUPLICATE_KEY_IN_SHEET" {
+		t.Fatalf("refused rows %v, want one DUPLICATE_KEY_IN_SHEET", recs)
+	}
+}
+
+// Ctrl-C stops a run and says it was cancelled (not "see --errors" with an
+// empty list); the run is recorded as cancelled.
+func TestInterruptSaysCancelled(t *testing.T) {
+	emu := clitest.StartEmulator(t, binary, "--seed-accounts", "700", "--latency", "300ms")
+	c := newCLI(t)
+	if r := c.Login(t, emu.URL); r.Code != 0 {
+		t.Fatalf("login: exit %d %s", r.Code, r.Err)
+	}
+	c.Must(t, "new", "--template", "people", "--name", "People")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := c.Command(ctx, "sync", "--sheet", "People", "--direction", "pull")
+	var out, errb bytes.Buffer
+	cmd.Stdout = &out
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The first page's progress line: more pages follow, 300 ms each.
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		errb.WriteString(sc.Text() + "\n")
+		if strings.HasPrefix(sc.Text(), "pull") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stderr)
+	errb.Write(rest)
+	err = cmd.Wait()
+	var xe *exec.ExitError
+	if !errors.As(err, &xe) || xe.ExitCode() != 1 || !strings.Contains(errb.String(), "cancelled") || strings.Contains(errb.String(), "--errors") {
+		t.Fatalf("interrupted sync: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errb.String())
+	}
+	var hist []map[string]any
+	c.JSON(t, &hist, "history")
+	if len(hist) != 1 || hist[0]["status"] != "cancelled" {
+		t.Fatalf("history after the interrupt: %v", hist)
 	}
 }
