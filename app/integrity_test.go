@@ -101,7 +101,10 @@ func TestErrorsDoNotRepeatTheirPrefix(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, call := range []func() error{
-		func() error { _, err := env.svc.Sync(env.ctx, out.ID, SyncOptions{Direction: sheets.Pull}, nil); return err },
+		func() error {
+			_, err := env.svc.Sync(env.ctx, out.ID, SyncOptions{Direction: sheets.Pull}, nil)
+			return err
+		},
 		func() error { _, err := env.svc.Plan(env.ctx, out.ID, SyncOptions{Direction: sheets.Pull}); return err },
 		func() error { _, err := env.svc.Fields(env.ctx, out.ID); return err },
 		func() error { _, err := env.svc.NewSheetFromObject(env.ctx, "Ghost__c", "G2"); return err },
