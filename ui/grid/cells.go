@@ -96,27 +96,106 @@ func TypeGlyph(t sheets.Type) string {
 }
 
 // cell is the template of a data cell: a background (range selection,
-// conflict) under a truncating label. Both are only re-coloured and
-// re-texted in UpdateCell, never re-created.
+// conflict) under a truncating label, the row-state mark (column 0 only),
+// a strip at the left edge marking a changed, conflicting or ambiguous
+// cell, and over it all a hover area that explains the mark. The parts are
+// only re-coloured and re-texted in UpdateCell, never re-created.
 type cell struct {
 	bg    *canvas.Rectangle
 	label *widget.Label
 	state *stateMark
-	box   *fyne.Container
+	strip *canvas.Rectangle
+	hover *cellHover
 }
 
 func newCell(g *Grid) fyne.CanvasObject {
-	c := &cell{bg: canvas.NewRectangle(color.Transparent), label: widget.NewLabel("")}
+	c := &cell{bg: canvas.NewRectangle(color.Transparent), label: widget.NewLabel(""), strip: canvas.NewRectangle(color.Transparent)}
 	c.label.Truncation = fyne.TextTruncateEllipsis
 	c.state = newStateMark(g)
-	c.box = container.NewStack(c.bg, c.label, c.state)
-	return c.box
+	c.hover = newCellHover(g)
+	c.strip.Hide()
+	return container.New(cellLayout{}, c.bg, c.label, c.state, c.strip, c.hover)
 }
 
 // cellOf recovers the parts of a template made by newCell.
-func cellOf(o fyne.CanvasObject) (bg *canvas.Rectangle, label *widget.Label, mark *stateMark) {
-	box := o.(*fyne.Container)
-	return box.Objects[0].(*canvas.Rectangle), box.Objects[1].(*widget.Label), box.Objects[2].(*stateMark)
+func cellOf(o fyne.CanvasObject) (bg *canvas.Rectangle, label *widget.Label, mark *stateMark, strip *canvas.Rectangle, hover *cellHover) {
+	objs := o.(*fyne.Container).Objects
+	return objs[0].(*canvas.Rectangle), objs[1].(*widget.Label), objs[2].(*stateMark), objs[3].(*canvas.Rectangle), objs[4].(*cellHover)
+}
+
+// stripWidth is the width of the mark at a cell's left edge.
+const stripWidth = 3
+
+// cellLayout stacks a cell's parts over its whole area, except the strip,
+// which runs down the left edge.
+type cellLayout struct{}
+
+func (cellLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for i, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		if i == 3 {
+			o.Resize(fyne.NewSize(stripWidth, size.Height))
+			continue
+		}
+		o.Resize(size)
+	}
+}
+
+func (cellLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs[:3] {
+		m = m.Max(o.MinSize())
+	}
+	return m
+}
+
+// markColor is the strip colour of a cell mark: the row-state colours, so
+// a changed cell reads like a changed row.
+func markColor(m CellMark) color.Color {
+	switch m {
+	case MarkModified:
+		return StateColor(sheets.StateModified)
+	case MarkConflict:
+		return StateColor(sheets.StateConflict)
+	case MarkAmbiguous:
+		return StateColor(sheets.StateError)
+	}
+	return color.Transparent
+}
+
+// cellHover is the invisible area over a marked cell that shows, while
+// the pointer rests on it, what the mark means: Salesforce's value of a
+// changed cell, both values of a conflict, the candidates of an ambiguous
+// reference. It is hidden over plain cells, so they keep the table's own
+// hover.
+type cellHover struct {
+	widget.BaseWidget
+	grid *Grid
+	// row and col are the view row and sheet column shown.
+	row, col int
+}
+
+var _ desktop.Hoverable = (*cellHover)(nil)
+
+func newCellHover(g *Grid) *cellHover {
+	h := &cellHover{grid: g, row: -1, col: -1}
+	h.ExtendBaseWidget(h)
+	h.Hide()
+	return h
+}
+
+// MouseIn shows the cell's tooltip.
+func (h *cellHover) MouseIn(*desktop.MouseEvent) { h.grid.showCellTip(h, h.row, h.col) }
+
+// MouseMoved does nothing: the tooltip stays where it opened.
+func (h *cellHover) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut hides the tooltip.
+func (h *cellHover) MouseOut() { h.grid.hideTip() }
+
+// CreateRenderer draws nothing.
+func (h *cellHover) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
 }
 
 // stateMark is the row-state cell: a coloured bar and a glyph, with the

@@ -23,6 +23,8 @@ type fakeSource struct {
 	reads int // RowsByID calls, to check paging
 	// batches counts EditCells calls, to check a gesture is one write.
 	batches int
+	// chosen lists the records ChooseCandidate settled on.
+	chosen []string
 }
 
 func newFakeSource(cols []sheets.Column, n int, cell func(row int, col sheets.Column) string) *fakeSource {
@@ -196,4 +198,24 @@ func peopleCell(i int, c sheets.Column) string {
 		return []string{"Gold", "Silver"}[i%2]
 	}
 	return "1"
+}
+
+// ChooseCandidate settles an ambiguous reference as the engine does: the
+// record must be a candidate; the row goes back to modified.
+func (f *fakeSource) ChooseCandidate(_ string, id sheets.RowID, colID, recordID string) (*sheets.Row, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.rows[id]
+	if !slices.ContainsFunc(r.Candidates[colID], func(c sheets.Candidate) bool { return c.ID == recordID }) {
+		return nil, fmt.Errorf("%s is not a candidate", recordID)
+	}
+	f.chosen = append(f.chosen, recordID)
+	delete(r.Candidates, colID)
+	if len(r.Candidates) == 0 {
+		r.Candidates = nil
+		if r.State == sheets.StateError {
+			r.State, r.Error = sheets.StateModified, ""
+		}
+	}
+	return r.Clone(), nil
 }

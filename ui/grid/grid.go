@@ -33,10 +33,12 @@ type Grid struct {
 	// cellEd is the editor drawn over the cursor's cell, in layer over
 	// the table; cellObj maps the drawn cells to their templates so it
 	// can be placed (updateCell keeps it current).
-	cellEd  *cellEntry
-	layer   *fyne.Container
-	cellObj map[widget.TableCellID]fyne.CanvasObject
-	objCell map[fyne.CanvasObject]widget.TableCellID
+	// candidates is the open list of an ambiguous reference's records.
+	candidates *widget.PopUp
+	cellEd     *cellEntry
+	layer      *fyne.Container
+	cellObj    map[widget.TableCellID]fyne.CanvasObject
+	objCell    map[fyne.CanvasObject]widget.TableCellID
 
 	// cur is the cursor and anchor the other corner of the selected range,
 	// in model coordinates (view row, sheet column).
@@ -156,10 +158,12 @@ func (g *Grid) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		delete(g.cellObj, old)
 	}
 	g.objCell[o], g.cellObj[id] = id, o
-	bg, label, mark := cellOf(o)
+	bg, label, mark, strip, hover := cellOf(o)
 	r := g.model.Row(id.Row)
 	if id.Col == 0 {
 		label.Hide()
+		strip.Hide()
+		hover.Hide()
 		mark.Show()
 		if r != nil {
 			mark.set(id.Row, r.State)
@@ -169,6 +173,16 @@ func (g *Grid) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	mark.Hide()
 	label.Show()
 	c := id.Col - 1
+	hover.row, hover.col = id.Row, c
+	if cm := g.model.Mark(id.Row, c); cm != MarkNone {
+		strip.FillColor = markColor(cm)
+		strip.Show()
+		strip.Refresh()
+		hover.Show()
+	} else {
+		strip.Hide()
+		hover.Hide()
+	}
 	text, conflict := "", false
 	if r != nil && c < len(r.Text) {
 		text = r.Text[c]
@@ -368,6 +382,9 @@ func (g *Grid) BeginEdit(initial string, replace bool) {
 		if c != nil {
 			g.ed.pick.Tapped(&fyne.PointEvent{})
 		}
+		return
+	}
+	if !replace && g.chooseCandidate() {
 		return
 	}
 	text := initial

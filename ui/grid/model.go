@@ -27,6 +27,9 @@ type DisplayRow struct {
 	Text []string
 	// Conflict marks, per column, a cell waiting for the user to settle.
 	Conflict []bool
+	// Marks holds, per column, what sets the cell apart (changed here,
+	// in conflict, an ambiguous reference); nil when nothing does.
+	Marks []CellMark
 	// Error is the row's last sync error, shown in the state tooltip.
 	Error string
 	// Row is the stored row the text was formatted from.
@@ -200,7 +203,63 @@ func (m *Model) format(r *sheets.Row) *DisplayRow {
 			_, d.Conflict[c] = r.Conflicts[col.ID]
 		}
 	}
+	if r.Base != nil || len(r.Conflicts) > 0 || len(r.Candidates) > 0 {
+		for c, col := range cols {
+			m := cellMarkOf(r, col.ID)
+			if m == MarkNone {
+				continue
+			}
+			if d.Marks == nil {
+				d.Marks = make([]CellMark, len(cols))
+			}
+			d.Marks[c] = m
+		}
+	}
 	return d
+}
+
+// CellMark is what sets a cell apart from a plain synced value; the grid
+// draws it as a coloured strip and explains it on hover.
+type CellMark uint8
+
+// The cell marks, most pressing first.
+const (
+	MarkNone CellMark = iota
+	// MarkModified: changed here since the last sync (the hover shows
+	// Salesforce's value).
+	MarkModified
+	// MarkConflict: changed here and in Salesforce (the hover shows both).
+	MarkConflict
+	// MarkAmbiguous: a reference value matching several records (Enter or
+	// a double-click offers them).
+	MarkAmbiguous
+)
+
+// cellMarkOf is the mark of one cell of a stored row.
+func cellMarkOf(r *sheets.Row, colID string) CellMark {
+	switch {
+	case len(r.Candidates[colID]) > 0:
+		return MarkAmbiguous
+	case r.Conflicts != nil && hasKey(r.Conflicts, colID):
+		return MarkConflict
+	case r.Base != nil && r.Cells[colID] != r.Base[colID]:
+		return MarkModified
+	}
+	return MarkNone
+}
+
+func hasKey[V any](m map[string]V, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// Mark is the mark of a cell of the view (row i, sheet column c).
+func (m *Model) Mark(i, c int) CellMark {
+	r := m.Row(i)
+	if r == nil || c < 0 || c >= len(r.Marks) {
+		return MarkNone
+	}
+	return r.Marks[c]
 }
 
 // Replace puts a freshly stored row (after an edit) at view index i, so

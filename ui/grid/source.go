@@ -29,4 +29,7 @@ type Source interface {
 	AddRows(sheetID string, after sheets.RowID, cells []map[string]string) ([]*sheets.Row, error)
 	// DeleteRows removes rows from the sheet (never from Salesforce).
 	DeleteRows(sheetID string, ids []sheets.RowID) error
+	// ChooseCandidate settles an ambiguous reference cell on one of its
+	// candidate records and remembers the choice for the sheet.
+	ChooseCandidate(sheetID string, rowID sheets.RowID, colID, recordID string) (*sheets.Row, error)
 }
