@@ -241,6 +241,10 @@ func (s *Server) handleQuery(req *restRequest, all bool) {
 		writeErrors(req.w, http.StatusBadRequest, newAPIError("MALFORMED_QUERY", "A query string has to be specified"))
 		return
 	}
+	if req.r.URL.Query().Get("columns") == "true" {
+		s.handleColumns(req, text)
+		return
+	}
 	res, err := s.runQuery(text, all)
 	if err != nil {
 		queryError(req.w, err)
