@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"crmsheets/sheets"
-	"crmsheets/sheets/store"
 )
 
 // RetypeProblem is one cell that would not convert to a column's new type:
@@ -36,7 +35,7 @@ func (s *Service) RetypePreview(sheetID, colID string, t sheets.Type, choices []
 		return nil, 0, err
 	}
 	if _, ok := sh.Column(colID); !ok {
-		return nil, 0, fmt.Errorf("preview type change in %q: column %s: %w", sh.Name, colID, store.ErrNotFound)
+		return nil, 0, fmt.Errorf("preview type change in %q: column %s: %w", sh.Name, colID, ErrNotFound)
 	}
 	n := 0
 	for r, err := range s.store.Rows(sheetID) {
@@ -83,7 +82,7 @@ func (s *Service) MoveColumn(sheetID, colID string, to int) error {
 	}
 	i := sh.ColumnIndex(colID)
 	if i < 0 {
-		return fmt.Errorf("move column in %q: %s: %w", sh.Name, colID, store.ErrNotFound)
+		return fmt.Errorf("move column in %q: %s: %w", sh.Name, colID, ErrNotFound)
 	}
 	to = min(max(to, 0), len(sh.Columns)-1)
 	if to == i {
@@ -105,7 +104,7 @@ func ColumnByRef(sh *sheets.Sheet, ref string) (sheets.Column, error) {
 			return c, nil
 		}
 	}
-	return sheets.Column{}, fmt.Errorf("sheet %q has no column %q: %w", sh.Name, ref, store.ErrNotFound)
+	return sheets.Column{}, fmt.Errorf("sheet %q has no column %q: %w", sh.Name, ref, ErrNotFound)
 }
 
 // BlankSheet is the definition of a blank local sheet with text columns of

@@ -300,11 +300,11 @@ func (e *engine) remember(rows ...*sheets.Row) {
 // them, and remembers what it read.
 func (e *engine) readRows(ids []sheets.RowID) ([]*sheets.Row, error) {
 	rows, err := e.s.store.RowsByID(e.sh.ID, ids)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, ErrNotFound) {
 		rows = rows[:0]
 		for _, id := range ids {
 			r, err := e.s.store.Row(e.sh.ID, id)
-			if errors.Is(err, store.ErrNotFound) {
+			if errors.Is(err, ErrNotFound) {
 				continue // deleted from the sheet meanwhile
 			}
 			if err != nil {
@@ -332,7 +332,7 @@ func (e *engine) keepConcurrentEdits(tx *store.Tx, rows []*sheets.Row) ([]*sheet
 			continue
 		}
 		cur, err := tx.Row(e.sh.ID, r.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"crmsheets/app/fieldmap"
 	"crmsheets/crm"
+	"crmsheets/sheets/store"
 )
 
 // Errors callers branch on. Every error the Service returns wraps one of
@@ -51,6 +52,28 @@ var (
 	// (Options.DemoOrg is nil and no DemoOrgURL points at a running one).
 	ErrNoDemoOrg = errors.New("this program has no demo org")
 
+	// ErrNotFound: the sheet, row, column, run or configuration version
+	// asked for does not exist. It is the store's sentinel (store.ErrNotFound)
+	// named here, so ui and the CLI branch on it without importing the
+	// store; every not-found the Service returns matches it.
+	ErrNotFound = store.ErrNotFound
+
+	// ErrStoreLocked: another window of the app or a command-line sync
+	// holds the data files (store.ErrLocked); Open fails with it.
+	ErrStoreLocked = store.ErrLocked
+
+	// ErrDuplicate: a sheet or column name that must be unique is taken
+	// (store.ErrDuplicate).
+	ErrDuplicate = store.ErrDuplicate
+
+	// ErrUnknownTemplate: no template has the given id.
+	ErrUnknownTemplate = errors.New("no such template")
+
+	// ErrAmbiguousDates refuses to create a sheet while some column of text
+	// dates has not had its day/month order chosen (xlsx.Table.ChooseDateFormat):
+	// the app never guesses a date.
+	ErrAmbiguousDates = errors.New("some date columns need their day and month order chosen")
+
 	// ErrWouldBeRejected: a value Salesforce would refuse, caught before
 	// sending (every *fieldmap.RowProblem and the push's invalid-row error
 	// match it). It is fieldmap's sentinel, named here so that every error
@@ -60,6 +83,17 @@ var (
 	// ErrUnknownColumn: a mapping names a column the sheet no longer has
 	// (fieldmap's sentinel, named here for the same reason).
 	ErrUnknownColumn = fieldmap.ErrUnknownColumn
+)
+
+// Errors that unwind a run inside the engine; they never reach callers.
+var (
+	// errPaused unwinds a run that reached its API reserve; engine.paused says
+	// why. It never reaches callers.
+	errPaused = errors.New("paused at the API reserve")
+
+	// errNotSent marks rows whose send never happened (the run stopped first);
+	// they keep their state and go out with the next push.
+	errNotSent = errors.New("not sent")
 )
 
 // TooManyChangesError is the safety rail's refusal (rclone bisync's "too

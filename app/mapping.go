@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"crmsheets/app/fieldmap"
 	"crmsheets/crm"
 	"crmsheets/sheets"
-	"crmsheets/sheets/store"
 )
 
 // Fields lists what the sheet's columns can be mapped to: the object's
@@ -178,14 +178,27 @@ func (s *Service) AddColumnFromField(ctx context.Context, sheetID, path string) 
 	return c, nil
 }
 
+// ConfigVersion is one saved configuration (mapping and sync settings) of
+// a sheet, as the history lists it; ConfigVersion(sheetID, N) reads it.
+type ConfigVersion struct {
+	N     int       // 1 for the version recorded at creation, then increasing
+	Note  string    // why it was saved ("created", "mapping applied", ...); may be empty
+	Saved time.Time // when it was saved
+	Name  string    // the sheet's name at that time
+}
+
 // ConfigVersions lists the saved configurations (mapping and sync
 // settings) of a sheet, oldest first.
-func (s *Service) ConfigVersions(sheetID string) ([]store.ConfigVersion, error) {
-	v, err := s.store.ConfigVersions(sheetID)
+func (s *Service) ConfigVersions(sheetID string) ([]ConfigVersion, error) {
+	vs, err := s.store.ConfigVersions(sheetID)
 	if err != nil {
 		return nil, fmt.Errorf("configuration history of %s: %w", sheetID, err)
 	}
-	return v, nil
+	out := make([]ConfigVersion, len(vs))
+	for i, v := range vs {
+		out[i] = ConfigVersion{N: v.N, Note: v.Note, Saved: v.Saved, Name: v.Name}
+	}
+	return out, nil
 }
 
 // ConfigVersion returns the definition saved as version n, to view it.

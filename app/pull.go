@@ -10,7 +10,6 @@ import (
 	"crmsheets/app/merge"
 	"crmsheets/crm"
 	"crmsheets/sheets"
-	"crmsheets/sheets/store"
 )
 
 // pullQuery builds the pull's SOQL: Id, LastModifiedDate, SystemModstamp,
@@ -239,7 +238,7 @@ func (e *engine) matchPulled(st *pullState, rec crm.Record, touched map[sheets.R
 		}
 		e.remember(row)
 		return row, nil
-	case !errors.Is(err, store.ErrNotFound):
+	case !errors.Is(err, ErrNotFound):
 		return nil, fmt.Errorf("pull into %q: find row of %s: %w", e.sh.Name, rec.ID, err)
 	}
 	if e.b.key == nil {

@@ -12,7 +12,6 @@ import (
 	"crmsheets/app/merge"
 	"crmsheets/crm"
 	"crmsheets/sheets"
-	"crmsheets/sheets/store"
 )
 
 // pushCandidates scans the sheet for rows a push must look at: rows with
@@ -205,10 +204,6 @@ func (e *engine) lookupByKey(ctx context.Context, rows []*sheets.Row) (map[sheet
 	return out, nil
 }
 
-// errPaused unwinds a run that reached its API reserve; engine.paused says
-// why. It never reaches callers.
-var errPaused = errors.New("paused at the API reserve")
-
 // readByID re-reads the current Salesforce values of rows with a record id:
 // one `WHERE Id IN (…)` query per 200 rows.
 func (e *engine) readByID(ctx context.Context, rows []*sheets.Row) (map[string]crm.Record, error) {
@@ -379,7 +374,7 @@ func (e *engine) rowOfRecord(recordID string, row sheets.RowID) (sheets.RowID, e
 	switch {
 	case err == nil && r.ID != row:
 		return r.ID, nil
-	case err != nil && !errors.Is(err, store.ErrNotFound):
+	case err != nil && !errors.Is(err, ErrNotFound):
 		return 0, fmt.Errorf("push %q: find the row of %s: %w", e.sh.Name, recordID, err)
 	}
 	e.claimed[id] = row
@@ -581,10 +576,6 @@ func writeCalls(updates, creates int, bulk bool) int {
 	}
 	return n
 }
-
-// errNotSent marks rows whose send never happened (the run stopped first);
-// they keep their state and go out with the next push.
-var errNotSent = errors.New("not sent")
 
 // send writes records with sObject Collections (or Bulk API 2.0) and
 // stores each result on its row.
@@ -788,8 +779,15 @@ type invalidRowError struct {
 
 func (e *invalidRowError) Error() string { return e.msg }
 
-// Is makes errors.Is(err, ErrWouldBeRejected) true.
-func (e *invalidRowError) Is(target error) bool { return target == ErrWouldBeRejected }
+// Unwrap returns the row's problems, so errors.Is(err, ErrWouldBeRejected)
+// holds through them (fieldmap.RowProblem is the one type that matches it).
+func (e *invalidRowError) Unwrap() []error {
+	errs := make([]error, len(e.problems))
+	for i := range e.problems {
+		errs[i] = &e.problems[i]
+	}
+	return errs
+}
 
 func (e *invalidRowError) fields() []string {
 	out := make([]string, 0, len(e.problems))

@@ -36,7 +36,7 @@ type Options struct {
 	// timeouts. Tests pass one to reach an httptest server.
 	HTTPClient *http.Client
 	// OpenTimeout bounds the wait for the store's file lock; another
-	// process holding it makes Open fail with store.ErrLocked. 0 = 1s.
+	// process holding it makes Open fail with ErrStoreLocked. 0 = 1s.
 	OpenTimeout time.Duration
 	// DemoOrg is the demo org the Service starts on the first ConnectDemo
 	// and whose demo login it uses; main.go passes internal/demoorg's. nil

@@ -19,7 +19,7 @@ func (s *Service) Sheets() ([]*sheets.Sheet, error) {
 	return l, nil
 }
 
-// Sheet returns a sheet's definition. A missing sheet is store.ErrNotFound.
+// Sheet returns a sheet's definition. A missing sheet is ErrNotFound.
 func (s *Service) Sheet(id string) (*sheets.Sheet, error) {
 	sh, err := s.store.Sheet(id)
 	if err != nil {
@@ -45,7 +45,7 @@ func (s *Service) SheetByName(name string) (*sheets.Sheet, error) {
 			return sh, nil
 		}
 	}
-	return nil, fmt.Errorf("sheet %q: %w", name, store.ErrNotFound)
+	return nil, fmt.Errorf("sheet %q: %w", name, ErrNotFound)
 }
 
 // NewLocalSheet creates an unmapped sheet with the given columns (the XLSX

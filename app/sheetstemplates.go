@@ -2,15 +2,11 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"crmsheets/sheets"
 	"crmsheets/templates"
 )
-
-// ErrUnknownTemplate: no template has the given id.
-var ErrUnknownTemplate = errors.New("no such template")
 
 // Templates lists the CRM templates a new sheet can start from.
 func (s *Service) Templates() []templates.Template { return templates.All() }

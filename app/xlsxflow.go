@@ -17,13 +17,8 @@ import (
 // never write; creating a sheet and applying a merge each write in one
 // store transaction, so a failed import leaves the store as it was.
 
-// ErrAmbiguousDates refuses to create a sheet while some column of text
-// dates has not had its day/month order chosen (xlsx.Table.ChooseDateFormat):
-// the app never guesses a date.
-var ErrAmbiguousDates = errors.New("some date columns need their day and month order chosen")
-
 // InspectXLSX lists the tabs of a workbook file, for the user to choose one.
-func (s *Service) InspectXLSX(path string, lim xlsx.Limits) ([]xlsx.Tab, error) {
+func (s *Service) InspectXLSX(path string, lim ImportLimits) ([]WorkbookTab, error) {
 	f, size, err := openFile(path)
 	if err != nil {
 		return nil, err
@@ -38,7 +33,7 @@ func (s *Service) InspectXLSX(path string, lim xlsx.Limits) ([]xlsx.Tab, error) 
 
 // ReadXLSX reads one tab of a workbook for a preview; both the new-sheet and
 // the merge flows start from its Table.
-func (s *Service) ReadXLSX(ctx context.Context, path string, opt xlsx.ReadOptions, lim xlsx.Limits) (*xlsx.Table, error) {
+func (s *Service) ReadXLSX(ctx context.Context, path string, opt ImportReadOptions, lim ImportLimits) (*ImportTable, error) {
 	return xlsx.ReadTableFile(ctx, path, opt, lim)
 }
 
@@ -61,7 +56,7 @@ func openFile(path string) (*os.File, int64, error) {
 // every row; sheet and rows are written in one transaction. Columns of
 // ambiguous dates must be settled first (ErrAmbiguousDates). Cells that did
 // not read are blank; the Table's Problems say which.
-func (s *Service) CreateSheetFromXLSX(name string, t *xlsx.Table) (*sheets.Sheet, error) {
+func (s *Service) CreateSheetFromXLSX(name string, t *ImportTable) (*sheets.Sheet, error) {
 	var pending []string
 	for _, c := range t.Columns {
 		if c.AmbiguousDate() {
@@ -111,9 +106,9 @@ func (s *Service) CreateSheetFromXLSX(name string, t *xlsx.Table) (*sheets.Sheet
 	return sh, nil
 }
 
-// PlanXLSXMerge previews merging a Table into an existing sheet (see
+// PlanXLSXImport previews merging a Table into an existing sheet (see
 // xlsx.PlanMerge); nothing is written.
-func (s *Service) PlanXLSXMerge(sheetID string, t *xlsx.Table, opt xlsx.MergeOptions) (*xlsx.MergePlan, error) {
+func (s *Service) PlanXLSXImport(sheetID string, t *ImportTable, opt ImportOptions) (*ImportPlan, error) {
 	sh, err := s.store.Sheet(sheetID)
 	if err != nil {
 		return nil, fmt.Errorf("plan XLSX merge: sheet %s: %w", sheetID, err)
@@ -125,25 +120,25 @@ func (s *Service) PlanXLSXMerge(sheetID string, t *xlsx.Table, opt xlsx.MergeOpt
 	return p, nil
 }
 
-// MergeResult counts what ApplyXLSXMerge wrote.
-type MergeResult struct {
+// ImportResult counts what ApplyXLSXImport wrote.
+type ImportResult struct {
 	Updated int `json:"updated"` // rows changed (now modified, pushed by the next sync)
 	Added   int `json:"added"`   // rows added
 	// Stale lists cells left alone because they changed in the sheet since
 	// the preview (a sync or an edit in between); the preview's value is
 	// never written over a newer one.
-	Stale []xlsx.CellChange `json:"stale"`
+	Stale []ImportCellChange `json:"stale"`
 }
 
-// ApplyXLSXMerge writes a merge plan in one transaction. Each change is
+// ApplyXLSXImport writes a merge plan in one transaction. Each change is
 // applied to the row as it is now, and only where the cell still holds the
-// value the preview showed (see MergeResult.Stale); rows deleted since the
+// value the preview showed (see ImportResult.Stale); rows deleted since the
 // preview are skipped. Nothing is written if any write fails.
-func (s *Service) ApplyXLSXMerge(sheetID string, p *xlsx.MergePlan) (MergeResult, error) {
-	var res MergeResult
+func (s *Service) ApplyXLSXImport(sheetID string, p *ImportPlan) (ImportResult, error) {
+	var res ImportResult
 	now := s.now()
 	err := s.store.Batch(func(tx *store.Tx) error {
-		res = MergeResult{}
+		res = ImportResult{}
 		var ids []sheets.RowID
 		changes := map[sheets.RowID][]xlsx.CellChange{}
 		for _, m := range p.Matched {
@@ -155,7 +150,7 @@ func (s *Service) ApplyXLSXMerge(sheetID string, p *xlsx.MergePlan) (MergeResult
 		var update []*sheets.Row
 		for _, id := range ids {
 			cur, err := tx.Row(sheetID, id)
-			if errors.Is(err, store.ErrNotFound) {
+			if errors.Is(err, ErrNotFound) {
 				res.Stale = append(res.Stale, changes[id]...)
 				continue
 			}
@@ -192,13 +187,13 @@ func (s *Service) ApplyXLSXMerge(sheetID string, p *xlsx.MergePlan) (MergeResult
 		return nil
 	})
 	if err != nil {
-		return MergeResult{}, fmt.Errorf("apply XLSX merge to sheet %s: %w", sheetID, err)
+		return ImportResult{}, fmt.Errorf("apply XLSX merge to sheet %s: %w", sheetID, err)
 	}
 	return res, nil
 }
 
 // ExportXLSX writes a sheet as a workbook (see xlsx.Export).
-func (s *Service) ExportXLSX(w io.Writer, sheetID string, opt xlsx.ExportOptions) error {
+func (s *Service) ExportXLSX(w io.Writer, sheetID string, opt ExportOptions) error {
 	sh, err := s.store.Sheet(sheetID)
 	if err != nil {
 		return fmt.Errorf("export sheet %s: %w", sheetID, err)
@@ -208,7 +203,7 @@ func (s *Service) ExportXLSX(w io.Writer, sheetID string, opt xlsx.ExportOptions
 
 // ExportRunFailuresXLSX writes the failed records of a run, each with its
 // error beside it (see xlsx.ExportFailures). The sheet must still exist.
-func (s *Service) ExportRunFailuresXLSX(w io.Writer, runID uint64, opt xlsx.ExportOptions) error {
+func (s *Service) ExportRunFailuresXLSX(w io.Writer, runID uint64, opt ExportOptions) error {
 	run, err := s.store.Run(runID)
 	if err != nil {
 		return fmt.Errorf("export failures of run %d: %w", runID, err)

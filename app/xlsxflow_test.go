@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"crmsheets/sheets"
-	"crmsheets/sheets/store"
 	"crmsheets/sheets/xlsx"
 )
 
@@ -149,7 +148,7 @@ func TestApplyXLSXMerge(t *testing.T) {
 		SourceRows:     []int{2, 3, 4},
 		RecordIDColumn: -1,
 	}
-	p, err := svc.PlanXLSXMerge(sh.ID, tb, xlsx.MergeOptions{AddUnmatched: true})
+	p, err := svc.PlanXLSXImport(sh.ID, tb, xlsx.MergeOptions{AddUnmatched: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +159,7 @@ func TestApplyXLSXMerge(t *testing.T) {
 	if _, err := svc.store.EditCell(sh.ID, rows[1].ID, "c2", "555-0999", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	res, err := svc.ApplyXLSXMerge(sh.ID, p)
+	res, err := svc.ApplyXLSXImport(sh.ID, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +200,7 @@ func TestExportXLSXRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := svc.PlanXLSXMerge(sh.ID, tb, xlsx.MergeOptions{ClearBlanks: true})
+	p, err := svc.PlanXLSXImport(sh.ID, tb, xlsx.MergeOptions{ClearBlanks: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,10 +234,10 @@ func TestExportRunFailuresXLSX(t *testing.T) {
 	if len(tb.Rows) != 1 || tb.RowIDs[0] != rows[1].ID {
 		t.Fatalf("failures workbook: %d rows, row ids %v", len(tb.Rows), tb.RowIDs)
 	}
-	if _, err := svc.store.Run(run.ID + 100); !errors.Is(err, store.ErrNotFound) {
+	if _, err := svc.store.Run(run.ID + 100); !errors.Is(err, ErrNotFound) {
 		t.Skip("store reports missing runs differently")
 	}
-	if err := svc.ExportRunFailuresXLSX(&buf, run.ID+100, xlsx.ExportOptions{}); !errors.Is(err, store.ErrNotFound) {
+	if err := svc.ExportRunFailuresXLSX(&buf, run.ID+100, xlsx.ExportOptions{}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing run: %v", err)
 	}
 }

@@ -21,10 +21,10 @@ type (
 	DateFormat = xlsx.DateFormat
 	// CellProblem is a file cell that could not be imported, with its reason (xlsx.CellProblem).
 	CellProblem = xlsx.CellProblem
-	// MergeOptions choose the key column and whether to overwrite or add rows (xlsx.MergeOptions).
-	MergeOptions = xlsx.MergeOptions
-	// MergePlan is the preview of a merge import (xlsx.MergePlan).
-	MergePlan = xlsx.MergePlan
+	// ImportOptions choose the key column and whether to overwrite or add rows (xlsx.MergeOptions).
+	ImportOptions = xlsx.MergeOptions
+	// ImportPlan is the preview of an import into an existing sheet: rows matched, cells to change, rows to add (xlsx.MergePlan).
+	ImportPlan = xlsx.MergePlan
 	// ImportColumnMatch pairs a file column with a sheet column (xlsx.ColumnMatch).
 	ImportColumnMatch = xlsx.ColumnMatch
 	// ImportCellChange is one cell a merge import would change (xlsx.CellChange).

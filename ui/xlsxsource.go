@@ -14,7 +14,7 @@ import (
 
 // The XLSX flows of the Service (app/xlsxflow.go) take and return the
 // importer's tables, options and plans, which app re-exports as aliases
-// (app.ImportTable, app.MergePlan, ...) so that ui never imports sheets/xlsx
+// (app.ImportTable, app.ImportPlan, ...) so that ui never imports sheets/xlsx
 // (DESIGN.md, arch_test.go). This file turns them into the plain,
 // display-ready values the dialogs show (importSource, importPlan).
 
@@ -124,7 +124,7 @@ func (src *importSource) create(name string) (*sheets.Sheet, error) {
 // that applies it.
 func (src *importSource) plan(sheetID string, choice mergeChoice) (*importPlan, error) {
 	svc := src.svc
-	p, err := svc.PlanXLSXMerge(sheetID, src.table, app.MergeOptions{OnlyEmpty: choice.OnlyEmpty, AddUnmatched: choice.AddUnmatched})
+	p, err := svc.PlanXLSXImport(sheetID, src.table, app.ImportOptions{OnlyEmpty: choice.OnlyEmpty, AddUnmatched: choice.AddUnmatched})
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (src *importSource) plan(sheetID string, choice mergeChoice) (*importPlan, 
 	if err != nil {
 		return nil, err
 	}
-	ip := &importPlan{apply: func() (app.MergeResult, error) { return svc.ApplyXLSXMerge(sheetID, p) }}
+	ip := &importPlan{apply: func() (app.ImportResult, error) { return svc.ApplyXLSXImport(sheetID, p) }}
 	ip.ChangedCells = p.ChangedCells()
 	ip.Matched, ip.Unchanged, ip.New, ip.Unmatched = len(p.Matched), p.Unchanged, len(p.New), len(p.Unmatched)
 	ip.Invalid, ip.Duplicates, ip.Skipped = len(p.Invalid), len(p.DuplicateKeys), len(p.Skipped)
@@ -162,7 +162,7 @@ func matchText(c app.ImportColumnMatch, sheetColumn string) string {
 }
 
 // previewLines lists every change, new row and problem of p by Excel row.
-func previewLines(sh *sheets.Sheet, p *app.MergePlan) []previewLine {
+func previewLines(sh *sheets.Sheet, p *app.ImportPlan) []previewLine {
 	var lines []previewLine
 	for _, m := range p.Matched {
 		for _, c := range m.Changes {
@@ -208,7 +208,7 @@ type importPlan struct {
 	MatchedColumns, UnmatchedColumns, ReadOnlyColumns []string
 	ForeignRowIDs                                     bool
 	Lines                                             []previewLine
-	apply                                             func() (app.MergeResult, error)
+	apply                                             func() (app.ImportResult, error)
 }
 
 // previewLine is one line of the preview table.
@@ -245,7 +245,7 @@ func (p *importPlan) summary() string {
 }
 
 // resultText says what an applied import did.
-func resultText(r app.MergeResult) string {
+func resultText(r app.ImportResult) string {
 	s := fmt.Sprintf("%d row(s) updated and %d row(s) added. They are marked as changed here; run a push to send them to Salesforce.", r.Updated, r.Added)
 	if len(r.Stale) > 0 {
 		s += fmt.Sprintf("\n%d cell(s) were left alone because they changed in the sheet after the preview.", len(r.Stale))

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"crmsheets/app"
-	"crmsheets/sheets/xlsx"
 )
 
 func (e *env) importCommand() *cobra.Command {
@@ -48,7 +47,7 @@ Exit code 3 means some cells or rows were refused; the preview lists them.`,
 			if err != nil {
 				return err
 			}
-			table, err := svc.ReadXLSX(ctx, path, xlsx.ReadOptions{Tab: tab, HeaderRow: headerRow}, xlsx.Limits{})
+			table, err := svc.ReadXLSX(ctx, path, app.ImportReadOptions{Tab: tab, HeaderRow: headerRow}, app.ImportLimits{})
 			if err != nil {
 				return err
 			}
@@ -110,7 +109,7 @@ Exit code 3 means some cells or rows were refused; the preview lists them.`,
 			if err != nil {
 				return err
 			}
-			opt := xlsx.MergeOptions{OnlyEmpty: onlyEmpty, AddUnmatched: addNew}
+			opt := app.ImportOptions{OnlyEmpty: onlyEmpty, AddUnmatched: addNew}
 			if match != "" {
 				sh, err := svc.Sheet(id)
 				if err != nil {
@@ -125,7 +124,7 @@ Exit code 3 means some cells or rows were refused; the preview lists them.`,
 				}
 				opt.KeyColumn = c.ID
 			}
-			plan, err := svc.PlanXLSXMerge(id, table, opt)
+			plan, err := svc.PlanXLSXImport(id, table, opt)
 			if err != nil {
 				return err
 			}
@@ -140,7 +139,7 @@ Exit code 3 means some cells or rows were refused; the preview lists them.`,
 			if len(ambiguous) > 0 {
 				return fmt.Errorf("%w: %s; add --date-format \"Column=FORMAT\"", app.ErrAmbiguousDates, strings.Join(ambiguous, ", "))
 			}
-			res, err := svc.ApplyXLSXMerge(id, plan)
+			res, err := svc.ApplyXLSXImport(id, plan)
 			if err != nil {
 				return err
 			}
@@ -154,7 +153,7 @@ Exit code 3 means some cells or rows were refused; the preview lists them.`,
 					fmt.Fprintf(e.io.Out, "%d cells changed in the sheet since the preview and were left alone\n", len(res.Stale))
 				}
 			}
-			return e.problemsExit(refused, append(append(append([]xlsx.CellProblem{}, table.Problems...), plan.Invalid...), plan.Skipped...))
+			return e.problemsExit(refused, append(append(append([]app.CellProblem{}, table.Problems...), plan.Invalid...), plan.Skipped...))
 		},
 	}
 	f := cmd.Flags()
@@ -172,7 +171,7 @@ Exit code 3 means some cells or rows were refused; the preview lists them.`,
 	return cmd
 }
 
-func joinFormats(fs []xlsx.DateFormat) string {
+func joinFormats(fs []app.DateFormat) string {
 	s := make([]string, len(fs))
 	for i, f := range fs {
 		s[i] = string(f)
@@ -180,7 +179,7 @@ func joinFormats(fs []xlsx.DateFormat) string {
 	return strings.Join(s, " or ")
 }
 
-func chooseDateFormats(t *xlsx.Table, specs []string) error {
+func chooseDateFormats(t *app.ImportTable, specs []string) error {
 	for _, spec := range specs {
 		col, format, ok := strings.Cut(spec, "=")
 		if !ok {
@@ -195,7 +194,7 @@ func chooseDateFormats(t *xlsx.Table, specs []string) error {
 		if idx < 0 {
 			return usageErr("--date-format: the file has no column %q", col)
 		}
-		if err := t.ChooseDateFormat(idx, xlsx.DateFormat(strings.TrimSpace(format))); err != nil {
+		if err := t.ChooseDateFormat(idx, app.DateFormat(strings.TrimSpace(format))); err != nil {
 			return usageErr("--date-format %q: %v", spec, err)
 		}
 	}
@@ -204,7 +203,7 @@ func chooseDateFormats(t *xlsx.Table, specs []string) error {
 
 // problemsExit lists refused cells on stderr and makes the exit code 3
 // (partial) when there are any.
-func (e *env) problemsExit(n int, problems []xlsx.CellProblem) error {
+func (e *env) problemsExit(n int, problems []app.CellProblem) error {
 	if n == 0 {
 		return nil
 	}
@@ -218,7 +217,7 @@ func (e *env) problemsExit(n int, problems []xlsx.CellProblem) error {
 	return &exitError{code: ExitPartial, err: fmt.Errorf("%d cells or rows were refused (listed above); the rest was imported", n)}
 }
 
-func (e *env) printTable(t *xlsx.Table, ambiguous []string) error {
+func (e *env) printTable(t *app.ImportTable, ambiguous []string) error {
 	if e.json {
 		return printJSON(e.io.Out, map[string]any{"tab": t.Tab, "headerRow": t.HeaderRow, "columns": t.Columns, "rows": len(t.Rows), "problems": t.Problems, "ambiguousDates": ambiguous})
 	}
@@ -240,7 +239,7 @@ func (e *env) printTable(t *xlsx.Table, ambiguous []string) error {
 	return nil
 }
 
-func printMergePlan(e *env, p *xlsx.MergePlan, t *xlsx.Table, ambiguous []string) {
+func printMergePlan(e *env, p *app.ImportPlan, t *app.ImportTable, ambiguous []string) {
 	w := e.io.Out
 	fmt.Fprintf(w, "Preview: %d rows matched (%d unchanged), %d new, %d unmatched, %d cells would change\n",
 		len(p.Matched), p.Unchanged, len(p.New), len(p.Unmatched), p.ChangedCells())
@@ -276,7 +275,7 @@ func printMergePlan(e *env, p *xlsx.MergePlan, t *xlsx.Table, ambiguous []string
 		}
 		fmt.Fprintf(w, "Duplicate key %q on file rows %s\n", d.Key, strings.Join(rows, ", "))
 	}
-	for _, pr := range append(append(append([]xlsx.CellProblem{}, t.Problems...), p.Invalid...), p.Skipped...) {
+	for _, pr := range append(append(append([]app.CellProblem{}, t.Problems...), p.Invalid...), p.Skipped...) {
 		fmt.Fprintln(w, "Refused:", pr.String())
 	}
 }
@@ -317,9 +316,9 @@ each, ready to fix and re-import.`,
 			}
 			defer os.Remove(tmp.Name())
 			if runID != 0 {
-				err = svc.ExportRunFailuresXLSX(tmp, runID, xlsx.ExportOptions{})
+				err = svc.ExportRunFailuresXLSX(tmp, runID, app.ExportOptions{})
 			} else {
-				err = svc.ExportXLSX(tmp, id, xlsx.ExportOptions{})
+				err = svc.ExportXLSX(tmp, id, app.ExportOptions{})
 			}
 			if cerr := tmp.Close(); err == nil {
 				err = cerr

@@ -10,7 +10,6 @@ import (
 	"crmsheets/app"
 	"crmsheets/internal/demoorg"
 	"crmsheets/sheets"
-	"crmsheets/sheets/store"
 )
 
 // TestEmbeddedDemoOrg opens a Service with the demo org main.go injects,
@@ -42,8 +41,8 @@ func TestEmbeddedDemoOrg(t *testing.T) {
 	}
 	// A second process on the same home is refused quickly.
 	start := time.Now()
-	if _, err := app.Open(ctx, app.Options{Home: home, DemoOrg: demoorg.New(), OpenTimeout: 200 * time.Millisecond}); !errors.Is(err, store.ErrLocked) {
-		t.Errorf("second Open: %v, want store.ErrLocked", err)
+	if _, err := app.Open(ctx, app.Options{Home: home, DemoOrg: demoorg.New(), OpenTimeout: 200 * time.Millisecond}); !errors.Is(err, app.ErrStoreLocked) {
+		t.Errorf("second Open: %v, want app.ErrStoreLocked", err)
 	}
 	if time.Since(start) > 3*time.Second {
 		t.Errorf("second Open took %v", time.Since(start))
