@@ -81,6 +81,16 @@ type engine struct {
 	// rebindMatched and rebindUnmatched count a re-bind's rows found and
 	// not found by key in the new org.
 	rebindMatched, rebindUnmatched int
+	// fresh is what the push's changed-since query found (fresh.go).
+	fresh freshness
+	// written are the records this push wrote (18-character ids), read
+	// back at its end; readingBack is set meanwhile (nothing is counted
+	// as pulled).
+	written     map[string]bool
+	readingBack bool
+	// plannedWrites counts the records a plan would write (for the
+	// read-back's estimate).
+	plannedWrites int
 }
 
 func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions, dry bool, prog func(Progress)) (*engine, error) {
@@ -122,7 +132,7 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	if prog == nil {
 		prog = func(Progress) {}
 	}
-	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, claimed: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}, org: org}
+	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, claimed: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}, org: org, written: map[string]bool{}}
 	if dry {
 		e.dry = newPlan(sh, opt, b)
 	}

@@ -273,11 +273,11 @@ func (e *engine) forgetRecordIDs() error {
 	if err != nil {
 		return fmt.Errorf("re-bind %q: %w", e.sh.Name, err)
 	}
-	sh.Watermark = time.Time{}
+	sh.Watermark, sh.Fresh = time.Time{}, time.Time{}
 	if err := e.s.store.SaveSheet(sh); err != nil {
 		return fmt.Errorf("re-bind %q: %w", e.sh.Name, err)
 	}
-	e.sh.Watermark = time.Time{}
+	e.sh.Watermark, e.sh.Fresh = time.Time{}, time.Time{}
 	return nil
 }
 

@@ -70,6 +70,8 @@ type Plan struct {
 	WouldPause bool `json:"wouldPause"`
 	// writeCalls is what sending the planned writes costs (see writeCalls).
 	writeCalls int
+	// readBackCalls is what reading the written records back costs.
+	readBackCalls int
 
 	// SafetyStop is the safety rail's refusal when the run would overwrite
 	// too many records (run it with SyncOptions.Force after review); nil
@@ -223,7 +225,7 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 	}
 	p.APICallsSpent = int(e.c.Calls() - e.calls0)
 	// A run repeats the plan's reads and adds the writes.
-	p.APICalls = p.APICallsSpent + p.writeCalls
+	p.APICalls = p.APICallsSpent + p.writeCalls + p.readBackCalls
 	if pullCalls == 0 && (dir == sheets.Pull || dir == sheets.Both) {
 		p.APICalls++
 	}

@@ -59,6 +59,7 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) error {
 	// newest change seen, when Salesforce's clock is ahead), minus the
 	// lookback that absorbs clock skew and slow commits.
 	st := &pullState{empty: empty, skipLocal: skipLocal, newest: e.s.now().UTC()}
+	fresh := st.newest.Add(-clockMargin)
 	page := make([]crm.Record, 0, pullPageRows)
 	done, total := 0, 0
 	// The first query page's totalSize gives the progress its total at
@@ -94,20 +95,29 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) error {
 	}
 	done += len(page)
 	e.prog(Progress{Phase: PhasePull, Done: done, Total: done})
-	if e.dry != nil || !st.newest.After(e.sh.Watermark) {
+	if e.dry != nil || (!st.newest.After(e.sh.Watermark) && !fresh.After(e.sh.Fresh)) {
 		return nil
 	}
-	// The watermark moves only after every page landed.
+	// The watermark and the fresh mark move only after every page landed.
 	sh, err := e.s.store.Sheet(e.sh.ID)
 	if err != nil {
 		return fmt.Errorf("pull into %q: %w", e.sh.Name, err)
 	}
-	sh.Watermark = st.newest
+	sh.Watermark = laterOf(sh.Watermark, st.newest)
+	sh.Fresh = laterOf(sh.Fresh, fresh)
 	if err := e.commit(nil, nil, nil, sh); err != nil {
 		return err
 	}
-	e.sh.Watermark = st.newest
+	e.sh.Watermark, e.sh.Fresh = sh.Watermark, sh.Fresh
 	return nil
+}
+
+// laterOf returns the later of two times.
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 type pullState struct {
@@ -134,6 +144,9 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 		row, err := e.matchPulled(st, rec, touched)
 		if err != nil {
 			return err
+		}
+		if row == nil && e.readingBack {
+			continue // written, then deleted from the sheet meanwhile
 		}
 		if deleted {
 			if row == nil || row.State == sheets.StateDeletedRemotely {
@@ -269,14 +282,14 @@ func (e *engine) matchPulled(st *pullState, rec crm.Record, touched map[sheets.R
 }
 
 func (e *engine) countPull(f func(*sheets.RunCounts)) {
-	if e.run != nil {
+	if e.run != nil && !e.readingBack {
 		f(&e.run.Counts)
 	}
 }
 
 // countItem adds a merged row to the run's counts.
 func (e *engine) countItem(it *merge.Item) {
-	if e.run == nil {
+	if e.run == nil || e.readingBack {
 		return
 	}
 	c := &e.run.Counts

@@ -66,6 +66,9 @@ func (e *engine) push(ctx context.Context) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	if err := e.freshen(ctx, ids); err != nil {
+		return e.pausedOr(err)
+	}
 	chunk := e.s.opt.PushBatchSize
 	bulk := e.c.UseBulk(len(ids))
 	if bulk {
@@ -84,7 +87,11 @@ func (e *engine) push(ctx context.Context) error {
 			return nil
 		}
 	}
-	return nil
+	if e.dry != nil {
+		e.dry.readBackCalls = e.readBackCalls(e.plannedWrites)
+		return nil
+	}
+	return e.pausedOr(e.readBack(ctx, e.written))
 }
 
 // safetyRail refuses runs that would overwrite more than the allowed share
@@ -259,7 +266,7 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 	if err != nil {
 		return fmt.Errorf("push: %w", err)
 	}
-	remote, err := e.readByID(ctx, rows)
+	remote, fromBase, err := e.remoteOf(ctx, rows)
 	if err != nil {
 		return e.pausedOr(err)
 	}
@@ -274,7 +281,13 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 		switch {
 		case r.RecordID != "":
 			if rec, ok := remote[normID(r.RecordID)]; ok {
-				rem = e.toRemote(rec)
+				if fromBase[normID(r.RecordID)] {
+					// Unchanged since the sheet's fresh mark: Salesforce
+					// holds the row's base.
+					rem = &merge.Remote{RecordID: r.RecordID, Values: maps.Clone(r.Base), Modified: r.RemoteModified}
+				} else {
+					rem = e.toRemote(rec)
+				}
 				pr.remote = rec
 				pr.forceWrite = e.applyInflight(r, rem.Values)
 			}
@@ -331,6 +344,7 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 			}
 		}
 		e.dry.writeCalls += writeCalls(updates, creates, bulk)
+		e.plannedWrites += updates + creates
 		for _, pr := range prs {
 			if pr.err != nil {
 				e.dry.Invalid++
@@ -627,6 +641,9 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 		case op == crm.OpInsert:
 			pr.item.RecordID = res[i].ID
 			pr.createdID = res[i].ID
+			e.written[normID(res[i].ID)] = true
+		default:
+			e.written[normID(pr.item.RecordID)] = true
 		}
 	}
 	if err != nil && unknown == nil {

@@ -471,10 +471,10 @@ func TestSafetyRail(t *testing.T) {
 }
 
 func TestAPIBudgetPausesAndResumes(t *testing.T) {
-	env := newTestEnv(t, withAPILimit(30))
+	env := newTestEnv(t, withAPILimit(20))
 	env.seedContacts(2000)
 	sh := env.contactSheet(false)
-	sh.Sync.APIReserve = 0.5 // leave 15 of 30 calls
+	sh.Sync.APIReserve = 0.5 // leave 10 of 20 calls
 	if err := env.svc.SaveSheetSettings(sh, "reserve"); err != nil {
 		t.Fatal(err)
 	}
@@ -485,7 +485,7 @@ func TestAPIBudgetPausesAndResumes(t *testing.T) {
 	if run.Status != sheets.RunPartial || !strings.Contains(run.Message, "reserve") || run.Counts.Updated == 0 || run.Counts.Updated == 2000 {
 		t.Fatalf("run %s %q %+v, want a partial run paused at the reserve", run.Status, run.Message, run.Counts)
 	}
-	if run.APILimit != 30 || run.APILimit-run.APIUsed < 15 {
+	if run.APILimit != 20 || run.APILimit-run.APIUsed < 10 {
 		t.Errorf("the run ate into the reserve: used %d of %d", run.APIUsed, run.APILimit)
 	}
 	done := run.Counts.Updated
@@ -834,8 +834,9 @@ func TestPlanUnderTheSafetyRail(t *testing.T) {
 	if plan.Updates != 30 || len(plan.Changes) != 30 || plan.Unchanged != 0 {
 		t.Errorf("plan under the safety rail: %d updates, %d cell changes, %d unchanged; want 30, 30, 0", plan.Updates, len(plan.Changes), plan.Unchanged)
 	}
-	// One re-read query plus one collection call per 200 updates.
-	if want := plan.APICallsSpent + 1; plan.APICalls != want || plan.APICallsSpent == 0 {
+	// One changed-since query, one collection call per 200 updates and
+	// one query reading the written records back.
+	if want := plan.APICallsSpent + 2; plan.APICalls != want || plan.APICallsSpent == 0 {
 		t.Errorf("plan API calls %d (spent %d), want %d", plan.APICalls, plan.APICallsSpent, want)
 	}
 	forced, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push, Force: true})
@@ -993,5 +994,59 @@ func TestIncrementalPullCatchesRollupRecalculation(t *testing.T) {
 	}
 	if run.APICalls != 1 {
 		t.Errorf("incremental pull spent %d calls, want 1", run.APICalls)
+	}
+}
+
+// TestPushReadsBackWhatItWrote: after a push, the rows it wrote hold
+// Salesforce's values in the same run: a formula field (ARR = MRR × 12)
+// and a field Salesforce fills on create (Active__c defaults to true,
+// Name is defaulted) are current without another pull, and the plan
+// counted the read-back call.
+func TestPushReadsBackWhatItWrote(t *testing.T) {
+	env := newTestEnv(t)
+	sub := env.insert("Subscription__c", map[string]any{"Name": "Gold", "MRR__c": 100.0})
+	sh := &sheets.Sheet{Name: "Subs", Object: "Subscription__c"}
+	name := sh.AddColumn(sheets.Column{Name: "Name", Type: sheets.TypeText, Field: "Name"}).ID
+	mrr := sh.AddColumn(sheets.Column{Name: "MRR", Type: sheets.TypeNumber, Field: "MRR__c"}).ID
+	arr := sh.AddColumn(sheets.Column{Name: "ARR", Type: sheets.TypeNumber, Field: "ARR__c", ReadOnly: true}).ID
+	active := sh.AddColumn(sheets.Column{Name: "Active", Type: sheets.TypeBool, Field: "Active__c"}).ID
+	sh.KeyColumn = name
+	sh.Sync.CreateMissing = true
+	sh, err := env.svc.NewLocalSheet(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	row := env.rowByRecord(sh.ID, sub)
+	if row.Cells[arr] != "1200" {
+		t.Fatalf("ARR after the pull = %q, want 1200", row.Cells[arr])
+	}
+	env.edit(sh.ID, row.ID, mrr, "250")
+	added, err := env.svc.AddRows(sh.ID, 0, []map[string]string{{name: "Platinum", mrr: "1000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if run.Counts.Updated != 1 || run.Counts.Created != 1 || run.Counts.Pulled != 0 {
+		t.Fatalf("push %s %+v (%s): want 1 updated, 1 created, nothing counted as pulled", run.Status, run.Counts, run.Message)
+	}
+	if got := env.rowByRecord(sh.ID, sub); got.Cells[arr] != "3000" || got.State != sheets.StateSynced {
+		t.Errorf("ARR right after the push = %q (%s), want 3000: the push reads back what it wrote", got.Cells[arr], got.State)
+	}
+	created, err := env.svc.Row(sh.ID, added[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.Cells[arr] != "12000" || created.Cells[active] != "true" || created.State != sheets.StateSynced {
+		t.Errorf("created row after the push: ARR %q Active %q %s; want 12000, true (Salesforce's default), synced", created.Cells[arr], created.Cells[active], created.State)
+	}
+	// changed-since re-read, key lookup of the new row, one update, one
+	// create, one read-back.
+	if run.APICalls != 5 || plan.APICalls != run.APICalls {
+		t.Errorf("push spent %d calls, the plan said %d; want 5 and equal", run.APICalls, plan.APICalls)
 	}
 }

@@ -43,7 +43,8 @@ func (o SyncOptions) resolve(sh *sheets.Sheet) SyncOptions {
 }
 
 // Progress is one progress event of a run. Phase is a short word the UI
-// shows ("pull", "reconcile", "push", "revert"); Total is 0 when unknown.
+// shows ("pull", "reconcile", "push", "read back", "revert"); Total is 0
+// when unknown.
 type Progress struct {
 	Phase string
 	Done  int
@@ -55,5 +56,8 @@ const (
 	PhasePull      = "pull"
 	PhaseReconcile = "reconcile"
 	PhasePush      = "push"
+	// PhaseReadBack: the records a push wrote are read back, so formula
+	// fields and values Salesforce set are current in the sheet.
+	PhaseReadBack = "read back"
 	PhaseRevert    = "revert"
 )

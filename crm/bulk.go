@@ -658,6 +658,16 @@ func (c *Client) getCSV(ctx context.Context, u string) ([][]string, error) {
 // column when selected.
 // https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/queries.htm
 func (c *Client) BulkQuery(ctx context.Context, soql string) iter.Seq2[Record, error] {
+	return c.bulkQuery(ctx, soql, "query")
+}
+
+// BulkQueryAll is BulkQuery through the queryAll operation: records in the
+// recycle bin are included, with IsDeleted "true" when selected.
+func (c *Client) BulkQueryAll(ctx context.Context, soql string) iter.Seq2[Record, error] {
+	return c.bulkQuery(ctx, soql, "queryAll")
+}
+
+func (c *Client) bulkQuery(ctx context.Context, soql, operation string) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		fail := func(err error) { yield(Record{}, fmt.Errorf("bulk query %s: %w", shortSOQL(soql), err)) }
 		base, err := c.dataPath(ctx, "jobs/query")
@@ -666,7 +676,7 @@ func (c *Client) BulkQuery(ctx context.Context, soql string) iter.Seq2[Record, e
 			return
 		}
 		var job bulkJob
-		body := map[string]string{"operation": "query", "query": soql, "contentType": "CSV", "columnDelimiter": "COMMA", "lineEnding": "LF"}
+		body := map[string]string{"operation": operation, "query": soql, "contentType": "CSV", "columnDelimiter": "COMMA", "lineEnding": "LF"}
 		if err := c.callJSON(ctx, http.MethodPost, base, body, &job, true); err != nil {
 			fail(fmt.Errorf("create job: %w", err))
 			return

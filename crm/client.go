@@ -27,6 +27,12 @@ const (
 	// DefaultBulkPollMin is the wait before the first poll of a Bulk API
 	// 2.0 job: a job of a few thousand records is often done by then.
 	DefaultBulkPollMin = 20 * time.Millisecond
+	// DefaultBulkQueryThreshold is the record count above which a read
+	// (pull, re-read, read-back) runs as one Bulk API 2.0 query job instead
+	// of REST query pages of 2,000: from there the job's fixed calls
+	// (create, polls, one download per 50,000 records) are fewer than the
+	// pages, and BenchmarkPullBulkVsREST measures it faster.
+	DefaultBulkQueryThreshold = 10000
 	// CollectionBatchSize is the sObject Collections limit per request.
 	CollectionBatchSize = 200
 	// MinAPIVersion is the oldest version the client accepts (Collections

@@ -104,10 +104,15 @@ type Sheet struct {
 	Filter    string       `json:"filter,omitempty"`    // SOQL WHERE clause text, without "WHERE"
 	Sync      SyncSettings `json:"sync"`
 	Watermark time.Time    `json:"watermark,omitzero"` // newest remote SystemModstamp seen by a complete pull (or its start)
-	Created   time.Time    `json:"created"`
-	Updated   time.Time    `json:"updated"`
-	Template  string       `json:"template,omitempty"` // template id the sheet was made from
-	NextCol   int          `json:"nextCol,omitempty"`  // counter behind NewColumnID
+	// Fresh is the SystemModstamp up to which the sheet holds every change
+	// of its records (a complete pull's start, less a margin, or the newest
+	// change a push read back): a push re-reads only records changed after
+	// it. Zero: unknown, rows are re-read by id.
+	Fresh    time.Time `json:"fresh,omitzero"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
+	Template string    `json:"template,omitempty"` // template id the sheet was made from
+	NextCol  int       `json:"nextCol,omitempty"`  // counter behind NewColumnID
 }
 
 // Column returns the column with the given id.
