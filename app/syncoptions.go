@@ -59,5 +59,5 @@ const (
 	// PhaseReadBack: the records a push wrote are read back, so formula
 	// fields and values Salesforce set are current in the sheet.
 	PhaseReadBack = "read back"
-	PhaseRevert    = "revert"
+	PhaseRevert   = "revert"
 )
