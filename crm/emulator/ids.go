@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"crmsheets/internal/sfid"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,8 +28,6 @@ const (
 // Salesforce id, or an 18-character id whose checksum suffix is wrong.
 var ErrMalformedID = errors.New("malformed id")
 
-const checksumAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-
 // base62 is in ASCII order so that ids built from increasing counters sort
 // lexically in creation order.
 const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -38,21 +37,9 @@ const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 const idPod = "5g"
 
 // IDChecksum returns the three-character case-safety suffix of a 15-character
-// id. It does not validate the characters; use Normalize18 for input.
-func IDChecksum(id15 string) string {
-	var suffix [3]byte
-	for chunk := 0; chunk < 3; chunk++ {
-		bits := 0
-		for j := 0; j < 5; j++ {
-			c := id15[chunk*5+j]
-			if c >= 'A' && c <= 'Z' {
-				bits |= 1 << j
-			}
-		}
-		suffix[chunk] = checksumAlphabet[bits]
-	}
-	return string(suffix[:])
-}
+// id (internal/sfid holds the rule). It does not validate the characters;
+// use Normalize18 for input.
+func IDChecksum(id15 string) string { return sfid.Checksum(id15) }
 
 // Normalize18 turns a 15- or 18-character id into its canonical 18-character
 // form. An 18-character id is accepted in any letter case of its suffix only

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
+	"crmsheets/internal/sfid"
 	"crmsheets/sheets"
 )
 
@@ -42,7 +43,7 @@ func sampleSheet() *sheets.Sheet {
 func sampleRows(n int) []*sheets.Row {
 	rows := make([]*sheets.Row, n)
 	for i := range rows {
-		r := &sheets.Row{ID: sheets.RowID(i + 1), RecordID: fmt.Sprintf("003%012d", i) + idSuffix(fmt.Sprintf("003%012d", i)), Cells: map[string]string{
+		r := &sheets.Row{ID: sheets.RowID(i + 1), RecordID: fmt.Sprintf("003%012d", i) + sfid.Checksum(fmt.Sprintf("003%012d", i)), Cells: map[string]string{
 			"c1":  fmt.Sprintf("Person %d", i),
 			"c2":  fmt.Sprintf("p%d@example.com", i),
 			"c3":  fmt.Sprint(i * 10),

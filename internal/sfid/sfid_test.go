@@ -1,4 +1,4 @@
-package crm
+package sfid
 
 import (
 	"encoding/json"
@@ -8,10 +8,10 @@ import (
 )
 
 // TestTo18RealVectors checks the conversion against the 143 real ids of
-// testdata/fixtures/real_ids_checksum_vectors.json (copied from
+// testdata/real_ids_checksum_vectors.json (copied from
 // shared/salesforce/fixtures/ids; see that directory's PROVENANCE.md).
 func TestTo18RealVectors(t *testing.T) {
-	raw, err := os.ReadFile("testdata/fixtures/real_ids_checksum_vectors.json")
+	raw, err := os.ReadFile("testdata/real_ids_checksum_vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,8 +38,8 @@ func TestTo18RealVectors(t *testing.T) {
 		if got, err := To18(strings.ToLower(v.ID18)); err != nil || got != v.ID18 {
 			t.Errorf("To18(lower %q) = %q, %v; want case restored", v.ID18, got, err)
 		}
-		if !SameID(v.ID15, strings.ToUpper(v.ID18)) {
-			t.Errorf("SameID(%q, upper 18) = false", v.ID15)
+		if !Same(v.ID15, strings.ToUpper(v.ID18)) {
+			t.Errorf("Same(%q, upper 18) = false", v.ID15)
 		}
 	}
 }
@@ -61,8 +61,8 @@ func TestTo18Invalid(t *testing.T) {
 			if got, err := To18(tt.id); err == nil {
 				t.Errorf("To18(%q) = %q, want error", tt.id, got)
 			}
-			if ValidID(tt.id) {
-				t.Errorf("ValidID(%q) = true", tt.id)
+			if Valid(tt.id) {
+				t.Errorf("Valid(%q) = true", tt.id)
 			}
 		})
 	}
@@ -81,8 +81,8 @@ func TestSameID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.a+"="+tt.b, func(t *testing.T) {
-			if got := SameID(tt.a, tt.b); got != tt.want {
-				t.Errorf("SameID(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+			if got := Same(tt.a, tt.b); got != tt.want {
+				t.Errorf("Same(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
 			}
 		})
 	}
