@@ -136,3 +136,56 @@ func TestDuplicateKeysInTheSheetHaveTheirOwnCode(t *testing.T) {
 		t.Fatalf("outcomes %+v, want one DUPLICATE_KEY_IN_SHEET", outs)
 	}
 }
+
+// Reverting a run that created records leaves the sheet true: the rows are
+// marked deleted in Salesforce with their values kept, no push creates them
+// again, and only RecreateRows turns them back into rows to create.
+func TestRevertOfCreatesLeavesTheSheetTrue(t *testing.T) {
+	env := newTestEnv(t)
+	sh := env.contactSheet(true)
+	email, last := col(t, sh, "Email"), col(t, sh, "Last")
+	added, err := env.svc.AddRows(sh.ID, 0, []map[string]string{
+		{email: "a@revert.example", last: "A"}, {email: "b@revert.example", last: "B"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	push := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if push.Counts.Created != 2 {
+		t.Fatalf("push %+v", push.Counts)
+	}
+	countOrg := func() int {
+		n := 0
+		for _, c := range env.org.Records("Contact") {
+			if strings.HasSuffix(fmt.Sprint(c["Email"]), "@revert.example") {
+				n++
+			}
+		}
+		return n
+	}
+	rv, err := env.svc.Revert(env.ctx, push.ID, nil)
+	if err != nil || rv.Counts.Deleted != 2 || countOrg() != 0 {
+		t.Fatalf("revert: %+v %v, %d left in the org", rv, err, countOrg())
+	}
+	for _, r := range env.rows(sh.ID) {
+		if r.State != sheets.StateDeletedRemotely || r.Cells[last] == "" || !strings.Contains(r.Error, "revert") {
+			t.Fatalf("row after the revert: %s %v %q", r.State, r.Cells, r.Error)
+		}
+	}
+	for _, dir := range []sheets.Direction{sheets.Push, sheets.Both, sheets.Pull} {
+		r := env.sync(sh.ID, SyncOptions{Direction: dir, Full: true})
+		if r.Counts.Created != 0 || countOrg() != 0 || r.Status != sheets.RunSucceeded {
+			t.Fatalf("%s after the revert: %s %+v, %d records in the org", dir, r.Status, r.Counts, countOrg())
+		}
+	}
+	if n, err := env.svc.RecreateRows(sh.ID, []sheets.RowID{added[0].ID}); err != nil || n != 1 {
+		t.Fatalf("RecreateRows: %d %v", n, err)
+	}
+	r := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if r.Counts.Created != 1 || countOrg() != 1 {
+		t.Fatalf("push after recreating one row: %+v, %d in the org", r.Counts, countOrg())
+	}
+	if left, _ := env.svc.DeletedRows(sh.ID); len(left) != 1 || left[0] != added[1].ID {
+		t.Fatalf("rows still deleted: %v", left)
+	}
+}

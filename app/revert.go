@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"crmsheets/app/fieldmap"
 	"crmsheets/crm"
@@ -17,9 +18,11 @@ import (
 // changed goes back to its value before the run, except fields changed in
 // Salesforce since (skipped and reported in the revert's outcomes), and
 // every record it created is deleted. The sheet follows: reverted cells and
-// their bases take the old values, rows whose record was deleted become new
-// rows again. The revert is itself a run in history (RevertOf), and the
-// reverted run is marked (RevertedBy).
+// their bases take the old values, and rows whose record the revert deleted
+// are marked "Deleted in Salesforce" with their values kept, so the sheet
+// says what Salesforce holds and no later push creates them again (the user
+// may ask for that with RecreateRows). The revert is itself a run in
+// history (RevertOf), and the reverted run is marked (RevertedBy).
 func (s *Service) Revert(ctx context.Context, runID uint64, progress func(Progress)) (*sheets.Run, error) {
 	orig, err := s.Run(runID)
 	if err != nil {
@@ -300,7 +303,9 @@ func (rv *reverter) write(plans []revertPlan, deleted []sheets.RecordOutcome, ou
 				if err != nil {
 					return err
 				}
-				r.RecordID, r.Base, r.State, r.Error = "", nil, sheets.StateNew, ""
+				r.State = sheets.StateDeletedRemotely
+				r.Conflicts, r.Candidates = nil, nil
+				r.Error = fmt.Sprintf("deleted in Salesforce by the revert of run %d; the row keeps its values and is never sent again unless you choose Create again", rv.run.RevertOf)
 				rows = append(rows, r)
 			}
 		}
@@ -378,4 +383,51 @@ func setCellOn(m *map[string]string, col, v string) {
 		*m = map[string]string{}
 	}
 	setCell(*m, col, v)
+}
+
+// RecreateRows is the user asking to create again the records of rows
+// marked "Deleted in Salesforce" (by a revert or by someone in Salesforce):
+// each such row forgets the deleted record and becomes a new row, which the
+// next push creates when Create missing is on (after looking it up by key).
+// Other rows are left as they are. It returns how many rows changed.
+func (s *Service) RecreateRows(sheetID string, ids []sheets.RowID) (int, error) {
+	n := 0
+	err := s.store.Batch(func(tx *store.Tx) error {
+		rows, err := tx.RowsByID(sheetID, ids)
+		if err != nil {
+			return err
+		}
+		var out []*sheets.Row
+		for _, r := range rows {
+			if r.State != sheets.StateDeletedRemotely {
+				continue
+			}
+			r.RecordID, r.Base, r.State, r.Error, r.RemoteModified = "", nil, sheets.StateNew, "", time.Time{}
+			out = append(out, r)
+		}
+		n = len(out)
+		if n == 0 {
+			return nil
+		}
+		return tx.UpdateRows(sheetID, out)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create again rows of %s: %w", sheetID, err)
+	}
+	return n, nil
+}
+
+// DeletedRows lists the rows of a sheet marked "Deleted in Salesforce", for
+// the CLI's `recreate --all` (the GUI filters the grid by state).
+func (s *Service) DeletedRows(sheetID string) ([]sheets.RowID, error) {
+	var out []sheets.RowID
+	for r, err := range s.store.Rows(sheetID) {
+		if err != nil {
+			return nil, fmt.Errorf("list deleted rows of %s: %w", sheetID, err)
+		}
+		if r.State == sheets.StateDeletedRemotely {
+			out = append(out, r.ID)
+		}
+	}
+	return out, nil
 }

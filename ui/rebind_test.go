@@ -116,3 +116,50 @@ func TestRebindFromSyncTab(t *testing.T) {
 		t.Fatalf("plan after the re-bind: %q", s.plan.Text)
 	}
 }
+
+// TestCreateAgainAfterRevert: a revert of a create run leaves its rows
+// "Deleted in Salesforce"; selecting one and choosing Create again (after
+// the confirmation) makes it a new row for the next push, and only it.
+func TestCreateAgainAfterRevert(t *testing.T) {
+	mw := newTestWindow(t)
+	ctx := context.Background()
+	sh, err := mw.svc.NewSheetFromTemplate("people", "People")
+	if err != nil {
+		t.Fatal(err)
+	}
+	email, _ := sh.ColumnByField("Email")
+	last, _ := sh.ColumnByField("LastName")
+	rows, err := mw.svc.AddRows(sh.ID, 0, []map[string]string{
+		{email.ID: "one@again.example", last.ID: "One"}, {email.ID: "two@again.example", last.ID: "Two"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	push, err := mw.svc.Sync(ctx, sh.ID, app.SyncOptions{Direction: sheets.Push}, nil)
+	if err != nil || push.Counts.Created != 2 {
+		t.Fatalf("push %+v %v", push, err)
+	}
+	if _, err := mw.svc.Revert(ctx, push.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	mw.sheetCreated(sh)
+	mw.reloadSheet()
+	if !mw.grid.MoveToRow(rows[1].ID, email.ID) {
+		t.Fatal("row not in the grid")
+	}
+	mw.confirmRecreateRows()
+	top := mw.Window().Canvas().Overlays().Top()
+	yes := findButton(top, "Yes")
+	if yes == nil {
+		t.Fatal("no confirmation")
+	}
+	test.Tap(yes)
+	mw.WaitIdle()
+	left, err := mw.svc.DeletedRows(sh.ID)
+	if err != nil || len(left) != 1 || left[0] != rows[0].ID {
+		t.Fatalf("rows still deleted in Salesforce: %v (%v), want only row %d", left, err, rows[0].ID)
+	}
+	if !strings.Contains(mw.status.Text, "1 row(s)") {
+		t.Errorf("status %q", mw.status.Text)
+	}
+}

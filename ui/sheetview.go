@@ -53,6 +53,7 @@ func newSheetView(mw *MainWindow, g *grid.Grid) fyne.CanvasObject {
 	bar := container.NewHBox(
 		widget.NewButtonWithIcon("Row", theme.ContentAddIcon(), g.AddRow),
 		widget.NewButtonWithIcon("Delete rows", theme.ContentRemoveIcon(), func() { mw.confirmDeleteRows() }),
+		widget.NewButtonWithIcon("Create again", theme.MediaReplayIcon(), func() { mw.confirmRecreateRows() }),
 		widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), g.Undo),
 		columnButton(mw, g),
 		widget.NewSeparator(),
@@ -96,5 +97,34 @@ func (mw *MainWindow) confirmDeleteRows() {
 			g.DeleteSelectedRows()
 			mw.sidebar.reload()
 		}
+	}, mw.win)
+}
+
+// confirmRecreateRows turns the selected rows marked "Deleted in
+// Salesforce" (by a revert, or by someone in Salesforce) back into new rows
+// after a confirmation, so the next push creates their records again.
+// Nothing else ever re-sends such rows.
+func (mw *MainWindow) confirmRecreateRows() {
+	g := mw.grid
+	if g == nil || mw.sheet == nil {
+		return
+	}
+	ids := g.SelectedRowIDs()
+	if len(ids) == 0 {
+		return
+	}
+	sheetID := mw.sheet.ID
+	msg := fmt.Sprintf("Create the records of the selected rows again?\nRows marked \"Deleted in Salesforce\" among the %d selected become new rows;\nthe next push looks each up by key and creates it. Other rows are left alone.", len(ids))
+	dialog.ShowConfirm("Create again in Salesforce", msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		n, err := mw.svc.RecreateRows(sheetID, ids)
+		if err != nil {
+			mw.report(err)
+			return
+		}
+		mw.reloadSheet()
+		mw.info(fmt.Sprintf("%d row(s) will be created by the next push", n))
 	}, mw.win)
 }

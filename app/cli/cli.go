@@ -208,7 +208,7 @@ Exit codes: 0 ok, 1 failed, 2 usage error, 3 partial (some records failed).`,
 	root.AddCommand(
 		e.sheetsCommand(), e.newCommand(), e.columnCommand(), e.mapCommand(), e.settingsCommand(), e.versionsCommand(), e.chooseCommand(),
 		e.filterCommand(), e.planCommand(), e.syncCommand(),
-		e.importCommand(), e.exportCommand(), e.historyCommand(), e.revertCommand(), e.rebindCommand(),
+		e.importCommand(), e.exportCommand(), e.historyCommand(), e.revertCommand(), e.rebindCommand(), e.recreateCommand(),
 		e.loginCommand(), e.logoutCommand(), e.orgsCommand(), e.emulatorCommand(),
 	)
 	return root

@@ -141,3 +141,55 @@ func outcomeStatus(o sheets.RecordOutcome) string {
 	}
 	return "failed"
 }
+
+// recreateCommand asks for records deleted in Salesforce (by a revert, or by
+// someone there) to be created again: the CLI's way to RecreateRows (the
+// GUI's is the sheet toolbar's "Create again").
+func (e *env) recreateCommand() *cobra.Command {
+	var sheetRef string
+	var rowList []uint
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "recreate",
+		Short: "Turn rows marked deleted in Salesforce into new rows, created by the next push",
+		Long: `A revert deletes the records its run created and marks their rows "deleted in
+Salesforce": they keep their values but no push sends them again. To create
+them again, turn them back into new rows; the next push looks each up by key
+and creates it (when the sheet creates missing records).`,
+		Example: `  crmsheets recreate --sheet "Leads Q3" --rows 12,13
+  crmsheets recreate --sheet "Leads Q3" --all`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if sheetRef == "" || all == (len(rowList) > 0) {
+				return usageErr("give --sheet and exactly one of --rows or --all")
+			}
+			svc, id, err := e.sheetByRef(ctx, sheetRef)
+			if err != nil {
+				return err
+			}
+			ids := make([]sheets.RowID, len(rowList))
+			for i, r := range rowList {
+				ids[i] = sheets.RowID(r)
+			}
+			if all {
+				if ids, err = svc.DeletedRows(id); err != nil {
+					return err
+				}
+			}
+			n, err := svc.RecreateRows(id, ids)
+			if err != nil {
+				return err
+			}
+			if e.json {
+				return printJSON(e.io.Out, map[string]int{"recreated": n})
+			}
+			fmt.Fprintf(e.io.Out, "%d row(s) are new rows again; the next push creates them: crmsheets sync --sheet %q --direction push\n", n, sheetRef)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&sheetRef, "sheet", "", "sheet name or id")
+	cmd.Flags().UintSliceVar(&rowList, "rows", nil, "row numbers (as `crmsheets history --run N` lists them), comma-separated")
+	cmd.Flags().BoolVar(&all, "all", false, "every row marked deleted in Salesforce")
+	return cmd
+}

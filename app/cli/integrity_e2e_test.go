@@ -400,3 +400,61 @@ func TestInterruptSaysCancelled(t *testing.T) {
 		t.Fatalf("history after the interrupt: %v", hist)
 	}
 }
+
+// Revert of a create run, then push: nothing is created; recreate --all
+// asks for them again and the next push creates each once.
+func TestRevertOfCreateRunThenPushCreatesNothing(t *testing.T) {
+	emu := clitest.StartEmulator(t, binary, "--seed-accounts", "2")
+	c := newCLI(t)
+	if r := c.Login(t, emu.URL); r.Code != 0 {
+		t.Fatalf("login: exit %d %s", r.Code, r.Err)
+	}
+	org, err := clitest.OpenOrg(emu.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		recs, err := org.Query("SELECT Id FROM Contact WHERE Email LIKE '%@drop.example'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(recs)
+	}
+	c.Must(t, "new", "--template", "people", "--name", "People")
+	file := filepath.Join(t.TempDir(), "people.xlsx")
+	c.Must(t, "export", "--sheet", "People", file)
+	addPeople(t, file, 5)
+	c.Must(t, "import", file, "--sheet", "People", "--add-new")
+	var runs []map[string]any
+	c.JSON(t, &runs, "sync", "--sheet", "People", "--direction", "push")
+	if count() != 5 {
+		t.Fatalf("push created %d, want 5", count())
+	}
+	c.JSON(t, &runs, "revert", fmt.Sprint(runs[0]["id"]))
+	if count() != 0 {
+		t.Fatalf("%d records left after the revert", count())
+	}
+	var plan map[string]any
+	c.JSON(t, &plan, "plan", "--sheet", "People", "--direction", "push")
+	if plan["creates"].(float64) != 0 {
+		t.Fatalf("plan after the revert creates %v", plan["creates"])
+	}
+	c.JSON(t, &runs, "sync", "--sheet", "People", "--direction", "push")
+	if count() != 0 || runs[0]["status"] != "succeeded" {
+		t.Fatalf("push after the revert: %v, %d records in Salesforce", runs[0], count())
+	}
+	var list []map[string]any
+	c.JSON(t, &list, "sheets")
+	if list[0]["rows"].(float64) != 5 {
+		t.Fatalf("the sheet lost rows: %v", list)
+	}
+	var rec map[string]int
+	c.JSON(t, &rec, "recreate", "--sheet", "People", "--all")
+	if rec["recreated"] != 5 {
+		t.Fatalf("recreate --all: %v", rec)
+	}
+	c.Must(t, "sync", "--sheet", "People", "--direction", "push")
+	if count() != 5 {
+		t.Fatalf("push after recreate: %d records, want 5", count())
+	}
+}
