@@ -13,7 +13,7 @@ func TestAll(t *testing.T) {
 	for _, tpl := range All() {
 		ids = append(ids, tpl.ID)
 	}
-	if want := []string{"accounts", "people", "leads", "opportunities", "tasks"}; !slices.Equal(ids, want) {
+	if want := []string{"accounts", "people", "leads", "opportunities", "tasks", "cases", "case-comments"}; !slices.Equal(ids, want) {
 		t.Fatalf("All() ids = %v, want %v", ids, want)
 	}
 }
@@ -40,6 +40,11 @@ func TestTemplates(t *testing.T) {
 		{"tasks", "Task", "",
 			[]string{"Subject", "Description", "ActivityDate", "Status", "Priority", "Who.Email", "What.Name"},
 			[]string{"Status", "Priority"}, nil},
+		{"cases", "Case", "CaseNumber",
+			[]string{"CaseNumber", "Subject", "Status", "Priority", "Origin", "Contact.Email", "Account.Name", "Description"},
+			[]string{"Status", "Priority", "Origin"}, []string{"CaseNumber"}},
+		{"case-comments", "CaseComment", "",
+			[]string{"Parent.CaseNumber", "CommentBody", "IsPublished"}, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
@@ -117,7 +122,8 @@ func TestGet(t *testing.T) {
 		{"contacts", "people"},
 		{"Contacts", "people"},
 		{"LEADS", "leads"},
-		{"cases", ""},
+		{"Cases", "cases"},
+		{"invoices", ""},
 		{"", ""},
 	}
 	for _, tt := range tests {

@@ -92,7 +92,7 @@ func (e *env) newCommand() *cobra.Command {
 		Use:   "new",
 		Short: "Create a sheet from a CRM template, from any Salesforce object, or blank",
 		Long: `Create a sheet. Templates: accounts, people (contacts), leads, opportunities,
-tasks. --object builds the sheet from the object's Describe in the connected org.
+tasks, cases. --object builds the sheet from the object's Describe in the connected org.
 --blank starts a local sheet with the --columns given (text columns; add, retype
 and map them later).`,
 		Example: "  crmsheets new --template people --name \"Leads Q3\"\n  crmsheets new --object Subscription__c --name Subscriptions\n  crmsheets new --blank --name \"Event list\" --columns Name,Email,Company",
@@ -154,7 +154,7 @@ and map them later).`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&template, "template", "", "template id: accounts, people, leads, opportunities, tasks")
+	cmd.Flags().StringVar(&template, "template", "", "template id: accounts, people, leads, opportunities, tasks, cases")
 	cmd.Flags().StringVar(&object, "object", "", "Salesforce object API name, e.g. Contact or Subscription__c")
 	cmd.Flags().StringVar(&name, "name", "", "name of the new sheet")
 	cmd.Flags().BoolVar(&blank, "blank", false, "start a blank local sheet")

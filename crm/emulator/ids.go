@@ -16,6 +16,7 @@ const (
 	PrefixOpportunity  = "006"
 	PrefixTask         = "00T"
 	PrefixCase         = "500"
+	PrefixCaseComment  = "00a"
 	PrefixUser         = "005"
 	PrefixOrg          = "00D"
 	PrefixProfile      = "00e"

@@ -447,6 +447,22 @@ func caseObject() *Object {
 	}
 }
 
+// caseCommentObject is CaseComment as Salesforce describes it: a comment
+// bound to its case by ParentId, which a create sets and an update cannot
+// change; no name field and no owner.
+func caseCommentObject() *Object {
+	parent := lookup("ParentId", "Parent ID", "Parent", "CaseComments", "Case").required()
+	parent.Updateable = false
+	return &Object{
+		Name: "CaseComment", Label: "Case Comment", LabelPlural: "Case Comments", KeyPrefix: PrefixCaseComment,
+		Fields: fields(standardHead("Case Comment"), []*Field{
+			parent,
+			boolean("IsPublished", "Published"),
+			textarea("CommentBody", "Body", 4000),
+		}, auditFields()),
+	}
+}
+
 func userObject() *Object {
 	username := text("Username", "Username", 80).required()
 	username.Unique, username.IDLookup = true, true
@@ -558,7 +574,7 @@ var formulaFieldNames = map[string][]string{
 // DemoSchema returns a fresh copy of the demo org's metadata. Callers may
 // read it freely; the server keeps its own copy.
 func DemoSchema() *Schema {
-	s := newSchema(accountObject(), caseObject(), contactObject(), leadObject(),
+	s := newSchema(accountObject(), caseObject(), caseCommentObject(), contactObject(), leadObject(),
 		opportunityObject(), organizationObject(), profileObject(), subscriptionObject(),
 		taskObject(), userObject())
 	for _, o := range s.Objects {

@@ -19,17 +19,22 @@ import (
 const seedBatch = 20000
 
 type seeder struct {
-	s     *Server
-	f     *gofakeit.Faker
-	now   time.Time
-	tx    *writeTxn
-	n     int
-	err   error
-	count map[string]int
+	s *Server
+	// domains counts the accounts per website domain, so each account gets
+	// its own website; see twinEvery for the deliberate exceptions.
+	domains map[string]int
+	// prev is the last account's name and domain, which a twin repeats.
+	prevName, prevDomain string
+	f                    *gofakeit.Faker
+	now                  time.Time
+	tx                   *writeTxn
+	n                    int
+	err                  error
+	count                map[string]int
 }
 
 func (s *Server) seed(accounts int, seed int64) error {
-	sd := &seeder{s: s, f: gofakeit.New(uint64(seed)), now: s.now().UTC(), count: map[string]int{}}
+	sd := &seeder{s: s, f: gofakeit.New(uint64(seed)), now: s.now().UTC(), count: map[string]int{}, domains: map[string]int{}}
 	sd.tx = s.begin()
 	for i := 1; i <= accounts && sd.err == nil; i++ {
 		sd.account(i)
@@ -99,15 +104,32 @@ func emailLocal(first, last string) string {
 	return clean(first) + "." + clean(last)
 }
 
+// twinEvery: every twinEvery-th account repeats the previous account's name
+// and website, the way a real org ends up with the same company entered
+// twice. These few pairs are what the duplicate-rule demo and the
+// ambiguous-key messages show; every other account has its own website, so
+// matching Accounts by Website works from the start.
+const twinEvery = 97
+
 func (sd *seeder) account(i int) {
 	f := sd.f
 	company := f.Company()
-	domain := strings.ToLower(strings.Map(func(r rune) rune {
+	base := strings.ToLower(strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
 			return r
 		}
 		return -1
-	}, company)) + ".example"
+	}, company))
+	// gofakeit repeats company names: number the repeats' domains.
+	sd.domains[base]++
+	domain := base + ".example"
+	if n := sd.domains[base]; n > 1 {
+		domain = fmt.Sprintf("%s%d.example", base, n)
+	}
+	if i%twinEvery == 0 && sd.prevName != "" {
+		company, domain = sd.prevName, sd.prevDomain
+	}
+	sd.prevName, sd.prevDomain = company, domain
 	acc := sd.insert("Account", sd.audit(map[string]any{
 		"Name":              company,
 		"Type":              sd.pick([]string{"Prospect", "Customer - Direct", "Customer - Channel", "Technology Partner"}),
@@ -169,7 +191,7 @@ func (sd *seeder) account(i int) {
 		}))
 	}
 	if f.IntRange(1, 10) <= 3 {
-		sd.insert("Case", sd.audit(map[string]any{
+		cs := sd.insert("Case", sd.audit(map[string]any{
 			"AccountId": acc,
 			"ContactId": contacts[0],
 			"Subject":   sd.pick([]string{"Cannot log in", "Invoice question", "Feature request", "Data import failed", "Slow dashboard"}),
@@ -177,6 +199,15 @@ func (sd *seeder) account(i int) {
 			"Priority":  sd.pick([]string{"High", "Medium", "Low"}),
 			"Origin":    sd.pick([]string{"Phone", "Email", "Web"}),
 		}))
+		// A comment on some cases; drawn from the account's index so the
+		// generator's sequence (and every later record) stays as it was.
+		if i%2 == 0 {
+			sd.insert("CaseComment", sd.audit(map[string]any{
+				"ParentId":    cs,
+				"CommentBody": "Called the customer back; waiting for their logs.",
+				"IsPublished": i%4 == 0,
+			}))
+		}
 	}
 	for k := f.IntRange(1, 2); k > 0; k-- {
 		sd.insert("Task", sd.audit(map[string]any{

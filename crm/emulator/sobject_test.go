@@ -231,7 +231,7 @@ func TestDescribe(t *testing.T) {
 	r = o.do("GET", "/sobjects", nil)
 	var g globalDescribe
 	r.json(t, &g)
-	if g.MaxBatchSize != 200 || len(g.SObjects) != 10 {
+	if g.MaxBatchSize != 200 || len(g.SObjects) != 11 {
 		t.Fatalf("global describe %+v", g)
 	}
 	r = o.do("GET", "/sobjects/Account/describe", nil)
