@@ -100,7 +100,7 @@ func (s *Server) collectionWrite(req *restRequest, op string, o *Object, ext *Fi
 	lockRate := s.currentFaults().LockRate
 	results := make([]saveResult, len(body.Records))
 	failed := false
-	tx := s.begin()
+	tx := s.beginFor(req.r)
 	for i, in := range body.Records {
 		res := s.collectionRecord(tx, op, o, ext, in, lockRate)
 		failed = failed || !res.Success
@@ -236,7 +236,7 @@ func (s *Server) collectionDelete(req *restRequest) {
 	lockRate := s.currentFaults().LockRate
 	results := make([]saveResult, len(ids))
 	failed := false
-	tx := s.begin()
+	tx := s.beginFor(req.r)
 	for i, raw := range ids {
 		id := strings.TrimSpace(raw)
 		idp := &id

@@ -424,6 +424,8 @@ func (s *Server) route(req *restRequest) {
 		s.handleQuery(req, p[0] == "queryAll")
 	case p[0] == "composite" && len(p) >= 2 && p[1] == "sobjects":
 		s.routeCollections(req)
+	case p[0] == "composite":
+		s.routeComposite(req)
 	case p[0] == "jobs":
 		s.routeJobs(req)
 	case p[0] == "limits" && len(p) == 1:

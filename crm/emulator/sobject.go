@@ -121,7 +121,7 @@ func (s *Server) handleCreate(req *restRequest, o *Object) {
 			Message: "cannot specify Id in an insert call"})
 		return
 	}
-	tx := s.begin()
+	tx := s.beginFor(req.r)
 	rec, errs := tx.insert(s.tables[o], input, writeMode{lockRate: s.currentFaults().LockRate})
 	if errs != nil {
 		tx.rollbackTo(0)
@@ -171,11 +171,11 @@ func (s *Server) handleRecord(req *restRequest, o *Object, seg string) {
 				return
 			}
 		}
-		s.writeOne(w, func(tx *writeTxn) (*record, []apiError) {
+		s.writeOne(w, r, func(tx *writeTxn) (*record, []apiError) {
 			return tx.update(t, id18, input, writeMode{lockRate: s.currentFaults().LockRate})
 		}, http.StatusNoContent, nil)
 	case http.MethodDelete:
-		s.writeOne(w, func(tx *writeTxn) (*record, []apiError) {
+		s.writeOne(w, r, func(tx *writeTxn) (*record, []apiError) {
 			return tx.remove(t, id18, s.currentFaults().LockRate)
 		}, http.StatusNoContent, nil)
 	default:
@@ -191,8 +191,8 @@ func sameID(a, b string) bool {
 
 // writeOne runs a single-record write and answers with status and body (nil
 // body: no content), or with the errors.
-func (s *Server) writeOne(w http.ResponseWriter, op func(*writeTxn) (*record, []apiError), status int, body func(*record) any) {
-	tx := s.begin()
+func (s *Server) writeOne(w http.ResponseWriter, r *http.Request, op func(*writeTxn) (*record, []apiError), status int, body func(*record) any) {
+	tx := s.beginFor(r)
 	rec, errs := op(tx)
 	if errs != nil {
 		tx.rollbackTo(0)
@@ -295,7 +295,7 @@ func (s *Server) handleExternalID(req *restRequest, o *Object, fieldName, value 
 			s.mu.RUnlock()
 			s.writeRecord(req, o, rec)
 		default:
-			s.writeOne(w, func(tx *writeTxn) (*record, []apiError) {
+			s.writeOne(w, r, func(tx *writeTxn) (*record, []apiError) {
 				return tx.remove(t, ids[0], s.currentFaults().LockRate)
 			}, http.StatusNoContent, nil)
 		}
@@ -329,7 +329,7 @@ func (s *Server) upsertOne(req *restRequest, t *table, f *Field, value string, i
 	}
 	updateOnly := req.r.URL.Query().Get("updateOnly") == "true"
 	lockRate := s.currentFaults().LockRate
-	tx := s.begin()
+	tx := s.beginFor(req.r)
 	ids := s.matchExternal(t, f, value)
 	var (
 		rec     *record

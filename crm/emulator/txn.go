@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -18,11 +19,22 @@ type writeTxn struct {
 	s       *Server
 	now     time.Time
 	changes []change
+	// journal, when set, collects the committed changes so that a
+	// composite request with allOrNone can undo them (composite.go).
+	journal *journal
 }
 
 func (s *Server) begin() *writeTxn {
 	s.mu.Lock()
 	return &writeTxn{s: s, now: s.now()}
+}
+
+// beginFor begins a write on behalf of an HTTP request, journaling it when
+// the request is a subrequest of a composite call.
+func (s *Server) beginFor(r *http.Request) *writeTxn {
+	tx := s.begin()
+	tx.journal, _ = r.Context().Value(journalKey{}).(*journal)
+	return tx
 }
 
 // insert creates a record from input.
@@ -129,6 +141,9 @@ func (tx *writeTxn) rollbackTo(sp int) {
 // commit persists the changes and releases the lock.
 func (tx *writeTxn) commit() error {
 	defer tx.s.mu.Unlock()
+	if tx.journal != nil {
+		tx.journal.changes = append(tx.journal.changes, tx.changes...)
+	}
 	if err := tx.s.persist(tx.changes); err != nil {
 		return fmt.Errorf("commit %d changes: %w", len(tx.changes), err)
 	}
