@@ -1,17 +1,13 @@
 package app
 
 import (
-	"bytes"
+	"crmsheets/internal/golden"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"crmsheets/sheets"
 )
-
-var updateGolden = flag.Bool("update", false, "rewrite the golden files under testdata/plan")
 
 // TestPlanGolden pins the dry run of a realistic both-ways sync (local
 // edits, changes in Salesforce, a conflict, a new row, an invalid row, a
@@ -50,22 +46,7 @@ func TestPlanGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			path := filepath.Join("testdata", "plan", "both-"+string(policy)+".golden.json")
-			if *updateGolden {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("plan differs from %s (run with -update if intended):\n%s", path, got)
-			}
+			golden.Check(t, filepath.Join("testdata", "plan", "both-"+string(policy)+".golden.json"), got)
 		})
 	}
 }

@@ -3,20 +3,17 @@ package crm
 import (
 	"bytes"
 	"context"
+	"crmsheets/internal/golden"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // wireRecorder answers every request with a plausible success and keeps a
 // readable transcript of what the client sent.
@@ -104,23 +101,7 @@ func TestWireGolden(t *testing.T) {
 			if err := op.run(c); err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "golden", op.name+".golden")
-			got := rec.log.Bytes()
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("requests differ from %s (run with -update if intended):\n%s", golden, got)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", op.name+".golden"), rec.log.Bytes())
 		})
 	}
 }

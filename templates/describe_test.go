@@ -1,8 +1,8 @@
 package templates
 
 import (
+	"crmsheets/internal/golden"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,8 +12,6 @@ import (
 
 	"crmsheets/sheets"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // describeFields reads a reduced real describe (see testdata/PROVENANCE.md)
 // and converts it the way the app converts crm describes.
@@ -53,22 +51,7 @@ func TestFromDescribeGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			path := filepath.Join("testdata", "golden", object+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), string(got)); diff != "" {
-				t.Errorf("FromDescribe(%s) differs from %s (-want +got):\n%s", object, path, diff)
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", object+".json"), got)
 		})
 	}
 }

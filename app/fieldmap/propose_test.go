@@ -2,9 +2,9 @@ package fieldmap
 
 import (
 	"bytes"
+	"crmsheets/internal/golden"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,9 +16,6 @@ import (
 	"crmsheets/crm"
 	"crmsheets/sheets"
 )
-
-// update rewrites the golden files in testdata.
-var update = flag.Bool("update", false, "rewrite app/fieldmap/testdata/*.golden")
 
 // testDescribe decodes a describe from testdata/describes (see its
 // PROVENANCE.md).
@@ -168,20 +165,7 @@ func TestMappableFieldsGolden(t *testing.T) {
 // -update.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (rewrite with -update): %v", err)
-	}
-	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")); diff != "" {
-		t.Errorf("%s differs (-golden +got; rewrite with -update after review):\n%s", name, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func testColumns(names ...string) []sheets.Column {

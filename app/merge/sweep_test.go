@@ -2,16 +2,13 @@ package merge
 
 import (
 	"bytes"
-	"flag"
+	"crmsheets/internal/golden"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"crmsheets/sheets"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // TestEveryCombination plans one column for every combination of base,
 // sheet and Salesforce values (equal, different, blank, never synced), every
@@ -80,36 +77,5 @@ func blankName(b sheets.BlankPolicy) string {
 // compareGolden compares got with testdata/name, or rewrites it with -update.
 func compareGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run go test -update to create it): %v", err)
-	}
-	if !bytes.Equal(want, got) {
-		wl, gl := bytes.Split(want, []byte("\n")), bytes.Split(got, []byte("\n"))
-		shown := 0
-		for i := 0; i < len(wl) || i < len(gl); i++ {
-			var w, g []byte
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if !bytes.Equal(w, g) && shown < 20 {
-				t.Errorf("%s line %d:\n  want %s\n  got  %s", name, i+1, w, g)
-				shown++
-			}
-		}
-		t.Errorf("%s differs (go test -update rewrites it after review)", name)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }

@@ -528,18 +528,18 @@ func TestGoldenBulkJobInfo(t *testing.T) {
 	r := o.do("POST", "/jobs/ingest", map[string]any{"object": "Contact", "operation": "upsert",
 		"externalIdFieldName": "External_Key__c", "contentType": "CSV", "lineEnding": "LF", "columnDelimiter": "COMMA"})
 	o.mustStatus(r, http.StatusOK)
-	golden(t, "bulk_ingest_create.json", r.body)
+	goldenJSON(t, "bulk_ingest_create.json", r.body)
 	var job testJobInfo
 	r.json(t, &job)
 	o.runIngestInto(job.ID, "External_Key__c,LastName\nG-1,Golden\nG-2,\n")
-	golden(t, "bulk_ingest_complete.json", o.do("GET", "/jobs/ingest/"+job.ID, nil).body)
+	goldenJSON(t, "bulk_ingest_complete.json", o.do("GET", "/jobs/ingest/"+job.ID, nil).body)
 
 	r = o.do("POST", "/jobs/query", map[string]any{"operation": "query", "query": "SELECT Id, LastName FROM Contact"})
 	o.mustStatus(r, http.StatusOK)
-	golden(t, "bulk_query_create.json", r.body)
+	goldenJSON(t, "bulk_query_create.json", r.body)
 	r.json(t, &job)
 	o.waitJob("query", job.ID)
-	golden(t, "bulk_query_complete.json", o.do("GET", "/jobs/query/"+job.ID, nil).body)
+	goldenJSON(t, "bulk_query_complete.json", o.do("GET", "/jobs/query/"+job.ID, nil).body)
 }
 
 // runIngestInto uploads into an existing job, closes it and waits.

@@ -2,39 +2,22 @@ package emulator
 
 import (
 	"bytes"
+	"crmsheets/internal/golden"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-
-// golden compares got with testdata/golden/name (indented JSON for
+// goldenJSON compares got with testdata/golden/name (indented JSON for
 // readable diffs), rewriting it under -update.
-func golden(t *testing.T, name string, got []byte) {
+func goldenJSON(t *testing.T, name string, got []byte) {
 	t.Helper()
 	var pretty bytes.Buffer
 	if err := json.Indent(&pretty, got, "", " "); err != nil {
 		t.Fatalf("%s is not JSON: %v", name, err)
 	}
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(pretty.Bytes(), want) {
-		t.Errorf("%s differs from the golden file; run go test -update and review the diff\n got: %.2000s", name, pretty.Bytes())
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name), pretty.Bytes())
 }
 
 func TestGoldenResponses(t *testing.T) {
@@ -58,7 +41,7 @@ func TestGoldenResponses(t *testing.T) {
 			if r.status != 200 {
 				t.Fatalf("status %d %s", r.status, r.body)
 			}
-			golden(t, tt.name, r.body)
+			goldenJSON(t, tt.name, r.body)
 		})
 	}
 }

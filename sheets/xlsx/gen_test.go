@@ -2,7 +2,7 @@ package xlsx
 
 import (
 	"bytes"
-	"flag"
+	"crmsheets/internal/golden"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -168,15 +168,13 @@ var generators = map[string]book{
 	},
 }
 
-var update = flag.Bool("update", false, "rewrite testdata fixtures and goldens")
-
 // TestFixtures regenerates testdata/*.xlsx with -update and otherwise checks
 // that every generated fixture is committed.
 func TestFixtures(t *testing.T) {
 	for name, gen := range generators {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join("testdata", name)
-			if *update {
+			if golden.Update() {
 				must(t, os.WriteFile(path, build(t, gen), 0o644))
 			}
 			if _, err := os.Stat(path); err != nil {
@@ -191,7 +189,7 @@ func TestFixtures(t *testing.T) {
 // and saved again by LibreOffice (see testdata/README.md).
 func TestExportFixture(t *testing.T) {
 	path := filepath.Join("testdata", "export.xlsx")
-	if *update {
+	if golden.Update() {
 		must(t, os.WriteFile(path, exportBytes(t, sampleSheet(), sampleRows(8)), 0o644))
 	}
 	if _, err := os.Stat(path); err != nil {

@@ -1,9 +1,9 @@
 package soql
 
 import (
+	"crmsheets/internal/golden"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,19 +82,7 @@ func TestAggregatesGolden(t *testing.T) {
 			b.WriteString(strings.Join(parts, " ") + "\n")
 		}
 	}
-	path := filepath.Join("testdata", "aggregates.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run go test -update to create it): %v", err)
-	}
-	if got := b.String(); got != string(want) {
-		t.Errorf("aggregates differ from %s (run go test -update after checking):\ngot:\n%s", path, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "aggregates.golden"), []byte(b.String()))
 }
 
 // Spot checks that do not depend on the golden file: the arithmetic itself.

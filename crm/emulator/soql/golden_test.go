@@ -1,15 +1,12 @@
 package soql
 
 import (
+	"crmsheets/internal/golden"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // goldenErrorQueries are queries whose full Salesforce-style error bodies
 // are pinned in testdata/errors.golden. The framing ("\n<row>\n<caret>\n
@@ -60,20 +57,5 @@ func TestErrorsGolden(t *testing.T) {
 		b.WriteString("=== " + strings.ReplaceAll(soql, "\n", `\n`) + "\n")
 		b.WriteString(e.Code + "\n" + e.Message + "\n")
 	}
-	path := filepath.Join("testdata", "errors.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run go test -update to create it): %v", err)
-	}
-	if got := b.String(); got != string(want) {
-		t.Errorf("errors differ from %s (run go test -update after checking):\ngot:\n%s", path, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "errors.golden"), []byte(b.String()))
 }
