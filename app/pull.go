@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"time"
 
@@ -60,40 +61,38 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) error {
 	// lookback that absorbs clock skew and slow commits.
 	st := &pullState{empty: empty, skipLocal: skipLocal, newest: e.s.now().UTC()}
 	fresh := st.newest.Add(-clockMargin)
-	page := make([]crm.Record, 0, pullPageRows)
-	done, total := 0, 0
+	done := 0
 	// The first query page's totalSize gives the progress its total at
 	// no extra call (records deleted since count too: queryAll has them).
-	onTotal := func(n int) {
-		total = n
-		e.prog(Progress{Phase: PhasePull, Total: total})
-	}
-	for rec, err := range e.c.QueryAllWithTotal(ctx, q, onTotal) {
+	// It comes from the reading goroutine: the progress reads it here.
+	var total atomic.Int64
+	onTotal := func(n int) { total.Store(int64(n)) }
+	// Pages are fetched one ahead of the store (see prefetch); above
+	// crm.DefaultBulkQueryThreshold records the read is one Bulk API 2.0
+	// query job (see queryRecords).
+	for page, err := range prefetch(e.queryRecordsTotal(ctx, q, -1, onTotal), pullPageRows) {
 		if err != nil {
 			e.s.noteCallErr(err)
 			return fmt.Errorf("pull %s into %q: %w", e.b.object, e.sh.Name, err)
 		}
-		page = append(page, rec)
-		if len(page) == pullPageRows {
-			if err := e.pullPage(ctx, st, page); err != nil {
-				return err
-			}
-			done += len(page)
-			total = max(total, done) // records added while paging
-			e.prog(Progress{Phase: PhasePull, Done: done, Total: total})
-			page = page[:0]
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if !e.budgetAllows(1) {
-				return nil // paused: the watermark stays, the next pull reads again
-			}
+		if done == 0 {
+			e.prog(Progress{Phase: PhasePull, Total: int(total.Load())})
+		}
+		if err := e.pullPage(ctx, st, page); err != nil {
+			return err
+		}
+		done += len(page)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if len(page) < pullPageRows {
+			continue // the last page
+		}
+		e.prog(Progress{Phase: PhasePull, Done: done, Total: max(int(total.Load()), done)})
+		if !e.budgetAllows(1) {
+			return nil // paused: the watermark stays, the next pull reads again
 		}
 	}
-	if err := e.pullPage(ctx, st, page); err != nil {
-		return err
-	}
-	done += len(page)
 	e.prog(Progress{Phase: PhasePull, Done: done, Total: done})
 	if e.dry != nil || (!st.newest.After(e.sh.Watermark) && !fresh.After(e.sh.Fresh)) {
 		return nil

@@ -2,13 +2,17 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"crmsheets/crm"
 	"crmsheets/sheets"
 )
 
@@ -1048,5 +1052,65 @@ func TestPushReadsBackWhatItWrote(t *testing.T) {
 	// create, one read-back.
 	if run.APICalls != 5 || plan.APICalls != run.APICalls {
 		t.Errorf("push spent %d calls, the plan said %d; want 5 and equal", run.APICalls, plan.APICalls)
+	}
+}
+
+// TestLargePullRunsAsBulkQuery: a pull of more records than
+// crm.DefaultBulkQueryThreshold reads them with one Bulk API 2.0 queryAll
+// job (its CSV text converted as query JSON is), and lands the same cells
+// as REST paging does; a second pull of the same sheet is incremental and
+// stays on REST.
+func TestLargePullRunsAsBulkQuery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 10k records")
+	}
+	env := newTestEnv(t)
+	n := crm.DefaultBulkQueryThreshold + 100
+	ids := env.seedContacts(n)
+	env.insert("Contact", map[string]any{"LastName": "NoCompany", "Email": "", "Title": "  padded  "})
+	env.clock.Advance(10 * 24 * time.Hour) // older than the lookback
+	bulkSheet := env.contactSheetNamed("Bulk", false)
+	run := env.sync(bulkSheet.ID, SyncOptions{Direction: sheets.Pull})
+	if run.Counts.Pulled != n+1 || run.Status != sheets.RunSucceeded {
+		t.Fatalf("bulk pull %s %+v", run.Status, run.Counts)
+	}
+	// One REST page (its totalSize chose Bulk), create, polls, one results
+	// page: far under the 6 pages REST needs.
+	if run.APICalls > 8 {
+		t.Errorf("bulk pull spent %d calls", run.APICalls)
+	}
+	acc, _, err := env.org.IssueToken(env.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, env.url+"/services/data/v66.0/jobs/query", nil)
+	req.Header.Set("Authorization", "Bearer "+acc)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Records []struct{ Operation string } `json:"records"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if len(list.Records) != 1 || list.Records[0].Operation != "queryAll" {
+		t.Fatalf("query jobs = %+v, want one queryAll job", list.Records)
+	}
+	// The same records through REST pages only.
+	restEnv := env.svc.opt.BulkThreshold
+	env.svc.opt.BulkThreshold = -1
+	restSheet := env.contactSheetNamed("REST", false)
+	env.sync(restSheet.ID, SyncOptions{Direction: sheets.Pull})
+	env.svc.opt.BulkThreshold = restEnv
+	for _, id := range append(ids[:50:50], ids[n-50:]...) {
+		b, r := env.rowByRecord(bulkSheet.ID, id), env.rowByRecord(restSheet.ID, id)
+		if !maps.Equal(b.Cells, r.Cells) || !maps.Equal(b.Base, r.Base) || !b.RemoteModified.Equal(r.RemoteModified) {
+			t.Fatalf("record %s: bulk pull %v / %v, REST pull %v / %v", id, b.Cells, b.RemoteModified, r.Cells, r.RemoteModified)
+		}
+	}
+	again := env.sync(bulkSheet.ID, SyncOptions{Direction: sheets.Pull})
+	if again.APICalls != 1 || again.Counts.Pulled != 0 {
+		t.Errorf("incremental pull after the bulk pull: %d calls, %+v", again.APICalls, again.Counts)
 	}
 }
