@@ -11,6 +11,11 @@ import (
 // DemoOrgFileName is the demo org's own database inside the home directory.
 const DemoOrgFileName = "demo-org.db"
 
+// DefaultDemoSeedAccounts is the size of a new demo org: the accounts
+// generated (with their contacts, opportunities and so on) on its first
+// start, by the app and by `crmsheets emulator` alike.
+const DefaultDemoSeedAccounts = 500
+
 // DemoOrg is the Salesforce-compatible demo org as app and the CLI need it.
 // main.go builds it (internal/demoorg, over crm/emulator) and passes it in
 // Options, so app never imports the emulator: the engine talks to the demo

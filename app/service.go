@@ -16,8 +16,9 @@ import (
 	"crmsheets/sheets/store"
 )
 
-// StoreFileName is the name of the app's database inside the home directory.
-const StoreFileName = "crmsheets.db"
+// StoreFileName is the name of the app's database inside the home
+// directory (the store's own default, defined there once).
+const StoreFileName = store.FileName
 
 // Options configure a Service. The zero value is the real app: the default
 // home directory, the system clock, a discarding logger.
@@ -47,7 +48,7 @@ type Options struct {
 	// DemoOrg; DemoOrg still supplies the login.
 	DemoOrgURL string
 	// DemoSeedAccounts is the size of the embedded demo org seeded on first
-	// start; 0 means 500.
+	// start; 0 means DefaultDemoSeedAccounts.
 	DemoSeedAccounts int
 	// DemoOrgSalesforceID is the embedded demo org's Salesforce org id
 	// (00D…); "" keeps the demo org's own. Another id makes the same data
@@ -143,7 +144,7 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 		opt.OpenTimeout = time.Second
 	}
 	if opt.DemoSeedAccounts == 0 {
-		opt.DemoSeedAccounts = 500
+		opt.DemoSeedAccounts = DefaultDemoSeedAccounts
 	}
 	if opt.BulkThreshold == 0 {
 		opt.BulkThreshold = crm.DefaultBulkThreshold

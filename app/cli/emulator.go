@@ -41,7 +41,7 @@ The fault options make it misbehave like a busy real org, for testing.`,
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8787", "loopback address to listen on (port 0 picks a free one)")
 	f.StringVar(&opts.DataFile, "data", "", "bbolt file the org persists to (default: in memory)")
-	f.IntVar(&opts.SeedAccounts, "seed-accounts", 500, "accounts of the generated org (with their contacts, opportunities, …) when the data file is empty")
+	f.IntVar(&opts.SeedAccounts, "seed-accounts", app.DefaultDemoSeedAccounts, "accounts of the generated org (with their contacts, opportunities, …) when the data file is empty")
 	f.Int64Var(&opts.Seed, "seed", 1, "seed of the deterministic data generator")
 	f.StringVar(&opts.OrgID, "org-id", "", "the org's Salesforce id (00D…, 15 or 18 characters; default: the demo org's), to run a second org beside the first")
 	f.IntVar(&opts.DailyAPILimit, "daily-limit", 0, "daily API request limit (default: the emulator's)")
