@@ -54,6 +54,10 @@ type DemoOrgConfig struct {
 	Now func() time.Time
 	// Faults make the org misbehave like a busy real one.
 	Faults DemoOrgFaults
+	// Apps are connected apps the org knows besides its own and the
+	// Salesforce CLI's, in the form of `crmsheets emulator --app`:
+	// KEY=CALLBACK_URL[,CALLBACK_URL…][,pkce][,scopes=a+b][,blocked][,admin-approved].
+	Apps []string
 }
 
 // DemoOrgFaults are injected failures, for testing clients against a

@@ -23,10 +23,18 @@ func (e *env) emulatorCommand() *cobra.Command {
 		Long: `Serve the demo org standalone until interrupted. It binds to loopback only and
 prints its base URL and the demo login. Connect to it with
   crmsheets login --url http://127.0.0.1:8787 --no-browser
+
+Like a real org, it lets in only the connected apps it knows, with their
+callback URLs compared as exact strings: its own app (consumer key
+crmsheets-demo, callback http://localhost:1718/OauthRedirect, PKCE required),
+Salesforce CLI's PlatformCLI (http://localhost:1717/OauthRedirect), and each
+--app KEY=CALLBACK_URL[,CALLBACK_URL…][,pkce][,scopes=api+refresh_token]
+[,blocked][,admin-approved].
 The fault options make it misbehave like a busy real org, for testing.`,
 		Example: `  crmsheets emulator --addr 127.0.0.1:8787
   crmsheets emulator --data org.db --seed-accounts 20000
   crmsheets emulator --addr 127.0.0.1:8788 --seed 2 --org-id 00D000000000002
+  crmsheets emulator --app 3MVG9example=http://localhost:1718/OauthRedirect,pkce
   crmsheets emulator --fault-503 0.1 --fault-lock 0.05 --fault-expire-every 50 --latency 200ms`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -40,6 +48,7 @@ The fault options make it misbehave like a busy real org, for testing.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8787", "loopback address to listen on (port 0 picks a free one)")
+	f.StringArrayVar(&opts.Apps, "app", nil, "register a connected app: KEY=CALLBACK_URL[,pkce][,scopes=a+b][,blocked][,admin-approved] (repeatable)")
 	f.StringVar(&opts.DataFile, "data", "", "bbolt file the org persists to (default: in memory)")
 	f.IntVar(&opts.SeedAccounts, "seed-accounts", app.DefaultDemoSeedAccounts, "accounts of the generated org (with their contacts, opportunities, …) when the data file is empty")
 	f.Int64Var(&opts.Seed, "seed", 1, "seed of the deterministic data generator")

@@ -8,9 +8,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"html/template"
-	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,19 +39,24 @@ type refreshGrant struct {
 	clientID, scope string
 }
 
-// authState holds codes, sessions and refresh tokens.
+// authState holds the connected apps, codes, sessions and refresh tokens.
 type authState struct {
-	mu       sync.Mutex
-	ttl      time.Duration
-	codes    map[string]authCode
-	sessions map[string]session      // access token → session
-	refresh  map[string]refreshGrant // refresh token → grant
-	secret   []byte                  // HMAC key of the token signature
+	mu        sync.Mutex
+	ttl       time.Duration
+	apps      map[string]ConnectedApp // consumer key → app
+	orgLocked bool                    // SetOrgLocked: token requests fail with inactive_org
+	codes     map[string]authCode
+	sessions  map[string]session      // access token → session
+	refresh   map[string]refreshGrant // refresh token → grant
+	secret    []byte                  // HMAC key of the token signature
 }
 
-func newAuthState(ttl time.Duration) *authState {
-	a := &authState{ttl: ttl, codes: map[string]authCode{}, sessions: map[string]session{},
+func newAuthState(ttl time.Duration, apps []ConnectedApp) *authState {
+	a := &authState{ttl: ttl, apps: map[string]ConnectedApp{}, codes: map[string]authCode{}, sessions: map[string]session{},
 		refresh: map[string]refreshGrant{}, secret: make([]byte, 32)}
+	for _, app := range append([]ConnectedApp{DemoApp(), PlatformCLIApp()}, apps...) {
+		a.apps[app.ConsumerKey] = app
+	}
 	_, _ = rand.Read(a.secret)
 	return a
 }
@@ -66,21 +71,6 @@ func randomToken(n int) string {
 // (API-REFERENCE.md §1.6).
 func oauthError(w http.ResponseWriter, status int, code, description string) {
 	writeValue(w, status, map[string]string{"error": code, "error_description": description})
-}
-
-// isLoopbackRedirect reports whether a redirect_uri points at a loopback
-// listener, the only redirect a desktop app may use.
-func isLoopbackRedirect(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "http" || u.User != nil {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // authorizeForm is the demo org's login page. Its form posts back to
@@ -128,14 +118,25 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		RedirectURI: r.Form.Get("redirect_uri"), State: r.Form.Get("state"), Scope: r.Form.Get("scope"),
 		CodeChallenge: r.Form.Get("code_challenge"), CodeChallengeMethod: r.Form.Get("code_challenge_method"),
 	}
-	// Errors that cannot be sent back to the client are shown on the page,
-	// as Salesforce does.
+	// Errors about the client itself cannot be sent back to an unverified
+	// redirect_uri: Salesforce sends the browser to its own error page.
+	app, known := s.lookupApp(page.ClientID)
 	switch {
 	case page.ClientID == "":
-		http.Error(w, "error=invalid_client_id&error_description=client identifier invalid", http.StatusBadRequest)
+		errorPage(w, r, "invalid_client_id", "client identifier invalid")
 		return
-	case !isLoopbackRedirect(page.RedirectURI):
-		http.Error(w, "error=redirect_uri_mismatch&error_description=redirect_uri must match configuration", http.StatusBadRequest)
+	case !known:
+		// Since External Client Apps, an unknown or uninstalled consumer key
+		// shows OAUTH_EC_APP_NOT_FOUND on the error page. The description
+		// is a guess at Salesforce's wording.
+		errorPage(w, r, "OAUTH_EC_APP_NOT_FOUND", "External client app is not found or not installed in this org")
+		return
+	case !slices.Contains(app.CallbackURLs, page.RedirectURI):
+		errorPage(w, r, "redirect_uri_mismatch", "redirect_uri must match configuration")
+		return
+	case app.Blocked:
+		// Wording a guess (reported by users of blocked apps).
+		errorPage(w, r, "OAUTH_APP_BLOCKED", "this app is blocked by admin")
 		return
 	}
 	if page.ResponseType != "code" {
@@ -143,9 +144,20 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			"error_description": {"response type not supported"}, "state": {page.State}})
 		return
 	}
+	if app.RequirePKCE && page.CodeChallenge == "" {
+		redirectWith(w, r, page.RedirectURI, url.Values{"error": {"invalid_request"},
+			"error_description": {"missing required code challenge"}, "state": {page.State}})
+		return
+	}
 	if page.CodeChallengeMethod != "" && page.CodeChallengeMethod != "S256" {
 		redirectWith(w, r, page.RedirectURI, url.Values{"error": {"invalid_request"},
 			"error_description": {"unsupported code_challenge_method"}, "state": {page.State}})
+		return
+	}
+	if !app.allowsScope(page.Scope) {
+		// Wording a guess.
+		redirectWith(w, r, page.RedirectURI, url.Values{"error": {"invalid_scope"},
+			"error_description": {"the requested scope is not allowed"}, "state": {page.State}})
 		return
 	}
 	if r.Method == http.MethodGet {
@@ -164,12 +176,59 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.renderAuthorize(w, http.StatusOK, page)
 		return
 	}
+	if !s.demoUserActive() || s.orgLocked() {
+		// Salesforce refuses the login on its page; no redirect.
+		page.Username = r.Form.Get("username")
+		page.Error = "Your access is disabled. Contact your site administrator."
+		s.renderAuthorize(w, http.StatusOK, page)
+		return
+	}
+	if app.AdminApproved {
+		// The user is not among the app's pre-authorized profiles or
+		// permission sets. Wording a guess (reported by users).
+		errorPage(w, r, "OAUTH_APP_ACCESS_DENIED", "user is not admin approved to access this app")
+		return
+	}
 	code := randomToken(48)
 	s.auth.mu.Lock()
 	s.auth.codes[code] = authCode{clientID: page.ClientID, redirectURI: page.RedirectURI,
 		challenge: page.CodeChallenge, scope: page.Scope, expires: s.now().Add(codeTTL)}
 	s.auth.mu.Unlock()
 	redirectWith(w, r, page.RedirectURI, url.Values{"code": {code}, "state": {page.State}})
+}
+
+// errorPage sends the browser to Salesforce's OAuth error page, as
+// Salesforce does when it cannot trust the redirect_uri (unknown app,
+// callback mismatch) or refuses the app itself.
+func errorPage(w http.ResponseWriter, r *http.Request, code, description string) {
+	q := url.Values{"error": {code}, "error_description": {description}}
+	http.Redirect(w, r, errorPagePath+"?"+q.Encode(), http.StatusFound)
+}
+
+// errorPagePath is where Salesforce shows OAuth errors it does not redirect
+// (seen in the address bar: /setup/secur/RemoteAccessErrorPage.apexp).
+const errorPagePath = "/setup/secur/RemoteAccessErrorPage.apexp"
+
+var errorPageTemplate = template.Must(template.New("oauth-error").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>OAuth Error</title></head><body>
+<h1>OAuth Error</h1>
+<p>We can't authorize you because of an OAuth error. For more information, contact your Salesforce administrator.</p>
+<p id="error">{{.Code}} : {{.Description}}</p>
+</body></html>`))
+
+// handleErrorPage renders the OAuth error page the authorize endpoint
+// redirects to.
+func (s *Server) handleErrorPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	w.Header().Set("Content-Type", "text/html;charset=UTF-8")
+	w.WriteHeader(http.StatusOK)
+	_ = errorPageTemplate.Execute(w, struct{ Code, Description string }{q.Get("error"), q.Get("error_description")})
+}
+
+func (s *Server) orgLocked() bool {
+	s.auth.mu.Lock()
+	defer s.auth.mu.Unlock()
+	return s.auth.orgLocked
 }
 
 func (s *Server) renderAuthorize(w http.ResponseWriter, status int, page authorizePage) {
@@ -250,9 +309,30 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant type not supported")
 		return
 	}
-	if clientID == "" {
+	app, known := s.lookupApp(clientID)
+	if clientID == "" || !known {
 		oauthError(w, http.StatusBadRequest, "invalid_client_id", "client identifier invalid")
 		return
+	}
+	if s.orgLocked() {
+		// Salesforce: "The organization has been locked, closed, or
+		// suspended"; the description here is a guess.
+		oauthError(w, http.StatusBadRequest, "inactive_org", "organization is inactive")
+		return
+	}
+	// userOK answers for a grant that identified the demo user: an
+	// inactive user or an app the user is not approved for is refused.
+	userOK := func() bool {
+		switch {
+		case !s.demoUserActive():
+			// Wording a guess; the code is Salesforce's.
+			oauthError(w, http.StatusBadRequest, "inactive_user", "user is inactive")
+			return false
+		case app.AdminApproved:
+			oauthError(w, http.StatusBadRequest, "invalid_app_access", "user is not admin approved to access this app")
+			return false
+		}
+		return true
 	}
 	base := instanceURL(r)
 	switch grant {
@@ -269,9 +349,13 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		case code.redirectURI != form.Get("redirect_uri"):
 			oauthError(w, http.StatusBadRequest, "redirect_uri_mismatch", "redirect_uri must match configuration")
 		case code.challenge != "" && form.Get("code_verifier") == "":
+			// API-REFERENCE.md §1.2: a challenge without a verifier is
+			// invalid_grant, a verifier that does not match is
+			// invalid_request (Salesforce's web server flow page, v224).
 			oauthError(w, http.StatusBadRequest, "invalid_grant", "code verifier is missing")
 		case code.challenge != "" && pkceChallenge(form.Get("code_verifier")) != code.challenge:
-			oauthError(w, http.StatusBadRequest, "invalid_grant", "invalid code verifier")
+			oauthError(w, http.StatusBadRequest, "invalid_request", "invalid code verifier")
+		case !userOK():
 		default:
 			s.sendTokens(w, base, clientID, code.scope, wantsRefresh(code.scope))
 		}
@@ -279,8 +363,14 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.auth.mu.Lock()
 		g, ok := s.auth.refresh[form.Get("refresh_token")]
 		s.auth.mu.Unlock()
-		if !ok {
+		// A refresh token works only for the client it was issued to. The
+		// answer to another client is a guess: the same as for an unknown
+		// token, so that a key cannot probe for tokens.
+		if !ok || g.clientID != clientID {
 			oauthError(w, http.StatusBadRequest, "invalid_grant", "expired access/refresh token")
+			return
+		}
+		if !userOK() {
 			return
 		}
 		access := s.newSession(form.Get("refresh_token"))
@@ -288,6 +378,9 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	case "password":
 		if !validLogin(form.Get("username"), form.Get("password")) {
 			oauthError(w, http.StatusBadRequest, "invalid_grant", "authentication failure")
+			return
+		}
+		if !userOK() {
 			return
 		}
 		// The username-password flow issues no refresh token (Salesforce

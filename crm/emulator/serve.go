@@ -41,6 +41,9 @@ func Serve(ctx context.Context, addr string, opts Options, out io.Writer) error 
 	fmt.Fprintf(out, "CRM Sheets demo org listening on %s\n", base)
 	fmt.Fprintf(out, "  login URL:  %s (username %s, password %s)\n", base, DemoUsername, DemoPassword)
 	fmt.Fprintf(out, "  REST base:  %s/services/data/v%s\n", base, LatestVersion)
+	for _, a := range srv.Apps() {
+		fmt.Fprintf(out, "  connected app: %s\n", a)
+	}
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- httpSrv.Serve(ln) }()

@@ -19,9 +19,9 @@ import (
 const (
 	DemoUsername = "demo@crmsheets.example"
 	DemoPassword = "demo"
-	// DemoClientID is the consumer key of the demo org's connected app. The
-	// demo org accepts any non-empty client_id, like a connected app that
-	// admits every consumer; this one is what the app itself sends.
+	// DemoClientID is the consumer key of the demo org's own connected app
+	// (DemoApp), which CRM Sheets uses with no set-up. Other clients must
+	// be registered (Options.Apps, `crmsheets emulator --app`).
 	DemoClientID = "crmsheets-demo"
 )
 
@@ -72,6 +72,9 @@ type Options struct {
 	// Logger receives one debug line per request (never tokens); nil
 	// discards.
 	Logger *slog.Logger
+	// Apps are connected apps registered besides DemoApp and
+	// PlatformCLIApp (an app with the same consumer key replaces them).
+	Apps []ConnectedApp
 }
 
 // Faults are injected failures for tests. The sequence of faults is
@@ -157,7 +160,7 @@ func New(opts Options) (*Server, error) {
 	for _, o := range s.schema.Objects {
 		s.tables[o] = newTable(o)
 	}
-	s.auth = newAuthState(opts.TokenTTL)
+	s.auth = newAuthState(opts.TokenTTL, opts.Apps)
 	s.usage = &apiUsage{limit: opts.DailyAPILimit}
 	s.cursors = newCursorStore()
 	s.bulk = newBulkStore()
@@ -228,6 +231,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/services/oauth2/authorize", s.handleAuthorize)
 	mux.HandleFunc("/services/oauth2/token", s.handleToken)
 	mux.HandleFunc("/services/oauth2/revoke", s.handleRevoke)
+	mux.HandleFunc(errorPagePath, s.handleErrorPage)
 	mux.HandleFunc("/services/oauth2/userinfo", s.handleUserInfo)
 	mux.HandleFunc("/id/", s.handleIdentity)
 	mux.HandleFunc("/services/data", s.handleData)

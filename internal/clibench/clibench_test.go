@@ -163,7 +163,7 @@ func bareCollectionsUpdate(b *testing.B, org *clitest.Org, base string) {
 }
 
 func token(b *testing.B, base string) string {
-	resp, err := http.PostForm(base+"/services/oauth2/token", url.Values{"grant_type": {"password"}, "client_id": {"bench"}, "username": {clitest.DemoUsername}, "password": {clitest.DemoPassword}})
+	resp, err := http.PostForm(base+"/services/oauth2/token", url.Values{"grant_type": {"password"}, "client_id": {clitest.DemoClientID}, "username": {clitest.DemoUsername}, "password": {clitest.DemoPassword}})
 	if err != nil {
 		b.Fatal(err)
 	}

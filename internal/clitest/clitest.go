@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -139,13 +140,54 @@ func (c *CLI) JSON(t testing.TB, v any, args ...string) {
 // Emulator is a standalone `crmsheets emulator` process.
 type Emulator struct {
 	URL string
-	cmd *exec.Cmd
+	// ClientID and CallbackPort are the connected app registered for the
+	// tests (TestClientID on a free port), so that logins of parallel
+	// tests never compete for the default callback port.
+	ClientID     string
+	CallbackPort int
+	cmd          *exec.Cmd
+}
+
+// TestClientID is the consumer key of the connected app StartEmulator
+// registers.
+const TestClientID = "3MVG9-crmsheets-e2e"
+
+// emulators maps a running emulator's URL to it, so that Login(t, url)
+// finds the app to log in with.
+var emulators sync.Map
+
+// FreePort returns a loopback port nothing listens on right now.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// CallbackURL is the callback URL CRM Sheets uses for a port.
+func CallbackURL(port int) string { return fmt.Sprintf("http://localhost:%d/OauthRedirect", port) }
+
+// LoginFlags are the login flags for the test app of the emulator at base
+// (none for an emulator this package did not start).
+func LoginFlags(base string) []string {
+	v, ok := emulators.Load(base)
+	if !ok {
+		return nil
+	}
+	e := v.(*Emulator)
+	return []string{"--client-id", e.ClientID, "--callback-port", fmt.Sprint(e.CallbackPort)}
 }
 
 // StartEmulator runs `crmsheets emulator` on a free loopback port with the
-// given extra flags and stops it when the test ends.
+// given extra flags and a connected app for the tests (TestClientID, PKCE,
+// callback on a free port), and stops it when the test ends.
 func StartEmulator(t testing.TB, bin string, args ...string) *Emulator {
 	t.Helper()
+	port := FreePort(t)
+	args = append([]string{"--app", TestClientID + "=" + CallbackURL(port) + ",pkce"}, args...)
 	cmd := exec.Command(bin, append([]string{"emulator", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
 	stdout, err := cmd.StdoutPipe()
@@ -156,7 +198,7 @@ func StartEmulator(t testing.TB, bin string, args ...string) *Emulator {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	e := &Emulator{cmd: cmd}
+	e := &Emulator{cmd: cmd, ClientID: TestClientID, CallbackPort: port}
 	t.Cleanup(e.Stop)
 	re := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 	found := make(chan string, 1)
@@ -175,6 +217,8 @@ func StartEmulator(t testing.TB, bin string, args ...string) *Emulator {
 	case <-time.After(3 * time.Minute):
 		t.Fatal("emulator did not start")
 	}
+	emulators.Store(e.URL, e)
+	t.Cleanup(func() { emulators.Delete(e.URL) })
 	return e
 }
 
@@ -200,15 +244,25 @@ const (
 	DemoPassword = "demo"
 )
 
-// Login runs `crmsheets login --url base --no-browser` and plays the
-// browser: it reads the authorize address the CLI prints, checks it asks for
-// PKCE S256 and state with a loopback redirect, signs in on the emulator's
-// page and follows the redirect to the CLI's listener.
-func (c *CLI) Login(t testing.TB, base string) Result {
+// Login runs `crmsheets login --url base --no-browser` with the test app
+// of the emulator (LoginFlags) and plays the browser: it reads the
+// authorize address the CLI prints, checks it asks for PKCE S256 and state
+// with the localhost callback, signs in on the emulator's page and follows
+// the redirect to the CLI's listener.
+func (c *CLI) Login(t testing.TB, base string, extra ...string) Result {
+	t.Helper()
+	return c.LoginAs(t, base, "allow", append(LoginFlags(base), extra...)...)
+}
+
+// LoginAs is Login with the browser's action ("allow" or "deny") and the
+// login flags given in full. When the CLI ends without printing an
+// authorize address (Salesforce refused before the browser), the result is
+// returned as is.
+func (c *CLI) LoginAs(t testing.TB, base, action string, flags ...string) Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := c.Command(ctx, "login", "--url", base, "--no-browser")
+	cmd := c.Command(ctx, append([]string{"login", "--url", base, "--no-browser"}, flags...)...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	stderr, err := cmd.StderrPipe()
@@ -235,13 +289,17 @@ func (c *CLI) Login(t testing.TB, base string) Result {
 	var u string
 	select {
 	case u = <-authURL:
+	case <-readDone:
+		// The CLI ended before any browser was needed.
 	case <-time.After(time.Minute):
 		_ = cmd.Process.Kill()
 		t.Fatal("login did not print an authorize URL")
 	}
-	if err := Authorize(u, base, "allow"); err != nil {
-		_ = cmd.Process.Kill()
-		t.Fatal(err)
+	if u != "" {
+		if err := Authorize(u, base, action); err != nil {
+			_ = cmd.Process.Kill()
+			t.Fatal(err)
+		}
 	}
 	err = cmd.Wait()
 	<-readDone
@@ -271,8 +329,8 @@ func Authorize(authorizeURL, base, action string) error {
 		return fmt.Errorf("authorize URL lacks PKCE S256 or a random state: %s", authorizeURL)
 	}
 	redirect, err := url.Parse(form.Get("redirect_uri"))
-	if err != nil || redirect.Hostname() != "127.0.0.1" {
-		return fmt.Errorf("redirect_uri %q is not a loopback listener", form.Get("redirect_uri"))
+	if err != nil || redirect.Hostname() != "localhost" || redirect.Path != "/OauthRedirect" {
+		return fmt.Errorf("redirect_uri %q is not the localhost callback", form.Get("redirect_uri"))
 	}
 	form.Set("username", DemoUsername)
 	form.Set("password", DemoPassword)
@@ -285,6 +343,9 @@ func Authorize(authorizeURL, base, action string) error {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
 		return fmt.Errorf("authorize POST: %s", resp.Status)
+	}
+	if loc, err := url.Parse(resp.Header.Get("Location")); err == nil && loc.Host == pu.Host {
+		return nil // Salesforce's own error page: the browser stays on Salesforce
 	}
 	back, err := http.Get(resp.Header.Get("Location"))
 	if err != nil {

@@ -17,6 +17,10 @@ type Org struct {
 	http                  *http.Client
 }
 
+// DemoClientID is the consumer key of the demo org's own app, which the
+// password grant of OpenOrg uses (the org refuses unknown keys).
+const DemoClientID = "crmsheets-demo"
+
 // OpenOrg signs in as the demo user with the password grant.
 func OpenOrg(base string) (*Org, error) {
 	o := &Org{Base: base, http: &http.Client{Timeout: time.Minute}}
@@ -27,7 +31,7 @@ func (o *Org) login() error {
 	hc := o.http
 	base := o.Base
 	resp, err := hc.PostForm(base+"/services/oauth2/token", url.Values{
-		"grant_type": {"password"}, "client_id": {"crmsheets-tests"},
+		"grant_type": {"password"}, "client_id": {DemoClientID},
 		"username": {DemoUsername}, "password": {DemoPassword},
 	})
 	if err != nil {

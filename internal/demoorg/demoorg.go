@@ -25,20 +25,32 @@ func New() app.DemoOrg { return emulatorOrg{} }
 type emulatorOrg struct{}
 
 // options turns app's configuration into the emulator's.
-func options(c app.DemoOrgConfig) emulator.Options {
-	return emulator.Options{
+func options(c app.DemoOrgConfig) (emulator.Options, error) {
+	var apps []emulator.ConnectedApp
+	for _, spec := range c.Apps {
+		a, err := emulator.ParseConnectedApp(spec)
+		if err != nil {
+			return emulator.Options{}, err
+		}
+		apps = append(apps, a)
+	}
+	return emulator.Options{Apps: apps,
 		DataFile: c.DataFile, SeedAccounts: c.SeedAccounts, Seed: c.Seed, OrgID: c.OrgID,
 		DailyAPILimit: c.DailyAPILimit, TokenTTL: c.TokenTTL, Now: c.Now,
 		Faults: emulator.Faults{
 			Latency: c.Faults.Latency, Rate503: c.Faults.Rate503, LockRate: c.Faults.LockRate,
 			ExpireTokenEvery: c.Faults.ExpireTokenEvery, DropRate: c.Faults.DropRate, Seed: c.Faults.Seed,
 		},
-	}
+	}, nil
 }
 
 // Start serves the emulator on 127.0.0.1 with a free port.
 func (emulatorOrg) Start(c app.DemoOrgConfig) (string, func() error, error) {
-	srv, err := emulator.New(options(c))
+	opts, err := options(c)
+	if err != nil {
+		return "", nil, err
+	}
+	srv, err := emulator.New(opts)
 	if err != nil {
 		return "", nil, err
 	}
@@ -64,7 +76,11 @@ func (emulatorOrg) Start(c app.DemoOrgConfig) (string, func() error, error) {
 
 // Serve runs the emulator standalone (emulator.Serve).
 func (emulatorOrg) Serve(ctx context.Context, addr string, c app.DemoOrgConfig, out io.Writer) error {
-	return emulator.Serve(ctx, addr, options(c), out)
+	opts, err := options(c)
+	if err != nil {
+		return err
+	}
+	return emulator.Serve(ctx, addr, opts, out)
 }
 
 // Login is the emulator's demo user.

@@ -45,7 +45,7 @@ func TestSecurity(t *testing.T) {
 		c := &clitest.CLI{Bin: binary, Home: t.TempDir()}
 		for _, attack := range []string{"wrong state", "denied"} {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			cmd := c.Command(ctx, "login", "--url", emu, "--no-browser")
+			cmd := c.Command(ctx, append([]string{"login", "--url", emu, "--no-browser"}, clitest.LoginFlags(emu)...)...)
 			stderr, _ := cmd.StderrPipe()
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
