@@ -94,36 +94,64 @@ func (s *Service) ConnectDemo(ctx context.Context) error {
 }
 
 // Connect logs in to a saved org with the OAuth authorization code flow
-// (PKCE, loopback redirect). openBrowser is called with the authorize URL
-// (the UI passes fyne.App.OpenURL, the CLI prints it and may open the
-// browser). It blocks until the redirect arrives, ctx ends or the login
-// times out. On success the org becomes active and its token is saved.
+// (see Login); the demo org logs in by itself.
 func (s *Service) Connect(ctx context.Context, orgID string, openBrowser func(url string) error) error {
 	o, err := s.org(orgID)
 	if err != nil {
 		return err
 	}
+	_, err = s.Login(ctx, o, openBrowser)
+	return err
+}
+
+// Login logs in to an org with the OAuth authorization code flow (PKCE,
+// the callback on localhost at the org's callback port) and makes it the
+// active org. o is a saved org, possibly with a new consumer key or
+// callback port, or a new org (empty ID). openBrowser is called with the
+// authorize URL (the UI passes fyne.App.OpenURL, the CLI prints it and may
+// open the browser). It blocks until the callback arrives, ctx ends or the
+// login times out. Only a successful login saves anything: the org (new,
+// or with its new settings), its session and its token. A failed or
+// cancelled login leaves the saved orgs as they were and returns an error
+// that is one sentence with the fix (auth.Problem) when Salesforce refused.
+func (s *Service) Login(ctx context.Context, o Org, openBrowser func(url string) error) (Org, error) {
 	if o.Env == EnvDemo {
-		return s.ConnectDemo(ctx)
+		demo, err := s.org(DemoOrgID)
+		if err != nil {
+			return Org{}, err
+		}
+		return demo, s.ConnectDemo(ctx)
+	}
+	if err := validateOrg(&o); err != nil {
+		return Org{}, err
 	}
 	cfg, err := s.authConfig(o)
 	if err != nil {
-		return err
+		return Org{}, err
 	}
 	cfg.OpenBrowser = openBrowser
 	ctx = s.httpContext(ctx)
 	sess, err := auth.Login(ctx, cfg)
 	if err != nil {
-		s.setConnErr(err)
-		return fmt.Errorf("log in to %s: %w", o.Name, err)
+		return Org{}, fmt.Errorf("log in to %s: %w", o.Name, err)
 	}
-	if err := s.SwitchOrg(orgID); err != nil {
-		return err
+	if o.ID == "" {
+		if o, err = s.AddOrg(o); err != nil {
+			return Org{}, err
+		}
+	} else if err := s.UpdateOrg(o); err != nil {
+		return Org{}, err
 	}
-	if err := s.saveSessionInfo(orgID, sess.Info()); err != nil {
-		return err
+	if err := s.SwitchOrg(o.ID); err != nil {
+		return Org{}, err
 	}
-	return s.attach(ctx, orgID, sess)
+	if err := s.saveSessionInfo(o.ID, sess.Info()); err != nil {
+		return Org{}, err
+	}
+	if err := s.attach(ctx, o.ID, sess); err != nil {
+		return Org{}, err
+	}
+	return s.org(o.ID)
 }
 
 // Disconnect logs the active org out on this machine: it forgets the org's
@@ -189,6 +217,9 @@ func (s *Service) Status() ConnStatus {
 		st.State = StateConnected
 		u := c.client.Usage()
 		st.APIUsed, st.APILimit = u.Used, u.Max
+	}
+	if lastErr == nil && o.NeedsLogin && st.State != StateConnected {
+		st.State, st.Problem = StateNeedsReauth, o.LoginProblem
 	}
 	if lastErr != nil {
 		st.Problem = lastErr.Error()
@@ -292,12 +323,16 @@ func (s *Service) setConnErr(err error) {
 		s.conn = nil
 	}
 	s.mu.Unlock()
-	if reauth {
+	// Salesforce refused the saved login: remember it, and why, across
+	// processes. A missing login (never logged in, logged out) is not
+	// remembered: there is nothing saved to be refused.
+	var p *auth.Problem
+	if errors.As(err, &p) && errors.Is(err, auth.ErrNeedsReauth) {
 		if orgID == "" {
 			o, _ := s.ActiveOrg()
 			orgID = o.ID
 		}
-		s.markNeedsLogin(orgID)
+		s.markNeedsLogin(orgID, p.Error())
 	}
 }
 
@@ -319,12 +354,16 @@ func (s *Service) httpContext(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, s.opt.HTTPClient)
 }
 
-// DefaultClientID is the consumer key used for orgs saved without one: the
-// connected app CRM Sheets registers. Orgs with their own connected app set
-// Org.ClientID.
-const DefaultClientID = "crmsheets-desktop"
+// DefaultCallbackPort is the callback port of an org saved without one.
+const DefaultCallbackPort = auth.DefaultCallbackPort
 
-// authConfig is the login configuration of a saved org.
+// CallbackURL is the exact callback URL to register in the org's app for a
+// callback port (0: DefaultCallbackPort): http://localhost:PORT/OauthRedirect.
+func CallbackURL(port int) string { return auth.CallbackURL(port) }
+
+// authConfig is the login configuration of an org. An org without a
+// consumer key gets the demo org's own app when its URL is a local demo
+// org on loopback; a real org needs its admin's key (auth.ErrNoClientID).
 func (s *Service) authConfig(o Org) (auth.Config, error) {
 	var env auth.Environment
 	var err error
@@ -342,9 +381,11 @@ func (s *Service) authConfig(o Org) (auth.Config, error) {
 		return auth.Config{}, fmt.Errorf("org %q: %w", o.Name, err)
 	}
 	id := o.ClientID
-	if id == "" {
-		id = DefaultClientID
+	if id == "" && isLoopbackURL(o.URL) {
+		if demo, err := s.demoLogin(); err == nil {
+			id = demo.ClientID // a standalone demo org knows its own app
+		}
 	}
-	return auth.Config{Env: env, ClientID: id, Timeout: 5 * time.Minute, Logger: s.log,
+	return auth.Config{Env: env, ClientID: id, RedirectPort: o.CallbackPort, Timeout: 5 * time.Minute, Logger: s.log,
 		Store: s.tokenStore(), HTTPClient: s.opt.HTTPClient}, nil
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +15,22 @@ import (
 	"crmsheets/crm/emulator"
 	"crmsheets/sheets"
 )
+
+// standaloneOrg registers a connected app for the test in the emulator (its
+// callback on a free port, so tests never compete for the default port)
+// and returns an org that uses it.
+func (e *testEnv) standaloneOrg(t *testing.T) Org {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	const key = "3MVG9-app-tests"
+	e.org.RegisterApp(emulator.ConnectedApp{ConsumerKey: key, CallbackURLs: []string{CallbackURL(port)}, RequirePKCE: true})
+	return Org{Name: "Standalone", Env: EnvMyDomain, URL: e.url, ClientID: key, CallbackPort: port}
+}
 
 var hiddenInputRE = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
 
@@ -64,7 +81,7 @@ func TestConnectSavedOrgAndResume(t *testing.T) {
 	tokens := auth.NewMemoryStore()
 	env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Keyring = tokens }))
 	env.seedContacts(2)
-	o, err := env.svc.AddOrg(Org{Name: "Standalone", Env: EnvMyDomain, URL: env.url, ClientID: "any-consumer-key"})
+	o, err := env.svc.AddOrg(env.standaloneOrg(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +145,7 @@ func TestDisconnectInAFreshProcess(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tokens := auth.NewMemoryStore()
 			env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Keyring = tokens }))
-			o, err := env.svc.AddOrg(Org{Name: "Standalone", Env: EnvMyDomain, URL: env.url, ClientID: "any-consumer-key"})
+			o, err := env.svc.AddOrg(env.standaloneOrg(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,7 +187,7 @@ func TestDisconnectInAFreshProcess(t *testing.T) {
 			if st := svc.Status(); st.State != StateDisconnected {
 				t.Errorf("status after Disconnect: %s, want disconnected", st.State)
 			}
-			form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {"any-consumer-key"}}
+			form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "client_id": {o.ClientID}}
 			resp, err := http.PostForm(env.url+"/services/oauth2/token", form)
 			if err != nil {
 				t.Fatal(err)
@@ -180,5 +197,86 @@ func TestDisconnectInAFreshProcess(t *testing.T) {
 				t.Errorf("refresh with the old token after Disconnect: HTTP %d; revoked = %v, want %v", resp.StatusCode, revoked, !tt.unreachable)
 			}
 		})
+	}
+}
+
+// TestLoginSavesOnlyOnSuccessAndReauthPersists: a refused login saves no
+// org and changes no saved setting; a refresh token revoked in Salesforce
+// leaves the org "needs reauthorization" with the reason, across restarts,
+// until the next login.
+func TestLoginSavesOnlyOnSuccessAndReauthPersists(t *testing.T) {
+	tokens := auth.NewMemoryStore()
+	env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Keyring = tokens }))
+	good := env.standaloneOrg(t)
+	bad := good
+	bad.ClientID = "3MVG9-wrong"
+	_, err := env.svc.Login(env.ctx, bad, func(string) error { t.Error("browser opened for a key the org does not know"); return nil })
+	var p *auth.Problem
+	if !errors.As(err, &p) || p.Row != "OAUTH_EC_APP_NOT_FOUND" {
+		t.Fatalf("login with an unknown key: %v", err)
+	}
+	if orgs, _ := env.svc.Orgs(); len(orgs) != 1 {
+		t.Fatalf("orgs after a refused login: %v", orgs)
+	}
+	o, err := env.svc.Login(env.ctx, good, fakeBrowser(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.ID == "" || o.ClientID != good.ClientID || o.CallbackPort != good.CallbackPort || env.svc.OrgLoginState(o) != LoginSignedIn {
+		t.Fatalf("saved org %+v (%s)", o, env.svc.OrgLoginState(o))
+	}
+	bad.ID = o.ID
+	if _, err := env.svc.Login(env.ctx, bad, fakeBrowser(t)); err == nil {
+		t.Fatal("login with a wrong key succeeded")
+	}
+	if again, _ := env.svc.org(o.ID); again.ClientID != good.ClientID {
+		t.Errorf("a refused login changed the saved key to %q", again.ClientID)
+	}
+	if err := env.svc.SwitchOrg(o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.svc.ConnectActive(env.ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Revoked in Salesforce (by an admin): the next call finds out.
+	var info auth.SessionInfo
+	if ok, err := env.svc.store.GetSetting(sessionKey(o.ID), &info); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	tok, err := tokens.Load(info.Key())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.PostForm(env.url+"/services/oauth2/revoke", url.Values{"token": {tok.RefreshToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	_, err = env.svc.RefreshUsage(env.ctx)
+	if !IsNeedsReauth(err) {
+		t.Fatalf("call after revocation: %v", err)
+	}
+	st := env.svc.Status()
+	if st.State != StateNeedsReauth || !strings.Contains(st.Problem, "invalid_grant") || !strings.Contains(st.Problem, auth.GuidePath) {
+		t.Fatalf("status after revocation: %+v", st)
+	}
+
+	env.svc.Close()
+	svc, err := Open(env.ctx, Options{Home: env.home, Now: env.clock.Now, DemoOrgURL: env.url, Keyring: tokens})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	saved, _ := svc.org(o.ID)
+	if st := svc.Status(); st.State != StateNeedsReauth || svc.OrgLoginState(saved) != LoginNeedsReauth || !strings.Contains(saved.LoginProblem, "invalid_grant") {
+		t.Fatalf("after a restart: %+v, %s, %q", st, svc.OrgLoginState(saved), saved.LoginProblem)
+	}
+	if _, err := svc.Login(env.ctx, saved, fakeBrowser(t)); err != nil {
+		t.Fatal(err)
+	}
+	saved, _ = svc.org(o.ID)
+	if st := svc.Status(); st.State != StateConnected || saved.LoginProblem != "" || svc.OrgLoginState(saved) != LoginSignedIn {
+		t.Fatalf("after logging in again: %+v, %q", st, saved.LoginProblem)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"crmsheets/app/fieldmap"
 	"crmsheets/crm"
+	"crmsheets/crm/auth"
 	"crmsheets/sheets/store"
 )
 
@@ -95,6 +96,14 @@ var (
 	// they keep their state and go out with the next push.
 	errNotSent = errors.New("not sent")
 )
+
+// IsNeedsReauth reports whether err means the org's saved login can no
+// longer be used (revoked or expired refresh token, logged out): the user
+// must log in again. It matches ErrNeedsReauth and the refusals Salesforce
+// returns for a refresh.
+func IsNeedsReauth(err error) bool {
+	return errors.Is(err, ErrNeedsReauth) || errors.Is(err, auth.ErrNeedsReauth)
+}
 
 // TooManyChangesError is the safety rail's refusal (rclone bisync's "too
 // many deletes"): a run would overwrite Changes records of a sheet holding

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"crmsheets/crm/auth"
 )
 
 // Env is the kind of Salesforce environment an org lives in.
@@ -29,20 +31,30 @@ const settingOrgs = "orgs"
 
 // Org is a saved connection target. Several can be saved; one is active.
 type Org struct {
-	ID       string `json:"id"`   // local id, stable; DemoOrgID for the demo org
-	Name     string `json:"name"` // label chosen by the user
-	Env      Env    `json:"env"`
-	URL      string `json:"url,omitempty"`      // My Domain (or emulator) base URL; "" for production/sandbox defaults
-	ClientID string `json:"clientId,omitempty"` // connected-app consumer key; "" = the app's default
+	ID   string `json:"id"`   // local id, stable; DemoOrgID for the demo org
+	Name string `json:"name"` // label chosen by the user
+	Env  Env    `json:"env"`
+	URL  string `json:"url,omitempty"` // My Domain (or emulator) base URL; "" for production/sandbox defaults
+	// ClientID is the consumer key of the org's External Client App (or
+	// connected app). "" is allowed only for a local demo org on loopback,
+	// which CRM Sheets' own demo app (emulator.DemoClientID) serves.
+	ClientID string `json:"clientId,omitempty"`
+	// CallbackPort is the port of the callback URL registered in the app
+	// (http://localhost:PORT/OauthRedirect); 0 means
+	// auth.DefaultCallbackPort.
+	CallbackPort int `json:"callbackPort,omitempty"`
 	// Filled in by a successful connection, shown in the switcher.
 	Username    string `json:"username,omitempty"`
 	OrgID       string `json:"orgId,omitempty"` // Salesforce's 00D… id
 	InstanceURL string `json:"instanceUrl,omitempty"`
-	// NeedsLogin is set when Salesforce refused the saved session (revoked,
-	// expired for good, or never saved) and cleared by the next successful
+	// NeedsLogin is set when Salesforce refused the saved session (a
+	// revoked or expired refresh token, an inactive user…) and cleared by the next successful
 	// connection; it is kept so that `crmsheets orgs` and the switcher say
 	// so in a later process, for example after a failed scheduled run.
 	NeedsLogin bool `json:"needsLogin,omitempty"`
+	// LoginProblem is why Salesforce refused the saved session, in words
+	// (an explained error pointing at the admin guide); "" when unknown.
+	LoginProblem string `json:"loginProblem,omitempty"`
 }
 
 // Production reports whether changes in this org touch live data: the UI
@@ -125,7 +137,7 @@ func (s *Service) AddOrg(o Org) (Org, error) {
 	b := make([]byte, 6)
 	rand.Read(b)
 	o.ID = "org-" + hex.EncodeToString(b)
-	o.Username, o.OrgID, o.InstanceURL = "", "", ""
+	o.Username, o.OrgID, o.InstanceURL, o.NeedsLogin, o.LoginProblem = "", "", "", false, ""
 	st, err := s.loadOrgs()
 	if err != nil {
 		return Org{}, err
@@ -152,7 +164,8 @@ func (s *Service) UpdateOrg(o Org) error {
 	if old.Env == EnvDemo {
 		o.Env, o.URL = EnvDemo, ""
 	}
-	if old.Env != o.Env || old.URL != o.URL || old.ClientID != o.ClientID {
+	o.NeedsLogin, o.LoginProblem = old.NeedsLogin, old.LoginProblem
+	if old.Env != o.Env || old.URL != o.URL || old.ClientID != o.ClientID || old.CallbackPort != o.CallbackPort {
 		o.Username, o.OrgID, o.InstanceURL = "", "", ""
 		s.dropConnection(o.ID)
 	} else {
@@ -224,7 +237,8 @@ func (s *Service) org(id string) (Org, error) {
 	return Org{}, fmt.Errorf("org %q: %w", id, ErrUnknownOrg)
 }
 
-// rememberIdentity stores what a connection learned about an org.
+// rememberIdentity stores what a connection learned about an org; the org
+// no longer needs reauthorization.
 func (s *Service) rememberIdentity(id, username, orgID, instanceURL string) error {
 	st, err := s.loadOrgs()
 	if err != nil {
@@ -233,10 +247,42 @@ func (s *Service) rememberIdentity(id, username, orgID, instanceURL string) erro
 	for i := range st.Orgs {
 		if st.Orgs[i].ID == id {
 			st.Orgs[i].Username, st.Orgs[i].OrgID, st.Orgs[i].InstanceURL = username, orgID, instanceURL
-			st.Orgs[i].NeedsLogin = false
+			st.Orgs[i].NeedsLogin, st.Orgs[i].LoginProblem = false, ""
 		}
 	}
 	return s.saveOrgs(st)
+}
+
+// LoginState is how an org's saved login stands, as the org switcher and
+// `crmsheets orgs` show it, without calling Salesforce.
+type LoginState string
+
+// Login states.
+const (
+	// LoginBuiltIn: the demo org, which logs itself in.
+	LoginBuiltIn LoginState = "built in"
+	// LoginSignedIn: tokens are saved.
+	LoginSignedIn LoginState = "signed in"
+	// LoginNeedsReauth: Salesforce refused the saved login;
+	// Org.LoginProblem says why.
+	LoginNeedsReauth LoginState = "needs reauthorization"
+	// LoginLoggedOut: nothing saved: never logged in, or logged out.
+	LoginLoggedOut LoginState = "logged out"
+)
+
+// OrgLoginState tells whether an org can connect without a browser.
+func (s *Service) OrgLoginState(o Org) LoginState {
+	switch {
+	case o.Env == EnvDemo:
+		return LoginBuiltIn
+	case o.NeedsLogin:
+		return LoginNeedsReauth
+	}
+	var info auth.SessionInfo
+	if ok, err := s.store.GetSetting(sessionKey(o.ID), &info); err != nil || !ok {
+		return LoginLoggedOut
+	}
+	return LoginSignedIn
 }
 
 func validateOrg(o *Org) error {
@@ -254,6 +300,9 @@ func validateOrg(o *Org) error {
 		}
 	default:
 		return fmt.Errorf("org %q: unknown environment %q", o.Name, o.Env)
+	}
+	if o.CallbackPort < 0 || o.CallbackPort > 65535 {
+		return fmt.Errorf("org %q: callback port %d is not a port number (1-65535)", o.Name, o.CallbackPort)
 	}
 	if o.Name == "" {
 		o.Name = string(o.Env)
@@ -273,16 +322,18 @@ func isLoopbackURL(raw string) bool {
 	return h == "127.0.0.1" || h == "localhost" || h == "::1"
 }
 
-// markNeedsLogin records that an org's saved session no longer works.
-func (s *Service) markNeedsLogin(id string) {
+// markNeedsLogin records that Salesforce refused an org's saved session,
+// and why, so that the org shows "needs reauthorization" in every later
+// process too.
+func (s *Service) markNeedsLogin(id, why string) {
 	st, err := s.loadOrgs()
 	if err != nil {
 		s.log.Warn("could not note that the org needs a new login", "org", id, "err", err)
 		return
 	}
 	for i := range st.Orgs {
-		if st.Orgs[i].ID == id && st.Orgs[i].Env != EnvDemo && !st.Orgs[i].NeedsLogin {
-			st.Orgs[i].NeedsLogin = true
+		if st.Orgs[i].ID == id && st.Orgs[i].Env != EnvDemo {
+			st.Orgs[i].NeedsLogin, st.Orgs[i].LoginProblem = true, why
 			if err := s.saveOrgs(st); err != nil {
 				s.log.Warn("could not note that the org needs a new login", "org", id, "err", err)
 			}

@@ -42,7 +42,7 @@ func (s *Service) resume(ctx context.Context, o Org) error {
 		return fmt.Errorf("read the saved session of %s: %w", o.Name, err)
 	}
 	if !ok {
-		err := fmt.Errorf("%s has never been connected: %w", o.Name, ErrNeedsReauth)
+		err := fmt.Errorf("%s is logged out (no saved login on this computer): %w", o.Name, ErrNeedsReauth)
 		s.setConnErr(err)
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
+	"crmsheets/docs"
 	"crmsheets/ui/uiloop"
 )
 
@@ -33,84 +36,97 @@ var envChoices = []struct {
 // loginTimeout bounds the wait for the browser login to come back.
 const loginTimeout = 5 * time.Minute
 
+// connDialog is the org switcher and connection dialog; its widgets are
+// kept so tests can drive it as a user does.
+type connDialog struct {
+	d                        *dialog.CustomDialog
+	pick                     *widget.Select
+	info                     *widget.Label
+	connect, disconnect, add *widget.Button
+	remove                   *widget.Button
+	guide                    *widget.Button
+}
+
 // showConnectionDialog is the org switcher and connection dialog: pick a
-// saved org or add one, then Connect (the browser opens for OAuth),
-// Reconnect or Disconnect.
-func (mw *MainWindow) showConnectionDialog() {
+// saved org (its login state shown) or add one, then Connect (the browser
+// opens for OAuth), Reconnect or Disconnect; the admin guide is one tap
+// away.
+func (mw *MainWindow) showConnectionDialog() *connDialog {
 	orgs, err := mw.svc.Orgs()
 	if err != nil {
 		mw.report(err)
-		return
+		return nil
 	}
 	active, _ := mw.svc.ActiveOrg()
 	names := make([]string, len(orgs))
 	for i, o := range orgs {
-		names[i] = orgLabel(o)
+		names[i] = orgLabel(o, mw.svc.OrgLoginState(o))
 	}
-	pick := widget.NewSelect(names, nil)
+	cd := &connDialog{pick: widget.NewSelect(names, nil)}
 	for i, o := range orgs {
 		if o.ID == active.ID {
-			pick.SetSelectedIndex(i)
+			cd.pick.SetSelectedIndex(i)
 		}
 	}
 	st := mw.svc.Status()
 	state, _ := stateLook(st.State)
-	info := widget.NewLabel(state)
-	info.Wrapping = fyne.TextWrapWord
+	cd.info = widget.NewLabel(state)
+	cd.info.Wrapping = fyne.TextWrapWord
 	if st.Problem != "" {
-		info.SetText(state + ": " + st.Problem)
+		cd.info.SetText(state + ": " + st.Problem)
 	}
 	if st.KeychainWarning != "" {
-		info.SetText(info.Text + "\n" + st.KeychainWarning)
+		cd.info.SetText(cd.info.Text + "\n" + st.KeychainWarning)
 	}
-	var d *dialog.CustomDialog
 	selected := func() (app.Org, bool) {
-		i := pick.SelectedIndex()
+		i := cd.pick.SelectedIndex()
 		if i < 0 {
 			return app.Org{}, false
 		}
 		return orgs[i], true
 	}
-	connect := widget.NewButton("Connect", func() {
+	cd.connect = widget.NewButton("Connect", func() {
 		if o, ok := selected(); ok {
-			d.Hide()
+			cd.d.Hide()
 			mw.connect(o)
 		}
 	})
-	connect.Importance = widget.HighImportance
+	cd.connect.Importance = widget.HighImportance
 	if st.State == app.StateNeedsReauth {
-		connect.SetText("Reconnect")
+		cd.connect.SetText("Reconnect")
 	}
-	disconnect := widget.NewButton("Disconnect", func() {
-		d.Hide()
+	cd.disconnect = widget.NewButton("Disconnect", func() {
+		cd.d.Hide()
 		mw.disconnect()
 	})
-	add := widget.NewButton("Add an org…", func() {
-		d.Hide()
+	cd.add = widget.NewButton("Add an org…", func() {
+		cd.d.Hide()
 		mw.showAddOrg()
 	})
-	remove := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() {
+	cd.remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() {
 		if o, ok := selected(); ok {
-			d.Hide()
+			cd.d.Hide()
 			mw.confirmRemoveOrg(o)
 		}
 	})
-	pick.OnChanged = func(string) {
+	cd.pick.OnChanged = func(string) {
 		if o, ok := selected(); ok && o.ID == app.DemoOrgID {
-			remove.Disable()
+			cd.remove.Disable()
 		} else {
-			remove.Enable()
+			cd.remove.Enable()
 		}
 	}
-	pick.OnChanged("")
+	cd.pick.OnChanged("")
+	cd.guide = widget.NewButton("Admin guide…", func() { mw.showGuide() })
 	body := container.NewVBox(
-		widget.NewForm(widget.NewFormItem("Org", pick)),
-		info,
-		container.NewHBox(connect, disconnect, add, remove),
+		widget.NewForm(widget.NewFormItem("Org", cd.pick)),
+		cd.info,
+		container.NewHBox(cd.connect, cd.disconnect, cd.add, cd.remove, cd.guide),
 	)
-	d = dialog.NewCustom("Salesforce connection", "Close", body, mw.win)
-	d.Resize(fyne.NewSize(520, 240))
-	d.Show()
+	cd.d = dialog.NewCustom("Salesforce connection", "Close", body, mw.win)
+	cd.d.Resize(fyne.NewSize(560, 260))
+	cd.d.Show()
+	return cd
 }
 
 // confirmRemoveOrg forgets a saved org and its login after a confirmation;
@@ -130,8 +146,9 @@ func (mw *MainWindow) confirmRemoveOrg(o app.Org) {
 	}, mw.win)
 }
 
-// orgLabel names an org in the switcher, production marked.
-func orgLabel(o app.Org) string {
+// orgLabel names an org in the switcher: production marked, and whether
+// it can connect without a browser.
+func orgLabel(o app.Org, login app.LoginState) string {
 	s := o.Name
 	if o.Username != "" {
 		s += " — " + o.Username
@@ -139,66 +156,131 @@ func orgLabel(o app.Org) string {
 	if o.Production() {
 		s += "  [PRODUCTION]"
 	}
-	if o.NeedsLogin {
-		s += "  (log in again)"
+	if o.Env != app.EnvDemo && login != app.LoginSignedIn {
+		s += "  (" + string(login) + ")"
 	}
 	return s
 }
 
-// showAddOrg saves a new org: environment, My Domain URL, consumer key.
-func (mw *MainWindow) showAddOrg() {
-	name := widget.NewEntry()
-	name.SetPlaceHolder("e.g. Acme production")
+// showGuide shows docs/CONNECT-SALESFORCE.md, embedded in the binary so it
+// opens offline and matches this version.
+func (mw *MainWindow) showGuide() {
+	text := widget.NewRichTextFromMarkdown(docs.ConnectSalesforce)
+	text.Wrapping = fyne.TextWrapWord
+	scroll := container.NewVScroll(text)
+	d := dialog.NewCustom("Connect CRM Sheets to Salesforce ("+guidePath+")", "Close", scroll, mw.win)
+	d.Resize(fyne.NewSize(820, 640))
+	d.Show()
+}
+
+// guidePath is where the admin guide lives in the repository.
+const guidePath = "docs/CONNECT-SALESFORCE.md"
+
+// orgForm is the Add-an-org dialog: environment, My Domain URL, consumer
+// key, callback port, and the exact callback URL the admin must register,
+// updated as the port changes.
+type orgForm struct {
+	d            *dialog.CustomDialog
+	name, domain *widget.Entry
+	key, port    *widget.Entry
+	env          *widget.RadioGroup
+	callback     *widget.Label
+	login, guide *widget.Button
+}
+
+// showAddOrg opens the Add-an-org dialog. Nothing is saved until the login
+// succeeds.
+func (mw *MainWindow) showAddOrg() *orgForm {
+	f := &orgForm{name: widget.NewEntry(), domain: widget.NewEntry(), key: widget.NewEntry(), port: widget.NewEntry(),
+		callback: widget.NewLabel("")}
+	f.name.SetPlaceHolder("e.g. Acme production")
 	labels := make([]string, len(envChoices))
 	for i, e := range envChoices {
 		labels[i] = e.label
 	}
-	env := widget.NewRadioGroup(labels, nil)
-	env.Horizontal = true
-	env.SetSelected(labels[0])
-	domain := widget.NewEntry()
-	domain.SetPlaceHolder("https://acme.my.salesforce.com")
-	key := widget.NewEntry()
-	key.SetPlaceHolder("Connected app consumer key (optional)")
-	form := []*widget.FormItem{
-		widget.NewFormItem("Name", name),
-		widget.NewFormItem("Environment", env),
-		widget.NewFormItem("My Domain URL", domain),
-		widget.NewFormItem("Consumer key", key),
-	}
-	dialog.ShowForm("Add a Salesforce org", "Save and connect", "Cancel", form, func(ok bool) {
-		if ok {
-			mw.addOrg(name.Text, env.Selected, domain.Text, key.Text)
+	f.env = widget.NewRadioGroup(labels, nil)
+	f.env.Horizontal = true
+	f.env.SetSelected(labels[0])
+	f.domain.SetPlaceHolder("https://acme.my.salesforce.com")
+	f.key.SetPlaceHolder("Consumer Key of the org's External Client App (3MVG9…)")
+	f.key.SetText(strings.TrimSpace(os.Getenv("CRMSHEETS_CLIENT_ID")))
+	f.port.SetText(strconv.Itoa(app.DefaultCallbackPort))
+	f.callback.TextStyle.Monospace = true
+	f.callback.Selectable = true
+	showCallback := func(p string) {
+		if port, err := parsePort(p); err == nil {
+			f.callback.SetText(app.CallbackURL(port))
+		} else {
+			f.callback.SetText("(not a port number)")
 		}
-	}, mw.win)
+	}
+	f.port.OnChanged = showCallback
+	showCallback(f.port.Text)
+	hint := widget.NewLabel("Your Salesforce admin registers exactly this callback URL in the org's External Client App and gives you its consumer key.")
+	hint.Wrapping = fyne.TextWrapWord
+	f.guide = widget.NewButton("How the admin sets it up ("+guidePath+")", func() { mw.showGuide() })
+	f.login = widget.NewButton("Log in", func() {
+		f.d.Hide()
+		mw.addOrg(f.name.Text, f.env.Selected, f.domain.Text, f.key.Text, f.port.Text)
+	})
+	f.login.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem("Name", f.name),
+		widget.NewFormItem("Environment", f.env),
+		widget.NewFormItem("My Domain URL", f.domain),
+		widget.NewFormItem("Consumer key", f.key),
+		widget.NewFormItem("Callback port", f.port),
+		widget.NewFormItem("Callback URL", f.callback),
+	)
+	body := container.NewVBox(form, hint, container.NewHBox(f.login, f.guide))
+	f.d = dialog.NewCustom("Add a Salesforce org", "Cancel", body, mw.win)
+	f.d.Resize(fyne.NewSize(640, 420))
+	f.d.Show()
+	return f
 }
 
-// addOrg saves the org the Add dialog describes (envLabel is one of
-// envChoices' labels) and connects to it; the demo org is connected
-// without being added again.
-func (mw *MainWindow) addOrg(name, envLabel, domainURL, consumerKey string) {
+// parsePort reads a callback port: empty means the default.
+func parsePort(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	p, err := strconv.Atoi(s)
+	if err != nil || p < 1 || p > 65535 {
+		return 0, fmt.Errorf("the callback port must be a number from 1 to 65535, not %q", s)
+	}
+	return p, nil
+}
+
+// addOrg logs in to the org the Add dialog describes (envLabel is one of
+// envChoices' labels); the org is saved only when the login succeeds. The
+// demo org is connected without being added again.
+func (mw *MainWindow) addOrg(name, envLabel, domainURL, consumerKey, port string) {
 	o := app.Org{Name: strings.TrimSpace(name), URL: strings.TrimSpace(domainURL), ClientID: strings.TrimSpace(consumerKey)}
 	for _, e := range envChoices {
 		if e.label == envLabel {
 			o.Env = e.env
 		}
 	}
+	if o.Env == app.EnvDemo {
+		mw.connect(app.Org{ID: app.DemoOrgID, Env: app.EnvDemo, Name: "Demo org"})
+		return
+	}
 	if o.Env == app.EnvMyDomain {
 		if u, err := url.Parse(o.URL); err != nil || u.Host == "" || u.Scheme != "https" && !isLoopback(u) {
 			mw.report(fmt.Errorf("the My Domain URL must look like https://yourcompany.my.salesforce.com"))
 			return
 		}
+	} else {
+		o.URL = ""
 	}
-	if o.Env == app.EnvDemo {
-		mw.connect(app.Org{ID: app.DemoOrgID, Env: app.EnvDemo, Name: "Demo org"})
-		return
-	}
-	saved, err := mw.svc.AddOrg(o)
+	p, err := parsePort(port)
 	if err != nil {
 		mw.report(err)
 		return
 	}
-	mw.connect(saved)
+	o.CallbackPort = p
+	mw.connect(o)
 }
 
 // isLoopback reports an http URL on this machine (a local emulator),
@@ -213,25 +295,38 @@ func isLoopback(u *url.URL) bool {
 
 // disconnect logs the active org out off the UI goroutine; sheets stay.
 func (mw *MainWindow) disconnect() {
+	o, _ := mw.svc.ActiveOrg()
 	mw.goBackground(func() {
 		err := mw.svc.Disconnect(mw.ctx)
 		uiloop.Do(func() {
 			mw.conn.show(mw.svc.Status())
-			if err != nil {
+			switch {
+			case err != nil && !errors.Is(err, app.ErrNotRevoked):
 				mw.report(err)
-			} else {
-				mw.info("Disconnected; your sheets stay on this computer")
+			case o.Env == app.EnvDemo:
+				mw.info("Disconnected from the demo org; Connect logs it in again")
+			default:
+				if err != nil {
+					mw.report(err)
+				}
+				mw.info("Logged out of " + o.Name + ": its tokens are forgotten on this computer; the org stays in the list and your sheets stay. Connect logs in again.")
 			}
 		})
 	})
 }
 
-// connect logs in to an org off the UI goroutine; for OAuth orgs the
-// browser opens through fyne.App.OpenURL and a dialog waits with Cancel.
+// connect logs in to an org (saved, or new from the Add dialog) off the UI
+// goroutine; for OAuth orgs the browser opens through fyne.App.OpenURL and
+// a dialog waits with Cancel, showing where Salesforce must send the
+// browser back. A failed or cancelled login saves nothing.
 func (mw *MainWindow) connect(o app.Org) {
 	ctx, cancel := context.WithTimeout(mw.ctx, loginTimeout)
+	msg := widget.NewLabel("Log in in your browser; this window continues when Salesforce sends you back to " +
+		app.CallbackURL(o.CallbackPort) + ". If Salesforce shows an error page instead, look its code up in the admin guide.")
+	msg.Wrapping = fyne.TextWrapWord
 	wait := dialog.NewCustom("Connecting to "+o.Name, "Cancel",
-		container.NewVBox(widget.NewLabel("Log in in your browser; this window continues when Salesforce sends you back."), widget.NewProgressBarInfinite()), mw.win)
+		container.NewVBox(msg, widget.NewProgressBarInfinite(), widget.NewButton("Admin guide…", func() { mw.showGuide() })), mw.win)
+	wait.Resize(fyne.NewSize(520, 200))
 	wait.SetOnClosed(cancel)
 	if o.Env != app.EnvDemo {
 		wait.Show()
@@ -249,18 +344,18 @@ func (mw *MainWindow) connect(o app.Org) {
 		return nil
 	}
 	mw.goBackground(func() {
-		err := mw.svc.Connect(ctx, o.ID, open)
+		saved, err := mw.svc.Login(ctx, o, open)
 		uiloop.Do(func() {
 			wait.Hide()
 			cancel()
 			mw.conn.show(mw.svc.Status())
 			switch {
 			case errors.Is(err, context.Canceled):
-				mw.info("Login cancelled")
+				mw.info("Login cancelled; nothing was saved")
 			case err != nil:
-				mw.report(fmt.Errorf("connect to %s: %w", o.Name, err))
+				mw.report(err)
 			default:
-				mw.info("Connected to " + o.Name)
+				mw.info("Connected to " + saved.Name)
 				mw.conn.refreshNow()
 				mw.conn.startPolling()
 			}

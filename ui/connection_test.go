@@ -4,9 +4,12 @@ import (
 	"context"
 	"html"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,25 +20,39 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/app"
+	"crmsheets/crm/auth"
+	"crmsheets/crm/emulator"
 	"crmsheets/internal/demoorg"
 )
 
 // browserApp is the test app with a browser: OpenURL records the address
-// and logs in on the org's authorize page as a user would, accepting what
-// the page proposes, then follows the redirect back to the app.
+// and logs in on the org's authorize page as a user would, choosing the
+// action the test set ("allow" or "deny"), then follows the redirect back
+// to the app.
 type browserApp struct {
 	fyne.App
 	t      *testing.T
 	mu     sync.Mutex
 	opened []string
+	action string
 }
 
 var inputRE = regexp.MustCompile(`<input[^>]*\bname="([^"]+)"[^>]*\bvalue="([^"]*)"`)
 
+func (a *browserApp) setAction(action string) {
+	a.mu.Lock()
+	a.action = action
+	a.mu.Unlock()
+}
+
 func (a *browserApp) OpenURL(u *url.URL) error {
 	a.mu.Lock()
 	a.opened = append(a.opened, u.String())
+	action := a.action
 	a.mu.Unlock()
+	if action == "" {
+		action = "allow"
+	}
 	go func() {
 		hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
 		resp, err := hc.Get(u.String())
@@ -49,7 +66,7 @@ func (a *browserApp) OpenURL(u *url.URL) error {
 		for _, m := range inputRE.FindAllStringSubmatch(string(page), -1) {
 			form.Set(m[1], html.UnescapeString(m[2]))
 		}
-		form.Set("action", "allow")
+		form.Set("action", action)
 		resp, err = hc.PostForm(u.Scheme+"://"+u.Host+u.Path, form)
 		if err != nil {
 			a.t.Error(err)
@@ -65,15 +82,58 @@ func (a *browserApp) OpenURL(u *url.URL) error {
 	return nil
 }
 
-// TestConnectionDialogFlows drives the connection panel and dialog against
-// the demo org: add a My Domain org (the emulator on loopback) and log in
-// through the browser, switch back to the demo org, disconnect, and find
-// the My Domain org needing reauthorization after a restart without its
-// session.
+func (a *browserApp) openedCount() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.opened)
+}
+
+// freePort returns a loopback port nothing listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// fillAddOrg opens Add an org and types what a user would.
+func fillAddOrg(mw *MainWindow, env, domain, key string, port int) *orgForm {
+	f := mw.showAddOrg()
+	f.env.SetSelected(env)
+	test.Type(f.name, "Acme")
+	test.Type(f.domain, domain)
+	f.key.SetText("")
+	test.Type(f.key, key)
+	f.port.SetText("")
+	test.Type(f.port, strconv.Itoa(port))
+	return f
+}
+
+// TestConnectionDialogFlows drives the connection panel and dialogs
+// against a demo org as strict as Salesforce about apps (one app: a
+// consumer key, a callback on localhost at a free port, PKCE): the Add
+// dialog shows the exact callback URL; another key, another port and a
+// denied consent end with the guide's sentence and save no org; the right
+// key and port connect; a refresh token revoked in Salesforce shows
+// "Needs reauthorization" and Reconnect fixes it; Disconnect logs out and a
+// restart finds the org needing a login.
 func TestConnectionDialogFlows(t *testing.T) {
 	t.Setenv(ScreenEnv, "")
-	home := t.TempDir()
-	svc, err := app.Open(context.Background(), app.Options{Home: home, DemoOrg: demoorg.New(), DemoSeedAccounts: 5})
+	t.Setenv("CRMSHEETS_CLIENT_ID", "")
+	port := freePort(t)
+	const key = "3MVG9-ui-tests"
+	org, err := emulator.New(emulator.Options{SeedAccounts: 5, Apps: []emulator.ConnectedApp{
+		{ConsumerKey: key, CallbackURLs: []string{app.CallbackURL(port)}, RequirePKCE: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(org.Handler())
+	t.Cleanup(func() { ts.Close(); org.Close() })
+	tokens := auth.NewMemoryStore()
+	svc, err := app.Open(context.Background(), app.Options{Home: t.TempDir(), DemoOrg: demoorg.New(), DemoOrgURL: ts.URL, Keyring: tokens})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,29 +146,114 @@ func TestConnectionDialogFlows(t *testing.T) {
 	if demo.State != app.StateConnected || mw.conn.env.Text != "DEMO" {
 		t.Fatalf("demo org: %+v, badge %q", demo, mw.conn.env.Text)
 	}
+	savedOrgs := func() int {
+		orgs, _ := svc.Orgs()
+		return len(orgs) - 1
+	}
 
-	// Add a My Domain org; Connect opens the browser on its login page.
-	mw.addOrg("Acme", "My Domain", demo.InstanceURL, "any-consumer-key")
+	// The dialog shows the callback URL to register, following the port.
+	f := mw.showAddOrg()
+	if f.callback.Text != "http://localhost:1718/OauthRedirect" {
+		t.Errorf("default callback shown: %q", f.callback.Text)
+	}
+	f.port.SetText("")
+	test.Type(f.port, "1719")
+	if f.callback.Text != "http://localhost:1719/OauthRedirect" {
+		t.Errorf("callback after typing port 1719: %q", f.callback.Text)
+	}
+	// The admin guide opens from the dialog.
+	before := len(mw.win.Canvas().Overlays().List())
+	test.Tap(f.guide)
+	if len(mw.win.Canvas().Overlays().List()) != before+1 {
+		t.Error("the admin guide did not open")
+	}
+	f.d.Hide()
+
+	refused := []struct {
+		name, key string
+		port      int
+		action    string
+		words     []string
+		browser   bool
+	}{
+		{"another key", "3MVG9-other-org", port, "allow", []string{"OAUTH_EC_APP_NOT_FOUND", `"3MVG9-other-org"`}, false},
+		{"another port", key, port + 1, "allow", []string{"redirect_uri_mismatch", app.CallbackURL(port + 1)}, false},
+		{"denied", key, port, "deny", []string{"access_denied", "choose Allow"}, true},
+	}
+	for _, tt := range refused {
+		a.setAction(tt.action)
+		opened := a.openedCount()
+		test.Tap(fillAddOrg(mw, "My Domain", ts.URL, tt.key, tt.port).login)
+		mw.WaitIdle()
+		msg := mw.status.Text
+		for _, w := range append(tt.words, "docs/CONNECT-SALESFORCE.md#troubleshooting") {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s: status %q lacks %q", tt.name, msg, w)
+			}
+		}
+		if n := savedOrgs(); n != 0 {
+			t.Errorf("%s: %d orgs saved after a refused login", tt.name, n)
+		}
+		if got := a.openedCount() > opened; got != tt.browser {
+			t.Errorf("%s: browser opened %v, want %v", tt.name, got, tt.browser)
+		}
+	}
+
+	// The right key and port: connected, saved with both.
+	a.setAction("allow")
+	test.Tap(fillAddOrg(mw, "My Domain", ts.URL, key, port).login)
 	mw.WaitIdle()
 	st := svc.Status()
-	if len(a.opened) != 1 || !strings.HasPrefix(a.opened[0], demo.InstanceURL+"/services/oauth2/authorize?") {
-		t.Fatalf("browser opened %q", a.opened)
-	}
 	if st.State != app.StateConnected || st.OrgName != "Acme" || st.Env != app.EnvMyDomain {
 		t.Fatalf("after login: %+v (status %q)", st, mw.status.Text)
 	}
 	if mw.conn.org.Text != "Acme" || mw.conn.env.Text != "MY DOMAIN" || mw.conn.state.Text != "Connected" {
 		t.Errorf("panel %q %q %q", mw.conn.org.Text, mw.conn.env.Text, mw.conn.state.Text)
 	}
-	acme := st.OrgID
-
-	// A bad My Domain URL is refused before anything is saved.
-	mw.addOrg("Typo", "My Domain", "acme.my.salesforce.com", "")
-	if orgs, _ := svc.Orgs(); len(orgs) != 2 || !strings.Contains(mw.status.Text, "My Domain URL") {
-		t.Errorf("orgs %v after a bad URL, status %q", orgs, mw.status.Text)
+	acme, _ := svc.ActiveOrg()
+	if acme.ClientID != key || acme.CallbackPort != port {
+		t.Errorf("saved org %+v", acme)
 	}
 
-	// Switch back to the demo org with the switcher's Connect.
+	// A bad My Domain URL is refused before anything is sent.
+	test.Tap(fillAddOrg(mw, "My Domain", "acme.my.salesforce.com", key, port).login)
+	mw.WaitIdle()
+	if n := savedOrgs(); n != 1 || !strings.Contains(mw.status.Text, "My Domain URL") {
+		t.Errorf("%d orgs after a bad URL, status %q", n, mw.status.Text)
+	}
+
+	// Revoked in Salesforce: the badge says so and Reconnect fixes it.
+	var info struct{ refresh string }
+	for _, k := range []string{"salesforce:" + ts.URL + ":" + org.OrgID() + ":" + org.DemoUserID()} {
+		if tok, err := tokens.Load(k); err == nil {
+			info.refresh = tok.RefreshToken
+		}
+	}
+	if info.refresh == "" {
+		t.Fatal("no saved refresh token")
+	}
+	resp, err := http.PostForm(ts.URL+"/services/oauth2/revoke", url.Values{"token": {info.refresh}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mw.conn.refreshNow()
+	mw.WaitIdle()
+	p := mw.conn
+	if p.state.Text != "Needs reauthorization" || p.connect.Text != "Reconnect…" || !strings.Contains(p.problem.Text, "invalid_grant") {
+		t.Fatalf("after revocation: panel %q, button %q, problem %q", p.state.Text, p.connect.Text, p.problem.Text)
+	}
+	cd := mw.showConnectionDialog()
+	if !strings.Contains(cd.pick.Selected, "needs reauthorization") || cd.connect.Text != "Reconnect" {
+		t.Errorf("switcher shows %q, button %q", cd.pick.Selected, cd.connect.Text)
+	}
+	test.Tap(cd.connect)
+	mw.WaitIdle()
+	if st := svc.Status(); st.State != app.StateConnected || p.state.Text != "Connected" {
+		t.Fatalf("after Reconnect: %+v, panel %q", st, p.state.Text)
+	}
+
+	// Switch to the demo org and back, then Disconnect.
 	orgs, err := svc.Orgs()
 	if err != nil {
 		t.Fatal(err)
@@ -122,22 +267,20 @@ func TestConnectionDialogFlows(t *testing.T) {
 	if st := svc.Status(); st.State != app.StateConnected || st.Env != app.EnvDemo || mw.conn.env.Text != "DEMO" {
 		t.Fatalf("after switching to the demo org: %+v, badge %q", st, mw.conn.env.Text)
 	}
-
-	// Back to Acme (its session is saved), then Disconnect.
-	if err := svc.SwitchOrg(acme); err != nil {
+	if err := svc.SwitchOrg(acme.ID); err != nil {
 		t.Fatal(err)
 	}
-	mw.disconnect()
+	test.Tap(mw.showConnectionDialog().disconnect)
 	mw.WaitIdle()
 	if st := svc.Status(); st.State == app.StateConnected || mw.conn.state.Text == "Connected" {
 		t.Fatalf("after Disconnect: %+v, badge %q", st, mw.conn.state.Text)
 	}
-	if !strings.Contains(mw.status.Text, "Disconnected") {
+	if !strings.Contains(mw.status.Text, "Logged out of Acme") {
 		t.Errorf("status %q", mw.status.Text)
 	}
 
-	// A restart finds Acme active with no session: needs reauthorization,
-	// and the panel offers Reconnect.
+	// A restart finds Acme active and logged out: the panel offers
+	// Reconnect, and the switcher says it is logged out.
 	mw.stop()
 	mw2 := NewMainWindow(a, svc)
 	t.Cleanup(mw2.stop)
@@ -146,8 +289,11 @@ func TestConnectionDialogFlows(t *testing.T) {
 	if st := svc.Status(); st.State != app.StateNeedsReauth {
 		t.Fatalf("after restart: %+v", st)
 	}
-	p := mw2.conn
+	p = mw2.conn
 	if p.state.Text != "Needs reauthorization" || p.connect.Text != "Reconnect…" || p.connect.Importance != widget.HighImportance {
 		t.Errorf("panel %q, button %q (%v)", p.state.Text, p.connect.Text, p.connect.Importance)
+	}
+	if cd := mw2.showConnectionDialog(); !strings.Contains(cd.pick.Selected, "logged out") {
+		t.Errorf("switcher shows %q", cd.pick.Selected)
 	}
 }

@@ -80,6 +80,16 @@ func Run(ctx context.Context, args []string, stdio IO, opts app.Options, gui fun
 	root.SetOut(stdio.Out)
 	root.SetErr(stdio.Err)
 	err := root.ExecuteContext(ctx)
+	hint := ""
+	if e.svc != nil && err != nil && app.IsNeedsReauth(err) {
+		// The org needs reauthorization: say exactly how to log in again.
+		if o, oerr := e.svc.ActiveOrg(); oerr == nil {
+			hint = fmt.Sprintf("To log in again, run `%s` (or `crmsheets orgs --use demo` to work on the demo org).", loginHint(o))
+			if e.svc.OrgLoginState(o) == app.LoginNeedsReauth {
+				hint = o.Name + " needs reauthorization. " + hint
+			}
+		}
+	}
 	if e.svc != nil {
 		if cerr := closeWithin(e.svc, closeTimeout, stdio.Err); cerr != nil && err == nil {
 			err = cerr
@@ -107,6 +117,9 @@ func Run(ctx context.Context, args []string, stdio IO, opts app.Options, gui fun
 		return code
 	}
 	fmt.Fprintln(stdio.Err, "Error:", err)
+	if hint != "" {
+		fmt.Fprintln(stdio.Err, hint)
+	}
 	return code
 }
 
@@ -249,10 +262,7 @@ func (e *env) connected(ctx context.Context) (*app.Service, error) {
 		return svc, nil
 	}
 	if err := svc.ConnectActive(ctx); err != nil {
-		if errors.Is(err, app.ErrNeedsReauth) {
-			return nil, fmt.Errorf("%w\nRun `crmsheets login` to sign in again", err)
-		}
-		return nil, err
+		return nil, err // Run adds the login command to a needed reauthorization
 	}
 	return svc, nil
 }

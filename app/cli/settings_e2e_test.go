@@ -241,7 +241,7 @@ func TestScriptsGetOneJSONDocumentAndOneWarning(t *testing.T) {
 	found := false
 	for _, o := range orgs {
 		if o["url"] == emu.URL {
-			found = o["state"] == "log in again" && o["needsLogin"] == true
+			found = o["state"] == "needs reauthorization" && o["needsLogin"] == true
 		}
 	}
 	if !found {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,17 +20,34 @@ import (
 	"crmsheets/crm/emulator"
 )
 
-// demoOrg runs the emulator with a clock the test can move.
+// demoOrg runs the emulator with a clock the test can move, and a
+// connected app for the tests whose callback is on a free port.
 type demoOrg struct {
 	srv    *emulator.Server
 	url    string
+	port   int          // the registered callback port
 	offset atomic.Int64 // nanoseconds added to the clock
+}
+
+// testClientID is the consumer key of the tests' connected app.
+const testClientID = "3MVG9-auth-tests"
+
+// freePort returns a loopback port nothing listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
 
 func newDemoOrg(t *testing.T) *demoOrg {
 	t.Helper()
-	d := &demoOrg{}
-	srv, err := emulator.New(emulator.Options{SeedAccounts: 3, Seed: 1, TokenTTL: time.Hour,
+	d := &demoOrg{port: freePort(t)}
+	app := emulator.ConnectedApp{ConsumerKey: testClientID, CallbackURLs: []string{CallbackURL(d.port)}, RequirePKCE: true}
+	srv, err := emulator.New(emulator.Options{SeedAccounts: 3, Seed: 1, TokenTTL: time.Hour, Apps: []emulator.ConnectedApp{app},
 		Now: func() time.Time { return time.Now().Add(time.Duration(d.offset.Load())) }})
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +69,7 @@ func (d *demoOrg) config(t *testing.T, store TokenStore, logs io.Writer) Config 
 	if logs == nil {
 		logs = io.Discard
 	}
-	return Config{Env: env, ClientID: emulator.DemoClientID, Store: store, Timeout: 20 * time.Second,
+	return Config{Env: env, ClientID: testClientID, RedirectPort: d.port, Store: store, Timeout: 20 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 }
 
@@ -123,7 +141,7 @@ func TestLoginFullFlow(t *testing.T) {
 	cfg := org.config(t, store, &logs)
 	done := make(chan string, 1)
 	cfg.OpenBrowser = func(u string) error {
-		if !strings.Contains(u, "code_challenge_method=S256") || !strings.Contains(u, "redirect_uri=http%3A%2F%2F127.0.0.1%3A") {
+		if !strings.Contains(u, "code_challenge_method=S256") || !strings.Contains(u, "redirect_uri="+url.QueryEscape(CallbackURL(org.port))) {
 			t.Errorf("authorize URL %q lacks PKCE S256 or a loopback redirect", u)
 		}
 		go func() { done <- browser(t, u, "allow", nil) }()
@@ -213,7 +231,7 @@ func TestLoginDenied(t *testing.T) {
 	cfg := org.config(t, nil, nil)
 	cfg.OnURL = func(u string) { go browser(t, u, "deny", nil) }
 	_, err := Login(context.Background(), cfg)
-	if !errors.Is(err, ErrLoginDenied) || !strings.Contains(err.Error(), "access_denied") {
+	if !errors.Is(err, ErrLoginDenied) || !strings.Contains(err.Error(), "access_denied") || !strings.Contains(err.Error(), "choose Allow") {
 		t.Fatalf("err = %v, want ErrLoginDenied", err)
 	}
 }
@@ -262,6 +280,7 @@ func TestResumeAndRevoke(t *testing.T) {
 	org := newDemoOrg(t)
 	store := NewMemoryStore()
 	cfg := org.config(t, store, nil)
+	cfg.ClientID = emulator.DemoClientID // IssueToken's refresh token is bound to it
 	ctx := context.Background()
 	access, refresh, err := org.srv.IssueToken(org.url)
 	if err != nil {
@@ -312,6 +331,7 @@ func TestConcurrentCallsAfterExpiry(t *testing.T) {
 	org := newDemoOrg(t)
 	store := NewMemoryStore()
 	cfg := org.config(t, store, nil)
+	cfg.ClientID = emulator.DemoClientID // IssueToken's refresh token is bound to it
 	access, refresh, err := org.srv.IssueToken(org.url)
 	if err != nil {
 		t.Fatal(err)

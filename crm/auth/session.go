@@ -231,7 +231,7 @@ func (s *Session) fetch(ctx context.Context, old oauth2.Token) (*oauth2.Token, e
 	case old.RefreshToken != "":
 		tok, err := s.oc.TokenSource(ctx, &oauth2.Token{RefreshToken: old.RefreshToken}).Token()
 		if err != nil {
-			return nil, oauthFailure("refresh the token at "+s.Env.String(), err)
+			return nil, oauthFailure("refresh the token at "+s.Env.String(), err, StageRefresh, Config{Env: s.Env, ClientID: s.oc.ClientID}, "")
 		}
 		if tok.RefreshToken == "" {
 			tok.RefreshToken = old.RefreshToken // Salesforce rotates only when configured to
@@ -279,19 +279,17 @@ func (s *Session) Revoke(ctx context.Context) error {
 	return delErr
 }
 
-// oauthFailure wraps an x/oauth2 error: invalid_grant becomes
-// ErrNeedsReauth; the message is redacted.
-func oauthFailure(op string, err error) error {
+// oauthFailure turns an x/oauth2 error of the token endpoint into an
+// explained *OAuthError (a refused refresh matches ErrNeedsReauth); other
+// failures keep their chain with the text redacted.
+func oauthFailure(op string, err error, stage Stage, cfg Config, redirect string) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		desc := re.ErrorDescription
-		if desc == "" {
-			desc = http.StatusText(re.Response.StatusCode)
+		if re.ErrorCode == "" {
+			return fmt.Errorf("%s: HTTP %d from the token endpoint", op, re.Response.StatusCode)
 		}
-		if re.ErrorCode == "invalid_grant" {
-			return fmt.Errorf("%s: Salesforce refused the login (%s): %w", op, crm.RedactSecrets(desc), ErrNeedsReauth)
-		}
-		return fmt.Errorf("%s: %s: %s", op, re.ErrorCode, crm.RedactSecrets(desc))
+		return Explain(&OAuthError{Code: re.ErrorCode, Description: crm.RedactSecrets(re.ErrorDescription), Stage: stage,
+			ClientID: cfg.ClientID, CallbackURL: redirect, LoginURL: cfg.Env.URL})
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", op, err)
