@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,6 +103,33 @@ func toSerial(t time.Time) float64 {
 	}
 	ms := t.Hour()*3_600_000 + t.Minute()*60_000 + t.Second()*1000 + t.Nanosecond()/1_000_000
 	return math.Round(days) + float64(ms)/msPerDay
+}
+
+// firstSafeDay is the first day whose serial means the same day in every
+// spreadsheet. Excel's 1900 system counts a 1900-02-29 that never was, so
+// its serials below 61 are one day off from LibreOffice's (which counts
+// from 1899-12-30 without it) and from anything computing dates from the
+// serial: 1900-02-28 is 59 in Excel and shows as 1900-02-27 in LibreOffice.
+// Earlier dates are exported as text, as years before 1900 (which have no
+// serial at all) already are.
+var firstSafeDay = time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)
+
+// serialSafe reports whether a date or wall-clock datetime can be written
+// as a serial that every spreadsheet shows as the same day.
+func serialSafe(t time.Time) bool {
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return !day.Before(firstSafeDay)
+}
+
+// excelSerial is the serial written for t, rounded to the 15 significant
+// digits Excel and LibreOffice keep. Written with Go's shortest round-trip
+// form (17 digits, e.g. 45382.104166666664 for 2024-03-31 02:30:00), the
+// spreadsheet cuts the extra digits off instead of rounding them
+// (45382.1041666666) and shows 02:29:59; rounded first it stores
+// 45382.1041666667, which is 02:30:00 to well under a millisecond.
+func excelSerial(t time.Time) float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(toSerial(t), 'g', 15, 64), 64)
+	return f
 }
 
 // DateFormat is the order of day, month and year in a column of text dates.

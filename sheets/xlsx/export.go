@@ -353,9 +353,10 @@ func (ex *exporter) writeRow(row *sheets.Row, extras []string) error {
 	return nil
 }
 
-// typed is the Excel value of a canonical cell: a number, a date serial, a
-// boolean, or text. A cell that is not canonical for its type is written as
-// the text it holds, never dropped.
+// typed is the Excel value of a canonical cell: a number, a date serial
+// (rounded to 15 digits, see excelSerial), a boolean, or text. Dates before
+// 1900-03-01 are text (see firstSafeDay). A cell that is not canonical for
+// its type is written as the text it holds, never dropped.
 func (ex *exporter) typed(t sheets.Type, v string) any {
 	if v == "" {
 		return nil
@@ -366,13 +367,13 @@ func (ex *exporter) typed(t sheets.Type, v string) any {
 			return f
 		}
 	case sheets.TypeDate:
-		if d, ok := sheets.Time(t, v); ok && d.Year() >= 1900 {
-			return toSerial(d)
+		if d, ok := sheets.Time(t, v); ok && serialSafe(d) {
+			return excelSerial(d)
 		}
 	case sheets.TypeDateTime:
 		if d, ok := sheets.Time(t, v); ok {
-			if d = d.In(ex.loc); d.Year() >= 1900 {
-				return toSerial(d)
+			if d = d.In(ex.loc); serialSafe(d) {
+				return excelSerial(d)
 			}
 		}
 	case sheets.TypeBool:

@@ -1,0 +1,169 @@
+package xlsx
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"crmsheets/sheets"
+)
+
+// exactSheet has the values spreadsheets get wrong: datetimes whose serial
+// needs rounding to 15 digits (2024-03-31 02:30:00 is 45382.104166666664),
+// a second of every kind over a day, and dates around Excel's phantom
+// 1900-02-29.
+func exactSheet() (*sheets.Sheet, []*sheets.Row, []string, []string) {
+	s := &sheets.Sheet{ID: "exact", Name: "Exact"}
+	s.AddColumn(sheets.Column{ID: "d", Name: "Day", Type: sheets.TypeDate})
+	s.AddColumn(sheets.Column{ID: "t", Name: "When", Type: sheets.TypeDateTime})
+	days := []string{"1899-12-31", "1900-01-01", "1900-02-28", "1900-03-01", "1950-06-15", "2000-02-29", "2024-03-31"}
+	var rows []*sheets.Row
+	var wantDays, wantTimes []string
+	at := time.Date(2024, 3, 31, 2, 30, 0, 0, time.UTC)
+	for i := range 240 {
+		r := &sheets.Row{ID: sheets.RowID(i + 1), Cells: map[string]string{"t": at.Format(sheets.DateTimeLayout)}}
+		wantTimes = append(wantTimes, at.Format("2006-01-02 15:04:05"))
+		if i < len(days) {
+			r.Cells["d"] = days[i]
+		}
+		wantDays = append(wantDays, r.Cells["d"])
+		r.MarkSynced(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+		rows = append(rows, r)
+		at = at.Add(6*time.Minute + 7*time.Second)
+	}
+	return s, rows, wantDays, wantTimes
+}
+
+// TestExportSerialsRounded: a datetime's serial is written rounded to the
+// 15 significant digits spreadsheets keep (excelize would cut the 17 digits
+// of Go's shortest form, and spreadsheets then show a second early); dates
+// before 1900-03-01 are text.
+func TestExportSerialsRounded(t *testing.T) {
+	if got := excelSerial(time.Date(2024, 3, 31, 2, 30, 0, 0, time.UTC)); strconv.FormatFloat(got, 'f', -1, 64) != "45382.1041666667" {
+		t.Errorf("2024-03-31 02:30:00 written as %v, want 45382.1041666667", got)
+	}
+	s, rows, wantDays, wantTimes := exactSheet()
+	f := openExport(t, s, rows)
+	tab := f.GetSheetList()[0]
+	for i := range rows {
+		raw, err := f.GetCellValue(tab, cellAt(t, 2, i+2), excelize.Options{RawCellValue: true})
+		must(t, err)
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			t.Fatalf("row %d: %q is not a serial", i+2, raw)
+		}
+		// the exact serial (days since 1899-12-30 plus the fraction of the
+		// day), rounded — not cut — to the 15 digits spreadsheets keep
+		wt, _ := time.Parse("2006-01-02 15:04:05", wantTimes[i])
+		exact := float64(wt.Unix()-time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).Unix()) / 86400
+		want, _ := strconv.ParseFloat(strconv.FormatFloat(exact, 'g', 15, 64), 64)
+		if v != want {
+			t.Errorf("row %d: %s written as %s, want %v (rounded to 15 digits)", i+2, wantTimes[i], raw, want)
+		}
+		if wantDays[i] == "" {
+			continue
+		}
+		day, err := f.GetCellValue(tab, cellAt(t, 1, i+2), excelize.Options{RawCellValue: true})
+		must(t, err)
+		_, numErr := strconv.ParseFloat(day, 64)
+		isText := numErr != nil
+		if wantDays[i] < "1900-03-01" != isText {
+			t.Errorf("%s written as %q (text %v): want text exactly before 1900-03-01", wantDays[i], day, isText)
+		}
+	}
+}
+
+// soffice runs LibreOffice headless to convert in to the given format
+// (e.g. "xlsx", "csv") in a temp dir and returns the output, skipping the
+// test where LibreOffice is not installed (apt-get install
+// libreoffice-calc-nogui).
+func soffice(t *testing.T, in []byte, ext, to string) []byte {
+	t.Helper()
+	bin, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("LibreOffice not installed (apt-get install libreoffice-calc-nogui)")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in."+ext)
+	must(t, os.WriteFile(src, in, 0o644))
+	out := filepath.Join(dir, "out")
+	cmd := exec.Command(bin, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless", "--convert-to", to, "--outdir", out, src)
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice --convert-to %s: %v\n%s", to, err, b)
+	}
+	name := "in." + to
+	if i := bytes.IndexByte([]byte(to), ':'); i >= 0 {
+		name = "in." + to[:i]
+	}
+	b, err := os.ReadFile(filepath.Join(out, name))
+	if err != nil {
+		t.Fatalf("soffice wrote no %s: %v", name, err)
+	}
+	return b
+}
+
+// TestLibreOfficeShowsExportExactly opens an export in LibreOffice: the
+// cells it shows (its CSV rendering of the formatted cells) are the
+// datetimes to the second and the 1900 dates as they are; and the export
+// re-saved by LibreOffice re-imports with no change.
+func TestLibreOfficeShowsExportExactly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs LibreOffice")
+	}
+	s, rows, wantDays, wantTimes := exactSheet()
+	b := exportBytes(t, s, rows)
+
+	shown, err := csv.NewReader(bytes.NewReader(soffice(t, b, "xlsx", "csv:Text - txt - csv (StarCalc):44,34,76,1"))).ReadAll()
+	must(t, err)
+	for i := range rows {
+		line := shown[i+1]
+		if line[1] != wantTimes[i] || line[0] != wantDays[i] {
+			t.Errorf("LibreOffice shows row %d as %q %q, want %q %q", i+2, line[0], line[1], wantDays[i], wantTimes[i])
+		}
+	}
+
+	tb, err := readBytes(t, soffice(t, b, "xlsx", "xlsx"), ReadOptions{})
+	must(t, err)
+	p, err := PlanMerge(s, seq(rows), tb, MergeOptions{ClearBlanks: true})
+	must(t, err)
+	if len(p.Matched) != len(rows) || p.ChangedCells() != 0 || len(p.Invalid) != 0 {
+		for _, m := range p.Matched {
+			for _, c := range m.Changes {
+				t.Errorf("change after LibreOffice save: %+v", c)
+			}
+		}
+		t.Errorf("LibreOffice re-save re-imported: %d of %d matched, %d changes, invalid %v", len(p.Matched), len(rows), p.ChangedCells(), p.Invalid)
+	}
+}
+
+// TestLibreOfficeExactFixture re-imports testdata/libreoffice/exact.xlsx, the
+// export of exactSheet saved again by LibreOffice Calc 7.4, where CI has no
+// LibreOffice: no change, the datetimes to the second and the 1900 dates
+// right. -update regenerates it when LibreOffice is installed.
+func TestLibreOfficeExactFixture(t *testing.T) {
+	s, rows, _, _ := exactSheet()
+	path := filepath.Join("testdata", "libreoffice", "exact.xlsx")
+	if *update {
+		must(t, os.WriteFile(path, soffice(t, exportBytes(t, s, rows), "xlsx", "xlsx"), 0o644))
+	}
+	tb, err := readBytes(t, fixture(t, filepath.Join("libreoffice", "exact.xlsx")), ReadOptions{})
+	must(t, err)
+	p, err := PlanMerge(s, seq(rows), tb, MergeOptions{ClearBlanks: true})
+	must(t, err)
+	for _, m := range p.Matched {
+		for _, c := range m.Changes {
+			t.Errorf("change after LibreOffice save: %+v", c)
+		}
+	}
+	if len(p.Matched) != len(rows) || len(p.Invalid) != 0 {
+		t.Errorf("%d of %d rows matched, invalid %v", len(p.Matched), len(rows), p.Invalid)
+	}
+}
