@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"crmsheets/internal/golden"
 	"crmsheets/sheets"
 )
 
@@ -151,7 +152,7 @@ func TestLibreOfficeShowsExportExactly(t *testing.T) {
 func TestLibreOfficeExactFixture(t *testing.T) {
 	s, rows, _, _ := exactSheet()
 	path := filepath.Join("testdata", "libreoffice", "exact.xlsx")
-	if *update {
+	if golden.Update() {
 		must(t, os.WriteFile(path, soffice(t, exportBytes(t, s, rows), "xlsx", "xlsx"), 0o644))
 	}
 	tb, err := readBytes(t, fixture(t, filepath.Join("libreoffice", "exact.xlsx")), ReadOptions{})
