@@ -432,6 +432,10 @@ func (s *Server) route(req *restRequest) {
 		s.routeComposite(req)
 	case p[0] == "jobs":
 		s.routeJobs(req)
+	case p[0] == "search" && len(p) == 1:
+		s.handleSearch(req)
+	case p[0] == "parameterizedSearch" && len(p) == 1:
+		s.handleParameterizedSearch(req)
 	case p[0] == "limits" && len(p) == 1:
 		s.handleLimits(req)
 	case p[0] == "limits" && len(p) == 2 && p[1] == "recordCount":
@@ -444,13 +448,15 @@ func (s *Server) route(req *restRequest) {
 func (s *Server) handleResources(req *restRequest) {
 	b := req.base
 	writeValue(req.w, http.StatusOK, map[string]string{
-		"sobjects":  b + "/sobjects",
-		"query":     b + "/query",
-		"queryAll":  b + "/queryAll",
-		"limits":    b + "/limits",
-		"composite": b + "/composite",
-		"jobs":      b + "/jobs",
-		"identity":  "/id/" + s.orgID + "/" + s.userID,
+		"sobjects":            b + "/sobjects",
+		"query":               b + "/query",
+		"queryAll":            b + "/queryAll",
+		"limits":              b + "/limits",
+		"composite":           b + "/composite",
+		"jobs":                b + "/jobs",
+		"search":              b + "/search",
+		"parameterizedSearch": b + "/parameterizedSearch",
+		"identity":            "/id/" + s.orgID + "/" + s.userID,
 	})
 }
 
