@@ -21,8 +21,9 @@ func (s *Service) Runs(q RunQuery) ([]*sheets.Run, error) {
 	return rs, nil
 }
 
-// Run returns one run of the history.
-func (s *Service) Run(id uint64) (*sheets.Run, error) {
+// RunRecord returns the record of one run of the history (what ran, its
+// counts and changes); ui.Run and cli.Run are the entry points, not this.
+func (s *Service) RunRecord(id uint64) (*sheets.Run, error) {
 	r, err := s.store.Run(id)
 	if err != nil {
 		return nil, err // the store's error already says "run N: …"

@@ -90,7 +90,7 @@ func TestPullCountsAddedRows(t *testing.T) {
 // never repeated by the layers above the one that said them.
 func TestErrorsDoNotRepeatTheirPrefix(t *testing.T) {
 	env := newTestEnv(t)
-	_, err := env.svc.Run(9999)
+	_, err := env.svc.RunRecord(9999)
 	if err == nil || strings.Count(err.Error(), "run 9999") != 1 {
 		t.Errorf("missing run: %v", err)
 	}

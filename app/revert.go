@@ -24,7 +24,7 @@ import (
 // may ask for that with RecreateRows). The revert is itself a run in
 // history (RevertOf), and the reverted run is marked (RevertedBy).
 func (s *Service) Revert(ctx context.Context, runID uint64, progress func(Progress)) (*sheets.Run, error) {
-	orig, err := s.Run(runID)
+	orig, err := s.RunRecord(runID)
 	if err != nil {
 		return nil, err
 	}

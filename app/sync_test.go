@@ -407,7 +407,7 @@ func TestRevertPush(t *testing.T) {
 	if r := env.rowByRecord(sh.ID, ids[0]); r.Cells[title] != "Engineer" || r.State != sheets.StateSynced {
 		t.Errorf("reverted row: Title %q state %s, want Engineer synced", r.Cells[title], r.State)
 	}
-	orig, _ := env.svc.Run(push.ID)
+	orig, _ := env.svc.RunRecord(push.ID)
 	if orig.RevertedBy != rev.ID {
 		t.Errorf("pushed run RevertedBy = %d, want %d", orig.RevertedBy, rev.ID)
 	}
@@ -512,7 +512,7 @@ func TestInterruptedRunsAtStartup(t *testing.T) {
 	}
 	env.svc.Close()
 	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
-	got, err := env.svc.Run(r.ID)
+	got, err := env.svc.RunRecord(r.ID)
 	if err != nil || got.Status != sheets.RunInterrupted {
 		t.Errorf("run after restart: %+v %v, want interrupted", got, err)
 	}

@@ -138,7 +138,7 @@ func (h *historyScreen) shown() {
 
 // selectRun shows a run by id once the list has loaded.
 func (h *historyScreen) selectRun(id uint64) {
-	run, err := h.mw.svc.Run(id)
+	run, err := h.mw.svc.RunRecord(id)
 	if err != nil {
 		h.mw.report(err)
 		return

@@ -45,7 +45,7 @@ type proposalReview struct {
 func newProposalReview(p fieldmap.Proposal) *proposalReview {
 	r := &proposalReview{p: p, accepted: make([]bool, len(p.Matches))}
 	for i, mt := range p.Matches {
-		r.accepted[i] = mt.Kind.Confident()
+		r.accepted[i] = mt.Basis.Confident()
 	}
 	return r
 }
@@ -95,7 +95,7 @@ func (m *mapperScreen) review(r *proposalReview) {
 			check.Text = fmt.Sprintf("%s  →  %s", mt.ColumnName, fieldText(mt.Field))
 			check.SetChecked(r.accepted[i])
 			check.OnChanged = func(on bool) { r.accepted[i] = on }
-			box.Objects[1].(*widget.Label).SetText(mt.Kind.String() + ": " + mt.Reason)
+			box.Objects[1].(*widget.Label).SetText(mt.Basis.String() + ": " + mt.Reason)
 		})
 	var unmatched []string
 	for _, u := range r.p.Unmatched {

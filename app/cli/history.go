@@ -30,7 +30,7 @@ func (e *env) historyCommand() *cobra.Command {
 				return err
 			}
 			if runID != 0 {
-				run, err := svc.Run(runID)
+				run, err := svc.RunRecord(runID)
 				if err != nil {
 					return err
 				}

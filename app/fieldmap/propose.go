@@ -10,18 +10,20 @@ import (
 	"crmsheets/sheets"
 )
 
-// MatchKind says how a column was matched to a field, strongest first.
-type MatchKind uint8
+// MatchBasis is what a proposed column-to-field match rests on, strongest
+// first. (The XLSX import's own xlsx.MatchKind says how a file row found
+// its sheet row; the two are unrelated.)
+type MatchBasis uint8
 
-// Kinds of auto-map matches.
+// Bases of auto-map matches.
 const (
-	MatchAPIName MatchKind = iota + 1 // the column is named like the field's API name or path
-	MatchLabel                        // the column is named like the field's label
-	MatchSynonym                      // the column's name is a common name for the field
+	MatchAPIName MatchBasis = iota + 1 // the column is named like the field's API name or path
+	MatchLabel                         // the column is named like the field's label
+	MatchSynonym                       // the column's name is a common name for the field
 )
 
 // String describes the kind of match for the review screen.
-func (k MatchKind) String() string {
+func (k MatchBasis) String() string {
 	switch k {
 	case MatchAPIName:
 		return "same API name"
@@ -35,15 +37,15 @@ func (k MatchKind) String() string {
 
 // Confident reports whether the match can be pre-selected in the review
 // (exact name or label); synonyms deserve a look.
-func (k MatchKind) Confident() bool { return k == MatchAPIName || k == MatchLabel }
+func (k MatchBasis) Confident() bool { return k == MatchAPIName || k == MatchLabel }
 
 // ProposedMatch is one column the auto-mapper would map.
 type ProposedMatch struct {
 	Column     string // column id
 	ColumnName string
 	Field      FieldOption
-	Kind       MatchKind
-	Reason     string // for the review screen: `"E-mail" is a common name for Email`
+	Basis      MatchBasis // what the match rests on
+	Reason     string     // for the review screen: `"E-mail" is a common name for Email`
 }
 
 // UnmatchedColumn is a column the auto-mapper left unmapped, and why.
@@ -173,13 +175,13 @@ func Propose(columns []sheets.Column, fields []FieldOption) Proposal {
 	}
 	type found struct {
 		field int
-		kind  MatchKind
+		kind  MatchBasis
 		lost  string // the field was taken by this column
 	}
 	result := make([]found, len(columns))
 	// One pass per kind, so an exact match anywhere beats a synonym
 	// elsewhere in the sheet.
-	for _, kind := range []MatchKind{MatchAPIName, MatchLabel, MatchSynonym} {
+	for _, kind := range []MatchBasis{MatchAPIName, MatchLabel, MatchSynonym} {
 		for ci, c := range columns {
 			if c.Mapped() || result[ci].kind != 0 {
 				continue
@@ -239,7 +241,7 @@ func Propose(columns []sheets.Column, fields []FieldOption) Proposal {
 		default:
 			reason = fmt.Sprintf("%q is a common name for %s (%s)", c.Name, f.Label, f.Path)
 		}
-		p.Matches = append(p.Matches, ProposedMatch{Column: c.ID, ColumnName: c.Name, Field: f, Kind: r.kind, Reason: reason})
+		p.Matches = append(p.Matches, ProposedMatch{Column: c.ID, ColumnName: c.Name, Field: f, Basis: r.kind, Reason: reason})
 	}
 	return p
 }

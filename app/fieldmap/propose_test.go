@@ -183,7 +183,7 @@ func TestAutoMap(t *testing.T) {
 		object    string
 		columns   []sheets.Column
 		want      map[string]string // column name → path
-		kinds     map[string]MatchKind
+		kinds     map[string]MatchBasis
 		unmatched []string
 	}{
 		{
@@ -196,7 +196,7 @@ func TestAutoMap(t *testing.T) {
 				"E-mail": "Email", "Mobile": "MobilePhone", "Zip": "MailingPostalCode", "Phone number": "Phone",
 				"Owner": "Owner.Name", "Birthdate": "Birthdate",
 			},
-			kinds:     map[string]MatchKind{"E-mail": MatchAPIName, "Birthdate": MatchAPIName, "Company": MatchSynonym, "Job Title": MatchSynonym},
+			kinds:     map[string]MatchBasis{"E-mail": MatchAPIName, "Birthdate": MatchAPIName, "Company": MatchSynonym, "Job Title": MatchSynonym},
 			unmatched: []string{"Favourite colour"},
 		},
 		{
@@ -207,7 +207,7 @@ func TestAutoMap(t *testing.T) {
 				"last name": "LastName", "MAILING_CITY": "MailingCity", "account.name": "Account.Name",
 				"Lead Source": "LeadSource", "Email Address": "Email",
 			},
-			kinds: map[string]MatchKind{"last name": MatchAPIName, "Lead Source": MatchAPIName, "Email Address": MatchSynonym},
+			kinds: map[string]MatchBasis{"last name": MatchAPIName, "Lead Source": MatchAPIName, "Email Address": MatchSynonym},
 		},
 		{
 			name:    "Company is the lead's own field",
@@ -224,7 +224,7 @@ func TestAutoMap(t *testing.T) {
 			want: map[string]string{
 				"Account Name": "Name", "Web": "Website", "Zip": "BillingPostalCode", "Employees": "NumberOfEmployees", "City": "BillingCity",
 			},
-			kinds: map[string]MatchKind{"Account Name": MatchLabel},
+			kinds: map[string]MatchBasis{"Account Name": MatchLabel},
 		},
 		{
 			name:    "opportunity",
@@ -270,8 +270,8 @@ func TestAutoMap(t *testing.T) {
 				if fields[m.Field.Path] > 1 {
 					t.Errorf("field %s proposed twice", m.Field.Path)
 				}
-				if want, ok := tc.kinds[m.ColumnName]; ok && m.Kind != want {
-					t.Errorf("%q matched by %s, want %s", m.ColumnName, m.Kind, want)
+				if want, ok := tc.kinds[m.ColumnName]; ok && m.Basis != want {
+					t.Errorf("%q matched by %s, want %s", m.ColumnName, m.Basis, want)
 				}
 				if m.Reason == "" {
 					t.Errorf("%q: no reason to show", m.ColumnName)
