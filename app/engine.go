@@ -76,6 +76,9 @@ type engine struct {
 	// being sent; heldFirst is the first one's explanation (see held.go).
 	heldRows  int
 	heldFirst string
+	// keyPrefixes maps key prefixes to object names (describeGlobal), read
+	// when a push sends direct reference columns (see referenceProblems).
+	keyPrefixes map[string]string
 	// org is the connected org the run talks to (see orgbinding.go).
 	org OrgBinding
 	// rebindMatched and rebindUnmatched count a re-bind's rows found and

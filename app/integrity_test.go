@@ -189,3 +189,90 @@ func TestRevertOfCreatesLeavesTheSheetTrue(t *testing.T) {
 		t.Fatalf("rows still deleted: %v", left)
 	}
 }
+
+// Validation follows Describe: values of unrestricted picklists are
+// accepted and sent; a restricted picklist takes only its values; a
+// reference cell holding an id of another object is refused before sending
+// by its key prefix (FIELD_INTEGRITY_EXCEPTION), the other rows go out.
+func TestValidationAsDescribeSays(t *testing.T) {
+	env := newTestEnv(t)
+	acct := env.insert("Account", map[string]any{"Name": "Acme"})
+	contact := env.insert("Contact", map[string]any{"LastName": "Case", "Email": "case@example.com", "AccountId": acct})
+	sh := &sheets.Sheet{Name: "Cases", Object: "Case"}
+	subject := sh.AddColumn(sheets.Column{Name: "Subject", Type: sheets.TypeText})
+	status := sh.AddColumn(sheets.Column{Name: "Status", Type: sheets.TypeText})
+	who := sh.AddColumn(sheets.Column{Name: "Contact", Type: sheets.TypeText})
+	sh.KeyColumn = subject.ID
+	sh.Sync.CreateMissing = true
+	sh, err := env.svc.NewLocalSheet(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for col, field := range map[string]string{subject.ID: "Subject", status.ID: "Status", who.ID: "ContactId"} {
+		if _, err := env.svc.MapColumnToField(env.ctx, sh.ID, col, field); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sh, _ = env.svc.Sheet(sh.ID)
+	if c, _ := sh.Column(status.ID); c.Type != sheets.TypePicklist || c.Restricted || len(c.Choices) == 0 {
+		t.Fatalf("Status column %+v: want an unrestricted picklist with its values", c)
+	}
+	rows, err := env.svc.AddRows(sh.ID, 0, []map[string]string{
+		{subject.ID: "Right contact", status.ID: "working", who.ID: contact},
+		{subject.ID: "Account id in ContactId", status.ID: "New", who.ID: acct},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.svc.EditCell(sh.ID, rows[0].ID, status.ID, "Bogus Status"); err != nil {
+		t.Fatalf("a value of an unrestricted picklist was refused: %v", err)
+	}
+	if r, _ := env.svc.EditCell(sh.ID, rows[1].ID, status.ID, "escalated"); r.Cells[status.ID] != "Escalated" {
+		t.Errorf("a choice typed in another case is %q, want Salesforce's spelling", r.Cells[status.ID])
+	}
+	plan, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push})
+	if err != nil || plan.Creates != 1 || plan.Invalid != 1 {
+		t.Fatalf("plan: %+v %v, want 1 create and 1 invalid", plan, err)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if run.Counts.Created != 1 || run.Counts.Invalid != 1 {
+		t.Fatalf("push %+v", run.Counts)
+	}
+	outs, _ := env.svc.Outcomes(run.ID, true)
+	if len(outs) != 1 || outs[0].StatusCode != "FIELD_INTEGRITY_EXCEPTION" || !strings.Contains(outs[0].Message, "Account record") {
+		t.Fatalf("refused rows %+v", outs)
+	}
+	for _, c := range env.org.Records("Case") {
+		if c["Subject"] == "Right contact" && c["Status"] != "Bogus Status" {
+			t.Errorf("Salesforce has Status %v, want the unrestricted value", c["Status"])
+		}
+		if c["Subject"] == "Account id in ContactId" {
+			t.Errorf("the row with a wrong-object id was sent")
+		}
+	}
+
+	// A restricted picklist takes only its values.
+	ash := &sheets.Sheet{Name: "Accounts", Object: "Account"}
+	name := ash.AddColumn(sheets.Column{Name: "Name", Type: sheets.TypeText})
+	tier := ash.AddColumn(sheets.Column{Name: "Tier", Type: sheets.TypeText})
+	ash, err = env.svc.NewLocalSheet(ash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for col, field := range map[string]string{name.ID: "Name", tier.ID: "Customer_Tier__c"} {
+		if _, err := env.svc.MapColumnToField(env.ctx, ash.ID, col, field); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ash, _ = env.svc.Sheet(ash.ID)
+	if c, _ := ash.Column(tier.ID); !c.Restricted || c.Type != sheets.TypePicklist {
+		t.Fatalf("restricted picklist column %+v", c)
+	}
+	arows, err := env.svc.AddRows(ash.ID, 0, []map[string]string{{name.ID: "Tiered"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.svc.EditCell(ash.ID, arows[0].ID, tier.ID, "Bogus Tier"); err == nil {
+		t.Error("a value outside a restricted picklist was accepted")
+	}
+}

@@ -225,7 +225,7 @@ func (s *Service) RestoreConfigVersion(sheetID string, n int) (*sheets.Sheet, er
 	}
 	for i, c := range cur.Columns {
 		if oc, ok := old.Column(c.ID); ok && oc.Type == c.Type {
-			cur.Columns[i].Field, cur.Columns[i].ReadOnly, cur.Columns[i].Blank, cur.Columns[i].Choices = oc.Field, oc.ReadOnly, oc.Blank, oc.Choices
+			cur.Columns[i].Field, cur.Columns[i].ReadOnly, cur.Columns[i].Blank, cur.Columns[i].Choices, cur.Columns[i].Restricted = oc.Field, oc.ReadOnly, oc.Blank, oc.Choices, oc.Restricted
 		} else if ok {
 			cur.Columns[i].Field, cur.Columns[i].ReadOnly, cur.Columns[i].Blank = oc.Field, oc.ReadOnly, oc.Blank
 		}
@@ -252,7 +252,13 @@ func (s *Service) retypeFor(sh *sheets.Sheet, i int, f fieldmap.FieldOption) str
 	if c.Type == want && slices.Equal(c.Choices, choices) {
 		return ""
 	}
-	if err := s.store.RetypeColumn(sh.ID, c.ID, want, choices); err != nil {
+	// An unrestricted picklist takes any value (as Salesforce does): its
+	// values are suggestions, so the cells are not checked against them.
+	check := choices
+	if !f.Restricted {
+		check = nil
+	}
+	if err := s.store.RetypeColumn(sh.ID, c.ID, want, check); err != nil {
 		s.log.Info("keep column type", "column", c.Name, "field", f.Path, "err", err)
 		return retypeWarning(c.Name, f)
 	}

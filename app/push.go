@@ -329,6 +329,9 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 	if err := e.resolveRelationships(ctx, prs); err != nil {
 		return e.pausedOr(err)
 	}
+	if err := e.loadKeyPrefixes(ctx); err != nil {
+		return e.pausedOr(err)
+	}
 	for _, pr := range prs {
 		e.prepareSend(pr)
 	}

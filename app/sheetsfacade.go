@@ -236,7 +236,7 @@ func (s *Service) AddRows(sheetID string, after sheets.RowID, cells []map[string
 			if !ok {
 				return nil, fmt.Errorf("add row %d to %q: no column %q", i+1, sh.Name, colID)
 			}
-			v, err := sheets.Parse(col.Type, in, col.Choices)
+			v, err := sheets.ParseCell(col, in)
 			if err != nil {
 				var ve *sheets.ValueError
 				if errors.As(err, &ve) {

@@ -37,7 +37,7 @@ func (s *Service) NewSheetFromObject(ctx context.Context, object, name string) (
 	}
 	infos := make([]templates.FieldInfo, 0, len(d.Fields))
 	for _, f := range d.Fields {
-		fi := templates.FieldInfo{Name: f.Name, Label: f.Label, Type: f.Type, ReadOnly: !f.Createable && !f.Updateable || f.Calculated}
+		fi := templates.FieldInfo{Name: f.Name, Label: f.Label, Type: f.Type, ReadOnly: !f.Createable && !f.Updateable || f.Calculated, Restricted: f.RestrictedPicklist}
 		for _, p := range f.PicklistValues {
 			if p.Active {
 				fi.Picklist = append(fi.Picklist, p.Value)

@@ -1,6 +1,12 @@
 package app
 
 import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
 	"crmsheets/app/fieldmap"
 	"crmsheets/crm"
 	"crmsheets/sheets"
@@ -57,5 +63,63 @@ func (e *engine) validatePush(r *sheets.Row, send map[string]bool, create bool) 
 	if create {
 		op = fieldmap.PushCreate
 	}
-	return fieldmap.ValidateRow(e.sh, r, fields, op)
+	return append(fieldmap.ValidateRow(e.sh, r, fields, op), e.referenceProblems(r, fields)...)
 }
+
+// loadKeyPrefixes reads the org's key prefixes (describeGlobal, one call
+// per run) when the sheet maps a reference field directly, so a reference
+// cell holding an id of the wrong object is refused before sending.
+func (e *engine) loadKeyPrefixes(ctx context.Context) error {
+	if e.keyPrefixes != nil || !slices.ContainsFunc(e.b.cols, func(bc *boundColumn) bool { return !bc.path && bc.field.Type == "reference" }) {
+		return nil
+	}
+	objs, err := e.c.DescribeGlobal(ctx)
+	if err != nil {
+		e.s.noteCallErr(err)
+		return fmt.Errorf("check reference ids of %q: %w", e.sh.Name, err)
+	}
+	e.keyPrefixes = make(map[string]string, len(objs))
+	for _, o := range objs {
+		if o.KeyPrefix != "" {
+			e.keyPrefixes[o.KeyPrefix] = o.Name
+		}
+	}
+	return nil
+}
+
+// referenceProblems refuses reference cells whose id belongs to an object
+// the field does not point to (an Account id in Case.ContactId), which
+// Salesforce answers with FIELD_INTEGRITY_EXCEPTION: the id's key prefix
+// (its first three characters) is compared with the key prefixes of the
+// field's referenceTo objects from describeGlobal.
+func (e *engine) referenceProblems(r *sheets.Row, fields map[string]*crm.Field) []fieldmap.RowProblem {
+	if len(e.keyPrefixes) == 0 {
+		return nil
+	}
+	var out []fieldmap.RowProblem
+	for _, col := range e.sh.Columns {
+		f, ok := fields[col.ID]
+		v := r.Cells[col.ID]
+		if !ok || f == nil || f.Type != "reference" || len(v) < 3 || len(f.ReferenceTo) == 0 {
+			continue
+		}
+		object, known := e.keyPrefixes[v[:3]]
+		if !known {
+			continue // a prefix describeGlobal does not list: Salesforce decides
+		}
+		if slices.ContainsFunc(f.ReferenceTo, func(o string) bool { return strings.EqualFold(o, object) }) {
+			continue
+		}
+		out = append(out, fieldmap.RowProblem{
+			Column: col.ID, ColumnName: col.Name, Field: f.Name, Value: v, Code: codeFieldIntegrity,
+			Message: fmt.Sprintf("Salesforce would reject %s for %s: it is the id of a %s record, and this field points to %s.",
+				v, cmp.Or(f.Label, f.Name), object, strings.Join(f.ReferenceTo, " or ")),
+		})
+	}
+	return out
+}
+
+// codeFieldIntegrity is Salesforce's code for a reference id of the wrong
+// object ("id value of incorrect type"), used when the engine refuses one
+// before sending.
+const codeFieldIntegrity = "FIELD_INTEGRITY_EXCEPTION"

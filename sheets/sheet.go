@@ -44,14 +44,18 @@ const (
 // Column is one typed column of a sheet. Its ID is stable across renames and
 // reorders; cells are keyed by it.
 type Column struct {
-	ID       string      `json:"id"`
-	Name     string      `json:"name"`
-	Type     Type        `json:"type"`
-	Field    string      `json:"field,omitempty"`    // Salesforce field API name or relationship path such as "Account.Name"; "" when unmapped
-	Choices  []string    `json:"choices,omitempty"`  // allowed values of picklist columns
-	ReadOnly bool        `json:"readOnly,omitempty"` // pulled but never pushed (formula, system or non-updateable fields)
-	Blank    BlankPolicy `json:"blank,omitempty"`
-	Width    float32     `json:"width,omitempty"` // display width chosen by the user; 0 = default
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Type    Type     `json:"type"`
+	Field   string   `json:"field,omitempty"`   // Salesforce field API name or relationship path such as "Account.Name"; "" when unmapped
+	Choices []string `json:"choices,omitempty"` // values of picklist columns: the only ones accepted when Restricted, suggestions otherwise
+	// Restricted is set for a restricted picklist (Describe's
+	// restrictedPicklist): cells take only Choices. An unrestricted
+	// picklist accepts any value, as Salesforce does.
+	Restricted bool        `json:"restricted,omitempty"`
+	ReadOnly   bool        `json:"readOnly,omitempty"` // pulled but never pushed (formula, system or non-updateable fields)
+	Blank      BlankPolicy `json:"blank,omitempty"`
+	Width      float32     `json:"width,omitempty"` // display width chosen by the user; 0 = default
 }
 
 // Mapped reports whether the column is mapped to a Salesforce field.

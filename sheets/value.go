@@ -396,3 +396,40 @@ func SameText(a, b string) bool {
 func normalizeBreaks(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
+
+// ParseCell parses input for a column as Parse does with the column's
+// choices, except that an unrestricted picklist column (not
+// Column.Restricted) accepts values outside its choices, as Salesforce
+// accepts them: a value matching a choice case-insensitively takes the
+// choice's spelling, any other is kept as typed.
+func ParseCell(c Column, input string) (string, error) {
+	open := !c.Restricted && len(c.Choices) > 0 && (c.Type == TypePicklist || c.Type == TypeMultiPicklist)
+	if !open {
+		return Parse(c.Type, input, c.Choices)
+	}
+	v, err := Parse(c.Type, input, nil)
+	if err != nil || v == "" {
+		return v, err
+	}
+	spell := func(p string) string {
+		for _, ch := range c.Choices {
+			if strings.EqualFold(ch, p) {
+				return ch
+			}
+		}
+		return p
+	}
+	if c.Type == TypePicklist {
+		return spell(v), nil
+	}
+	parts := strings.Split(v, ";")
+	out := parts[:0]
+	seen := map[string]bool{}
+	for _, p := range parts {
+		if p = spell(p); !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, ";"), nil
+}

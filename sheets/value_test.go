@@ -285,3 +285,24 @@ func TestSameTextIgnoresLineEndingsOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCellOpenAndRestrictedPicklists(t *testing.T) {
+	open := Column{Type: TypePicklist, Choices: []string{"Prospect", "Customer"}}
+	if v, err := ParseCell(open, " Weird Type "); err != nil || v != "Weird Type" {
+		t.Errorf("unrestricted picklist: %q %v", v, err)
+	}
+	if v, _ := ParseCell(open, "customer"); v != "Customer" {
+		t.Errorf("a choice in another case: %q, want the choice's spelling", v)
+	}
+	multi := Column{Type: TypeMultiPicklist, Choices: []string{"A", "B"}}
+	if v, err := ParseCell(multi, "a; Z ;A;b"); err != nil || v != "A;Z;B" {
+		t.Errorf("unrestricted multi-select: %q %v", v, err)
+	}
+	strict := Column{Type: TypePicklist, Choices: []string{"Prospect"}, Restricted: true}
+	if _, err := ParseCell(strict, "Weird Type"); err == nil {
+		t.Error("a restricted picklist accepted another value")
+	}
+	if _, err := ParseCell(Column{Type: TypeNumber}, "x"); err == nil {
+		t.Error("a number column accepted text")
+	}
+}

@@ -15,7 +15,10 @@ type FieldInfo struct {
 	Label    string   // label shown in Salesforce
 	Type     string   // Salesforce field type: string, email, picklist, double, reference, address...
 	Picklist []string // active picklist values
-	ReadOnly bool     // neither createable nor updateable (formula, system or audit field)
+	// Restricted is Describe's restrictedPicklist: only Picklist values are
+	// accepted (an unrestricted picklist takes any value).
+	Restricted bool
+	ReadOnly   bool // neither createable nor updateable (formula, system or audit field)
 }
 
 // MaxDescribeColumns caps the columns FromDescribe picks: enough for the
@@ -180,6 +183,7 @@ func FromDescribe(object string, fields []FieldInfo) *sheets.Sheet {
 		col := sh.AddColumn(sheets.Column{Name: name, Type: c.t, Field: c.f.Name, ReadOnly: c.f.ReadOnly})
 		if c.t == sheets.TypePicklist || c.t == sheets.TypeMultiPicklist {
 			sh.Columns[len(sh.Columns)-1].Choices = slices.Clone(c.f.Picklist)
+			sh.Columns[len(sh.Columns)-1].Restricted = c.f.Restricted
 		}
 		if !c.f.ReadOnly {
 			switch {

@@ -458,3 +458,55 @@ func TestRevertOfCreateRunThenPushCreatesNothing(t *testing.T) {
 		t.Fatalf("push after recreate: %d records, want 5", count())
 	}
 }
+
+// A value of an unrestricted picklist (Describe: restrictedPicklist false)
+// is accepted at import and sent, as Salesforce accepts it.
+func TestUnrestrictedPicklistValueImportsAndPushes(t *testing.T) {
+	emu := clitest.StartEmulator(t, binary, "--seed-accounts", "3")
+	c := newCLI(t)
+	if r := c.Login(t, emu.URL); r.Code != 0 {
+		t.Fatalf("login: exit %d %s", r.Code, r.Err)
+	}
+	c.Must(t, "new", "--template", "accounts", "--name", "Accounts")
+	c.Must(t, "sync", "--sheet", "Accounts", "--direction", "pull")
+	file := filepath.Join(t.TempDir(), "accounts.xlsx")
+	c.Must(t, "export", "--sheet", "Accounts", file)
+	f, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := f.GetSheetName(0)
+	rows, _ := f.GetRows(tab)
+	typeCol, nameCol := slices.Index(rows[0], "Type"), slices.Index(rows[0], "Name")
+	if typeCol < 0 || nameCol < 0 {
+		t.Fatalf("header %v", rows[0])
+	}
+	cell, _ := excelize.CoordinatesToCellName(typeCol+1, 2)
+	if err := f.SetCellStr(tab, cell, "Weird Type"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	var preview map[string]any
+	c.JSON(t, &preview, "import", file, "--sheet", "Accounts", "--preview")
+	plan := preview["plan"].(map[string]any)
+	if preview["changedCells"].(float64) != 1 || plan["invalid"] != nil && len(plan["invalid"].([]any)) > 0 {
+		t.Fatalf("preview of an unrestricted picklist value: %v", preview)
+	}
+	c.Must(t, "import", file, "--sheet", "Accounts")
+	var runs []map[string]any
+	c.JSON(t, &runs, "sync", "--sheet", "Accounts", "--direction", "push")
+	if runs[0]["counts"].(map[string]any)["updated"].(float64) != 1 {
+		t.Fatalf("push %v", runs[0])
+	}
+	org, err := clitest.OpenOrg(emu.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := org.Query("SELECT Id FROM Account WHERE Type = 'Weird Type'")
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("Salesforce has %d accounts of Type 'Weird Type' (%v), want 1", len(recs), err)
+	}
+}

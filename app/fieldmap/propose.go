@@ -274,9 +274,10 @@ func (p Proposal) Apply(sh *sheets.Sheet) error {
 func MapColumn(col *sheets.Column, f FieldOption) {
 	col.Field = f.Path
 	col.Type = f.SheetType()
-	col.Choices = nil
+	col.Choices, col.Restricted = nil, false
 	if col.Type == sheets.TypePicklist || col.Type == sheets.TypeMultiPicklist {
 		col.Choices = slices.Clone(f.Picklist)
+		col.Restricted = f.Restricted
 	}
 	col.ReadOnly = f.ReadOnly
 }

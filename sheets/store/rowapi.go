@@ -66,7 +66,7 @@ func (tx *Tx) EditCell(sheetID string, id sheets.RowID, colID, input string, now
 	if err != nil {
 		return nil, fmt.Errorf("edit cell: %w", err)
 	}
-	v, err := sheets.Parse(col.Type, input, col.Choices)
+	v, err := sheets.ParseCell(col, input)
 	if err != nil {
 		var ve *sheets.ValueError
 		if errors.As(err, &ve) {

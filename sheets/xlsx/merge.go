@@ -418,7 +418,7 @@ func convertCell(sc sheets.Column, from sheets.Type, v string, loc *time.Locatio
 			return id, nil
 		}
 	}
-	return sheets.Parse(sc.Type, v, sc.Choices)
+	return sheets.ParseCell(sc, v)
 }
 
 // duplicates lists record ids and keys found on several file rows.

@@ -16,7 +16,7 @@ func leadSheet() (*sheets.Sheet, []*sheets.Row) {
 	s.AddColumn(sheets.Column{Name: "Company", Type: sheets.TypeText, Field: "Company"})
 	s.AddColumn(sheets.Column{Name: "Website", Type: sheets.TypeURL, Field: "Website"})
 	s.AddColumn(sheets.Column{Name: "Employees", Type: sheets.TypeNumber, Field: "NumberOfEmployees"})
-	s.AddColumn(sheets.Column{Name: "Rating", Type: sheets.TypePicklist, Choices: []string{"Hot", "Warm", "Cold"}, Field: "Rating"})
+	s.AddColumn(sheets.Column{Name: "Rating", Type: sheets.TypePicklist, Choices: []string{"Hot", "Warm", "Cold"}, Restricted: true, Field: "Rating"})
 	rows := []*sheets.Row{
 		{ID: 1, RecordID: "00Q2300000aaaaaEAA", Cells: map[string]string{"c1": "Acme", "c2": "https://www.acme.com/", "c3": "10"}},
 		{ID: 2, RecordID: "00Q2300000bbbbbEAA", Cells: map[string]string{"c1": "Globex", "c2": "globex.com"}},

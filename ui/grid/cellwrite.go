@@ -89,7 +89,7 @@ func (g *Grid) storeCells(sh *sheets.Sheet, sheetID string, w cellWrite) cellWri
 			res.err = fmt.Errorf("column %s is no longer in %q", e.Column, sh.Name)
 			return res
 		}
-		v, err := sheets.Parse(col.Type, e.Input, col.Choices)
+		v, err := sheets.ParseCell(col, e.Input)
 		if err != nil {
 			res.bad, res.err = k, err
 			return res
