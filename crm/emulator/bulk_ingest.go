@@ -314,11 +314,11 @@ func (s *Server) ingestRow(tx *writeTxn, j *bulkJob, cols []bulkColumn, row []st
 	created := false
 	switch j.operation {
 	case "insert":
-		res, created = s.collectionRecord(tx, "create", nil, nil, in, lockRate), true
+		res, created = s.collectionRecord(tx, "create", nil, nil, in, writeMode{lockRate: lockRate}), true
 	case "update":
-		res = s.collectionRecord(tx, "update", nil, nil, in, lockRate)
+		res = s.collectionRecord(tx, "update", nil, nil, in, writeMode{lockRate: lockRate})
 	case "upsert":
-		res = s.collectionRecord(tx, "upsert", j.obj, j.extField, in, lockRate)
+		res = s.collectionRecord(tx, "upsert", j.obj, j.extField, in, writeMode{lockRate: lockRate})
 		created = res.Created != nil && *res.Created
 	default: // delete, hardDelete
 		res = s.bulkDelete(tx, j.obj, in, lockRate)

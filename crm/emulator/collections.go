@@ -97,12 +97,12 @@ func (s *Server) collectionWrite(req *restRequest, op string, o *Object, ext *Fi
 		writeErrors(req.w, http.StatusBadRequest, exceededIDLimit())
 		return
 	}
-	lockRate := s.currentFaults().LockRate
+	mode := writeMode{lockRate: s.currentFaults().LockRate, allowSave: allowSave(req.r.Header.Get(duplicateRuleHeader)), urlBase: req.base}
 	results := make([]saveResult, len(body.Records))
 	failed := false
 	tx := s.beginFor(req.r)
 	for i, in := range body.Records {
-		res := s.collectionRecord(tx, op, o, ext, in, lockRate)
+		res := s.collectionRecord(tx, op, o, ext, in, mode)
 		failed = failed || !res.Success
 		results[i] = res
 	}
@@ -134,7 +134,7 @@ func failure(id *string, errs ...apiError) saveResult {
 }
 
 // collectionRecord writes one record of a collection request.
-func (s *Server) collectionRecord(tx *writeTxn, op string, o *Object, ext *Field, in map[string]any, lockRate float64) saveResult {
+func (s *Server) collectionRecord(tx *writeTxn, op string, o *Object, ext *Field, in map[string]any, mode writeMode) saveResult {
 	typ, e := s.recordType(in)
 	if e != nil {
 		return failure(nil, *e)
@@ -143,7 +143,6 @@ func (s *Server) collectionRecord(tx *writeTxn, op string, o *Object, ext *Field
 		return failure(nil, newAPIError(codeInvalidType, "Record type %s does not match the upsert type %s", typ.Name, o.Name))
 	}
 	t := s.tables[typ]
-	mode := writeMode{lockRate: lockRate}
 	switch op {
 	case "create":
 		if _, has := takeID(in); has {

@@ -247,7 +247,7 @@ func (s *Server) handleTree(req *restRequest, root *Object) {
 		if n.parent != nil {
 			n.fields[n.lookup.Name] = n.parent.id
 		}
-		rec, errs := tx.insert(s.tables[n.o], n.fields, writeMode{lockRate: lockRate})
+		rec, errs := tx.insert(s.tables[n.o], n.fields, writeMode{lockRate: lockRate, allowSave: allowSave(req.r.Header.Get(duplicateRuleHeader)), urlBase: req.base})
 		if errs != nil {
 			res := treeResult{ReferenceID: n.ref}
 			for _, e := range errs {

@@ -55,6 +55,8 @@ type apiError struct {
 	Message string
 	// Fields names the offending fields; nil omits the key on the top level.
 	Fields []string
+	// Duplicates is the duplicate result of DUPLICATES_DETECTED.
+	Duplicates *duplicateResult
 }
 
 func (e apiError) Error() string { return e.Code + ": " + e.Message }
@@ -80,6 +82,11 @@ type recordError struct {
 	StatusCode string   `json:"statusCode"`
 	Message    string   `json:"message"`
 	Fields     []string `json:"fields"`
+	// Duplicates: whether collection results carry the duplicate result
+	// is not captured (the documented example has none); the demo org
+	// gives it as the single-record create does, so clients can list the
+	// matches. A guess.
+	Duplicates *duplicateResult `json:"duplicateResut,omitempty"`
 }
 
 func (e apiError) record() recordError {
@@ -87,7 +94,7 @@ func (e apiError) record() recordError {
 	if f == nil {
 		f = []string{}
 	}
-	return recordError{StatusCode: e.Code, Message: e.Message, Fields: f}
+	return recordError{StatusCode: e.Code, Message: e.Message, Fields: f, Duplicates: e.Duplicates}
 }
 
 // topLevelFields keeps an explicit empty fields list (ENTITY_IS_DELETED is
@@ -98,8 +105,18 @@ func encodeTopLevel(errs []apiError) []byte {
 		ErrorCode string   `json:"errorCode"`
 		Fields    []string `json:"fields"`
 	}
+	type duplicates struct {
+		Duplicates *duplicateResult `json:"duplicateResut"`
+		Message    string           `json:"message"`
+		ErrorCode  string           `json:"errorCode"`
+	}
 	out := make([]any, 0, len(errs))
 	for _, e := range errs {
+		if e.Duplicates != nil {
+			// As captured: no fields key, the result first.
+			out = append(out, duplicates{e.Duplicates, e.Message, e.Code})
+			continue
+		}
 		if e.Fields != nil {
 			out = append(out, withFields{e.Message, e.Code, e.Fields})
 		} else {

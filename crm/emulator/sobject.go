@@ -122,7 +122,8 @@ func (s *Server) handleCreate(req *restRequest, o *Object) {
 		return
 	}
 	tx := s.beginFor(req.r)
-	rec, errs := tx.insert(s.tables[o], input, writeMode{lockRate: s.currentFaults().LockRate})
+	rec, errs := tx.insert(s.tables[o], input, writeMode{lockRate: s.currentFaults().LockRate,
+		allowSave: allowSave(req.r.Header.Get(duplicateRuleHeader)), urlBase: req.base})
 	if errs != nil {
 		tx.rollbackTo(0)
 	}
@@ -347,7 +348,8 @@ func (s *Server) upsertOne(req *restRequest, t *table, f *Field, value string, i
 		errs = []apiError{notFound()}
 	default:
 		input[f.Name] = value
-		rec, errs = tx.insert(t, input, writeMode{lockRate: lockRate})
+		rec, errs = tx.insert(t, input, writeMode{lockRate: lockRate,
+			allowSave: allowSave(req.r.Header.Get(duplicateRuleHeader)), urlBase: req.base})
 		created = true
 	}
 	if errs != nil {

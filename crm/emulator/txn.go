@@ -22,6 +22,10 @@ type writeTxn struct {
 	// journal, when set, collects the committed changes so that a
 	// composite request with allOrNone can undo them (composite.go).
 	journal *journal
+	// created holds the ids this transaction inserted: duplicate rules
+	// compare a new record with the records saved before its request,
+	// not with others of the same batch.
+	created map[string]bool
 }
 
 func (s *Server) begin() *writeTxn {
@@ -47,9 +51,20 @@ func (tx *writeTxn) insert(t *table, input map[string]any, mode writeMode) (*rec
 	if errs != nil {
 		return nil, errs
 	}
+	if !mode.system && !mode.allowSave {
+		if rule, ids := tx.s.duplicates(t, rec, tx.created); len(ids) > 0 {
+			return nil, []apiError{duplicateError(t.obj, rule, ids, mode.urlBase)}
+		}
+	}
 	t.put(rec, tx.now)
 	tx.changes = append(tx.changes, change{t: t, new: rec})
 	tx.rollup(t, nil, rec)
+	if _, ok := duplicateRules[t.obj.Name]; ok {
+		if tx.created == nil {
+			tx.created = map[string]bool{}
+		}
+		tx.created[rec.id(t.obj)] = true
+	}
 	return rec, nil
 }
 

@@ -18,6 +18,12 @@ type writeMode struct {
 	system bool
 	// lockRate is the UNABLE_TO_LOCK_ROW fault share for this write.
 	lockRate float64
+	// allowSave is Sforce-Duplicate-Rule-Header: allowSave=true, which lets
+	// a create that matches a duplicate rule go ahead (duplicates.go).
+	allowSave bool
+	// urlBase is "/services/data/vXX.X" of the request, for the record URLs
+	// of a duplicate result; "" uses the latest version.
+	urlBase string
 }
 
 // buildRecord validates a write of input onto old (nil for a create) and
