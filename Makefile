@@ -10,9 +10,9 @@ export CGO_ENABLED := 1
 
 # Debian/Ubuntu packages the cgo GUI build (GLFW, OpenGL) and the headless UI
 # checks need.
-APT_PKGS := gcc libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth x11-utils imagemagick
+APT_PKGS := gcc libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth x11-utils imagemagick xdotool
 
-.PHONY: all deps build run test test-short bench reliability fuzz lint screenshots clean
+.PHONY: all deps build run test test-short bench reliability fuzz lint screenshots ui-check clean
 
 all: build
 
@@ -71,6 +71,10 @@ lint:
 ## screenshots: run the real app under Xvfb on the demo org and save PNGs to docs/screenshots/.
 screenshots: build
 	./scripts/screenshots.sh ./$(BIN) docs/screenshots
+
+## ui-check: drive the real window under Xvfb with xdotool (click, type, Enter, Tab, double-click, F2, Escape, Shift+arrows, Delete, Ctrl+Z) at 1280x800 and 1024x640, check the store afterwards; screenshots in ui-check/.
+ui-check: build
+	./scripts/uicheck.sh ./$(BIN) ui-check
 
 clean:
 	rm -f $(BIN)

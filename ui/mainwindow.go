@@ -140,7 +140,7 @@ func NewMainWindow(a fyne.App, svc *app.Service) *MainWindow {
 		mw.leavingSync(t)
 		mw.screenShown(t)
 	}
-	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), mw.conn.box), nil, nil, mw.sidebar.box)
+	left := container.NewScroll(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), mw.conn.box), nil, nil, mw.sidebar.box))
 	split := container.NewHSplit(left, mw.tabs)
 	split.Offset = 0.2
 	mw.themeBtn = widget.NewButtonWithIcon("Theme", theme.ColorPaletteIcon(), nil)
@@ -150,7 +150,12 @@ func NewMainWindow(a fyne.App, svc *app.Service) *MainWindow {
 	mw.aboutBtn.Importance = widget.LowImportance
 	statusBar := container.NewBorder(nil, nil, nil, container.NewHBox(mw.aboutBtn, mw.themeBtn), mw.status)
 	mw.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), statusBar), nil, nil, split))
-	mw.win.Resize(windowSize(a.Preferences()))
+	size := windowSize(a.Preferences())
+	if screen, ok := screenSize(mw.win); ok {
+		// The first size (or the remembered one) never exceeds the screen.
+		size = fitScreen(size, screen)
+	}
+	mw.win.Resize(size)
 	mw.win.SetMaster()
 	mw.win.SetCloseIntercept(func() {
 		rememberWindow(a.Preferences(), mw.win.Canvas().Size())
@@ -345,7 +350,9 @@ func (mw *MainWindow) buildScreens() {
 	items := []*container.TabItem{mw.sheetTab}
 	for _, t := range tabs {
 		sc.byTitle[t.title] = t.s
-		items = append(items, container.NewTabItemWithIcon(t.title, t.icon, t.s.content()))
+		// Every screen scrolls when the window is smaller than it, so no
+		// screen sets the window's minimum size (see fit_test.go).
+		items = append(items, container.NewTabItemWithIcon(t.title, t.icon, container.NewScroll(t.s.content())))
 	}
 	mw.screens = sc
 	mw.tabs.Items = items

@@ -61,8 +61,30 @@ func newSheetView(mw *MainWindow, g *grid.Grid) fyne.CanvasObject {
 		widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), mw.showExport),
 	)
 	right := container.NewGridWithColumns(3, find, filter, states)
-	top := container.NewBorder(nil, nil, bar, nil, right)
+	// The toolbar scrolls sideways in a narrow window rather than setting
+	// the window's minimum width; the find and filter boxes keep a
+	// readable width.
+	top := container.NewHScroll(container.NewBorder(nil, nil, bar, nil, container.New(&minWidth{w: 420}, right)))
 	return container.NewBorder(top, nil, nil, nil, g)
+}
+
+// minWidth lays its objects over its whole area and asks for at least w
+// of width.
+type minWidth struct{ w float32 }
+
+func (l *minWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l *minWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := fyne.NewSize(l.w, 0)
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
 }
 
 // columnButton opens the column menu of the cursor's column (the same menu

@@ -146,7 +146,11 @@ func newSyncScreen(mw *MainWindow, host screenHost) *syncScreen {
 	actions := container.NewHBox(save, s.planBtn, s.runBtn, s.cancelBtn, s.rebindBtn)
 	progress := container.NewVBox(s.phase, s.bar, s.activity, s.summary, container.NewHBox(s.historyBtn))
 	top := container.NewVBox(form, actions, progress, widget.NewSeparator(), s.plan)
-	s.body = container.NewBorder(container.NewPadded(top), nil, nil, nil, s.changes)
+	// The settings scroll above; the plan's table takes the rest of the
+	// height below (drag the divider to share it differently).
+	split := container.NewVSplit(container.NewVScroll(container.NewPadded(top)), s.changes)
+	split.Offset = 0.6
+	s.body = split
 	s.load()
 	return s
 }

@@ -23,6 +23,7 @@ var (
 	_ fyne.Tabbable       = (*sheetTable)(nil)
 	_ fyne.Shortcutable   = (*sheetTable)(nil)
 	_ fyne.DoubleTappable = (*sheetTable)(nil)
+	_ fyne.Tappable       = (*sheetTable)(nil)
 )
 
 func newSheetTable(g *Grid) *sheetTable {
@@ -79,10 +80,22 @@ func (t *sheetTable) TypedKey(e *fyne.KeyEvent) {
 	}
 }
 
+// Tapped selects the cell under the pointer and gives the grid the
+// keyboard. widget.Table focuses itself on a tap, but it looks its canvas
+// up with the embedded *widget.Table, which is not in the window's tree
+// (the *sheetTable is), so under the desktop driver it never got focus: a
+// click left the keys with whichever widget had them before (issue 15).
+func (t *sheetTable) Tapped(e *fyne.PointEvent) {
+	t.Table.Tapped(e)
+	if c := fyne.CurrentApp().Driver().CanvasForObject(t); c != nil && c.Focused() != fyne.Focusable(t) {
+		c.Focus(t)
+	}
+}
+
 // DoubleTapped selects the cell under the pointer and edits it in place,
 // keeping its value.
 func (t *sheetTable) DoubleTapped(e *fyne.PointEvent) {
-	t.Table.Tapped(e)
+	t.Tapped(e)
 	if id := t.g.cur; t.g.model.Len() > 0 && id.Row >= 0 {
 		t.g.BeginEdit("", false)
 	}
