@@ -202,6 +202,24 @@ func (s *Service) RemoveOrg(id string) error {
 	return s.saveOrgs(st)
 }
 
+// SavedOrgFor returns the saved org that a login to env at url (the My
+// Domain URL; "" for production and sandbox) is for, so that logging in
+// again reuses it, with its consumer key and callback port, instead of
+// saving a second copy. ok is false when none is saved.
+func (s *Service) SavedOrgFor(env Env, url string) (o Org, ok bool, err error) {
+	orgs, err := s.Orgs()
+	if err != nil {
+		return Org{}, false, err
+	}
+	url = strings.TrimRight(strings.TrimSpace(url), "/")
+	for _, o := range orgs {
+		if o.Env == env && strings.TrimRight(o.URL, "/") == url {
+			return o, true, nil
+		}
+	}
+	return Org{}, false, nil
+}
+
 // SwitchOrg makes another saved org active. The current connection is
 // dropped (its token stays saved); call ConnectActive to connect.
 func (s *Service) SwitchOrg(id string) error {

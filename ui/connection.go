@@ -43,7 +43,7 @@ type connDialog struct {
 	pick                     *widget.Select
 	info                     *widget.Label
 	connect, disconnect, add *widget.Button
-	remove                   *widget.Button
+	edit, remove             *widget.Button
 	guide                    *widget.Button
 }
 
@@ -103,6 +103,12 @@ func (mw *MainWindow) showConnectionDialog() *connDialog {
 		cd.d.Hide()
 		mw.showAddOrg()
 	})
+	cd.edit = widget.NewButton("Key and port…", func() {
+		if o, ok := selected(); ok {
+			cd.d.Hide()
+			mw.showOrgForm(o)
+		}
+	})
 	cd.remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() {
 		if o, ok := selected(); ok {
 			cd.d.Hide()
@@ -112,8 +118,10 @@ func (mw *MainWindow) showConnectionDialog() *connDialog {
 	cd.pick.OnChanged = func(string) {
 		if o, ok := selected(); ok && o.ID == app.DemoOrgID {
 			cd.remove.Disable()
+			cd.edit.Disable()
 		} else {
 			cd.remove.Enable()
+			cd.edit.Enable()
 		}
 	}
 	cd.pick.OnChanged("")
@@ -121,10 +129,10 @@ func (mw *MainWindow) showConnectionDialog() *connDialog {
 	body := container.NewVBox(
 		widget.NewForm(widget.NewFormItem("Org", cd.pick)),
 		cd.info,
-		container.NewHBox(cd.connect, cd.disconnect, cd.add, cd.remove, cd.guide),
+		container.NewHBox(cd.connect, cd.disconnect, cd.add, cd.edit, cd.remove, cd.guide),
 	)
 	cd.d = dialog.NewCustom("Salesforce connection", "Close", body, mw.win)
-	cd.d.Resize(fyne.NewSize(560, 260))
+	cd.d.Resize(fyne.NewSize(680, 260))
 	cd.d.Show()
 	return cd
 }
@@ -190,7 +198,12 @@ type orgForm struct {
 
 // showAddOrg opens the Add-an-org dialog. Nothing is saved until the login
 // succeeds.
-func (mw *MainWindow) showAddOrg() *orgForm {
+func (mw *MainWindow) showAddOrg() *orgForm { return mw.showOrgForm(app.Org{}) }
+
+// showOrgForm opens the org dialog: empty to add an org, or filled with a
+// saved org to change its consumer key or callback port and log in again.
+// Nothing is saved until the login succeeds.
+func (mw *MainWindow) showOrgForm(saved app.Org) *orgForm {
 	f := &orgForm{name: widget.NewEntry(), domain: widget.NewEntry(), key: widget.NewEntry(), port: widget.NewEntry(),
 		callback: widget.NewLabel("")}
 	f.name.SetPlaceHolder("e.g. Acme production")
@@ -205,6 +218,22 @@ func (mw *MainWindow) showAddOrg() *orgForm {
 	f.key.SetPlaceHolder("Consumer Key of the org's External Client App (3MVG9…)")
 	f.key.SetText(strings.TrimSpace(os.Getenv("CRMSHEETS_CLIENT_ID")))
 	f.port.SetText(strconv.Itoa(app.DefaultCallbackPort))
+	title := "Add a Salesforce org"
+	if saved.ID != "" {
+		title = "Log in to " + saved.Name
+		f.name.SetText(saved.Name)
+		for _, e := range envChoices {
+			if e.env == saved.Env {
+				f.env.SetSelected(e.label)
+			}
+		}
+		f.env.Disable() // another environment is another org: add it
+		f.domain.SetText(saved.URL)
+		f.key.SetText(saved.ClientID)
+		if saved.CallbackPort != 0 {
+			f.port.SetText(strconv.Itoa(saved.CallbackPort))
+		}
+	}
 	f.callback.TextStyle.Monospace = true
 	f.callback.Selectable = true
 	showCallback := func(p string) {
@@ -233,7 +262,7 @@ func (mw *MainWindow) showAddOrg() *orgForm {
 		widget.NewFormItem("Callback URL", f.callback),
 	)
 	body := container.NewVBox(form, hint, container.NewHBox(f.login, f.guide))
-	f.d = dialog.NewCustom("Add a Salesforce org", "Cancel", body, mw.win)
+	f.d = dialog.NewCustom(title, "Cancel", body, mw.win)
 	f.d.Resize(fyne.NewSize(640, 420))
 	f.d.Show()
 	return f
@@ -279,6 +308,20 @@ func (mw *MainWindow) addOrg(name, envLabel, domainURL, consumerKey, port string
 		mw.report(err)
 		return
 	}
+	// Logging in again to a saved org updates it rather than adding a
+	// second copy, as `crmsheets login` does.
+	saved, ok, err := mw.svc.SavedOrgFor(o.Env, o.URL)
+	if err != nil {
+		mw.report(err)
+		return
+	}
+	if ok {
+		saved.ClientID = o.ClientID
+		if o.Name != "" {
+			saved.Name = o.Name
+		}
+		o = saved
+	}
 	o.CallbackPort = p
 	mw.connect(o)
 }
@@ -318,8 +361,9 @@ func (mw *MainWindow) disconnect() {
 // connect logs in to an org (saved, or new from the Add dialog) off the UI
 // goroutine; for OAuth orgs the browser opens through fyne.App.OpenURL and
 // a dialog waits with Cancel, showing where Salesforce must send the
-// browser back. A failed or cancelled login saves nothing.
-func (mw *MainWindow) connect(o app.Org) {
+// browser back. A failed or cancelled login saves nothing. It returns the
+// waiting dialog.
+func (mw *MainWindow) connect(o app.Org) *dialog.CustomDialog {
 	ctx, cancel := context.WithTimeout(mw.ctx, loginTimeout)
 	msg := widget.NewLabel("Log in in your browser; this window continues when Salesforce sends you back to " +
 		app.CallbackURL(o.CallbackPort) + ". If Salesforce shows an error page instead, look its code up in the admin guide.")
@@ -361,4 +405,5 @@ func (mw *MainWindow) connect(o app.Org) {
 			}
 		})
 	})
+	return wait
 }

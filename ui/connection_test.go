@@ -53,6 +53,9 @@ func (a *browserApp) OpenURL(u *url.URL) error {
 	if action == "" {
 		action = "allow"
 	}
+	if action == "ignore" {
+		return nil // the user never finishes in the browser
+	}
 	go func() {
 		hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
 		resp, err := hc.Get(u.String())
@@ -199,6 +202,19 @@ func TestConnectionDialogFlows(t *testing.T) {
 		}
 	}
 
+	// A login cancelled while the browser is open saves nothing.
+	a.setAction("ignore")
+	opened := a.openedCount()
+	wait := mw.connect(app.Org{Name: "Acme", Env: app.EnvMyDomain, URL: ts.URL, ClientID: key, CallbackPort: port})
+	for deadline := time.Now().Add(10 * time.Second); a.openedCount() == opened && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	wait.Hide() // Cancel
+	mw.WaitIdle()
+	if !strings.Contains(mw.status.Text, "cancelled") || savedOrgs() != 0 {
+		t.Errorf("after Cancel: status %q, %d orgs saved", mw.status.Text, savedOrgs())
+	}
+
 	// The right key and port: connected, saved with both.
 	a.setAction("allow")
 	test.Tap(fillAddOrg(mw, "My Domain", ts.URL, key, port).login)
@@ -213,6 +229,32 @@ func TestConnectionDialogFlows(t *testing.T) {
 	acme, _ := svc.ActiveOrg()
 	if acme.ClientID != key || acme.CallbackPort != port {
 		t.Errorf("saved org %+v", acme)
+	}
+
+	// Key and port… on the saved org: the form shows them; a wrong port is
+	// refused and changes nothing, and no second Acme appears.
+	cd := mw.showConnectionDialog()
+	before = len(mw.win.Canvas().Overlays().List())
+	test.Tap(cd.edit)
+	if len(mw.win.Canvas().Overlays().List()) != before {
+		t.Error("Key and port… did not replace the connection dialog with the org form")
+	}
+	mw.win.Canvas().Overlays().Top().Hide()
+	ef := mw.showOrgForm(acme)
+	if ef.key.Text != key || ef.port.Text != strconv.Itoa(port) || ef.callback.Text != app.CallbackURL(port) || !ef.env.Disabled() {
+		t.Fatalf("Key and port… form: %+v", ef)
+	}
+	ef.port.SetText("")
+	test.Type(ef.port, strconv.Itoa(port+1))
+	test.Tap(ef.login)
+	mw.WaitIdle()
+	if again, _ := svc.ActiveOrg(); !strings.Contains(mw.status.Text, "redirect_uri_mismatch") || again.CallbackPort != port || savedOrgs() != 1 {
+		t.Errorf("wrong port for the saved org: status %q, saved %+v, %d orgs", mw.status.Text, again, savedOrgs())
+	}
+	test.Tap(fillAddOrg(mw, "My Domain", ts.URL, key, port).login)
+	mw.WaitIdle()
+	if st := svc.Status(); st.State != app.StateConnected || savedOrgs() != 1 {
+		t.Fatalf("logging in again through Add: %+v, %d orgs", st, savedOrgs())
 	}
 
 	// A bad My Domain URL is refused before anything is sent.
@@ -243,7 +285,7 @@ func TestConnectionDialogFlows(t *testing.T) {
 	if p.state.Text != "Needs reauthorization" || p.connect.Text != "Reconnect…" || !strings.Contains(p.problem.Text, "invalid_grant") {
 		t.Fatalf("after revocation: panel %q, button %q, problem %q", p.state.Text, p.connect.Text, p.problem.Text)
 	}
-	cd := mw.showConnectionDialog()
+	cd = mw.showConnectionDialog()
 	if !strings.Contains(cd.pick.Selected, "needs reauthorization") || cd.connect.Text != "Reconnect" {
 		t.Errorf("switcher shows %q, button %q", cd.pick.Selected, cd.connect.Text)
 	}

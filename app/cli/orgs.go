@@ -120,20 +120,18 @@ are kept in the OS keychain. A login that fails or is cancelled saves nothing.`,
 // with the new consumer key if one is given, or a new unsaved org. Nothing
 // is saved here: only a successful login saves the org.
 func (e *env) orgToLogIn(svc *app.Service, env app.Env, url, clientID, name string) (app.Org, error) {
-	orgs, err := svc.Orgs()
+	o, ok, err := svc.SavedOrgFor(env, url)
 	if err != nil {
 		return app.Org{}, err
 	}
-	for _, o := range orgs {
-		if o.Env == env && strings.TrimSuffix(o.URL, "/") == strings.TrimSuffix(url, "/") {
-			if clientID != "" {
-				o.ClientID = clientID
-			}
-			if name != "" {
-				o.Name = name
-			}
-			return o, nil
+	if ok {
+		if clientID != "" {
+			o.ClientID = clientID
 		}
+		if name != "" {
+			o.Name = name
+		}
+		return o, nil
 	}
 	if name == "" {
 		name = string(env)

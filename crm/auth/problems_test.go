@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,5 +187,80 @@ func TestEveryRowHasASentence(t *testing.T) {
 				t.Errorf("%s at %s: %q", code, stage, s)
 			}
 		}
+	}
+}
+
+// TestMissingChallengeTimeoutAndForgedState: the remaining rows of the
+// guide that a login can end with.
+func TestMissingChallengeTimeoutAndForgedState(t *testing.T) {
+	org := newDemoOrg(t)
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
+
+	// The PKCE challenge is stripped on the way (the app requires it):
+	// Salesforce sends invalid_request back to the callback.
+	cfg := org.config(t, nil, nil)
+	cfg.OpenBrowser = func(u string) error {
+		go func() {
+			pu, _ := url.Parse(u)
+			q := pu.Query()
+			q.Del("code_challenge")
+			q.Del("code_challenge_method")
+			pu.RawQuery = q.Encode()
+			resp, err := hc.Get(pu.String())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if back, err := http.Get(resp.Header.Get("Location")); err == nil {
+				back.Body.Close()
+			}
+		}()
+		return nil
+	}
+	_, err := Login(context.Background(), cfg)
+	wantProblem(t, err, "invalid_request", "missing required code challenge")
+
+	cfg = org.config(t, nil, nil)
+	cfg.Timeout = 50 * time.Millisecond
+	_, err = Login(context.Background(), cfg)
+	wantProblem(t, err, RowTimeout)
+
+	cfg = org.config(t, nil, nil)
+	cfg.OnURL = func(u string) { go browser(t, u, "allow", func(q url.Values) { q.Set("state", "forged") }) }
+	_, err = Login(context.Background(), cfg)
+	wantProblem(t, err, RowStateMismatch)
+}
+
+// TestGuideTableMatchesExplain: every row of the guide's troubleshooting
+// table is a problem Explain produces, and every problem has its row, so
+// the pointer in each message always finds its fix.
+func TestGuideTableMatchesExplain(t *testing.T) {
+	guide, err := os.ReadFile(filepath.Join("..", "..", GuidePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(guide), "## Troubleshooting")
+	if !ok {
+		t.Fatal("the guide has no Troubleshooting section")
+	}
+	rows := map[string]bool{}
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| Row") || strings.HasPrefix(line, "| ---") {
+			continue
+		}
+		rows[strings.Trim(strings.TrimSpace(strings.Split(line, "|")[1]), "`")] = true
+	}
+	want := []string{"OAUTH_EC_APP_NOT_FOUND", "invalid_client_id", "redirect_uri_mismatch", "OAUTH_APP_BLOCKED",
+		"OAUTH_APP_ACCESS_DENIED", "invalid_app_access", "access_denied", "invalid_scope", "unsupported_response_type",
+		"invalid_request", "invalid_grant", "inactive_user", "inactive_org", RowPortBusy, RowNoClientID, RowTimeout, RowStateMismatch}
+	for _, r := range want {
+		if !rows[r] {
+			t.Errorf("the guide has no row %q", r)
+		}
+		delete(rows, r)
+	}
+	for r := range rows {
+		t.Errorf("the guide's row %q is not a problem CRM Sheets reports", r)
 	}
 }
