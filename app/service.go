@@ -16,6 +16,11 @@ import (
 	"crmsheets/sheets/store"
 )
 
+// TokensEnv names the environment variable that, set to "file", keeps
+// OAuth tokens in files in the home directory instead of the OS keychain
+// (Options.TokensInFile).
+const TokensEnv = "CRMSHEETS_TOKENS"
+
 // StoreFileName is the name of the app's database inside the home
 // directory (the store's own default, defined there once).
 const StoreFileName = store.FileName
@@ -73,8 +78,14 @@ type Options struct {
 	// the backoff); nil keeps crm.DefaultRetryPolicy.
 	Retry *crm.RetryPolicy
 	// Keyring selects where OAuth tokens are kept; nil means the OS
-	// keychain with a 0600 file in Home as a visible fallback.
+	// keychain with a 0600 file in Home as a visible fallback, or with
+	// TokensInFile the file alone.
 	Keyring auth.TokenStore
+	// TokensInFile keeps OAuth tokens in 0600 files in Home and never
+	// touches the OS keychain: for servers and CI runners without one, and
+	// for tests, which must leave the user's keychain alone. The CLI sets
+	// it when $CRMSHEETS_TOKENS is "file" (TokensEnv).
+	TokensInFile bool
 	// ScheduleUnit is the length of one unit of SyncSettings.EveryHours;
 	// 0 means an hour. Tests shorten it (seconds) to watch scheduled runs
 	// fire while the app is open; people never set it.

@@ -12,15 +12,19 @@ import (
 // secret: tokens live in the token store under SessionInfo.Key()).
 func sessionKey(orgID string) string { return "session/" + orgID }
 
-// tokenStore is where OAuth tokens are kept: Options.Keyring, else the OS
-// keychain with a 0600 file in the home directory as a visible fallback.
+// tokenStore is where OAuth tokens are kept: Options.Keyring, else 0600
+// files in the home directory with Options.TokensInFile, else the OS
+// keychain with such a file as a visible fallback.
 func (s *Service) tokenStore() auth.TokenStore {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.tokens == nil {
-		if s.opt.Keyring != nil {
+		switch {
+		case s.opt.Keyring != nil:
 			s.tokens = s.opt.Keyring
-		} else {
+		case s.opt.TokensInFile:
+			s.tokens = auth.NewFileStore(s.home)
+		default:
 			s.tokens = auth.NewKeyringStore(s.home, s.noteKeychainFallback)
 		}
 	}

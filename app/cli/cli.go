@@ -185,6 +185,10 @@ Run without arguments to open the desktop app. The commands below drive the
 same engine from scripts and schedules. The demo org (a local Salesforce
 emulator) is the default org, so everything works without an account.
 
+Salesforce tokens are kept in the system keychain; with CRMSHEETS_TOKENS=file
+they are kept in files readable only by you in the home directory instead
+(servers and CI runners without a keychain).
+
 Exit codes: 0 ok, 1 failed, 2 usage error, 3 partial (some records failed).`,
 		Example: `  crmsheets login --env demo
   crmsheets new --template people --name "Leads Q3"
@@ -235,6 +239,9 @@ func (e *env) service(ctx context.Context) (*app.Service, error) {
 	opts := e.opts
 	if e.home != "" {
 		opts.Home = e.home
+	}
+	if os.Getenv(app.TokensEnv) == "file" {
+		opts.TokensInFile = true
 	}
 	if opts.Logger == nil {
 		level := slog.LevelWarn

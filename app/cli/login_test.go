@@ -121,6 +121,11 @@ func TestLoginWithConsumerKeyAndCallback(t *testing.T) {
 	if len(orgs) != 1 || orgs[0]["clientId"] != emu.ClientID || fmt.Sprint(orgs[0]["callbackPort"]) != port || orgs[0]["state"] != "signed in" {
 		t.Fatalf("saved orgs %v", orgs)
 	}
+	// The tests' binary keeps its tokens in the home directory
+	// (CRMSHEETS_TOKENS=file), never in the user's keychain.
+	if files, _ := filepath.Glob(filepath.Join(c.Home, "token-*.json")); len(files) == 0 {
+		t.Errorf("no token file in %s after login: the token went elsewhere (the keychain?)", c.Home)
+	}
 	// A refused login for a saved org leaves its settings as they were.
 	r = c.LoginAs(t, emu.URL, "allow", "--client-id", "3MVG9-typo", "--callback-port", port)
 	wantRefused(t, c, r, 1, "OAUTH_EC_APP_NOT_FOUND")

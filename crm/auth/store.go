@@ -69,11 +69,36 @@ const keyringService = "crmsheets"
 // keyringStore saves tokens in the OS keychain and, only when no keychain is
 // available, in 0600 files under a fallback directory.
 type keyringStore struct {
-	dir    string
+	fileStore
 	warn   func(string)
 	warned sync.Once
-	mu     sync.Mutex
 }
+
+// fileStore keeps one 0600 JSON file per key in dir (created 0700).
+type fileStore struct {
+	dir string
+	mu  sync.Mutex
+}
+
+// NewFileStore returns a TokenStore that keeps tokens only in 0600 files in
+// dir and never touches the OS keychain: for servers and CI runners without
+// one, and for tests, which must leave the user's keychain alone.
+func NewFileStore(dir string) TokenStore { return &fileStore{dir: dir} }
+
+// Load reads the token saved under key.
+func (s *fileStore) Load(key string) (*oauth2.Token, error) { return s.loadFile(key) }
+
+// Save writes t under key.
+func (s *fileStore) Save(key string, t *oauth2.Token) error {
+	b, err := encodeToken(t)
+	if err != nil {
+		return fmt.Errorf("save token %q: %w", key, err)
+	}
+	return s.saveFile(key, b)
+}
+
+// Delete removes the token under key; deleting nothing is not an error.
+func (s *fileStore) Delete(key string) error { return s.deleteFile(key) }
 
 // NewKeyringStore returns a TokenStore in the OS keychain (macOS Keychain,
 // Windows Credential Manager, the Secret Service on Linux) via go-keyring.
@@ -85,7 +110,7 @@ func NewKeyringStore(fallbackDir string, warn func(string)) TokenStore {
 	if warn == nil {
 		warn = func(string) {}
 	}
-	return &keyringStore{dir: fallbackDir, warn: warn}
+	return &keyringStore{fileStore: fileStore{dir: fallbackDir}, warn: warn}
 }
 
 // encodeToken stores oauth2.Token's JSON form; the extras (instance_url,
@@ -150,7 +175,7 @@ func (s *keyringStore) fallbackWarning(cause error) {
 	})
 }
 
-func (s *keyringStore) path(key string) string {
+func (s *fileStore) path(key string) string {
 	safe := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
 			return r
@@ -160,7 +185,7 @@ func (s *keyringStore) path(key string) string {
 	return filepath.Join(s.dir, "token-"+safe+".json")
 }
 
-func (s *keyringStore) loadFile(key string) (*oauth2.Token, error) {
+func (s *fileStore) loadFile(key string) (*oauth2.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, err := os.ReadFile(s.path(key))
@@ -178,7 +203,7 @@ func (s *keyringStore) loadFile(key string) (*oauth2.Token, error) {
 }
 
 // saveFile writes atomically (temp file + rename) with mode 0600.
-func (s *keyringStore) saveFile(key string, b []byte) error {
+func (s *fileStore) saveFile(key string, b []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
@@ -206,7 +231,7 @@ func (s *keyringStore) saveFile(key string, b []byte) error {
 	return nil
 }
 
-func (s *keyringStore) deleteFile(key string) error {
+func (s *fileStore) deleteFile(key string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := os.Remove(s.path(key)); err != nil && !errors.Is(err, os.ErrNotExist) {

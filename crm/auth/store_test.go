@@ -45,6 +45,28 @@ func exerciseStore(t *testing.T, s TokenStore) {
 
 func TestMemoryStore(t *testing.T) { exerciseStore(t, NewMemoryStore()) }
 
+// TestFileStore checks the keychain-free store: tokens in 0600 files, the
+// (mocked) keychain never written.
+func TestFileStore(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	s := NewFileStore(dir)
+	if err := s.Save("k", &oauth2.Token{AccessToken: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyring.Get(keyringService, "k"); !errors.Is(err, keyring.ErrNotFound) {
+		t.Errorf("the file store wrote to the keychain: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("files %v, want one token file", entries)
+	}
+	if fi, _ := entries[0].Info(); fi.Mode().Perm() != 0o600 {
+		t.Errorf("token file mode %v, want 0600", fi.Mode().Perm())
+	}
+	exerciseStore(t, NewFileStore(t.TempDir()))
+}
+
 func TestKeyringStore(t *testing.T) {
 	keyring.MockInit()
 	dir := t.TempDir()

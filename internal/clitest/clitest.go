@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/zalando/go-keyring"
 )
 
 // Build compiles crmsheets into dir and returns the executable's path.
@@ -41,7 +43,10 @@ func Build(dir string) (string, error) {
 // RunWithBinary is the body of a TestMain whose tests drive the binary: it
 // builds crmsheets into a temporary directory, sets *bin to its path, runs
 // the tests and removes the directory. It returns the exit code for os.Exit.
+// The binary keeps tokens in files (see Command) and the test process's own
+// keychain is go-keyring's mock, so the user's keychain is never touched.
 func RunWithBinary(m *testing.M, bin *string) int {
+	keyring.MockInit()
 	dir, err := os.MkdirTemp("", "crmsheets-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -81,10 +86,11 @@ func (c *CLI) record(s ...string) {
 }
 
 // Command returns the process for args, not started, with stdin not a
-// terminal as under cron.
+// terminal as under cron. Tokens go to files in the home directory
+// (CRMSHEETS_TOKENS=file): a test never touches the user's keychain.
 func (c *CLI) Command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, c.Bin, append([]string{"--home", c.Home}, args...)...)
-	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8", "CRMSHEETS_HOME=")
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8", "CRMSHEETS_HOME=", "CRMSHEETS_TOKENS=file")
 	return cmd
 }
 

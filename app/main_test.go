@@ -1,0 +1,16 @@
+package app
+
+import (
+	"os"
+	"testing"
+
+	"github.com/zalando/go-keyring"
+)
+
+// TestMain replaces the OS keychain with go-keyring's in-memory mock for
+// every test of the package: a test run never reads or writes the user's
+// keychain, whatever Service it opens.
+func TestMain(m *testing.M) {
+	keyring.MockInit()
+	os.Exit(m.Run())
+}
