@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -46,6 +47,10 @@ func (s *Server) handleChanges(req *restRequest, o *Object, deleted bool) {
 }
 
 func (s *Server) writeChanges(req *restRequest, o *Object, deleted bool, start, end time.Time) {
+	if err := s.emptyRecycleBin(); err != nil {
+		writeErrors(req.w, http.StatusInternalServerError, newAPIError("UNKNOWN_EXCEPTION", "%v", err))
+		return
+	}
 	now := s.now().UTC()
 	window := updatedWindow
 	if deleted {
@@ -101,4 +106,37 @@ func (s *Server) writeChanges(req *restRequest, o *Object, deleted bool, start, 
 		"earliestDateAvailable": formatDateTime(now.Add(-deletedWindow).Truncate(time.Minute)),
 		"latestDateCovered":     latest,
 	})
+}
+
+// recycleBinTTL is how long Salesforce keeps deleted records in the recycle
+// bin (15 days): after it they are purged, queryAll no longer returns them
+// and getDeleted no longer lists them (the same window as getDeleted's
+// start limit). "Records remain in the Recycle Bin for 15 days"
+// (Salesforce Help, "Recycle Bin"); the bin's size limit is not modelled.
+const recycleBinTTL = deletedWindow
+
+// emptyRecycleBin purges deleted records whose time in the recycle bin is
+// over, by the server's clock (Options.Now, which tests move by days). It
+// runs lazily before the calls that could see them.
+func (s *Server) emptyRecycleBin() error {
+	cutoff := s.now().Add(-recycleBinTTL)
+	s.mu.RLock()
+	var due map[*table][]string
+	for _, t := range s.tables {
+		for id, at := range t.deletedAt {
+			if at.Before(cutoff) {
+				if due == nil {
+					due = map[*table][]string{}
+				}
+				due[t] = append(due[t], id)
+			}
+		}
+	}
+	s.mu.RUnlock()
+	for t, ids := range due {
+		if err := s.purge(t, ids); err != nil {
+			return fmt.Errorf("empty the recycle bin of %s: %w", t.obj.Name, err)
+		}
+	}
+	return nil
 }

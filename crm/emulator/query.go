@@ -20,8 +20,14 @@ const (
 	minBatchSize     = 200
 	// cursorTTL is how long an unused query locator stays valid.
 	cursorTTL = 15 * time.Minute
-	// maxCursors bounds the open locators; the least recently used goes.
-	maxCursors = 50
+	// maxCursors is Salesforce's limit of open query cursors per user:
+	// "If 10 QueryLocator cursors are open when a client application,
+	// logged in as the same user, attempts to open a new one, then the
+	// oldest of the 10 cursors is released", and using the released one
+	// answers INVALID_QUERY_LOCATOR (SOQL and SOSL reference, "Query
+	// cursors"). Every session of the demo org is the demo user's, so the
+	// one store is that user's.
+	maxCursors = 10
 )
 
 // projection is one output key of a query record: a field, a parent
@@ -141,6 +147,7 @@ type cursor struct {
 	proj     []*projection
 	rows     []*record
 	lastUsed time.Time
+	seq      uint64 // opening order: the oldest is released at the limit
 }
 
 type cursorStore struct {
@@ -158,13 +165,14 @@ func (c *cursorStore) add(cur *cursor, now time.Time) string {
 	if len(c.open) >= maxCursors {
 		oldest := ""
 		for id, cur := range c.open {
-			if oldest == "" || cur.lastUsed.Before(c.open[oldest].lastUsed) {
+			if oldest == "" || cur.seq < c.open[oldest].seq {
 				oldest = id
 			}
 		}
 		delete(c.open, oldest)
 	}
 	id := newID(PrefixQueryLocator, c.next)
+	cur.seq = c.next
 	c.next++
 	c.open[id] = cur
 	return id
@@ -243,6 +251,10 @@ func (s *Server) handleQuery(req *restRequest, all bool) {
 	}
 	if req.r.URL.Query().Get("columns") == "true" {
 		s.handleColumns(req, text)
+		return
+	}
+	if err := s.emptyRecycleBin(); err != nil {
+		writeErrors(req.w, http.StatusInternalServerError, newAPIError("UNKNOWN_EXCEPTION", "%v", err))
 		return
 	}
 	res, err := s.runQuery(text, all)
