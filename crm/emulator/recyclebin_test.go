@@ -54,7 +54,7 @@ func TestRecycleBinPurgedAfterFifteenDays(t *testing.T) {
 	o.mustStatus(o.do("DELETE", "/sobjects/Lead/"+gone, nil), 204)
 	deleted := func() string {
 		end := o.clock.Now().Add(time.Minute)
-		return "/sobjects/Lead/deleted/?start=" + url.QueryEscape(formatDateTime(end.Add(-15*24*time.Hour + 2*time.Minute))) + "&end=" + url.QueryEscape(formatDateTime(end))
+		return "/sobjects/Lead/deleted/?start=" + url.QueryEscape(formatDateTime(end.Add(-15*24*time.Hour+2*time.Minute))) + "&end=" + url.QueryEscape(formatDateTime(end))
 	}
 	o.advance(14 * 24 * time.Hour)
 	page, _ := o.query(t, "/queryAll", "SELECT Id FROM Lead WHERE IsDeleted = true")
