@@ -136,7 +136,7 @@ func TestLoginWithConsumerKeyAndCallback(t *testing.T) {
 	// $CRMSHEETS_CLIENT_ID gives the key when --client-id is not set.
 	t.Setenv("CRMSHEETS_CLIENT_ID", emu.ClientID)
 	c2 := newCLI(t)
-	if r := c2.LoginAs(t, emu.URL, "allow", "--callback-port", port); r.Code != 0 {
+	if r := c2.LoginAs(t, emu.URL, "allow", "--env", "production", "--callback-port", port); r.Code != 0 {
 		t.Fatalf("login with $CRMSHEETS_CLIENT_ID: exit %d\n%s", r.Code, r.Err)
 	}
 	if orgs := savedOrgs(t, c2); len(orgs) != 1 || orgs[0]["clientId"] != emu.ClientID {

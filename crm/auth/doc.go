@@ -1,7 +1,9 @@
 // Package auth connects the app to a Salesforce org: environments
 // (production, sandbox, My Domain, the local demo org), the OAuth 2.0
-// authorization code flow with PKCE for a native app (system browser, a
-// one-shot loopback listener on 127.0.0.1, a checked state), the
+// authorization code flow with PKCE for a native app (system browser, the
+// callback http://localhost:PORT/OauthRedirect on one fixed port that the
+// org's app registers, a checked state), Salesforce's refusals turned into
+// one sentence each pointing at the admin guide (Explain), the
 // username-password flow used by the embedded demo org, and token
 // persistence.
 //

@@ -10,6 +10,12 @@
 //	ts := httptest.NewServer(srv.Handler())
 //	access, _, err := srv.IssueToken(ts.URL)
 //
+// Like a real org it lets in only the connected apps it knows (apps.go):
+// its own (DemoClientID), Salesforce CLI's PlatformCLI, and those of
+// Options.Apps, each with callback URLs compared as exact strings and PKCE
+// where the app requires it; what Salesforce refuses on its error page or
+// with an OAuth error, it refuses the same way.
+//
 // Response shapes, status codes and error bodies follow
 // ../shared/salesforce/API-REFERENCE.md (section numbers are cited in the
 // code). The SOQL grammar lives in the soql sub-package; this package supplies
