@@ -57,7 +57,11 @@ Exit code 3 means some cells or rows were refused; the preview lists them.`,
 			var ambiguous []string
 			for _, c := range table.Columns {
 				if c.AmbiguousDate() {
-					ambiguous = append(ambiguous, fmt.Sprintf("%q (%s)", c.Name, joinFormats(c.Ambiguous)))
+					why := joinFormats(c.Ambiguous)
+					if c.MixedDates {
+						why += fmt.Sprintf(": date cells mixed with text dates only %s reads", c.Ambiguous[0])
+					}
+					ambiguous = append(ambiguous, fmt.Sprintf("%q (%s)", c.Name, why))
 				}
 			}
 			if sheetRef != "" && (object != "" || key != "") {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,5 +167,51 @@ func TestLibreOfficeExactFixture(t *testing.T) {
 	}
 	if len(p.Matched) != len(rows) || len(p.Invalid) != 0 {
 		t.Errorf("%d of %d rows matched, invalid %v", len(p.Matched), len(rows), p.Invalid)
+	}
+}
+
+// mixedDatesBook is what a US Excel makes of dates typed day-first: the
+// ones it could read month-first became real dates (03/04/2024 → 4 March),
+// the others ("25/03/2024") stayed text.
+func mixedDatesBook(t *testing.T) []byte {
+	f := excelize.NewFile()
+	defer f.Close()
+	setRows(t, f, "Sheet1", [][]any{{"Name", "Signed"}, {"Ada", 45355.0}, {"Grace", "25/03/2024"}, {"Alan", 45300.0}, {"Edsger", "31/12/2023"}})
+	date := styleFmt(t, f, "mm/dd/yyyy")
+	must(t, f.SetCellStyle("Sheet1", "B2", "B2", date))
+	must(t, f.SetCellStyle("Sheet1", "B4", "B4", date))
+	var buf bytes.Buffer
+	must(t, f.Write(&buf))
+	return buf.Bytes()
+}
+
+// TestMixedRealAndTextDatesAreAsked: a column of real date cells and text
+// dates that only read day-first is not silently read day-first: it is
+// ambiguous (said why) until the user chooses, as a column of text dates
+// with no day above 12 is.
+func TestMixedRealAndTextDatesAreAsked(t *testing.T) {
+	tb, err := readBytes(t, mixedDatesBook(t), ReadOptions{})
+	must(t, err)
+	c := tb.Columns[1]
+	if !c.AmbiguousDate() || !c.MixedDates || c.Ambiguous[0] != DateDMYSlash || c.Ambiguous[1] != DateMDYSlash {
+		t.Fatalf("mixed column read as %+v, want ambiguous DD/MM/YYYY or MM/DD/YYYY, mixed", c)
+	}
+	if c.Type != sheets.TypeText || tb.Rows[1][1] != "25/03/2024" {
+		t.Errorf("before a choice the text stays as typed: %s %q", c.Type, tb.Rows[1][1])
+	}
+	must(t, tb.ChooseDateFormat(1, DateDMYSlash))
+	var got []string
+	for _, r := range tb.Rows {
+		got = append(got, r[1])
+	}
+	if want := []string{"2024-03-04", "2024-03-25", "2024-01-09", "2023-12-31"}; strings.Join(got, " ") != strings.Join(want, " ") || len(tb.Problems) != 0 {
+		t.Errorf("after choosing DD/MM/YYYY: %v (problems %v), want %v", got, tb.Problems, want)
+	}
+
+	// Chosen when reading, the column is settled at once.
+	tb, err = readBytes(t, mixedDatesBook(t), ReadOptions{DateFormats: map[int]DateFormat{1: DateDMYSlash}})
+	must(t, err)
+	if c := tb.Columns[1]; c.AmbiguousDate() || c.Type != sheets.TypeDate || tb.Rows[1][1] != "2024-03-25" {
+		t.Errorf("with DD/MM/YYYY chosen: %+v, %q", c, tb.Rows[1][1])
 	}
 }

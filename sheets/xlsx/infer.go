@@ -22,9 +22,10 @@ const (
 
 // cellFacts is what inference learned about one cell.
 type cellFacts struct {
-	mask typeMask
-	td   textDate // for text dates
-	isTD bool
+	mask   typeMask
+	td     textDate // for text dates
+	isTD   bool
+	serial bool // a real date or datetime cell (a serial with a date format)
 }
 
 // boolWords are the words read as checkboxes when a whole column uses them.
@@ -41,9 +42,9 @@ func factsOf(c cell, loc *time.Location) cellFacts {
 	case kindBool:
 		return cellFacts{mask: canBool}
 	case kindDate:
-		return cellFacts{mask: canDate | canDateTime}
+		return cellFacts{mask: canDate | canDateTime, serial: true}
 	case kindDateTime:
-		return cellFacts{mask: canDateTime}
+		return cellFacts{mask: canDateTime, serial: true}
 	case kindText:
 	default:
 		return cellFacts{}
@@ -119,15 +120,17 @@ type columnGuess struct {
 	typ        sheets.Type
 	dateFormat DateFormat   // for text dates
 	ambiguous  []DateFormat // candidate formats when the order of day and month cannot be told
+	mixed      bool         // ambiguous because real dates sit with text dates only one order reads
 }
 
 // columnAgg accumulates the facts of a column's non-empty, readable cells
 // without keeping them.
 type columnAgg struct {
-	all     typeMask
-	fits    uint16 // bit i: every text date fits DateFormats[i]
-	n       int
-	anyText bool // some dates are text, so their format matters
+	all       typeMask
+	fits      uint16 // bit i: every text date fits DateFormats[i]
+	n         int
+	anyText   bool // some dates are text, so their format matters
+	anySerial bool // some dates are real date cells
 }
 
 func newColumnAgg() columnAgg {
@@ -137,6 +140,7 @@ func newColumnAgg() columnAgg {
 func (a *columnAgg) add(f cellFacts) {
 	a.n++
 	a.all &= f.mask
+	a.anySerial = a.anySerial || f.serial
 	if f.isTD {
 		a.anyText = true
 		for i, df := range DateFormats {
@@ -172,7 +176,7 @@ func (a *columnAgg) guess(choice DateFormat) columnGuess {
 		case !ok:
 			all &^= canDate | canDateTime
 		case amb != nil:
-			return columnGuess{typ: sheets.TypeText, ambiguous: amb}
+			return columnGuess{typ: sheets.TypeText, ambiguous: amb, mixed: a.anySerial && !a.fit(amb[1])}
 		case all&canDate != 0:
 			return columnGuess{typ: sheets.TypeDate, dateFormat: df}
 		default:
@@ -193,9 +197,11 @@ func (a *columnAgg) guess(choice DateFormat) columnGuess {
 }
 
 // pickDateFormat settles the format of a column's text dates. ok is false
-// when the text dates fit no common format; amb lists the candidates when
-// both a day-first and a month-first reading fit every value (no day above
-// 12) and the user has not chosen: the importer never guesses.
+// when the text dates fit no common format; amb lists the candidates (the
+// one that fits first) when both a day-first and a month-first reading fit
+// every value (no day above 12), or when real date cells are mixed with
+// text dates that only one of them reads, and the user has not chosen: the
+// importer never guesses.
 func (a *columnAgg) pickDateFormat(choice DateFormat) (df DateFormat, amb []DateFormat, ok bool) {
 	if !a.anyText {
 		return "", nil, true // serial dates only
@@ -207,7 +213,13 @@ func (a *columnAgg) pickDateFormat(choice DateFormat) (df DateFormat, amb []Date
 		if !a.fit(f) {
 			continue
 		}
-		if m := dateOrders[f].mirror; m != "" && a.fit(m) {
+		m := dateOrders[f].mirror
+		if m != "" && (a.fit(m) || a.anySerial && choice == "") {
+			// Both orders read every text date; or real date cells sit with
+			// text dates only one order reads ("25/03/2024" beside a date
+			// cell): the spreadsheet turned the typed dates it could read
+			// in its own order into dates and left the others as text, so
+			// the real ones were likely read in the wrong order. Ask.
 			return "", []DateFormat{f, m}, true
 		}
 		return f, nil, true

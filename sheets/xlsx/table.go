@@ -37,19 +37,25 @@ type ReadOptions struct {
 
 // ColumnInfo describes one column of a Table.
 type ColumnInfo struct {
-	Name        string       `json:"name"`       // from the header, trimmed, made unique ("Email (2)"); "Column C" for a blank header
-	Header      string       `json:"header"`     // the header cell as in the file
-	Type        sheets.Type  `json:"type"`       // inferred from the values
-	DateFormat  DateFormat   `json:"dateFormat"` // the format of text dates in a date or datetime column; "" for serial dates
-	Ambiguous   []DateFormat `json:"ambiguous"`
-	SourceIndex int          `json:"sourceIndex"` // 0-based column of the tab (0 is A)
-	ColumnID    string       `json:"columnId"`    // the sheet column it was exported from, when the file is this app's export
+	Name       string       `json:"name"`       // from the header, trimmed, made unique ("Email (2)"); "Column C" for a blank header
+	Header     string       `json:"header"`     // the header cell as in the file
+	Type       sheets.Type  `json:"type"`       // inferred from the values
+	DateFormat DateFormat   `json:"dateFormat"` // the format of text dates in a date or datetime column; "" for serial dates
+	Ambiguous  []DateFormat `json:"ambiguous"`
+	// MixedDates says why a column is ambiguous when some of its day-month
+	// text dates have a day above 12: real date cells sit among text dates
+	// only Ambiguous[0] reads, so the spreadsheet likely read the real
+	// ones in the other order.
+	MixedDates  bool   `json:"mixedDates,omitempty"`
+	SourceIndex int    `json:"sourceIndex"` // 0-based column of the tab (0 is A)
+	ColumnID    string `json:"columnId"`    // the sheet column it was exported from, when the file is this app's export
 	// RecordIDs marks the column holding Salesforce record ids (Table.RecordIDColumn).
 	RecordIDs bool `json:"recordIDs"`
 }
 
 // AmbiguousDate reports whether the column holds text dates whose order of
-// day and month cannot be told (no day above 12). Such a column stays text,
+// day and month cannot be told (no day above 12), or real date cells mixed
+// with text dates only one order reads (MixedDates). Such a column stays text,
 // its cells as typed, until the user picks one of Ambiguous with
 // Table.ChooseDateFormat.
 func (c ColumnInfo) AmbiguousDate() bool { return len(c.Ambiguous) > 0 }
@@ -377,7 +383,7 @@ func (t *Table) build(ctx context.Context, header rawRow, data []rawRow, meta *e
 		g := agg.guess(opt.DateFormats[j])
 		guesses[k] = g
 		col := &t.Columns[k]
-		col.Type, col.DateFormat, col.Ambiguous = g.typ, g.dateFormat, g.ambiguous
+		col.Type, col.DateFormat, col.Ambiguous, col.MixedDates = g.typ, g.dateFormat, g.ambiguous, g.mixed
 		if t.RecordIDColumn < 0 && g.typ == sheets.TypeReference &&
 			(col.ColumnID == recordIDColumnID || recordIDHeaders[squash(col.Header)]) {
 			t.RecordIDColumn = k
@@ -512,7 +518,7 @@ func (t *Table) ChooseDateFormat(col int, f DateFormat) error {
 		}
 		row[col] = v
 	}
-	c.Type, c.DateFormat, c.Ambiguous = typ, f, nil
+	c.Type, c.DateFormat, c.Ambiguous, c.MixedDates = typ, f, nil, false
 	slices.SortStableFunc(t.Problems, func(a, b CellProblem) int { return a.Row - b.Row })
 	return nil
 }
