@@ -3,6 +3,7 @@ package xlsx
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -213,5 +214,26 @@ func TestMixedRealAndTextDatesAreAsked(t *testing.T) {
 	must(t, err)
 	if c := tb.Columns[1]; c.AmbiguousDate() || c.Type != sheets.TypeDate || tb.Rows[1][1] != "2024-03-25" {
 		t.Errorf("with DD/MM/YYYY chosen: %+v, %q", c, tb.Rows[1][1])
+	}
+}
+
+// TestFormulaWithoutCachedValueIsReported: a formula saved without its
+// result (as programs write them) is reported on its row, not read as a
+// blank nobody filled in; a formula with a result reads as the result.
+func TestFormulaWithoutCachedValueIsReported(t *testing.T) {
+	b := rawBook(t,
+		`<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>Total</t></is></c></row>`+
+			`<row r="2"><c r="A2" t="inlineStr"><is><t>Ada</t></is></c><c r="B2"><f>1+1</f></c></row>`+
+			`<row r="3"><c r="A3" t="inlineStr"><is><t>Grace</t></is></c><c r="B3"><f>2+2</f><v>4</v></c></row>`+
+			`<row r="4"><c r="A4" t="inlineStr"><is><t>Alan</t></is></c><c r="B4" t="str"><f>"x"</f><v></v></c></row>`,
+		nil, nil)
+	tb, err := readBytes(t, b, ReadOptions{})
+	must(t, err)
+	got := viewOf(tb)
+	if want := [][]string{{"Ada", ""}, {"Grace", "4"}, {"Alan", ""}}; fmt.Sprint(got.Rows) != fmt.Sprint(want) {
+		t.Errorf("rows %q, want %q", got.Rows, want)
+	}
+	if len(got.Problems) != 1 || !strings.HasPrefix(got.Problems[0], `row 2, column "Total": a formula without a saved result`) {
+		t.Errorf("problems %q, want the formula on row 2 reported", got.Problems)
 	}
 }

@@ -227,9 +227,19 @@ type xmlCell struct {
 	formula bool
 }
 
+// noCachedValue is the problem of a formula cell saved without its result:
+// files written by programs (excelize, scripts) leave the computing to a
+// spreadsheet, which never ran. Reading it as blank would look like a cell
+// nobody filled in.
+const noCachedValue = "a formula without a saved result: open the file in Excel or LibreOffice, save it, and import it again"
+
 // value interprets a cell by its type attribute and number format. Formula
-// cells are read as their cached values.
+// cells are read as their cached values; one without is a problem, not a
+// blank.
 func (tr *tabReader) value(c *xmlCell) cell {
+	if c.formula && (!c.hasV || c.typ != "str" && c.typ != "inlineStr" && c.typ != "s" && strings.TrimSpace(c.v) == "") {
+		return cell{kind: kindError, text: noCachedValue}
+	}
 	if !c.hasV {
 		return cell{}
 	}
