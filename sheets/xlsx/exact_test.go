@@ -3,6 +3,7 @@ package xlsx
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/xml"
 	"fmt"
 	"os"
 	"os/exec"
@@ -236,4 +237,93 @@ func TestFormulaWithoutCachedValueIsReported(t *testing.T) {
 	if len(got.Problems) != 1 || !strings.HasPrefix(got.Problems[0], `row 2, column "Total": a formula without a saved result`) {
 		t.Errorf("problems %q, want the formula on row 2 reported", got.Problems)
 	}
+}
+
+// TestLibreOfficeDropDownsCoverTheColumn opens an export in LibreOffice and
+// reads back (as flat ODS, LibreOffice's own model) which rows of each
+// picklist column carry the drop-down: every row below the header to the
+// last row of the sheet, not only the rows in use, for an inline list and
+// for a long list kept on the hidden lists tab.
+func TestLibreOfficeDropDownsCoverTheColumn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs LibreOffice")
+	}
+	s := &sheets.Sheet{ID: "dd", Name: "Deals"}
+	s.AddColumn(sheets.Column{ID: "n", Name: "Name", Type: sheets.TypeText})
+	s.AddColumn(sheets.Column{ID: "st", Name: "Stage", Type: sheets.TypePicklist, Choices: []string{"Prospect", "Won", "Lost"}})
+	var long []string
+	for i := range 60 {
+		long = append(long, fmt.Sprintf("Industry number %d", i))
+	}
+	s.AddColumn(sheets.Column{ID: "in", Name: "Industry", Type: sheets.TypePicklist, Choices: long})
+	rows := []*sheets.Row{{ID: 1, Cells: map[string]string{"n": "A", "st": "Won", "in": long[2]}}, {ID: 2, Cells: map[string]string{"n": "B"}}}
+	fods := soffice(t, exportBytes(t, s, rows), "xlsx", "fods")
+	covered := validatedRows(t, fods, "Deals")
+	for col, name := range map[int]string{1: "Stage", 2: "Industry"} {
+		if got, want := covered[col], lastExcelRow-1; got != want {
+			t.Errorf("LibreOffice: the %s drop-down covers %d rows, want %d (rows 2 to %d)", name, got, want, lastExcelRow)
+		}
+	}
+	if covered[0] != 0 {
+		t.Errorf("the Name column has a drop-down on %d rows", covered[0])
+	}
+}
+
+// validatedRows counts, per column index of the named table in a flat ODS
+// document, the rows whose cell carries a content validation (repeated rows
+// and columns expanded by count).
+func validatedRows(t *testing.T, fods []byte, table string) map[int]int {
+	const tableNS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+	d := xml.NewDecoder(bytes.NewReader(fods))
+	out := map[int]int{}
+	in, rowRepeat, col := false, 1, 0
+	repeat := func(se xml.StartElement, name string) int {
+		for _, a := range se.Attr {
+			if a.Name.Space == tableNS && a.Name.Local == name {
+				if n, err := strconv.Atoi(a.Value); err == nil {
+					return n
+				}
+			}
+		}
+		return 1
+	}
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			if e.Name.Space != tableNS {
+				continue
+			}
+			switch e.Name.Local {
+			case "table":
+				in = false
+				for _, a := range e.Attr {
+					if a.Name.Local == "name" && a.Value == table {
+						in = true
+					}
+				}
+			case "table-row":
+				rowRepeat, col = repeat(e, "number-rows-repeated"), 0
+			case "table-cell", "covered-table-cell":
+				n := repeat(e, "number-columns-repeated")
+				if in {
+					for _, a := range e.Attr {
+						if a.Name.Local == "content-validation-name" {
+							for k := range n {
+								out[col+k] += rowRepeat
+							}
+						}
+					}
+				}
+				col += n
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("no validated cells found in table %q", table)
+	}
+	return out
 }

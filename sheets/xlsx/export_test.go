@@ -93,7 +93,7 @@ func TestExportLayout(t *testing.T) {
 	// Picklist drop-down.
 	dvs, err := f.GetDataValidations("Contacts")
 	must(t, err)
-	if len(dvs) != 1 || dvs[0].Formula1 != `"Prospect,Customer,Former"` || !strings.HasPrefix(dvs[0].Sqref, colOf("c9")+"2:") {
+	if len(dvs) != 1 || dvs[0].Formula1 != `"Prospect,Customer,Former"` || dvs[0].Sqref != fmt.Sprintf("%s2:%s%d", colOf("c9"), colOf("c9"), lastExcelRow) { // the whole column, not the rows in use
 		for _, dv := range dvs {
 			t.Logf("%+v", *dv)
 		}
@@ -112,7 +112,7 @@ func TestExportLongPicklistUsesListTab(t *testing.T) {
 	f := openExport(t, s, []*sheets.Row{{ID: 1, Cells: map[string]string{"c1": choices[3]}}})
 	dvs, err := f.GetDataValidations("Accounts")
 	must(t, err)
-	if len(dvs) != 1 || !strings.Contains(dvs[0].Formula1, listsTab) {
+	if len(dvs) != 1 || !strings.Contains(dvs[0].Formula1, listsTab) || dvs[0].Sqref != fmt.Sprintf("A2:A%d", lastExcelRow) {
 		t.Fatalf("long list validation: %+v", dvs)
 	}
 	got, err := f.GetCellValue(listsTab, fmt.Sprintf("A%d", len(choices)))
