@@ -240,3 +240,45 @@ func TestMatchText(t *testing.T) {
 		})
 	}
 }
+
+// TestImportPreviewSaysWhichBlanksItKept fills a cell in the app that is
+// blank in an earlier export, then previews importing that export: nothing
+// changes, and the preview names the cell it left alone and why.
+func TestImportPreviewSaysWhichBlanksItKept(t *testing.T) {
+	mw := newTestWindow(t)
+	sh := pulledContacts(t, mw)
+	path := filepath.Join(t.TempDir(), "contacts.xlsx")
+	mw.exportSheet(path)
+	mw.WaitIdle()
+	var row *sheets.Row
+	var col sheets.Column
+	for r, err := range mw.svc.Rows(sh.ID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range sh.Columns {
+			if !c.ReadOnly && c.Type == sheets.TypeText && r.Cells[c.ID] == "" && row == nil {
+				row, col = r, c
+			}
+		}
+	}
+	if row == nil {
+		t.Fatal("no blank text cell in the pulled sheet")
+	}
+	if _, err := mw.svc.EditCell(sh.ID, row.ID, col.ID, "Filled here"); err != nil {
+		t.Fatal(err)
+	}
+	mw.importFile(path)
+	mw.WaitIdle()
+	d := mw.lastImport
+	if d == nil || d.plan == nil {
+		t.Fatalf("no preview (status %q)", mw.status.Text)
+	}
+	i := slices.IndexFunc(d.plan.Lines, func(l previewLine) bool { return l.Kind == "blank kept" })
+	if d.plan.ChangedCells != 0 || d.plan.BlanksKept != 1 || i < 0 || d.plan.Lines[i].Column != col.Name || d.plan.Lines[i].Now != "Filled here" {
+		t.Fatalf("preview: %s\nlines %+v", d.plan.summary(), d.plan.Lines)
+	}
+	if !strings.Contains(d.plan.summary(), "1 blank cell(s) in the file left alone") {
+		t.Errorf("summary %q does not say a blank was left alone", d.plan.summary())
+	}
+}

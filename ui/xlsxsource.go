@@ -136,6 +136,7 @@ func (src *importSource) plan(sheetID string, choice mergeChoice) (*importPlan, 
 	ip.ChangedCells = p.ChangedCells()
 	ip.Matched, ip.Unchanged, ip.New, ip.Unmatched = len(p.Matched), p.Unchanged, len(p.New), len(p.Unmatched)
 	ip.Invalid, ip.Duplicates, ip.Skipped = len(p.Invalid), len(p.DuplicateKeys), len(p.Skipped)
+	ip.BlanksKept = len(p.BlanksKept)
 	for _, c := range p.Columns {
 		ip.MatchedColumns = append(ip.MatchedColumns, matchText(c, columnName(sh, c.ColumnID)))
 	}
@@ -169,6 +170,9 @@ func previewLines(sh *sheets.Sheet, p *app.ImportPlan) []previewLine {
 			typ := columnType(sh, c.ColumnID)
 			lines = append(lines, previewLine{"change", c.SourceRow, c.Column, sheets.Format(typ, c.Old), sheets.Format(typ, c.New)})
 		}
+	}
+	for _, b := range p.BlanksKept {
+		lines = append(lines, previewLine{"blank kept", b.SourceRow, b.Column, sheets.Format(columnType(sh, b.ColumnID), b.Old), "unchanged: the file's cell is blank, and a blank never clears a value"})
 	}
 	for _, n := range p.New {
 		lines = append(lines, previewLine{"new row", n.SourceRow, "", "", rowSummary(sh, n.Row)})
@@ -205,6 +209,7 @@ type importPlan struct {
 	ChangedCells                                      int
 	Matched, Unchanged, New, Unmatched                int
 	Invalid, Duplicates, Skipped                      int
+	BlanksKept                                        int // cells blank in the file whose sheet value stays
 	MatchedColumns, UnmatchedColumns, ReadOnlyColumns []string
 	ForeignRowIDs                                     bool
 	Lines                                             []previewLine
@@ -238,6 +243,9 @@ func (p *importPlan) summary() string {
 	fmt.Fprintf(&b, "%d row(s) match the sheet (%d to change, %d unchanged); %d cell(s) change. ", p.Matched, p.Matched-p.Unchanged, p.Unchanged, p.ChangedCells)
 	fmt.Fprintf(&b, "%d new row(s) to add, %d row(s) match nothing. ", p.New, p.Unmatched)
 	fmt.Fprintf(&b, "%d invalid value(s), %d duplicate key(s), %d row(s) skipped.", p.Invalid, p.Duplicates, p.Skipped)
+	if p.BlanksKept > 0 {
+		fmt.Fprintf(&b, " %d blank cell(s) in the file left alone (listed as \"blank kept\"): a blank never clears a value.", p.BlanksKept)
+	}
 	if p.ForeignRowIDs {
 		b.WriteString(" The file is an export of another sheet: rows were matched by record id and key only.")
 	}

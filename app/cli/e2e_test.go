@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -164,6 +166,15 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 	if preview["changedCells"].(float64) != 2 {
 		t.Fatalf("import preview: %v cells would change, want 2", preview["changedCells"])
 	}
+	// A blank in the file never clears a value; the preview says which
+	// blanks it left alone.
+	blanked := filepath.Join(t.TempDir(), "blanked.xlsx")
+	c.Must(t, "export", "--sheet", "Contacts E2E", blanked)
+	kept := blankFirstTitle(t, blanked)
+	if out := c.Must(t, "import", blanked, "--sheet", "Contacts E2E", "--preview"); !strings.Contains(out, "0 cells would change") ||
+		!strings.Contains(out, "Blank in the file, left alone (1 cell(s)") || !strings.Contains(out, "Job Title: keeps "+quoteCellForTest(kept)) {
+		t.Fatalf("preview of a file with a blanked title does not say it keeps %q:\n%s", kept, out)
+	}
 	c.Must(t, "import", file, "--sheet", "Contacts E2E")
 	c.JSON(t, &plan, "plan", "--sheet", "Contacts E2E", "--direction", "push")
 	if plan["updates"].(float64) != 2 {
@@ -194,6 +205,40 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 		t.Fatalf("sync after logout: exit %d, stderr %s", r.Code, r.Err)
 	}
 }
+
+// blankFirstTitle empties the first Job Title cell that has a value, as a
+// vendor's file with a missing value, and returns the value.
+func blankFirstTitle(t *testing.T, path string) string {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tab := f.GetSheetName(0)
+	rows, err := f.GetRows(tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := slices.Index(rows[0], "Job Title")
+	for r := 1; col >= 0 && r < len(rows); r++ {
+		if col < len(rows[r]) && rows[r][col] != "" {
+			cell, _ := excelize.CoordinatesToCellName(col+1, r+1)
+			if err := f.SetCellValue(tab, cell, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Save(); err != nil {
+				t.Fatal(err)
+			}
+			return rows[r][col]
+		}
+	}
+	t.Fatalf("no Job Title with a value in %v", rows[0])
+	return ""
+}
+
+// quoteCellForTest quotes a value as the CLI's preview does.
+func quoteCellForTest(v string) string { return strconv.Quote(v) }
 
 // editTitles changes the Title of the first n data rows of an exported
 // workbook, as a user would in Excel, and returns email -> new title.

@@ -272,6 +272,16 @@ func printMergePlan(e *env, p *app.ImportPlan, t *app.ImportTable, ambiguous []s
 	if n := p.ChangedCells(); n > shown {
 		fmt.Fprintf(w, "  … and %d more (--json lists all)\n", n-shown)
 	}
+	if n := len(p.BlanksKept); n > 0 {
+		fmt.Fprintf(w, "\nBlank in the file, left alone (%d cell(s); a blank never clears a value):\n", n)
+		for i, b := range p.BlanksKept {
+			if i == 10 {
+				fmt.Fprintf(w, "  … and %d more (--json lists all)\n", n-i)
+				break
+			}
+			fmt.Fprintf(w, "  file row %d, %s: keeps %s\n", b.SourceRow, b.Column, quoteCell(b.Old))
+		}
+	}
 	for _, d := range p.DuplicateKeys {
 		rows := make([]string, len(d.SourceRows))
 		for i, r := range d.SourceRows {

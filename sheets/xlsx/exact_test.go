@@ -327,3 +327,34 @@ func validatedRows(t *testing.T, fods []byte, table string) map[int]int {
 	}
 	return out
 }
+
+// TestPreviewListsBlanksKept: a vendor file with blank cells where the sheet
+// has values leaves them alone, and the plan says which (row, column, the
+// value kept); a cell the file could not read is a problem, not a blank;
+// with ClearBlanks the blanks are changes instead.
+func TestPreviewListsBlanksKept(t *testing.T) {
+	s, rows := leadSheet()
+	tb := fileTable(
+		[]string{"Acme Corp", "acme.com", "", "", "", ""},  // Employees 10 in the sheet: kept
+		[]string{"", "globex.com", "", "", "", ""},         // Company Globex: kept
+		[]string{"Initech", "initech.com", "", "", "", ""}, // Rating Warm: unreadable in the file, not a blank
+	)
+	tb.Problems = []CellProblem{{Row: 4, Column: "Rating", Reason: "formula error #N/A"}}
+	p, err := PlanMerge(s, seq(rows), tb, MergeOptions{})
+	must(t, err)
+	var got []string
+	for _, b := range p.BlanksKept {
+		got = append(got, fmt.Sprintf("%d %s %q %q", b.SourceRow, b.Column, b.Old, b.New))
+	}
+	if want := []string{`2 Employees "10" ""`, `3 Company "Globex" ""`}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("blanks kept %q, want %q", got, want)
+	}
+	if p.ChangedCells() != 1 {
+		t.Errorf("%d changes, want 1 (Acme's company name)", p.ChangedCells())
+	}
+	p, err = PlanMerge(s, seq(rows), tb, MergeOptions{ClearBlanks: true})
+	must(t, err)
+	if len(p.BlanksKept) != 0 || p.ChangedCells() != 3 {
+		t.Errorf("ClearBlanks: %d blanks kept, %d changes; want 0 and 3", len(p.BlanksKept), p.ChangedCells())
+	}
+}

@@ -112,6 +112,11 @@ type MergePlan struct {
 	// ForeignRowIDs is set when the file is an export of another sheet: its
 	// hidden row ids were not used.
 	ForeignRowIDs bool `json:"foreignRowIDs"`
+	// BlanksKept are the cells blank in the file whose value in the sheet
+	// the merge leaves alone (Old is the value kept, New is blank): a blank
+	// never clears a value unless MergeOptions.ClearBlanks. The preview
+	// lists them so a person sees which values a file did not carry.
+	BlanksKept []CellChange `json:"blanksKept"`
 
 	now time.Time
 }
@@ -190,6 +195,12 @@ func PlanMerge(sheet *sheets.Sheet, existing iter.Seq2[*sheets.Row, error], t *T
 			}
 			values[i][k] = v
 		}
+	}
+	// Cells the file holds but that could not be read are problems, not
+	// blanks.
+	unreadable := map[CellProblem]bool{}
+	for _, pr := range p.Invalid {
+		unreadable[CellProblem{Row: pr.Row, Column: pr.Column}] = true
 	}
 	keyIdx := slices.IndexFunc(cols, func(c ColumnMatch) bool { return c.ColumnID == keyCol && keyCol != "" })
 
@@ -282,7 +293,10 @@ func PlanMerge(sheet *sheets.Sheet, existing iter.Seq2[*sheets.Row, error], t *T
 			claimed[c.row.ID] = i
 			matched[i] = true
 			m := MatchedRow{SourceRow: t.SourceRows[i], By: by, Row: c.row}
-			m.Changes = p.changes(sheet, cols, values[i], c.row, t.SourceRows[i], keyCol, opt)
+			m.Changes = p.changes(sheet, t, cols, values[i], c.row, i, keyCol, opt, unreadable)
+			if !opt.ClearBlanks {
+				p.keptBlanks(sheet, t, cols, i, c.row, unreadable)
+			}
 			if len(m.Changes) == 0 {
 				p.Unchanged++
 			}
@@ -290,6 +304,7 @@ func PlanMerge(sheet *sheets.Sheet, existing iter.Seq2[*sheets.Row, error], t *T
 		}
 	}
 	slices.SortStableFunc(p.Matched, func(a, b MatchedRow) int { return a.SourceRow - b.SourceRow })
+	slices.SortStableFunc(p.BlanksKept, func(a, b CellChange) int { return a.SourceRow - b.SourceRow })
 	slices.SortStableFunc(p.Skipped, func(a, b CellProblem) int { return a.Row - b.Row })
 	for i := range t.Rows {
 		if matched[i] {
@@ -317,12 +332,13 @@ func PlanMerge(sheet *sheets.Sheet, existing iter.Seq2[*sheets.Row, error], t *T
 // changes lists what a file row changes in its sheet row. A key cell that
 // differs only in what NormalizeKey ignores (case, spaces, a website's
 // scheme) is not a change: the file merely spells the same key its way.
-func (p *MergePlan) changes(sheet *sheets.Sheet, cols []ColumnMatch, vals []string, r *sheets.Row, src int, keyCol string, opt MergeOptions) []CellChange {
+func (p *MergePlan) changes(sheet *sheets.Sheet, t *Table, cols []ColumnMatch, vals []string, r *sheets.Row, i int, keyCol string, opt MergeOptions, unreadable map[CellProblem]bool) []CellChange {
 	var out []CellChange
+	src := t.SourceRows[i]
 	for k, cm := range cols {
 		sc, _ := sheet.Column(cm.ColumnID)
-		if sc.ReadOnly {
-			continue
+		if sc.ReadOnly || unreadable[CellProblem{Row: src, Column: t.Columns[cm.Table].Name}] {
+			continue // an unreadable cell is a problem, never a blank that clears
 		}
 		nv, old := vals[k], r.Cells[cm.ColumnID]
 		if sheets.SameText(nv, old) || nv == "" && !opt.ClearBlanks || opt.OnlyEmpty && old != "" {
@@ -334,6 +350,19 @@ func (p *MergePlan) changes(sheet *sheets.Sheet, cols []ColumnMatch, vals []stri
 		out = append(out, CellChange{SourceRow: src, RowID: r.ID, ColumnID: cm.ColumnID, Column: sc.Name, Old: old, New: nv})
 	}
 	return out
+}
+
+// keptBlanks records the cells of file row i that are blank in the file
+// and hold a value in sheet row r: the merge leaves them alone.
+func (p *MergePlan) keptBlanks(sheet *sheets.Sheet, t *Table, cols []ColumnMatch, i int, r *sheets.Row, unreadable map[CellProblem]bool) {
+	for _, cm := range cols {
+		sc, _ := sheet.Column(cm.ColumnID)
+		old := r.Cells[cm.ColumnID]
+		if sc.ReadOnly || old == "" || t.Rows[i][cm.Table] != "" || unreadable[CellProblem{Row: t.SourceRows[i], Column: t.Columns[cm.Table].Name}] {
+			continue
+		}
+		p.BlanksKept = append(p.BlanksKept, CellChange{SourceRow: t.SourceRows[i], RowID: r.ID, ColumnID: cm.ColumnID, Column: sc.Name, Old: old})
+	}
 }
 
 // mapColumns pairs file columns with sheet columns.
