@@ -72,15 +72,32 @@ func (s *Service) RenameSheet(id, name string) error {
 	return nil
 }
 
-// DeleteSheet deletes a sheet and its rows; its runs stay in history.
+// DeleteSheet deletes a sheet, its rows and the settings kept for it
+// (sheetSettingKeys) in one transaction; its runs stay in history.
 func (s *Service) DeleteSheet(id string) error {
-	if err := s.store.DeleteSheet(id); err != nil {
-		return fmt.Errorf("delete sheet %s: %w", id, err)
-	}
-	if err := s.store.DeleteSetting(orgBindingKey(id)); err != nil {
+	err := s.store.Batch(func(tx *store.Tx) error {
+		if err := tx.DeleteSheet(id); err != nil {
+			return err
+		}
+		for _, key := range sheetSettingKeys(id) {
+			if err := tx.DeleteSetting(key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("delete sheet %s: %w", id, err)
 	}
 	return nil
+}
+
+// sheetSettingKeys are the settings kept for one sheet beside its
+// definition: its org binding, the values of a push in flight, the
+// relationship candidates chosen and the scheduler's last run. Deleting
+// the sheet deletes them in the same transaction.
+func sheetSettingKeys(sheetID string) []string {
+	return []string{orgBindingKey(sheetID), inflightKey(sheetID), choicesKey(sheetID), settingLastScheduled(sheetID)}
 }
 
 // SaveSheetSettings saves a sheet's definition (columns, mapping, key

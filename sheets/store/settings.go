@@ -48,13 +48,16 @@ func (s *Store) PutSetting(key string, v any) error {
 
 // DeleteSetting removes key; removing a missing key is not an error.
 func (s *Store) DeleteSetting(key string) error {
-	err := s.update(func(tx *Tx) error {
-		b, err := tx.root(bucketSettings)
-		if err != nil {
-			return err
-		}
-		return b.Delete([]byte(key))
-	})
+	return s.update(func(tx *Tx) error { return tx.DeleteSetting(key) })
+}
+
+// DeleteSetting removes key within the transaction (with the sheet a
+// setting belongs to, for example); removing a missing key is not an error.
+func (tx *Tx) DeleteSetting(key string) error {
+	b, err := tx.root(bucketSettings)
+	if err == nil {
+		err = b.Delete([]byte(key))
+	}
 	if err != nil {
 		return fmt.Errorf("delete setting %q: %w", key, err)
 	}
