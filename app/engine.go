@@ -79,6 +79,13 @@ type engine struct {
 	// keyPrefixes maps key prefixes to object names (describeGlobal), read
 	// when a push sends direct reference columns (see referenceProblems).
 	keyPrefixes map[string]string
+	// seen collects the record ids a pull read when the sheet's last sync
+	// is older than Salesforce's recycle bin keeps deleted records (see
+	// stale.go); nil otherwise.
+	seen map[string]bool
+	// staleDays is how old the last sync was when that happened, and
+	// staleDeleted how many rows the check found deleted.
+	staleDays, staleDeleted int
 	// org is the connected org the run talks to (see orgbinding.go).
 	org OrgBinding
 	// rebindMatched and rebindUnmatched count a re-bind's rows found and
@@ -204,6 +211,9 @@ func (e *engine) finish(ctx context.Context, runErr error) (*sheets.Run, error) 
 		r.Status = sheets.RunPartial
 	default:
 		r.Status = sheets.RunSucceeded
+	}
+	if m := e.staleMessage(); m != "" && r.Message == "" {
+		r.Message = m
 	}
 	if m := e.heldRunMessage(); m != "" && r.Message == "" {
 		r.Message = m

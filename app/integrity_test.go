@@ -276,3 +276,41 @@ func TestValidationAsDescribeSays(t *testing.T) {
 		t.Error("a value outside a restricted picklist was accepted")
 	}
 }
+
+// A sheet last synced longer ago than Salesforce keeps deleted records is
+// not trusted to queryAll: the pull reads every record and marks the rows
+// whose record was deleted and purged since; a record that merely left the
+// filter is left alone.
+func TestStaleSheetReconcilesWithAFullPull(t *testing.T) {
+	env := newTestEnv(t)
+	ids := env.seedContacts(4)
+	sh := env.contactSheet(false)
+	sh.Filter = "LastName != 'Hidden'"
+	if err := env.svc.SaveSheetSettings(sh, "filter"); err != nil {
+		t.Fatal(err)
+	}
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if err := env.org.Delete("Contact", ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.org.Update("Contact", ids[1], map[string]any{"LastName": "Hidden"}); err != nil {
+		t.Fatal(err)
+	}
+	env.clock.Advance(16 * 24 * time.Hour) // the deletion leaves the recycle bin
+	r := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if r.Status != sheets.RunSucceeded || r.Counts.Deleted != 1 || r.Counts.Pulled != 2 || !strings.Contains(r.Message, "16 days") {
+		t.Fatalf("pull of a stale sheet: %s %+v %q", r.Status, r.Counts, r.Message)
+	}
+	if got := env.rowByRecord(sh.ID, ids[0]); got.State != sheets.StateDeletedRemotely {
+		t.Errorf("row of the purged record: %s, want deleted in Salesforce", got.State)
+	}
+	if got := env.rowByRecord(sh.ID, ids[1]); got.State != sheets.StateSynced {
+		t.Errorf("row of the record outside the filter: %s, want left alone", got.State)
+	}
+	// The next pull is incremental again.
+	env.clock.Advance(time.Hour)
+	r = env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if r.Counts.Deleted != 0 || strings.Contains(r.Message, "days ago") {
+		t.Fatalf("pull after the reconcile: %+v %q", r.Counts, r.Message)
+	}
+}

@@ -43,6 +43,7 @@ func (e *engine) pullQuery() (string, error) {
 // sheet's watermark to its start time (or the newest SystemModstamp seen,
 // if later).
 func (e *engine) pull(ctx context.Context, skipLocal bool) error {
+	e.checkRecycleBinWindow()
 	q, err := e.pullQuery()
 	if err != nil {
 		return err
@@ -94,6 +95,9 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) error {
 		}
 	}
 	e.prog(Progress{Phase: PhasePull, Done: done, Total: done})
+	if err := e.reconcileUnseen(ctx); err != nil {
+		return err
+	}
 	if e.dry != nil || (!st.newest.After(e.sh.Watermark) && !fresh.After(e.sh.Fresh)) {
 		return nil
 	}
@@ -140,6 +144,9 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 			st.newest = stamp
 		}
 		deleted, _ := recordValue(rec, "IsDeleted").(bool)
+		if e.seen != nil {
+			e.seen[normID(rec.ID)] = true
+		}
 		row, err := e.matchPulled(st, rec, touched)
 		if err != nil {
 			return err
