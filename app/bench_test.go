@@ -16,7 +16,7 @@ const benchContacts = 100_000
 // ago, so incremental pulls of today read only today's changes.
 func newBenchEnv(b *testing.B, n int) *testEnv {
 	b.Helper()
-	env := newTestEnv(b, withServiceOptions(func(o *Options) { o.BulkThreshold = -1; o.MaxChangeShare = 1 }))
+	env := newTestEnv(b, withServiceOptions(func(o *Options) { o.MaxChangeShare = 1 }))
 	acct := env.insert("Account", map[string]any{"Name": "Acme"})
 	for i := range n {
 		env.insert("Contact", map[string]any{

@@ -659,6 +659,20 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 // writeBack applies each row's outcome through the merge and stores rows,
 // outcomes and counts in one transaction.
 func (e *engine) writeBack(prs []*pushRow) error {
+	// A Bulk round holds every row: one transaction per 2,000 rows keeps
+	// each commit small (bbolt rewrites every page a transaction touches)
+	// while a row and its history still land together.
+	for len(prs) > pullPageRows {
+		if err := e.writeBackRows(prs[:pullPageRows]); err != nil {
+			return err
+		}
+		prs = prs[pullPageRows:]
+	}
+	return e.writeBackRows(prs)
+}
+
+// writeBackRows is writeBack for one transaction's rows.
+func (e *engine) writeBackRows(prs []*pushRow) error {
 	var rows []*sheets.Row
 	var outs []sheets.RecordOutcome
 	c := &e.run.Counts
