@@ -160,6 +160,27 @@ func isDeleted(rec crm.Record) bool {
 	return false
 }
 
+// needsReadBack reports whether Salesforce may hold, after an update of
+// pr, a value of a mapped column other than the sheet's: when the sheet
+// maps a column Salesforce computes (a formula or roll-up, a read-only
+// field such as LastModifiedDate) or the update set a relationship (the
+// parent's field is read back as Salesforce spells it). A create is always
+// read back (defaults, auto-numbers, names). Otherwise Salesforce holds
+// what was sent, and reading it back would only spend calls.
+func (e *engine) needsReadBack(pr *pushRow) bool {
+	for _, bc := range e.b.cols {
+		if !bc.path && bc.field != nil && (bc.field.Calculated || !bc.field.Createable && !bc.field.Updateable) {
+			return true
+		}
+	}
+	for colID := range pr.item.Send {
+		if bc, ok := e.b.byCol[colID]; ok && bc.path {
+			return true
+		}
+	}
+	return false
+}
+
 // readBack reads the records the push wrote (by 18-character id) into
 // their rows, as a pull would, without counting them as pulled.
 func (e *engine) readBack(ctx context.Context, written map[string]bool) error {

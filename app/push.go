@@ -347,7 +347,11 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 			}
 		}
 		e.dry.writeCalls += writeCalls(updates, creates, bulk)
-		e.plannedWrites += updates + creates
+		for _, pr := range prs {
+			if pr.err == nil && (pr.op == sheets.OpCreate || pr.op == sheets.OpUpdate && e.needsReadBack(pr)) {
+				e.plannedWrites++
+			}
+		}
 		for _, pr := range prs {
 			if pr.err != nil {
 				e.dry.Invalid++
@@ -565,15 +569,19 @@ func bulkJobCalls(n int, create bool) int {
 }
 
 // bulkPolls is how many polls a job of n records takes: crm polls first
-// after tens of milliseconds, then when the job's own rate says it will be
-// done, so a job of a few thousand records is done at the first poll and a
-// larger one at the second. Measured against the demo org
-// (BenchmarkPush100kChanged reports the run's calls next to the plan's).
+// after tens of milliseconds, doubling the wait until a tenth is processed,
+// then when the job's own rate says it will be done. A job of up to 10,000
+// records is done at the first poll; 100k records took four on the demo
+// org (BenchmarkPush100kChanged reports the run's calls next to the
+// plan's). It is a model of timing, so a busy machine can add a poll.
 func bulkPolls(n int) int {
-	if n <= 5*crm.DefaultBulkThreshold {
+	switch {
+	case n <= 5*crm.DefaultBulkThreshold:
 		return 1
+	case n <= 200_000:
+		return 4
 	}
-	return 2
+	return 5
 }
 
 // writeCalls is the API calls a chunk's writes cost: one sObject
@@ -645,7 +653,7 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 			pr.item.RecordID = res[i].ID
 			pr.createdID = res[i].ID
 			e.written[normID(res[i].ID)] = true
-		default:
+		case e.needsReadBack(pr):
 			e.written[normID(pr.item.RecordID)] = true
 		}
 	}
