@@ -75,6 +75,13 @@ type MainWindow struct {
 	widthTimer *time.Timer
 	// currentTab is the centre tab shown, to notice leaving the Sync tab.
 	currentTab *container.TabItem
+	// statusGen and statusTimer expire the status bar's message
+	// (feedback.go).
+	statusGen   int
+	statusTimer *time.Timer
+	// historySeen is when History was last opened: its badge counts the
+	// failed runs since.
+	historySeen time.Time
 	// screens are the views of the open sheet besides the grid, rebuilt
 	// when another sheet opens; nil when no sheet is open.
 	screens *sheetScreens
@@ -158,9 +165,11 @@ func NewMainWindow(a fyne.App, svc *app.Service) *MainWindow {
 	mw.win.Resize(size)
 	mw.win.SetMaster()
 	mw.win.SetCloseIntercept(func() {
-		rememberWindow(a.Preferences(), mw.win.Canvas().Size())
-		mw.stop()
-		mw.win.Close()
+		mw.confirmQuit(func() {
+			rememberWindow(a.Preferences(), mw.win.Canvas().Size())
+			mw.stop()
+			mw.win.Close()
+		})
 	})
 	mw.addShortcuts()
 	mw.conn.show(svc.Status())
@@ -223,7 +232,11 @@ func (mw *MainWindow) screenShown(t *container.TabItem) {
 	if mw.screens == nil {
 		return
 	}
-	if s, ok := mw.screens.byTitle[t.Text]; ok {
+	if tabBase(t.Text) == tabHistory {
+		mw.historySeen = time.Now()
+		mw.setBadge(tabHistory, 0)
+	}
+	if s, ok := mw.screens.byTitle[tabBase(t.Text)]; ok {
 		s.shown()
 	}
 }
@@ -269,7 +282,7 @@ func connectionProblem(err error) error {
 func (mw *MainWindow) ShowScreen(name string) {
 	want := map[string]string{"main": tabSheet, "sync": tabSync, "mapper": tabMapper, "conflicts": tabConflicts, "history": tabHistory}[name]
 	for _, t := range mw.tabs.Items {
-		if t.Text == want {
+		if tabBase(t.Text) == want {
 			mw.tabs.Select(t)
 			return
 		}
@@ -290,11 +303,10 @@ func (mw *MainWindow) OpenSheet(id string) error {
 	mw.grid = g
 	g.OnMessage = func(text string, isErr bool) {
 		if isErr {
-			mw.status.Importance = widget.DangerImportance
+			mw.setStatus(text, widget.DangerImportance)
 		} else {
-			mw.status.Importance = widget.MediumImportance
+			mw.setStatus(text, widget.MediumImportance)
 		}
-		mw.status.SetText(text)
 	}
 	g.OnShortcut = mw.handleShortcut
 	g.OnColumnResized = mw.columnResized
@@ -303,7 +315,7 @@ func (mw *MainWindow) OpenSheet(id string) error {
 		_, b := mw.startBusy(title, "Saving the cells in one go: all of them or none…", false)
 		return b.done
 	}
-	g.OnEdited = func() { mw.sidebar.list.Refresh() }
+	g.OnEdited = func() { mw.sidebar.reload() } // row counts stay live
 	g.OnViewChanged = func(spec grid.ViewSpec, rows int) {
 		mw.info(fmt.Sprintf("%d row(s) shown", rows))
 	}
@@ -313,6 +325,8 @@ func (mw *MainWindow) OpenSheet(id string) error {
 	mw.tabs.Refresh()
 	mw.tabs.SelectIndex(0)
 	mw.win.SetTitle("CRM Sheets — " + mw.sheet.Name)
+	mw.historySeen = time.Now()
+	mw.updateBadges()
 	mw.info(fmt.Sprintf("%q: %d rows, %d columns", mw.sheet.Name, g.Model().Len(), g.Model().Columns()))
 	return nil
 }
@@ -358,8 +372,19 @@ func (mw *MainWindow) buildScreens() {
 	mw.tabs.Items = items
 }
 
-// reloadSheet re-reads the open sheet (after a sync, mapping or import).
+// reloadSheet re-reads the open sheet (after a sync, mapping or import)
+// and recounts the tab badges.
 func (mw *MainWindow) reloadSheet() {
+	if mw.grid == nil {
+		return
+	}
+	mw.reloadRows()
+	mw.updateBadges()
+}
+
+// reloadRows re-reads the open sheet's rows and the sidebar's counts,
+// without the badges (while a pull is landing rows).
+func (mw *MainWindow) reloadRows() {
 	if mw.grid == nil {
 		return
 	}
@@ -370,8 +395,7 @@ func (mw *MainWindow) reloadSheet() {
 
 // info shows a message in the status bar.
 func (mw *MainWindow) info(text string) {
-	mw.status.Importance = widget.MediumImportance
-	mw.status.SetText(text)
+	mw.setStatus(text, widget.MediumImportance)
 }
 
 // report shows an error in the status bar and in a dialog.
@@ -379,8 +403,7 @@ func (mw *MainWindow) report(err error) {
 	if err == nil {
 		return
 	}
-	mw.status.Importance = widget.DangerImportance
-	mw.status.SetText(err.Error())
+	mw.setStatus(err.Error(), widget.DangerImportance)
 	dialog.ShowError(err, mw.win)
 }
 

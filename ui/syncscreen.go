@@ -429,6 +429,10 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 	s.cancelBtn.Enable()
 	s.historyBtn.Hide()
 	s.summary.SetText("")
+	// The plan shown was for this run: its result replaces it.
+	s.rows = nil
+	s.changes.Refresh()
+	s.plan.SetText("Running… the result appears above; press Plan to see what the next run would do.")
 	s.bar.SetValue(0)
 	s.bar.Hide()
 	s.activity.Show()
@@ -451,7 +455,7 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 			lastReload = time.Now()
 			s.mw.conn.usageChanged()
 			if p.Phase == app.PhasePull {
-				s.mw.reloadSheet()
+				s.mw.reloadRows()
 			}
 		}
 	})
@@ -484,6 +488,10 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 				s.lastRun = run.ID
 				s.historyBtn.Show()
 				s.summary.SetText(runSummary(run))
+				s.plan.SetText("The plan was run (result above). Press Plan to see what the next run would do.")
+				if run.Counts.Conflicts > 0 {
+					s.plan.SetText(fmt.Sprintf("%d conflict(s) wait in the Conflicts tab.", run.Counts.Conflicts))
+				}
 			}
 			if err != nil && !errors.Is(err, context.Canceled) {
 				s.offerRebind(err)

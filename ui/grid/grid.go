@@ -409,6 +409,7 @@ func (g *Grid) BeginEdit(initial string, replace bool) {
 // returns the keyboard to the grid.
 func (g *Grid) CancelEdit() {
 	g.closeInCell()
+	g.message("", false) // a refusal of the cancelled text is over
 	g.showCursor()
 	g.focusTable()
 }
@@ -438,6 +439,7 @@ func (g *Grid) commit(text string, dr, dc int) bool {
 	}
 	g.undo.push([]cellEdit{{Row: r.ID, Column: col.ID, Before: before}})
 	g.edited()
+	g.message("", false) // an older message (a refusal) is over
 	g.move(dr, dc, false)
 	return true
 }
