@@ -314,3 +314,39 @@ func TestStaleSheetReconcilesWithAFullPull(t *testing.T) {
 		t.Fatalf("pull after the reconcile: %+v %q", r.Counts, r.Message)
 	}
 }
+
+// Line endings are not edits, against the demo org: a street kept with CRLF
+// in Salesforce whose cell now holds LF (a resaved file, a paste) sends
+// nothing on push or both-ways runs; a real edit of the same row still goes
+// out alone.
+func TestLineEndingsAreNotSent(t *testing.T) {
+	env := newTestEnv(t)
+	id := env.insert("Contact", map[string]any{"LastName": "Street", "Email": "street@example.com", "MailingStreet": "1 Main St\r\nSuite 2", "Title": "Old"})
+	sh := env.contactSheet(false)
+	street := sh.AddColumn(sheets.Column{Name: "Street", Type: sheets.TypeTextArea, Field: "MailingStreet"})
+	if err := env.svc.SaveSheetSettings(sh, "street"); err != nil {
+		t.Fatal(err)
+	}
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	row := env.rowByRecord(sh.ID, id)
+	env.edit(sh.ID, row.ID, street.ID, "1 Main St\nSuite 2")
+	for _, dir := range []sheets.Direction{sheets.Push, sheets.Both} {
+		plan, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: dir})
+		if err != nil || plan.Updates != 0 {
+			t.Fatalf("%s plan after a line-ending change: %+v %v", dir, plan, err)
+		}
+	}
+	r := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if r.Counts.Updated != 0 || env.get("Contact", id, "MailingStreet") != "1 Main St\r\nSuite 2" {
+		t.Fatalf("push sent a line-ending change: %+v, Salesforce has %q", r.Counts, env.get("Contact", id, "MailingStreet"))
+	}
+	if got := env.rowByRecord(sh.ID, id); got.State != sheets.StateSynced {
+		t.Errorf("row after the push: %s, want synced", got.State)
+	}
+	env.edit(sh.ID, row.ID, street.ID, "1 Main St\nSuite 2")
+	env.edit(sh.ID, row.ID, col(t, sh, "Title"), "New")
+	r = env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if r.Counts.Updated != 1 || env.get("Contact", id, "Title") != "New" || env.get("Contact", id, "MailingStreet") != "1 Main St\r\nSuite 2" {
+		t.Fatalf("push of a real edit: %+v, Title %v, street %q", r.Counts, env.get("Contact", id, "Title"), env.get("Contact", id, "MailingStreet"))
+	}
+}

@@ -226,7 +226,13 @@ func (ex *exporter) addDropDowns(first int) error {
 		}
 		dv := excelize.NewDataValidation(true)
 		dv.SetSqref(fmt.Sprintf("%s2:%s%d", letter, letter, lastExcelRow))
-		dv.SetError(excelize.DataValidationErrorStyleStop, c.Name, "Choose one of the allowed values.")
+		if c.Restricted {
+			dv.SetError(excelize.DataValidationErrorStyleStop, c.Name, "Choose one of the allowed values.")
+		} else {
+			// An unrestricted picklist takes other values too (as Salesforce
+			// does): the list suggests, Excel only informs.
+			dv.SetError(excelize.DataValidationErrorStyleInformation, c.Name, "Not one of the listed values; Salesforce accepts it for this field.")
+		}
 		inline := !strings.ContainsAny(strings.Join(c.Choices, ""), `,"`)
 		if inline {
 			if err := dv.SetDropList(c.Choices); err != nil {
