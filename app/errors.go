@@ -28,6 +28,10 @@ var (
 	// process (the single-run lock).
 	ErrSyncRunning = errors.New("a sync of this sheet is already running")
 
+	// ErrClosing: the Service is closing (the window or the command is
+	// done), so no new run starts.
+	ErrClosing = errors.New("CRM Sheets is closing")
+
 	// ErrSyncAborted is matched by *TooManyChangesError: the run stopped
 	// before sending anything because it would overwrite more of the
 	// sheet's records than the safety rail allows. Run again with

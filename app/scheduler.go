@@ -39,14 +39,43 @@ func (s *Service) NextScheduledRun(sheetID string) (next time.Time, ok bool, err
 		return time.Time{}, false, fmt.Errorf("next scheduled run of %q: %w", sh.Name, err)
 	}
 	now := s.now()
-	if last.IsZero() {
-		return now, true, nil
+	if !last.IsZero() {
+		next = last.Add(s.scheduleInterval(sh))
 	}
-	next = last.Add(s.scheduleInterval(sh))
+	if retry := s.schedRetryAt(sh.ID); next.Before(retry) {
+		next = retry // a failed run waits for its retry
+	}
 	if next.Before(now) {
 		next = now
 	}
 	return next, true, nil
+}
+
+// scheduleRetry is how long the scheduler waits before retrying a sheet
+// whose scheduled run failed (an unreachable org, an expired session),
+// instead of a whole interval; never longer than the interval itself.
+const scheduleRetry = 15 * time.Minute
+
+// schedRetryAt is when a sheet whose scheduled run failed may be retried
+// (zero when none failed). It lives in memory: a restart retries at once.
+func (s *Service) schedRetryAt(sheetID string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.schedRetry[sheetID]
+}
+
+// setSchedRetry notes when a sheet may be retried; zero forgets it.
+func (s *Service) setSchedRetry(sheetID string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if at.IsZero() {
+		delete(s.schedRetry, sheetID)
+		return
+	}
+	if s.schedRetry == nil {
+		s.schedRetry = map[string]time.Time{}
+	}
+	s.schedRetry[sheetID] = at
 }
 
 // settingLastScheduled is the settings key of a sheet's last scheduled run.
@@ -133,16 +162,28 @@ func (s *Service) RunDue(ctx context.Context) []*sheets.Run {
 		if !last.IsZero() && now.Sub(last) < s.scheduleInterval(sh) {
 			continue
 		}
-		if err := s.store.PutSetting(settingLastScheduled(sh.ID), now); err != nil {
-			s.log.Warn("scheduler: note run", "sheet", sh.Name, "err", err)
+		if retry := s.schedRetryAt(sh.ID); now.Before(retry) {
 			continue
 		}
 		r, err := s.Sync(ctx, sh.ID, SyncOptions{Trigger: sheets.TriggerScheduled}, nil)
-		if err != nil && !errors.Is(err, ErrSyncRunning) {
-			s.log.Warn("scheduled sync failed", "sheet", sh.Name, "err", err)
-		}
 		if r != nil {
 			runs = append(runs, r)
+		}
+		// The run's time is recorded after it ran, and only when it ran:
+		// a failed run is retried after scheduleRetry instead of a whole
+		// interval, and a run cut short by a crash is caught up at the next
+		// start.
+		switch {
+		case errors.Is(err, ErrSyncRunning):
+			// Another run of the sheet is going: try again at the next tick.
+		case err != nil:
+			s.log.Warn("scheduled sync failed", "sheet", sh.Name, "err", err)
+			s.setSchedRetry(sh.ID, s.now().Add(min(scheduleRetry, s.scheduleInterval(sh))))
+		default:
+			s.setSchedRetry(sh.ID, time.Time{})
+			if err := s.store.PutSetting(settingLastScheduled(sh.ID), s.now()); err != nil {
+				s.log.Warn("scheduler: note run", "sheet", sh.Name, "err", err)
+			}
 		}
 	}
 	return runs

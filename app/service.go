@@ -112,8 +112,11 @@ type Service struct {
 	demo *runningDemo
 	// lastErr is the last connection-level failure, for Status.
 	lastErr error
-	// running holds the sheets with a run in progress (single-run lock).
+	// running holds the sheets with a run in progress (single-run lock);
+	// runs counts them for Close, and closing refuses new ones.
 	running map[string]bool
+	runs    sync.WaitGroup
+	closing bool
 	// tokens is the OAuth token store, made on first use.
 	tokens auth.TokenStore
 
@@ -124,6 +127,9 @@ type Service struct {
 	schedMu   sync.Mutex
 	schedStop context.CancelFunc
 	schedDone chan struct{}
+	// schedRetry is when a sheet whose scheduled run failed may be
+	// retried (guarded by mu).
+	schedRetry map[string]time.Time
 }
 
 // Open opens (creating if needed) the store in the home directory, marks
@@ -192,11 +198,23 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 // Home is the directory the Service keeps its files in.
 func (s *Service) Home() string { return s.home }
 
-// Close stops the scheduler, the embedded demo org and closes the store.
-// Runs in progress should be cancelled through their context first; Close
-// does not wait for them.
+// Close stops the scheduler, waits for the runs in progress to finish (at
+// most CloseWait: cancel their context first for a quick exit), stops the
+// embedded demo org and closes the store. A run still going after
+// CloseWait loses its store under it and shows as interrupted at the next
+// start; no new run starts once Close has begun (ErrClosing).
 func (s *Service) Close() error {
 	s.StopScheduler()
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.runs.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(CloseWait):
+		s.log.Warn("closing with runs still in progress; they will show as interrupted", "waited", CloseWait)
+	}
 	s.mu.Lock()
 	demo := s.demo
 	s.demo = nil
@@ -214,18 +232,26 @@ func (s *Service) Close() error {
 	return errors.Join(errs...)
 }
 
+// CloseWait bounds how long Close waits for runs in progress.
+const CloseWait = 10 * time.Second
+
 // lockSheet takes the single-run lock of a sheet; the returned func
 // releases it.
 func (s *Service) lockSheet(sheetID string) (func(), error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closing {
+		return nil, fmt.Errorf("sheet %s: %w", sheetID, ErrClosing)
+	}
 	if s.running[sheetID] {
 		return nil, fmt.Errorf("sheet %s: %w", sheetID, ErrSyncRunning)
 	}
 	s.running[sheetID] = true
+	s.runs.Add(1)
 	return func() {
 		s.mu.Lock()
 		delete(s.running, sheetID)
 		s.mu.Unlock()
+		s.runs.Done()
 	}, nil
 }

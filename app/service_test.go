@@ -320,6 +320,82 @@ func TestSchedulerRunsDueSheets(t *testing.T) {
 	env.svc.StopScheduler()
 }
 
+// TestSchedulerRetriesFailedRunSooner: a scheduled run that fails is not
+// recorded as run, so it is retried after scheduleRetry, not after a whole
+// interval; the one after a success waits the interval.
+func TestSchedulerRetriesFailedRunSooner(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(1)
+	sh := env.contactSheet(false)
+	object := sh.Object
+	sh.Sync.EveryHours, sh.Sync.Direction, sh.Object = 2, sheets.Pull, "NoSuchObject__c"
+	if err := env.svc.SaveSheetSettings(sh, "broken: every 2 hours"); err != nil {
+		t.Fatal(err)
+	}
+	start := env.clock.Now()
+	if runs := env.svc.RunDue(env.ctx); len(runs) == 1 && runs[0].Status == sheets.RunSucceeded {
+		t.Fatalf("a run against a missing object succeeded: %+v", runs[0])
+	}
+	next, ok, err := env.svc.NextScheduledRun(sh.ID)
+	if err != nil || !ok || next.Sub(start) > scheduleRetry+time.Minute || next.Sub(start) < scheduleRetry-time.Minute {
+		t.Fatalf("next run after a failure at %v: %v (ok %v, %v), want in about %v", start, next, ok, err, scheduleRetry)
+	}
+	sh.Object = object // the user fixes the sheet
+	if err := env.svc.SaveSheetSettings(sh, "fixed"); err != nil {
+		t.Fatal(err)
+	}
+	env.clock.Advance(scheduleRetry / 2)
+	if got := env.svc.RunDue(env.ctx); len(got) != 0 {
+		t.Fatalf("retried %d time(s) before the retry delay", len(got))
+	}
+	env.clock.Advance(scheduleRetry)
+	runs := env.svc.RunDue(env.ctx)
+	if len(runs) != 1 || runs[0].Status != sheets.RunSucceeded {
+		t.Fatalf("retry after %v: %+v, want one succeeded run (a whole interval is 2h)", scheduleRetry*3/2, runs)
+	}
+	env.clock.Advance(time.Hour)
+	if got := env.svc.RunDue(env.ctx); len(got) != 0 {
+		t.Errorf("ran again 1h after a success, with a 2h interval")
+	}
+}
+
+// TestCloseWaitsForRuns: Close refuses new runs at once but leaves the
+// store open until the run in progress ends, instead of closing it under
+// the run.
+func TestCloseWaitsForRuns(t *testing.T) {
+	env := newTestEnv(t)
+	sh := env.contactSheet(false)
+	unlock, err := env.svc.lockSheet(sh.ID) // a run in progress
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- env.svc.Close() }()
+	for {
+		u, err := env.svc.lockSheet("another")
+		if errors.Is(err, ErrClosing) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		u() // started before Close began
+	}
+	// Close has begun and waits: the run can still use the store.
+	if _, err := env.svc.Sheets(); err != nil {
+		t.Fatalf("store closed under a run in progress: %v", err)
+	}
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while a run was in progress", err)
+	default:
+	}
+	unlock()
+	if err := <-closed; err != nil {
+		t.Fatalf("Close after the run ended: %v", err)
+	}
+}
+
 func TestSingleRunLock(t *testing.T) {
 	env := newTestEnv(t)
 	env.seedContacts(1)
