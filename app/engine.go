@@ -55,7 +55,11 @@ type engine struct {
 	calls0  int64
 	paused  string // why the run paused (budget, limit); "" when not
 	choices relationshipChoices
-	now     time.Time
+	// allowDup are the rows the user chose to create although a duplicate
+	// rule matched them (duplicates.go); loaded by the first create.
+	allowDup      map[sheets.RowID]bool
+	allowDupDirty bool
+	now           time.Time
 	// conflictRows are the rows already counted and recorded as conflicts
 	// in this run: a both-ways run meets them in both phases.
 	conflictRows map[sheets.RowID]bool

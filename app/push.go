@@ -614,6 +614,14 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 	}
 	var res []crm.Result
 	var err error
+	if op == crm.OpInsert && bulk {
+		if err := e.loadAllowDup(); err != nil {
+			return err
+		}
+		if slices.ContainsFunc(prs, func(pr *pushRow) bool { return e.allowDup[pr.row.ID] }) {
+			bulk = false // Bulk API 2.0 takes no duplicate rule header: these go by Collections
+		}
+	}
 	switch {
 	case bulk:
 		// Creates are matched to their result rows by the key column's
@@ -626,7 +634,7 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 			e.prog(Progress{Phase: PhasePush + " (Bulk API job " + strings.ToLower(state) + ")"})
 		})
 	case op == crm.OpInsert:
-		res, err = e.c.Create(ctx, e.b.object, recs)
+		res, err = e.create(ctx, prs, recs)
 	default:
 		res, err = e.c.Update(ctx, e.b.object, recs)
 	}
@@ -653,8 +661,17 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 			pr.item.RecordID = res[i].ID
 			pr.createdID = res[i].ID
 			e.written[normID(res[i].ID)] = true
+			if e.allowDup[pr.row.ID] {
+				delete(e.allowDup, pr.row.ID)
+				e.allowDupDirty = true
+			}
 		case e.needsReadBack(pr):
 			e.written[normID(pr.item.RecordID)] = true
+		}
+	}
+	if op == crm.OpInsert {
+		if derr := e.noteDuplicates(ctx, prs, res); derr != nil && err == nil {
+			err = derr
 		}
 	}
 	if err != nil && unknown == nil {
@@ -778,6 +795,9 @@ func (e *engine) writeBackRows(prs []*pushRow) error {
 			o.OK, o.Before, o.After, o.Fields = true, pr.before, pr.after, slices.Sorted(maps.Keys(pr.after))
 			outs = append(outs, o)
 		}
+	}
+	if err := e.saveAllowDup(); err != nil {
+		return err
 	}
 	return e.commit(nil, rows, outs, nil)
 }

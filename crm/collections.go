@@ -60,6 +60,15 @@ func (c *Client) Create(ctx context.Context, object string, recs []Record) ([]Re
 	return c.writeCollection(ctx, OpInsert, object, "", recs)
 }
 
+// CreateAllowingDuplicates is Create with Sforce-Duplicate-Rule-Header:
+// allowSave=true: records an active duplicate rule would refuse with
+// DUPLICATES_DETECTED are saved all the same. For rows the user chose to
+// create although Salesforce found matching records.
+// https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_duplicaterules.htm
+func (c *Client) CreateAllowingDuplicates(ctx context.Context, object string, recs []Record) ([]Result, error) {
+	return c.writeCollection(context.WithValue(ctx, allowDuplicatesKey{}, true), OpInsert, object, "", recs)
+}
+
 // Update writes Fields to the records identified by Record.ID (200 per
 // call, allOrNone=false); results in input order. Updates are idempotent, so
 // a batch whose response was lost is resent.
@@ -124,6 +133,9 @@ func (c *Client) UpsertOne(ctx context.Context, object, externalIDField, value s
 	}
 	return res, nil
 }
+
+// allowDuplicatesKey marks the context of CreateAllowingDuplicates.
+type allowDuplicatesKey struct{}
 
 // writeCollection runs one collection operation over recs in batches.
 func (c *Client) writeCollection(ctx context.Context, op BulkOperation, object, extField string, recs []Record) ([]Result, error) {
@@ -268,7 +280,11 @@ func (c *Client) batchRequest(ctx context.Context, op BulkOperation, object, ext
 	if err != nil {
 		return nil, fmt.Errorf("encode %s %s batch: %w", op, object, err)
 	}
-	return &request{method: method, url: c.absURL(path), body: raw, contentType: "application/json", idempotent: op != OpInsert}, nil
+	req := &request{method: method, url: c.absURL(path), body: raw, contentType: "application/json", idempotent: op != OpInsert}
+	if allow, _ := ctx.Value(allowDuplicatesKey{}).(bool); allow {
+		req.header = http.Header{"Sforce-Duplicate-Rule-Header": {"allowSave=true"}}
+	}
+	return req, nil
 }
 
 // unflatten turns {"Account.Ext__c": v} into {"Account": {"Ext__c": v}} so

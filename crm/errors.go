@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -139,6 +140,59 @@ type RecordError struct {
 	StatusCode string   `json:"statusCode"`
 	Message    string   `json:"message"`
 	Fields     []string `json:"fields"`
+	// Matches are the existing records a duplicate rule matched, for
+	// DUPLICATES_DETECTED when Salesforce lists them (its duplicate
+	// result); empty otherwise.
+	Matches []DuplicateMatch `json:"matches,omitempty"`
+}
+
+// DuplicateMatch is an existing record a duplicate rule matched.
+type DuplicateMatch struct {
+	ID     string `json:"id"`
+	Object string `json:"object"`
+	Rule   string `json:"rule,omitempty"`
+}
+
+// UnmarshalJSON reads a record error, including the duplicate result of
+// DUPLICATES_DETECTED: real captures spell its key "duplicateResut" (sic,
+// v54 and v56), the SOAP documentation "duplicateResult"; both are read.
+func (e *RecordError) UnmarshalJSON(b []byte) error {
+	type dupResult struct {
+		DuplicateRule string `json:"duplicateRule"`
+		MatchResults  []struct {
+			EntityType   string `json:"entityType"`
+			MatchRecords []struct {
+				Record struct {
+					ID string `json:"Id"`
+				} `json:"record"`
+			} `json:"matchRecords"`
+		} `json:"matchResults"`
+	}
+	var aux struct {
+		StatusCode string           `json:"statusCode"`
+		Message    string           `json:"message"`
+		Fields     []string         `json:"fields"`
+		Matches    []DuplicateMatch `json:"matches"`
+		Resut      *dupResult       `json:"duplicateResut"`
+		Result     *dupResult       `json:"duplicateResult"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*e = RecordError{StatusCode: aux.StatusCode, Message: aux.Message, Fields: aux.Fields, Matches: aux.Matches}
+	for _, d := range []*dupResult{aux.Resut, aux.Result} {
+		if d == nil {
+			continue
+		}
+		for _, mr := range d.MatchResults {
+			for _, rec := range mr.MatchRecords {
+				if rec.Record.ID != "" {
+					e.Matches = append(e.Matches, DuplicateMatch{ID: rec.Record.ID, Object: mr.EntityType, Rule: d.DuplicateRule})
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // Error returns the actionable explanation of the record error, so a

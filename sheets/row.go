@@ -54,11 +54,18 @@ type Conflict struct {
 	At     time.Time `json:"at,omitzero"` // Salesforce's LastModifiedDate when the conflict was seen
 }
 
+// DuplicatesKey is the Row.Candidates key (never a column id) under which
+// a row keeps the existing records a Salesforce duplicate rule matched when
+// its create was refused (DUPLICATES_DETECTED): the user links the row to
+// one of them or creates it anyway.
+const DuplicatesKey = "@duplicates"
+
 // Candidate is one of several records a relationship value could point to,
 // kept on the row so the user can choose.
 type Candidate struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
+	Email   string `json:"email,omitempty"`
 	Owner   string `json:"owner,omitempty"`
 	City    string `json:"city,omitempty"`
 	Website string `json:"website,omitempty"`

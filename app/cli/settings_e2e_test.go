@@ -260,3 +260,57 @@ func TestScriptsGetOneJSONDocumentAndOneWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestDuplicatesFromTheCLI: rows Salesforce's duplicate rule refuses are
+// listed with their matches; one is linked to the existing contact (its
+// values go there, nothing is created), one is created anyway.
+func TestDuplicatesFromTheCLI(t *testing.T) {
+	emu := clitest.StartEmulator(t, binary, "--seed-accounts", "5")
+	c := newCLI(t)
+	if r := c.Login(t, emu.URL); r.Code != 0 {
+		t.Fatalf("login: exit %d\n%s", r.Code, r.Err)
+	}
+	org, err := clitest.OpenOrg(emu.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeded, err := org.Query("SELECT Id, Email FROM Contact ORDER BY Email LIMIT 1")
+	if err != nil || len(seeded) != 1 {
+		t.Fatalf("seeded contact: %v %v", seeded, err)
+	}
+	existing, email := clitest.Str(seeded[0], "Id"), clitest.Str(seeded[0], "Email")
+	file := writeXLSX(t, [][]any{
+		{"Last Name", "Email", "Title"},
+		{"Linked", email, "Linked from the CLI"},
+		{"Anyway", email, "Created anyway"},
+	})
+	c.Must(t, "import", file, "--name", "Dupes", "--object", "Contact")
+	c.Must(t, "settings", "--sheet", "Dupes", "--create-missing", "--key", "none") // matched by record id only: the duplicate rule is the safety net
+	if r := c.Run(t, 2*time.Minute, "sync", "--sheet", "Dupes", "--direction", "push"); r.Code != 3 {
+		t.Fatalf("push of duplicates: exit %d, want 3\n%s\n%s", r.Code, r.Out, r.Err)
+	}
+	var dups []map[string]any
+	c.JSON(t, &dups, "duplicates", "--sheet", "Dupes")
+	if len(dups) != 2 {
+		t.Fatalf("duplicates: %v\n%s", dups, c.Run(t, time.Minute, "history", "--run", "1", "--errors").Out)
+	}
+	m := dups[0]["matches"].([]any)[0].(map[string]any)
+	if m["id"] != existing || !strings.EqualFold(fmt.Sprint(m["email"]), email) {
+		t.Fatalf("match %v, want %s", m, existing)
+	}
+	if r := c.Run(t, time.Minute, "duplicates", "--sheet", "Dupes", "--row", fmt.Sprint(dups[0]["row"])); r.Code != 2 {
+		t.Fatalf("--row without a decision: exit %d", r.Code)
+	}
+	c.Must(t, "duplicates", "--sheet", "Dupes", "--row", fmt.Sprint(dups[0]["row"]), "--link", existing)
+	c.Must(t, "duplicates", "--sheet", "Dupes", "--row", fmt.Sprint(dups[1]["row"]), "--create")
+	var runs []map[string]any
+	c.JSON(t, &runs, "sync", "--sheet", "Dupes", "--direction", "push")
+	counts := runs[0]["counts"].(map[string]any)
+	if counts["created"].(float64) != 1 || counts["updated"].(float64) != 1 {
+		t.Fatalf("push after the decisions: %v", counts)
+	}
+	recs, err := org.Query("SELECT Id, Title FROM Contact WHERE Email = '" + email + "' ORDER BY CreatedDate")
+	if err != nil || len(recs) != 2 || clitest.Str(recs[0], "Id") != existing || clitest.Str(recs[0], "Title") != "Linked from the CLI" || clitest.Str(recs[1], "Title") != "Created anyway" {
+		t.Fatalf("contacts with %s: %v (%v)", email, recs, err)
+	}
+}

@@ -157,7 +157,7 @@ func markColor(m CellMark) color.Color {
 		return StateColor(sheets.StateModified)
 	case MarkConflict:
 		return StateColor(sheets.StateConflict)
-	case MarkAmbiguous:
+	case MarkAmbiguous, MarkDuplicate:
 		return StateColor(sheets.StateError)
 	}
 	return color.Transparent

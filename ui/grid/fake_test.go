@@ -25,6 +25,8 @@ type fakeSource struct {
 	batches int
 	// chosen lists the records ChooseCandidate settled on.
 	chosen []string
+	// settled lists the SettleDuplicate decisions ("" = create anyway).
+	settled []string
 }
 
 func newFakeSource(cols []sheets.Column, n int, cell func(row int, col sheets.Column) string) *fakeSource {
@@ -198,6 +200,25 @@ func peopleCell(i int, c sheets.Column) string {
 		return []string{"Gold", "Silver"}[i%2]
 	}
 	return "1"
+}
+
+// SettleDuplicate decides a refused duplicate as the engine does: a link
+// must name a match; the row goes back to modified (linked) or new.
+func (f *fakeSource) SettleDuplicate(_ string, id sheets.RowID, recordID string) (*sheets.Row, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := f.rows[id]
+	m := r.Candidates[sheets.DuplicatesKey]
+	if recordID != "" && !slices.ContainsFunc(m, func(c sheets.Candidate) bool { return c.ID == recordID }) {
+		return nil, fmt.Errorf("%s is not a match", recordID)
+	}
+	f.settled = append(f.settled, recordID)
+	delete(r.Candidates, sheets.DuplicatesKey)
+	r.RecordID, r.State = recordID, sheets.StateModified
+	if recordID == "" {
+		r.State = sheets.StateNew
+	}
+	return r.Clone(), nil
 }
 
 // ChooseCandidate settles an ambiguous reference as the engine does: the

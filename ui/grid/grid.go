@@ -384,7 +384,7 @@ func (g *Grid) BeginEdit(initial string, replace bool) {
 		}
 		return
 	}
-	if !replace && g.chooseCandidate() {
+	if !replace && (g.chooseCandidate() || g.settleDuplicate()) {
 		return
 	}
 	text := initial

@@ -46,8 +46,96 @@ func (g *Grid) CellTip(i, c int) string {
 		}
 		b.WriteString("Press Enter or double-click to choose one.")
 		return b.String()
+	case MarkDuplicate:
+		m := row.Candidates[sheets.DuplicatesKey]
+		var b strings.Builder
+		fmt.Fprintf(&b, "Salesforce's duplicate rule found %d existing record(s) like this row:\n", len(m))
+		for _, cd := range m {
+			b.WriteString("• " + duplicateLabel(cd) + "\n")
+		}
+		b.WriteString("Press Enter or double-click to link the row to one, or create it anyway.")
+		return b.String()
 	}
 	return ""
+}
+
+// duplicateLabel names a record a duplicate rule matched.
+func duplicateLabel(c sheets.Candidate) string {
+	var parts []string
+	for _, p := range []string{c.Email, c.Website, c.City} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return c.Name + " · " + c.ID
+	}
+	return c.Name + " — " + strings.Join(parts, " · ")
+}
+
+// settleDuplicate offers, over the cursor's row, the records a duplicate
+// rule matched ("Link to …") and "Create anyway". It reports false when
+// the cursor is not on a refused duplicate.
+func (g *Grid) settleDuplicate() bool {
+	if g.model.Mark(g.cur.Row, g.cur.Col) != MarkDuplicate {
+		return false
+	}
+	r := g.model.Row(g.cur.Row)
+	cv := fyne.CurrentApp().Driver().CanvasForObject(g)
+	if cv == nil {
+		return true
+	}
+	g.showCursor()
+	var pop *widget.PopUp
+	list := container.NewVBox(widget.NewLabel("Salesforce already has a record like this row. Link the row to it (nothing is created; your values are sent to it), or create a new one anyway:"))
+	for _, cd := range r.Row.Candidates[sheets.DuplicatesKey] {
+		b := widget.NewButton("Link to "+duplicateLabel(cd), func() {
+			pop.Hide()
+			g.SettleDuplicate(cd.ID)
+		})
+		b.Alignment = widget.ButtonAlignLeading
+		list.Add(b)
+	}
+	list.Add(widget.NewButton("Create anyway", func() { pop.Hide(); g.SettleDuplicate("") }))
+	list.Add(widget.NewButton("Cancel", func() { pop.Hide(); g.focusTable() }))
+	pop = widget.NewPopUp(list, cv)
+	g.candidates = pop
+	pos := fyne.NewPos(0, 0)
+	if obj := g.cellObj[widget.TableCellID{Row: g.cur.Row, Col: g.cur.Col + 1}]; obj != nil {
+		pos = fyne.CurrentApp().Driver().AbsolutePositionForObject(obj).Add(fyne.NewPos(0, obj.Size().Height))
+	}
+	pop.ShowAtPosition(pos)
+	return true
+}
+
+// SettleDuplicate links the cursor's refused row to the match recordID,
+// or with "" marks it to be created anyway; the next push acts on it.
+func (g *Grid) SettleDuplicate(recordID string) {
+	r := g.model.Row(g.cur.Row)
+	if r == nil {
+		return
+	}
+	name := ""
+	for _, cd := range r.Row.Candidates[sheets.DuplicatesKey] {
+		if cd.ID == recordID {
+			name = duplicateLabel(cd)
+		}
+	}
+	row, err := g.src.SettleDuplicate(g.model.SheetID(), r.ID, recordID)
+	if err != nil {
+		g.message(err.Error(), true)
+		return
+	}
+	g.model.Replace(g.cur.Row, row)
+	g.table.RefreshItem(widget.TableCellID{Row: g.cur.Row, Col: 0})
+	g.table.RefreshItem(widget.TableCellID{Row: g.cur.Row, Col: g.cur.Col + 1})
+	g.edited()
+	g.focusTable()
+	if recordID == "" {
+		g.message("The next push creates this row although Salesforce has a record like it", false)
+		return
+	}
+	g.message(fmt.Sprintf("Row linked to %s: the next push sends your values to it", name), false)
 }
 
 // candidateLabel names a candidate with the fields that tell it apart.

@@ -206,6 +206,9 @@ func (m *Model) format(r *sheets.Row) *DisplayRow {
 	if r.Base != nil || len(r.Conflicts) > 0 || len(r.Candidates) > 0 {
 		for c, col := range cols {
 			m := cellMarkOf(r, col.ID)
+			if c == 0 && len(r.Candidates[sheets.DuplicatesKey]) > 0 {
+				m = MarkDuplicate
+			}
 			if m == MarkNone {
 				continue
 			}
@@ -233,6 +236,10 @@ const (
 	// MarkAmbiguous: a reference value matching several records (Enter or
 	// a double-click offers them).
 	MarkAmbiguous
+	// MarkDuplicate: on the first cell of a row whose create Salesforce's
+	// duplicate rule refused (Enter or a double-click offers to link the
+	// row to a match or to create it anyway).
+	MarkDuplicate
 )
 
 // cellMarkOf is the mark of one cell of a stored row.

@@ -32,4 +32,7 @@ type Source interface {
 	// ChooseCandidate settles an ambiguous reference cell on one of its
 	// candidate records and remembers the choice for the sheet.
 	ChooseCandidate(sheetID string, rowID sheets.RowID, colID, recordID string) (*sheets.Row, error)
+	// SettleDuplicate decides a row whose create a duplicate rule refused:
+	// link it to the match recordID, or ("") create it anyway.
+	SettleDuplicate(sheetID string, rowID sheets.RowID, recordID string) (*sheets.Row, error)
 }
