@@ -570,14 +570,17 @@ func bulkJobCalls(n int, create bool) int {
 
 // bulkPolls is how many polls a job of n records takes: crm polls first
 // after tens of milliseconds, doubling the wait until a tenth is processed,
-// then when the job's own rate says it will be done. A job of up to 10,000
-// records is done at the first poll; 100k records took four on the demo
-// org (BenchmarkPush100kChanged reports the run's calls next to the
-// plan's). It is a model of timing, so a busy machine can add a poll.
+// then when the job's own rate says it will be done. Measured on the demo
+// org (BenchmarkBulkThreshold, BenchmarkPush100kChanged and the CLI
+// scaling benchmark report the run's calls next to the plan's): up to
+// 5,000 records one poll, 10k three, 100k four. It is a model of timing,
+// so a busy machine can add a poll.
 func bulkPolls(n int) int {
 	switch {
-	case n <= 5*crm.DefaultBulkThreshold:
+	case n <= 5000:
 		return 1
+	case n <= 50_000:
+		return 3
 	case n <= 200_000:
 		return 4
 	}

@@ -184,6 +184,7 @@ func render(rs []*result, took time.Duration, command string) string {
 	b.WriteString("(encoding/json alone, net/http + encoding/json paging, excelize alone, plain sObject Collections calls), or for `speedup` the reverse. ")
 	b.WriteString("Absolute times depend on the machine; the ratios are the figures to compare across runs. ")
 	b.WriteString("API calls are counted by the client or read from the run's history; peak figures are the Go heap (`peak-heap-MB`) or, for whole CLI processes, the resident set (`peak-MB`).\n")
+	b.WriteString(baselines)
 	pkg := ""
 	for _, r := range rs {
 		if r.pkg != pkg {
@@ -205,5 +206,50 @@ func render(rs []*result, took time.Duration, command string) string {
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", strings.TrimPrefix(r.name, "Benchmark"), cell("ns/op"), strings.Join(other, ", "), cell("B/op"), strings.TrimSuffix(cell("allocs/op"), " allocs/op"))
 	}
+	scaling(&b, rs)
 	return b.String()
+}
+
+// baselines states what each baseline does, so a ratio is read against
+// the right floor.
+const baselines = `
+Baselines and their scope:
+
+- **bare REST pull** (` + "`pull-x-bare-rest`" + `): net/http + encoding/json paging through the same queryAll SOQL the CLI sends (pages of 2,000), decoding each page and keeping nothing; no store.
+- **bare Bulk pull** (` + "`pull-x-bare-bulk`" + `): one Bulk API 2.0 queryAll job of the same SOQL with net/http, polled every 10 ms, every results page parsed with encoding/csv; no store.
+- **bare Bulk job** (` + "`x-bare-bulk`, `push-x-bare-bulk`" + `): one Bulk API 2.0 update job of the same records and fields (Id and the changed field, the same values) with net/http: create, upload, close, a poll every 10 ms, the job's counters checked; no re-read, no result files, no store.
+- **bare Collections** (` + "`push-x-bare-collections`" + `): PATCH /composite/sobjects calls of 200 with the same Id and field values, every response decoded and every record's success checked; no re-read, no store.
+- **excelize raw / formatted** (` + "`ratio-vs-excelize-raw`, `ratio-vs-excelize-formatted`" + `): excelize's row iterator over the same workbook with ` + "`RawCellValue: true`" + ` (the stored values, as our reader reads them) and in its default mode (each styled cell's number format applied).
+- **bulk/collections** (` + "`ratio-bulk/collections`" + `): the same update of n records through crm's Collections and Bulk paths, the measure behind crm.DefaultBulkThreshold.
+
+The CLI figures are whole processes (start, store open, describe) against a standalone ` + "`crmsheets emulator`" + `; the 100k and 300k orgs are ` + "`--seed-accounts 33334`" + ` and ` + "`--seed-accounts 100000`" + `.
+`
+
+// scaling lays out the CLI flow at each size side by side.
+func scaling(b *strings.Builder, rs []*result) {
+	var rows []*result
+	for _, r := range rs {
+		if strings.HasPrefix(r.name, "BenchmarkCLIScaling/") {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("\n## Scaling: the CLI flow at 10k, 100k and 300k contacts\n\n")
+	b.WriteString("Each size is its own demo org. Calls are the runs' own counts from history; the push's plan estimate is in parentheses. Peak is the CLI process's resident set.\n\n")
+	b.WriteString("| contacts | pull time | pull records/s | pull calls | pull peak RSS | push time | push calls (plan) | push peak RSS | store after pull | pull / bare REST | pull / bare Bulk | push / bare Bulk | push / bare Collections |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, r := range rows {
+		v := func(u string) float64 {
+			if m, ok := r.metrics[u]; ok {
+				return median(m)
+			}
+			return 0
+		}
+		fmt.Fprintf(b, "| %s | %.2f s | %.0f | %.0f | %.0f MB | %.2f s | %.0f (%.0f) | %.0f MB | %.1f MB | %.2f× | %.2f× | %.2f× | %.2f× |\n",
+			strings.TrimPrefix(r.name, "BenchmarkCLIScaling/"), v("pull-s"), v("pull-rec/s"), v("pull-calls"), v("pull-peak-MB"),
+			v("push-s"), v("push-calls"), v("push-plan-calls"), v("push-peak-MB"), v("store-MB"),
+			v("pull-x-bare-rest"), v("pull-x-bare-bulk"), v("push-x-bare-bulk"), v("push-x-bare-collections"))
+	}
 }
