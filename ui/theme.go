@@ -42,6 +42,9 @@ func (mw *MainWindow) setTheme(choice string) {
 	applyTheme(mw.a)
 	mw.conn.show(mw.svc.Status()) // its colours are picked when painted
 	mw.win.Content().Refresh()
+	if mw.grid != nil {
+		mw.grid.Repaint()
+	}
 }
 
 // themeMenu is the menu of the status bar's theme button: each choice,

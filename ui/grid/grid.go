@@ -51,6 +51,8 @@ type Grid struct {
 	sizing bool
 	// writing is set while a multi-cell write is on its way (writeCells).
 	writing bool
+	// repainting is set while Repaint redraws every visible cell.
+	repainting bool
 
 	// OnMessage reports what the user should read: a refused value, a
 	// failed write, the result of a paste. err marks failures.
@@ -139,6 +141,16 @@ func (g *Grid) applyWidths() {
 	}
 }
 
+// Repaint redraws the visible cells and headers in the current theme's
+// colours (after the user switches theme): cells whose text did not
+// change are otherwise left with the old colours until scrolled.
+func (g *Grid) Repaint() {
+	g.repainting = true
+	defer func() { g.repainting = false }()
+	g.table.Refresh()
+	g.Refresh()
+}
+
 // SetColumnWidth resizes a sheet column (by index, state column excluded)
 // in the open sheet. The caller saves the width in the sheet to remember
 // it; dragging a header edge does both (OnColumnResized).
@@ -190,6 +202,8 @@ func (g *Grid) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 	if label.Text != text {
 		label.SetText(text)
+	} else if g.repainting {
+		label.Refresh() // new theme colours for an unchanged text
 	}
 	fill := color.Color(color.Transparent)
 	switch {
