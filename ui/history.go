@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"math"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -100,7 +101,7 @@ func newHistoryScreen(mw *MainWindow) *historyScreen {
 	h.export.Disable()
 	detail := container.NewBorder(container.NewVBox(h.detail, container.NewHBox(h.revert, h.export), widget.NewLabel("Errors (click one to jump to its row):")), nil, nil, nil, h.errors)
 	top := container.NewBorder(nil, nil, nil, nil, h.table)
-	legend := widget.NewLabel("Per run, oldest first: synced (green), failed (red)")
+	legend := widget.NewLabel("Records per run, oldest first, on a log scale (a 2-record push stays visible beside a 1,500-record pull): synced (green), failed (red)")
 	legend.Wrapping = fyne.TextWrapWord
 	chart := container.NewBorder(legend, nil, nil, nil, h.chart)
 	runsAndChart := container.NewHSplit(top, chart)
@@ -367,11 +368,12 @@ func (r *runChartRenderer) draw() {
 	}
 	slot := size.Width / float32(len(runs))
 	w := max(slot*0.7, 1)
+	label := theme.CaptionTextSize()
+	avail := size.Height - 4 - label // room for the count above the bar
 	for i := range runs {
 		run := runs[len(runs)-1-i] // oldest left
 		x := float32(i)*slot + (slot-w)/2
-		hs := (size.Height - 4) * float32(synced(run)) / float32(peak)
-		hf := (size.Height - 4) * float32(failed(run)) / float32(peak)
+		hs, hf := barHeights(synced(run), failed(run), peak, avail)
 		s := canvas.NewRectangle(syncedColor)
 		s.Move(fyne.NewPos(x, size.Height-1-hs))
 		s.Resize(fyne.NewSize(w, hs))
@@ -379,7 +381,30 @@ func (r *runChartRenderer) draw() {
 		f.Move(fyne.NewPos(x, size.Height-1-hs-hf))
 		f.Resize(fyne.NewSize(w, hf))
 		r.objs = append(r.objs, s, f)
+		if n := synced(run) + failed(run); n > 0 && slot >= 28 {
+			t := canvas.NewText(fmt.Sprint(n), theme.Color(theme.ColorNameForeground))
+			t.TextSize = label
+			t.Alignment = fyne.TextAlignCenter
+			t.Move(fyne.NewPos(float32(i)*slot, size.Height-1-hs-hf-label-2))
+			t.Resize(fyne.NewSize(slot, label))
+			r.objs = append(r.objs, t)
+		}
 	}
+}
+
+// barHeights are the heights of a run's synced and failed bars on a log
+// scale: the whole bar is log(1+n) of log(1+peak) of the height, shared
+// between synced and failed in proportion; a run with records is never
+// thinner than 2 units.
+func barHeights(synced, failed, peak int, height float32) (hs, hf float32) {
+	n := synced + failed
+	if n == 0 || height <= 0 {
+		return 0, 0
+	}
+	total := height * float32(math.Log1p(float64(n))/math.Log1p(float64(max(peak, 1))))
+	total = max(total, 2)
+	hs = total * float32(synced) / float32(n)
+	return hs, total - hs
 }
 
 func (r *runChartRenderer) MinSize() fyne.Size { return r.c.MinSize() }

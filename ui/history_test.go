@@ -91,3 +91,22 @@ func TestHistoryShowsRecordedStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestChartReadableWithVeryDifferentRuns: a 1,509-record pull beside two
+// 2-record pushes (one with a failure) on a 200-unit chart — every run's
+// bar is visible, the small ones at least a tenth of the big one, and the
+// failure shows.
+func TestChartReadableWithVeryDifferentRuns(t *testing.T) {
+	big, _ := barHeights(1509, 0, 1509, 200)
+	small, _ := barHeights(2, 0, 1509, 200)
+	hs, hf := barHeights(1, 1, 1509, 200)
+	if big != 200 {
+		t.Errorf("the biggest run fills the height: %v", big)
+	}
+	if small < big/10 || hf < 2 || hs+hf < big/10 {
+		t.Errorf("small runs unreadable: 2 records %v, 1+1 failed %v+%v, beside %v", small, hs, hf, big)
+	}
+	if a, _ := barHeights(0, 0, 1509, 200); a != 0 {
+		t.Errorf("an empty run has a bar %v", a)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -70,6 +71,17 @@ func TestMapperAutoMapReviewApplyRestore(t *testing.T) {
 	}
 	if len(r.p.Unmatched) != 1 || r.p.Unmatched[0].ColumnName != "Shoe size" {
 		t.Errorf("unmatched %+v", r.p.Unmatched)
+	}
+	// The review reads "column → field" for each line, ticked or not.
+	// What is drawn, not only the widgets' fields.
+	var drawn []string
+	for _, o := range test.LaidOutObjects(mw.Window().Canvas().Overlays().Top()) {
+		if txt, ok := o.(*canvas.Text); ok && txt.Visible() {
+			drawn = append(drawn, txt.Text)
+		}
+	}
+	if slices.Contains(drawn, "column → field") || !slices.ContainsFunc(drawn, func(l string) bool { return strings.HasPrefix(l, "Job Title  →  ") }) {
+		t.Errorf("review checkbox labels drawn %q", drawn)
 	}
 	before, _ := mw.svc.ConfigVersions(sh.ID)
 

@@ -92,7 +92,9 @@ func (m *mapperScreen) review(r *proposalReview) {
 			box := o.(*fyne.Container)
 			check := box.Objects[0].(*widget.Check)
 			check.OnChanged = nil
-			check.Text = fmt.Sprintf("%s  →  %s", mt.ColumnName, fieldText(mt.Field))
+			// SetText repaints: setting Text and then a tick that did not
+			// change left the template's "column → field" on screen.
+			check.SetText(fmt.Sprintf("%s  →  %s", mt.ColumnName, fieldText(mt.Field)))
 			check.SetChecked(r.accepted[i])
 			check.OnChanged = func(on bool) { r.accepted[i] = on }
 			box.Objects[1].(*widget.Label).SetText(mt.Basis.String() + ": " + mt.Reason)
@@ -125,7 +127,7 @@ func (m *mapperScreen) review(r *proposalReview) {
 	body := container.NewBorder(note, bottom, nil, nil, list)
 	d = dialog.NewCustomWithoutButtons("Review the auto-mapping", body, m.mw.win)
 	d.SetButtons([]fyne.CanvasObject{cancel, applyAll, applySel})
-	d.Resize(fyne.NewSize(820, 520))
+	d.Resize(fitSize(m.mw.win, fyne.NewSize(820, 520)))
 	d.Show()
 	m.pending = r
 	m.pendingDialog = d
