@@ -126,7 +126,10 @@ func fillAddOrg(mw *MainWindow, env, domain, key string, port int) *orgForm {
 func TestConnectionDialogFlows(t *testing.T) {
 	t.Setenv(ScreenEnv, "")
 	t.Setenv("CRMSHEETS_CLIENT_ID", "")
-	port := freePort(t)
+	port, other := freePort(t), freePort(t) // the registered callback port, and one that is not
+	for other == port {
+		other = freePort(t)
+	}
 	const key = "3MVG9-ui-tests"
 	org, err := emulator.New(emulator.Options{SeedAccounts: 5, Apps: []emulator.ConnectedApp{
 		{ConsumerKey: key, CallbackURLs: []string{app.CallbackURL(port)}, RequirePKCE: true}}})
@@ -180,7 +183,7 @@ func TestConnectionDialogFlows(t *testing.T) {
 		browser   bool
 	}{
 		{"another key", "3MVG9-other-org", port, "allow", []string{"OAUTH_EC_APP_NOT_FOUND", `"3MVG9-other-org"`}, false},
-		{"another port", key, port + 1, "allow", []string{"redirect_uri_mismatch", app.CallbackURL(port + 1)}, false},
+		{"another port", key, other, "allow", []string{"redirect_uri_mismatch", app.CallbackURL(other)}, false},
 		{"denied", key, port, "deny", []string{"access_denied", "choose Allow"}, true},
 	}
 	for _, tt := range refused {
@@ -245,7 +248,7 @@ func TestConnectionDialogFlows(t *testing.T) {
 		t.Fatalf("Key and port… form: %+v", ef)
 	}
 	ef.port.SetText("")
-	test.Type(ef.port, strconv.Itoa(port+1))
+	test.Type(ef.port, strconv.Itoa(other))
 	test.Tap(ef.login)
 	mw.WaitIdle()
 	if again, _ := svc.ActiveOrg(); !strings.Contains(mw.status.Text, "redirect_uri_mismatch") || again.CallbackPort != port || savedOrgs() != 1 {

@@ -77,6 +77,9 @@ func TestLoginWithConsumerKeyAndCallback(t *testing.T) {
 
 	// Another callback port than the registered one.
 	other := fmt.Sprint(clitest.FreePort(t))
+	for other == port {
+		other = fmt.Sprint(clitest.FreePort(t))
+	}
 	r = c.LoginAs(t, emu.URL, "allow", "--client-id", emu.ClientID, "--callback-port", other)
 	wantRefused(t, c, r, 0, "redirect_uri_mismatch", "http://localhost:"+other+"/OauthRedirect")
 

@@ -42,6 +42,9 @@ func TestLoginRefusedBeforeTheBrowser(t *testing.T) {
 	org.srv.RegisterApp(emulator.ConnectedApp{ConsumerKey: "blocked", CallbackURLs: []string{CallbackURL(org.port)}, Blocked: true})
 	org.srv.RegisterApp(emulator.ConnectedApp{ConsumerKey: "api-only", CallbackURLs: []string{CallbackURL(org.port)}, Scopes: []string{"api"}})
 	other := freePort(t)
+	for other == org.port {
+		other = freePort(t)
+	}
 	tests := []struct {
 		name, key string
 		port      int
