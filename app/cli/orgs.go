@@ -93,6 +93,7 @@ are kept in the OS keychain. A login that fails or is cancelled saves nothing.`,
 			}
 			if env != app.EnvDemo {
 				fmt.Fprintf(e.io.Err, "Waiting for Salesforce to send the browser back to %s\n", app.CallbackURL(org.CallbackPort))
+				fmt.Fprintln(e.io.Err, "(If Salesforce shows an error page instead, look its code up in docs/CONNECT-SALESFORCE.md#troubleshooting; Ctrl-C stops.)")
 			}
 			org, err = svc.Login(ctx, org, open)
 			if err != nil {
