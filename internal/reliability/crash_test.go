@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"crmsheets/internal/clitest"
 	"crmsheets/sheets"
 )
 
@@ -26,26 +27,43 @@ func TestCrashDuringPush(t *testing.T) {
 	c := newUser(t, emu)
 	e := edit(t, c, "Crash", n, k)
 
+	org, err := clitest.OpenOrg(emu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// latestWrite is the newest SystemModstamp among the org's contacts: it
+	// moves when a write of the push reaches the org.
+	latestWrite := func() string {
+		recs, err := org.Query("SELECT SystemModstamp FROM Contact ORDER BY SystemModstamp DESC LIMIT 1")
+		if err != nil || len(recs) == 0 {
+			t.Fatalf("read the org's last write: %v", err)
+		}
+		return clitest.Str(recs[0], "SystemModstamp")
+	}
+
 	rng := rand.New(rand.NewPCG(7, uint64(n)))
+	// A trial counts only when its kill lands after the push sent a write
+	// (a kill during start-up or the reads tests nothing the store must
+	// survive): each waits for the org to see a write, then kills at a
+	// random moment up to 60 ms later (300 ms in the long run: rounds of
+	// 200 take tens of milliseconds against the emulator), so later trials
+	// still find work left.
 	killed := 0
 	for i := 0; i < kills; i++ {
+		before := latestWrite()
 		cmd := c.Command(context.Background(), "sync", "--sheet", sheetName, "--direction", "push", "--force")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		// Kills land anywhere from start-up to a few rounds of 200 into
-		// the push, so that every trial kills a run with work left (a
-		// round of 200 takes tens of milliseconds against the emulator).
-		delay := time.Duration(20+rng.IntN(size(300, 400))) * time.Millisecond
-		select {
-		case <-done:
-			// The push finished before its kill: later trials kill re-runs.
-		case <-time.After(delay):
+		if killAfterWrite(done, func() bool { return latestWrite() != before }, time.Duration(rng.IntN(size(60, 300)))*time.Millisecond) {
 			_ = cmd.Process.Signal(syscall.SIGKILL)
 			<-done
 			killed++
+			// A write the killed process sent may still be landing; let it
+			// settle so the next trial does not take it for its own.
+			time.Sleep(100 * time.Millisecond)
 		}
 	}
 	c.Must(t, "sync", "--sheet", sheetName, "--direction", "push", "--force")
@@ -65,7 +83,7 @@ func TestCrashDuringPush(t *testing.T) {
 		desc += fmt.Sprintf("; %d runs still shown as running", running)
 	}
 	if killed < kills/2 {
-		desc += fmt.Sprintf("; only %d of %d kills landed before the push finished", killed, kills)
+		desc += fmt.Sprintf("; only %d of %d kills landed after a write and before the push finished", killed, kills)
 	}
 	if interrupted > killed {
 		desc += fmt.Sprintf("; %d runs interrupted but only %d kills", interrupted, killed)
@@ -81,6 +99,25 @@ func TestCrashDuringPush(t *testing.T) {
 		t.Error(desc)
 		o.Lost = desc
 	} else {
-		o.Lost = fmt.Sprintf("nothing (%d kills landed, %d runs recorded as interrupted)", killed, interrupted)
+		o.Lost = fmt.Sprintf("nothing (%d kills landed after a write was sent, %d runs recorded as interrupted)", killed, interrupted)
+	}
+}
+
+// killAfterWrite waits until wrote reports the push's first write, then
+// for delay more, and reports whether the process is still running to be
+// killed; false when it finished first (the trial does not count).
+func killAfterWrite(done <-chan error, wrote func() bool, delay time.Duration) bool {
+	for !wrote() {
+		select {
+		case <-done:
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	select {
+	case <-done:
+		return false
+	case <-time.After(delay):
+		return true
 	}
 }
