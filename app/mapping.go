@@ -81,6 +81,9 @@ func (s *Service) ApplyMapping(sheetID string, p fieldmap.Proposal) (warnings []
 	if err != nil {
 		return nil, err
 	}
+	if err := oneColumnPerField(sh, p); err != nil {
+		return nil, err
+	}
 	for _, m := range p.Matches {
 		i := sh.ColumnIndex(m.Column)
 		if i < 0 {
@@ -107,6 +110,30 @@ func (s *Service) ApplyMapping(sheetID string, p fieldmap.Proposal) (warnings []
 		return warnings, err
 	}
 	return warnings, nil
+}
+
+// oneColumnPerField refuses a mapping that would leave two columns on one
+// field: a push could not tell which value to send, so the Mapper, the
+// review and `crmsheets map` are stopped before anything is saved rather
+// than warned afterwards.
+func oneColumnPerField(sh *sheets.Sheet, p fieldmap.Proposal) error {
+	owner := map[string]string{} // field path → column name, after the mapping
+	remapped := map[string]bool{}
+	for _, m := range p.Matches {
+		remapped[m.Column] = true
+	}
+	for _, c := range sh.Columns {
+		if c.Field != "" && !remapped[c.ID] {
+			owner[c.Field] = c.Name
+		}
+	}
+	for _, m := range p.Matches {
+		if other, ok := owner[m.Field.Path]; ok && other != m.ColumnName {
+			return fmt.Errorf("map column %q to %s: column %q is already mapped to it; unmap %q first (one column per field)", m.ColumnName, m.Field.Path, other, other)
+		}
+		owner[m.Field.Path] = m.ColumnName
+	}
+	return nil
 }
 
 // MapColumnToField maps one column to a field (the field picker), saving a

@@ -296,3 +296,29 @@ func TestMapperBlankCellsOption(t *testing.T) {
 		t.Errorf("after reopening the Mapper shows %q (disabled %v)", sel.Selected, sel.Disabled())
 	}
 }
+
+// TestMapperRefusesTwoColumnsOnOneField maps E-mail to Email, then tries
+// Job Title onto Email too: refused before anything is saved, naming the
+// column that has it.
+func TestMapperRefusesTwoColumnsOnOneField(t *testing.T) {
+	mw := newTestWindow(t)
+	sh := newUnmappedContacts(t, mw)
+	mw.ShowScreen("mapper")
+	m := mw.screens.mapper
+	mw.WaitIdle()
+	i := slices.IndexFunc(m.fields, func(f fieldmap.FieldOption) bool { return f.Path == "Email" })
+	if i < 0 {
+		t.Fatal("no Email field")
+	}
+	m.mapColumn(m.sheet.Columns[2], m.fields[i])
+	mw.WaitIdle()
+	m.mapColumn(m.sheet.Columns[3], m.fields[i])
+	mw.WaitIdle()
+	got, _ := mw.svc.Sheet(sh.ID)
+	if got.Columns[3].Field != "" || got.Columns[2].Field != "Email" {
+		t.Fatalf("two columns on one field: %q and %q", got.Columns[2].Field, got.Columns[3].Field)
+	}
+	if !strings.Contains(mw.status.Text, `column "E-mail" is already mapped`) {
+		t.Errorf("status %q", mw.status.Text)
+	}
+}
