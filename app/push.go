@@ -772,7 +772,7 @@ func (e *engine) writeBackRows(prs []*pushRow) error {
 				o.Fields = re.Fields
 			}
 			var inv *invalidRowError
-			if errors.As(pr.err, &inv) || pr.code == codeInvalidValue || pr.code == codeNotFoundValue || pr.code == codeAmbiguousValue || pr.code == codeDuplicateKey || pr.code == codeDuplicateKeyInSheet {
+			if errors.As(pr.err, &inv) || pr.code == codeInvalidValue || pr.code == codeNotFoundValue || pr.code == codeAmbiguousValue || pr.code == codeInactiveUser || pr.code == codeDuplicateKey || pr.code == codeDuplicateKeyInSheet {
 				if inv != nil {
 					o.Fields = inv.fields()
 				}
@@ -818,7 +818,9 @@ func rowEqual(a, b *sheets.Row) bool {
 const (
 	codeNotFoundValue  = "RELATED_RECORD_NOT_FOUND"
 	codeAmbiguousValue = "RELATED_RECORD_AMBIGUOUS"
-	codeDuplicateKey   = "DUPLICATE_KEY_IN_SALESFORCE"
+	// codeInactiveUser: an owner column names a user who is inactive.
+	codeInactiveUser = "INACTIVE_OWNER_OR_USER"
+	codeDuplicateKey = "DUPLICATE_KEY_IN_SALESFORCE"
 	// codeDuplicateKeyInSheet: two rows of the sheet hold one key (or one
 	// record), so sending both would make a duplicate or a stale twin.
 	codeDuplicateKeyInSheet = "DUPLICATE_KEY_IN_SHEET"

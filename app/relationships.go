@@ -52,7 +52,7 @@ func (e *engine) resolveRelationships(ctx context.Context, prs []*pushRow) error
 		if len(values) == 0 {
 			continue
 		}
-		found, err := e.findParents(ctx, bc, values)
+		found, inactive, err := e.findParents(ctx, bc, values)
 		if err != nil {
 			return err
 		}
@@ -66,6 +66,10 @@ func (e *engine) resolveRelationships(ctx context.Context, prs []*pushRow) error
 				case 0:
 					pr.err = fmt.Errorf("column %q: no %s named %q in Salesforce", bc.col.Name, strings.Join(bc.parents, " or "), value)
 					pr.code = codeNotFoundValue
+					if n := inactive[k]; len(n) > 0 {
+						pr.err = fmt.Errorf("column %q: %s is an inactive user in Salesforce and cannot own records; give an active user", bc.col.Name, quoteUser(value, n[0]))
+						pr.code = codeInactiveUser
+					}
 				default:
 					pr.err = fmt.Errorf("column %q: %d records are named %q; choose one", bc.col.Name, len(cands), value)
 					pr.code = codeAmbiguousValue
@@ -84,8 +88,13 @@ func (e *engine) resolveRelationships(ctx context.Context, prs []*pushRow) error
 // records whose field matches one of the values, returning candidates by
 // normalized value. A polymorphic lookup (Who → Contact or Lead) tries each
 // target in turn for the values still unmatched.
-func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []string) (map[string][]sheets.Candidate, error) {
+//
+// Users are owners: an inactive user cannot own a record, so inactive
+// users never count as a match; they are returned apart (by normalized
+// value) so the row can say why its value was refused.
+func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []string) (found, inactive map[string][]sheets.Candidate, err error) {
 	out := map[string][]sheets.Candidate{}
+	inactive = map[string][]sheets.Candidate{}
 	left := values
 	for _, parent := range bc.parents {
 		if len(left) == 0 {
@@ -93,7 +102,7 @@ func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []stri
 		}
 		d, err := e.c.Describe(ctx, parent)
 		if err != nil {
-			return nil, fmt.Errorf("resolve column %q: %w", bc.col.Name, err)
+			return nil, nil, fmt.Errorf("resolve column %q: %w", bc.col.Name, err)
 		}
 		pf, ok := d.Field(bc.parentField)
 		if !ok {
@@ -101,7 +110,7 @@ func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []stri
 		}
 		fields := []string{"Id", pf.Name}
 		extra := map[string]string{}
-		for _, f := range []struct{ name, path string }{{"name", "Name"}, {"owner", "Owner.Name"}, {"city", "BillingCity"}, {"city", "MailingCity"}, {"website", "Website"}} {
+		for _, f := range []struct{ name, path string }{{"name", "Name"}, {"owner", "Owner.Name"}, {"city", "BillingCity"}, {"city", "MailingCity"}, {"website", "Website"}, {"email", "Email"}, {"active", "IsActive"}} {
 			base, _, _ := strings.Cut(f.path, ".")
 			if f.path == "Owner.Name" {
 				base = "OwnerId"
@@ -113,15 +122,15 @@ func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []stri
 		}
 		for _, batch := range inBatches(fieldmap.LookupLiterals(pf.Type, left)) {
 			if !e.budgetAllows(1) {
-				return nil, errPaused
+				return nil, nil, errPaused
 			}
 			q, err := crm.Select(fields...).From(d.Name).InStrings(pf.Name, batch).Build()
 			if err != nil {
-				return nil, fmt.Errorf("resolve %q: %w", bc.col.Name, err)
+				return nil, nil, fmt.Errorf("resolve %q: %w", bc.col.Name, err)
 			}
 			for rec, err := range e.c.Query(ctx, q) {
 				if err != nil {
-					return nil, fmt.Errorf("resolve %q against %s: %w", bc.col.Name, d.Name, err)
+					return nil, nil, fmt.Errorf("resolve %q against %s: %w", bc.col.Name, d.Name, err)
 				}
 				v := fmt.Sprint(recordValue(rec, pf.Name))
 				c := sheets.Candidate{ID: rec.ID, Name: v}
@@ -131,7 +140,12 @@ func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []stri
 				c.Owner = fmt.Sprint(orEmpty(recordValue(rec, extra["owner"])))
 				c.City = fmt.Sprint(orEmpty(recordValue(rec, extra["city"])))
 				c.Website = fmt.Sprint(orEmpty(recordValue(rec, extra["website"])))
+				c.Email = fmt.Sprint(orEmpty(recordValue(rec, extra["email"])))
 				k := sheets.NormalizeKey(v)
+				if p := extra["active"]; p != "" && recordValue(rec, p) == false {
+					inactive[k] = append(inactive[k], c)
+					continue
+				}
 				if !slices.ContainsFunc(out[k], func(x sheets.Candidate) bool { return x.ID == c.ID }) {
 					out[k] = append(out[k], c)
 				}
@@ -145,7 +159,16 @@ func (e *engine) findParents(ctx context.Context, bc *boundColumn, values []stri
 		}
 		left = still
 	}
-	return out, nil
+	return out, inactive, nil
+}
+
+// quoteUser names a user value, with the user's name when the value was
+// another field (an e-mail).
+func quoteUser(value string, c sheets.Candidate) string {
+	if c.Name != "" && !strings.EqualFold(c.Name, value) {
+		return fmt.Sprintf("%q (%s)", value, c.Name)
+	}
+	return fmt.Sprintf("%q", value)
 }
 
 func orEmpty(v any) any {

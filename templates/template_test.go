@@ -27,7 +27,7 @@ func TestTemplates(t *testing.T) {
 	}{
 		{"accounts", "Account", "Website",
 			[]string{"Name", "Website", "Phone", "Type", "Industry", "NumberOfEmployees", "AnnualRevenue", "BillingStreet", "BillingCity", "BillingState", "BillingPostalCode", "BillingCountry", "Description", "Owner.Name"},
-			[]string{"Type", "Industry"}, []string{"Owner.Name"}},
+			[]string{"Type", "Industry"}, nil},
 		{"people", "Contact", "Email",
 			[]string{"FirstName", "LastName", "Email", "Account.Name", "Title", "Phone", "MobilePhone", "Department", "MailingStreet", "MailingCity", "MailingState", "MailingPostalCode", "MailingCountry", "LeadSource"},
 			[]string{"LeadSource"}, nil},

@@ -74,9 +74,9 @@ same record, and the row is sent by the next push.`,
 					fmt.Fprintf(e.io.Out, "row %d, %s %q matches %d records:\n", a.Row, a.Column, a.Value, len(a.Candidates))
 					rows := make([][]string, len(a.Candidates))
 					for i, c := range a.Candidates {
-						rows[i] = []string{"  " + c.ID, c.Name, c.Website, c.City, c.Owner}
+						rows[i] = []string{"  " + c.ID, c.Name, c.Email, c.Website, c.City, c.Owner}
 					}
-					_ = table(e.io.Out, []string{"  RECORD", "NAME", "WEBSITE", "CITY", "OWNER"}, rows)
+					_ = table(e.io.Out, []string{"  RECORD", "NAME", "EMAIL", "WEBSITE", "CITY", "OWNER"}, rows)
 				}
 				fmt.Fprintf(e.io.Out, "\nChoose with: crmsheets choose --sheet %q --row N --record ID\n", sh.Name)
 				return nil

@@ -314,3 +314,48 @@ func TestDuplicatesFromTheCLI(t *testing.T) {
 		t.Fatalf("contacts with %s: %v (%v)", email, recs, err)
 	}
 }
+
+// TestOwnersByNameFromTheCLI: accounts imported with an Owner column are
+// created with the active user of that name as owner; an inactive user is
+// refused on its row and named in the run's errors.
+func TestOwnersByNameFromTheCLI(t *testing.T) {
+	emu := clitest.StartEmulator(t, binary, "--seed-accounts", "3")
+	c := newCLI(t)
+	if r := c.Login(t, emu.URL); r.Code != 0 {
+		t.Fatalf("login: exit %d\n%s", r.Code, r.Err)
+	}
+	org, err := clitest.OpenOrg(emu.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamp := fmt.Sprint(time.Now().UnixNano())
+	file := writeXLSX(t, [][]any{
+		{"Account Name", "Website", "Owner"},
+		{"Sam Co " + stamp, "https://sam-" + stamp + ".example", "Sam Rivera"},
+		{"Elena Co " + stamp, "https://elena-" + stamp + ".example", "Elena Petrova"},
+	})
+	var created map[string]any
+	c.JSON(t, &created, "import", file, "--name", "Owned", "--object", "Account", "--key", "Website")
+	c.Must(t, "map", "--sheet", "Owned", "--field", "Owner=Owner.Name")
+	c.Must(t, "settings", "--sheet", "Owned", "--create-missing")
+	r := c.Run(t, 2*time.Minute, "sync", "--sheet", "Owned", "--direction", "push")
+	if r.Code != 3 {
+		t.Fatalf("push: exit %d\n%s\n%s", r.Code, r.Out, r.Err)
+	}
+	sam, err := org.Query("SELECT Id FROM User WHERE Name = 'Sam Rivera'")
+	if err != nil || len(sam) != 1 {
+		t.Fatalf("user Sam Rivera: %v %v", sam, err)
+	}
+	recs, err := org.Query("SELECT OwnerId FROM Account WHERE Name = 'Sam Co " + stamp + "'")
+	if err != nil || len(recs) != 1 || clitest.Str(recs[0], "OwnerId") != clitest.Str(sam[0], "Id") {
+		t.Fatalf("account owned by Sam: %v (%v)", recs, err)
+	}
+	if recs, _ := org.Query("SELECT Id FROM Account WHERE Name = 'Elena Co " + stamp + "'"); len(recs) != 0 {
+		t.Fatal("an account was created with an inactive owner")
+	}
+	var hist []map[string]any
+	c.JSON(t, &hist, "history", "--sheet", "Owned")
+	if out := c.Must(t, "history", "--run", fmt.Sprint(hist[0]["id"]), "--errors"); !strings.Contains(out, "inactive") {
+		t.Fatalf("run errors do not say the owner is inactive:\n%s", out)
+	}
+}

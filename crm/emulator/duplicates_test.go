@@ -76,3 +76,22 @@ func TestDuplicateRules(t *testing.T) {
 		t.Errorf("third lead with a saved e-mail: %d %s", r.status, r.body)
 	}
 }
+
+// TestInactiveUserCannotOwnRecords: Salesforce refuses an inactive user as
+// a record's owner.
+func TestInactiveUserCannotOwnRecords(t *testing.T) {
+	o := newOrg(t, Options{})
+	inactive := ""
+	for _, u := range o.srv.Records("User") {
+		if u["IsActive"] == false {
+			inactive = u["Id"].(string)
+		}
+	}
+	if inactive == "" {
+		t.Fatal("the demo org has no inactive user")
+	}
+	r := o.do("POST", "/sobjects/Account", map[string]any{"Name": "Orphan", "OwnerId": inactive})
+	if r.status != 400 || !strings.Contains(string(r.body), "INACTIVE_OWNER_OR_USER") {
+		t.Fatalf("inactive owner: %d %s", r.status, r.body)
+	}
+}

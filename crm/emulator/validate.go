@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -75,7 +76,7 @@ func (s *Server) buildRecord(t *table, input map[string]any, old *record, mode w
 			continue
 		}
 		if nv != nil && f.Type == typeReference {
-			if e := s.checkReference(f, nv.(string)); e != nil {
+			if e := s.checkReference(o, f, nv.(string)); e != nil {
 				errs = append(errs, *e)
 				continue
 			}
@@ -213,7 +214,7 @@ func (s *Server) applyDefaults(t *table, rec *record, now time.Time) {
 
 // checkReference validates a lookup value: the id's object must be one the
 // field refers to, and the record must exist.
-func (s *Server) checkReference(f *Field, id string) *apiError {
+func (s *Server) checkReference(o *Object, f *Field, id string) *apiError {
 	target, ok := s.schema.objectForID(id)
 	if !ok || !containsFold(f.ReferenceTo, target.Name) {
 		e := fieldError(codeFieldIntegrity, f.Name, "%s: id value of incorrect type: %s", f.Label, id)
@@ -227,6 +228,16 @@ func (s *Server) checkReference(f *Field, id string) *apiError {
 	if rec.deleted(target) {
 		e := fieldError(codeEntityDeleted, f.Name, "entity is deleted")
 		return &e
+	}
+	if f.Name == "OwnerId" && target.Name == "User" {
+		// Salesforce refuses an inactive user as owner. The message is
+		// Salesforce's wording as commonly reported; its object part is a
+		// guess (the record may not have an id yet).
+		if active, ok := rec.vals[target.byName["isactive"].index].(bool); ok && !active {
+			e := apiError{Code: "INACTIVE_OWNER_OR_USER", Fields: []string{},
+				Message: fmt.Sprintf("operation performed with inactive user [%s] as owner of [%s]", id, strings.ToLower(o.Name))}
+			return &e
+		}
 	}
 	return nil
 }

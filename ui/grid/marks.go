@@ -141,7 +141,7 @@ func (g *Grid) SettleDuplicate(recordID string) {
 // candidateLabel names a candidate with the fields that tell it apart.
 func candidateLabel(c sheets.Candidate) string {
 	var parts []string
-	for _, p := range []string{c.City, c.Owner, c.Website} {
+	for _, p := range []string{c.Email, c.City, c.Owner, c.Website} {
 		if p != "" {
 			parts = append(parts, p)
 		}
