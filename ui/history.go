@@ -260,7 +260,7 @@ func (h *historyScreen) confirmRevert() {
 	if r == nil {
 		return
 	}
-	msg := fmt.Sprintf("Revert run %d? Fields it changed get their previous values back and records it created are deleted in Salesforce.\nFields changed in Salesforce since are left alone and reported.\nRows whose record is deleted stay in the sheet marked \"Deleted in Salesforce\" with their values;\nno push creates them again unless you select them and choose Create again.", r.ID)
+	msg := fmt.Sprintf("Revert run %d? Fields it changed get their previous values back and records it created are deleted in Salesforce.\nFields changed in Salesforce since are left alone and reported.\nRows whose record is deleted stay in the sheet marked \"Deleted in Salesforce\" with their values;\nno push creates them again unless you select them and choose Create again\n(filter the sheet by \"Deleted in Salesforce\").", r.ID)
 	dialog.ShowConfirm("Revert a push", msg, func(ok bool) {
 		if !ok {
 			return

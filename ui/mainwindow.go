@@ -60,6 +60,10 @@ type MainWindow struct {
 	sheetTab  *container.TabItem
 	empty     fyne.CanvasObject
 	findEntry *widget.Entry
+	// stateFilter is the Sheet toolbar's row-state filter; recreateBtn,
+	// shown while it lists rows deleted in Salesforce, creates them again.
+	stateFilter *widget.Select
+	recreateBtn *widget.Button
 
 	sheet *sheets.Sheet // the open sheet, nil when none
 	grid  *grid.Grid

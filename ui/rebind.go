@@ -19,9 +19,9 @@ func (s *syncScreen) showOrg(sh *sheets.Sheet) {
 	case err != nil:
 		s.orgLine.SetText(err.Error())
 	case !ok:
-		s.orgLine.SetText("Not bound yet: the first sync binds this sheet to the connected org.")
+		s.orgLine.SetText("not bound yet: the first sync binds the sheet to the connected org")
 	default:
-		s.orgLine.SetText("This sheet belongs to " + b.Describe() + ". Runs against any other org are refused.")
+		s.orgLine.SetText(b.Describe() + " — syncs with any other org are refused")
 	}
 }
 

@@ -144,10 +144,18 @@ func TestCreateAgainAfterRevert(t *testing.T) {
 	}
 	mw.sheetCreated(sh)
 	mw.reloadSheet()
+	if !mw.recreateBtn.Hidden {
+		t.Error("Create again shows while all rows are listed")
+	}
+	mw.stateFilter.SetSelected("Deleted in Salesforce")
+	mw.WaitIdle()
+	if mw.recreateBtn.Hidden {
+		t.Fatal("Create again hidden while the sheet lists rows deleted in Salesforce")
+	}
 	if !mw.grid.MoveToRow(rows[1].ID, email.ID) {
 		t.Fatal("row not in the grid")
 	}
-	mw.confirmRecreateRows()
+	test.Tap(mw.recreateBtn)
 	top := mw.Window().Canvas().Overlays().Top()
 	yes := findButton(top, "Yes")
 	if yes == nil {

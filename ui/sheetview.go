@@ -47,13 +47,25 @@ func newSheetView(mw *MainWindow, g *grid.Grid) fyne.CanvasObject {
 		g.SetView(spec)
 	}
 	filter.OnSubmitted = func(string) { apply() }
+	// Create again acts on rows deleted in Salesforce: it shows with the
+	// filter that lists them, keeping the usual toolbar short.
+	recreate := widget.NewButtonWithIcon("Create again", theme.MediaReplayIcon(), func() { mw.confirmRecreateRows() })
+	recreate.Hide()
 	states.SetSelectedIndex(0)
-	states.OnChanged = func(string) { apply() }
+	states.OnChanged = func(string) {
+		apply()
+		if f := stateFilters[max(states.SelectedIndex(), 0)]; len(f.states) == 1 && f.states[0] == sheets.StateDeletedRemotely {
+			recreate.Show()
+		} else {
+			recreate.Hide()
+		}
+	}
 	mw.findEntry = find
+	mw.stateFilter, mw.recreateBtn = states, recreate
 	bar := container.NewHBox(
 		widget.NewButtonWithIcon("Row", theme.ContentAddIcon(), g.AddRow),
 		widget.NewButtonWithIcon("Delete rows", theme.ContentRemoveIcon(), func() { mw.confirmDeleteRows() }),
-		widget.NewButtonWithIcon("Create again", theme.MediaReplayIcon(), func() { mw.confirmRecreateRows() }),
+		recreate,
 		widget.NewButtonWithIcon("Undo", theme.ContentUndoIcon(), g.Undo),
 		columnButton(mw, g),
 		widget.NewSeparator(),
