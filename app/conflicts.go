@@ -12,8 +12,10 @@ import (
 // waiting for the user (review policy): the conflicts view shows base, sheet
 // and Salesforce values side by side.
 type ConflictItem struct {
-	RowID      sheets.RowID
-	RecordID   string
+	RowID    sheets.RowID
+	RecordID string
+	// Record names the record for a person (see RecordName).
+	Record     string
 	ColumnID   string
 	ColumnName string
 	Field      string
@@ -42,7 +44,7 @@ func (s *Service) Conflicts(sheetID string) ([]ConflictItem, error) {
 			if !ok {
 				continue
 			}
-			out = append(out, ConflictItem{RowID: r.ID, RecordID: r.RecordID, ColumnID: col.ID, ColumnName: col.Name,
+			out = append(out, ConflictItem{RowID: r.ID, RecordID: r.RecordID, Record: RecordName(sh, r.Cells), ColumnID: col.ID, ColumnName: col.Name,
 				Field: col.Field, Base: c.Base, Sheet: r.Cells[col.ID], Remote: c.Remote, RemoteAt: c.At})
 		}
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"crmsheets/app/merge"
 	"crmsheets/crm"
@@ -85,6 +86,10 @@ type Plan struct {
 // which stays, and New the cell's.
 const OpHeld = "held"
 
+// OpAdd is the op of a plan change for a record a pull would add to the
+// sheet as a new row (New counts them; Changes lists them, one line each).
+const OpAdd = "add"
+
 // CellChange is one cell of the diff. Target says which side changes:
 // "salesforce" (Old is Salesforce's value now, New what the push sends),
 // "sheet" (Old is the cell, New Salesforce's value it takes) or "" when
@@ -92,13 +97,17 @@ const OpHeld = "held"
 type CellChange struct {
 	RowID    sheets.RowID `json:"rowId"`
 	RecordID string       `json:"recordId"`
-	Op       string       `json:"op"` // create, update, refresh, conflict, held (OpHeld)
-	Target   string       `json:"target"`
-	ColumnID string       `json:"columnId"`
-	Column   string       `json:"column"`
-	Field    string       `json:"field"`
-	Old      string       `json:"old"`
-	New      string       `json:"new"`
+	// Record names the record the way a person knows it: the key column's
+	// value, else its Name (or first and last name), else the first
+	// filled cell.
+	Record   string `json:"record"`
+	Op       string `json:"op"` // create, update, refresh, conflict, held (OpHeld), add (OpAdd)
+	Target   string `json:"target"`
+	ColumnID string `json:"columnId"`
+	Column   string `json:"column"`
+	Field    string `json:"field"`
+	Old      string `json:"old"`
+	New      string `json:"new"`
 }
 
 // RowProblemReport is a row a run would refuse or skip, and why.
@@ -181,13 +190,53 @@ func (p *Plan) addItem(e *engine, r *sheets.Row, it *merge.Item) {
 }
 
 func (e *engine) cellChange(r *sheets.Row, it *merge.Item, colID, op, target, old, nu string) CellChange {
-	cc := CellChange{RowID: r.ID, RecordID: it.RecordID, Op: op, Target: target, ColumnID: colID, Old: old, New: nu}
+	cc := CellChange{RowID: r.ID, RecordID: it.RecordID, Record: RecordName(e.sh, r.Cells), Op: op, Target: target, ColumnID: colID, Old: old, New: nu}
 	if bc, ok := e.b.byCol[colID]; ok {
 		cc.Column, cc.Field = bc.col.Name, bc.col.Field
 	} else if col, ok := e.sh.Column(colID); ok {
 		cc.Column = col.Name
 	}
 	return cc
+}
+
+// ChangeRecord names a change's record for a person: its name, else its
+// Salesforce id, else "(new row)".
+func ChangeRecord(c CellChange) string {
+	switch {
+	case c.Record != "":
+		return c.Record
+	case c.RecordID != "":
+		return c.RecordID
+	}
+	return "(new row)"
+}
+
+// RecordName names a row the way a person knows its record: the key
+// column's value, else the column mapped to Name (or First and Last Name),
+// else the first filled cell. The plan, the Conflicts tab and History use
+// it instead of record ids.
+func RecordName(sh *sheets.Sheet, cells map[string]string) string {
+	if v := strings.TrimSpace(cells[sh.KeyColumn]); sh.KeyColumn != "" && v != "" {
+		return v
+	}
+	if c, ok := sh.ColumnByField("Name"); ok && strings.TrimSpace(cells[c.ID]) != "" {
+		return cells[c.ID]
+	}
+	var parts []string
+	for _, f := range []string{"FirstName", "LastName"} {
+		if c, ok := sh.ColumnByField(f); ok && strings.TrimSpace(cells[c.ID]) != "" {
+			parts = append(parts, strings.TrimSpace(cells[c.ID]))
+		}
+	}
+	if len(parts) > 0 {
+		return strings.Join(parts, " ")
+	}
+	for _, c := range sh.Columns {
+		if v := strings.TrimSpace(cells[c.ID]); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // Plan computes a sync as a dry run: creates, updates, refreshes,

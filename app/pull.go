@@ -178,6 +178,7 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 		if row == nil {
 			if e.dry != nil {
 				e.dry.New++
+				e.dry.addChange(CellChange{RecordID: rec.ID, Record: RecordName(e.sh, cells), Op: OpAdd, Target: "sheet"})
 				continue
 			}
 			r := &sheets.Row{RecordID: rec.ID, Cells: cells}

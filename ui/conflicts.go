@@ -52,7 +52,11 @@ func newConflictsScreen(mw *MainWindow) *conflictsScreen {
 			}
 			b.Hide()
 			l.Show()
-			l.SetText([]string{it.RecordID, it.ColumnName, it.Base, it.Sheet, it.Remote}[id.Col])
+			rec := it.Record
+			if rec == "" {
+				rec = it.RecordID
+			}
+			l.SetText([]string{rec, it.ColumnName, it.Base, it.Sheet, it.Remote}[id.Col])
 		})
 	s.table.ShowHeaderColumn = false
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {

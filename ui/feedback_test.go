@@ -128,4 +128,8 @@ func TestFeedbackStaysCurrent(t *testing.T) {
 	if got := mw.tabs.Selected().Text; got != "Conflicts (2)" {
 		t.Errorf("ShowScreen with a badge selected %q", got)
 	}
+	mw.WaitIdle()
+	if items := mw.screens.conflicts.items; len(items) != 2 || items[0].Record == "" || items[0].Record == items[0].RecordID {
+		t.Errorf("conflicts do not name their records: %+v", items)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,8 +52,12 @@ type syncScreen struct {
 	plan    *widget.Label
 	changes *widget.Table
 	rows    []app.CellChange
-	phase   *widget.Label
-	bar     *widget.ProgressBar
+	// sortCol is the plan table\'s sort column (-1: the plan\'s order) and
+	// sortDesc its direction.
+	sortCol  int
+	sortDesc bool
+	phase    *widget.Label
+	bar      *widget.ProgressBar
 	// activity replaces bar while the total is unknown (a pull learns
 	// only the records it has read so far).
 	activity   *widget.ProgressBarInfinite
@@ -76,6 +81,7 @@ func newSyncScreen(mw *MainWindow, host screenHost) *syncScreen {
 		schedule: widget.NewSelect(scheduleLabels, nil), create: widget.NewCheck("Create records for rows not found in Salesforce", nil),
 		plan:  widget.NewLabel("Press Plan to see what a run will do and what it costs before running it."),
 		phase: widget.NewLabel(""), bar: widget.NewProgressBar(), summary: widget.NewLabel("")}
+	s.sortCol = -1
 	s.direction.Horizontal = true
 	// A run always has a direction: clicking the selected one keeps it.
 	s.direction.Required = true
@@ -119,14 +125,28 @@ func newSyncScreen(mw *MainWindow, host screenHost) *syncScreen {
 			if id.Row >= len(s.rows) {
 				return
 			}
-			c := s.rows[id.Row]
-			o.(*widget.Label).SetText([]string{c.Op, c.Target, c.Column, c.Old, c.New}[id.Col])
+			o.(*widget.Label).SetText(changeCells(s.rows[id.Row])[id.Col])
 		})
 	s.changes.ShowHeaderColumn = false
+	// A header tap sorts by that column; another tap reverses.
+	s.changes.CreateHeader = func() fyne.CanvasObject {
+		b := widget.NewButton("", nil)
+		b.Importance = widget.LowImportance
+		b.Alignment = widget.ButtonAlignLeading
+		return b
+	}
 	s.changes.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < 5 {
-			o.(*widget.Label).SetText([]string{"Operation", "Record", "Column", "Now", "After the run"}[id.Col])
+		if id.Col < 0 || id.Col >= len(changeHeaders) {
+			return
 		}
+		b := o.(*widget.Button)
+		text := changeHeaders[id.Col]
+		if s.sortCol == id.Col {
+			text += map[bool]string{false: " ↑", true: " ↓"}[s.sortDesc]
+		}
+		b.SetText(text)
+		col := id.Col
+		b.OnTapped = func() { s.sortChanges(col) }
 	}
 	for i, w := range []float32{90, 200, 140, 220, 220} {
 		s.changes.SetColumnWidth(i, w)
@@ -190,6 +210,44 @@ func (s *syncScreen) load() {
 	s.create.SetChecked(sh.Sync.CreateMissing)
 	s.showOrg(sh)
 	s.showNextRun()
+}
+
+// changeHeaders are the plan table's column titles.
+var changeHeaders = []string{"Operation", "Record", "Column", "Now", "After the run"}
+
+// changeCells is one plan change as the table shows it: the record named,
+// a new row from a pull said as such.
+func changeCells(c app.CellChange) []string {
+	if c.Op == app.OpAdd {
+		return []string{"add row", app.ChangeRecord(c), "", "", "new row from Salesforce"}
+	}
+	return []string{c.Op, app.ChangeRecord(c), c.Column, c.Old, c.New}
+}
+
+// sortChanges sorts the plan table by a column (again: the other way).
+func (s *syncScreen) sortChanges(col int) {
+	if s.sortCol == col {
+		s.sortDesc = !s.sortDesc
+	} else {
+		s.sortCol, s.sortDesc = col, false
+	}
+	s.applySort()
+	s.changes.Refresh()
+}
+
+// applySort orders the rows by the chosen column, stably.
+func (s *syncScreen) applySort() {
+	if s.sortCol < 0 {
+		return
+	}
+	col, desc := s.sortCol, s.sortDesc
+	slices.SortStableFunc(s.rows, func(a, b app.CellChange) int {
+		c := strings.Compare(strings.ToLower(changeCells(a)[col]), strings.ToLower(changeCells(b)[col]))
+		if desc {
+			return -c
+		}
+		return c
+	})
 }
 
 // options are the run options the form shows.
@@ -329,7 +387,8 @@ func (s *syncScreen) doPlan() {
 				return
 			}
 			s.plan.SetText(planSummary(p))
-			s.rows = p.Changes
+			s.rows = slices.Clone(p.Changes)
+			s.applySort()
 			s.changes.Refresh()
 			s.mw.conn.usageChanged()
 		})

@@ -121,7 +121,11 @@ func printPlan(e *env, p *app.Plan) {
 			if i == show {
 				break
 			}
-			rows = append(rows, []string{c.Op, c.Target, c.Column, c.Field, quoteCell(c.Old) + " → " + quoteCell(c.New)})
+			change := quoteCell(c.Old) + " → " + quoteCell(c.New)
+			if c.Op == app.OpAdd {
+				change = "new row"
+			}
+			rows = append(rows, []string{c.Op, app.ChangeRecord(c), c.Column, c.Field, change})
 		}
 		_ = table(w, []string{"OP", "RECORD", "COLUMN", "FIELD", "CHANGE"}, rows)
 		if len(p.Changes) > show || p.Truncated {
