@@ -134,3 +134,18 @@ func TestBaselineIsNotData(t *testing.T) {
 		t.Fatal("an org with an account counts as empty")
 	}
 }
+
+// The resource list names the identity URL absolutely, as Salesforce does
+// ("https://login.salesforce.com/id/00D…/005…"), and it answers.
+func TestResourcesIdentityIsAbsolute(t *testing.T) {
+	o := newOrg(t, Options{})
+	var res map[string]string
+	o.do("GET", "/", nil).json(t, &res)
+	if want := o.ts.URL + "/id/" + o.srv.OrgID() + "/" + o.srv.DemoUserID(); res["identity"] != want {
+		t.Fatalf("identity %q, want %q", res["identity"], want)
+	}
+	o.mustStatus(o.do("GET", res["identity"]+"?format=json", nil), 200)
+	if res["search"] == "" || res["parameterizedSearch"] == "" {
+		t.Fatalf("resources lack search: %v", res)
+	}
+}

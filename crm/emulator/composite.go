@@ -310,8 +310,7 @@ const (
 )
 
 func haltedBody(msg string) json.RawMessage {
-	b, _ := json.Marshal([]map[string]string{{"errorCode": haltedCode, "message": msg}})
-	return b
+	return encodeTopLevel([]apiError{newAPIError(haltedCode, "%s", msg)})
 }
 
 // handleComposite serves POST /composite.

@@ -30,6 +30,16 @@ func TestGoldenResponses(t *testing.T) {
 		{"describe_account.json", "GET", "/sobjects/Account/describe", nil},
 		{"global_describe.json", "GET", "/sobjects", nil},
 		{"query_contacts.json", "GET", "/query?q=SELECT+Id,Name,Email,Account.Name,Account.Customer_Tier__c+FROM+Contact+ORDER+BY+Name+LIMIT+3", nil},
+		{"query_aggregate.json", "GET", "/query?q=SELECT+StageName,COUNT(Id),SUM(Amount)+total,MAX(CloseDate)+FROM+Opportunity+GROUP+BY+StageName+ORDER+BY+StageName", nil},
+		{"query_subquery.json", "GET", "/query?q=SELECT+Name,(SELECT+LastName,Email+FROM+Contacts+ORDER+BY+LastName)+FROM+Account+ORDER+BY+Name", nil},
+		{"query_columns.json", "GET", "/query?columns=true&q=SELECT+Id,Name,Owner.Name,(SELECT+LastName+FROM+Contacts)+FROM+Account", nil},
+		{"query_columns_aggregate.json", "GET", "/query?columns=true&q=SELECT+StageName,AVG(Amount)+FROM+Opportunity+GROUP+BY+StageName", nil},
+		{"query_organization.json", "GET", "/query?q=SELECT+Name,InstanceName,IsSandbox,OrganizationType,TrialExpirationDate,NamespacePrefix+FROM+Organization", nil},
+		{"search.json", "GET", "/search?q=FIND+%7BDemo%7D+IN+NAME+FIELDS+RETURNING+User(Id,Name,Username,IsActive)", nil},
+		{"composite_failed.json", "POST", "/composite", map[string]any{"allOrNone": true, "compositeRequest": []any{
+			map[string]any{"method": "POST", "url": "/services/data/v62.0/sobjects/Account", "referenceId": "acc", "body": map[string]any{"Name": "Golden"}},
+			map[string]any{"method": "POST", "url": "/services/data/v62.0/sobjects/Contact", "referenceId": "con", "body": map[string]any{"AccountId": "@{acc.id}"}},
+		}}},
 		{"collection_create.json", "POST", "/composite/sobjects", map[string]any{"allOrNone": false, "records": []any{
 			account("Golden"), map[string]any{"attributes": map[string]any{"type": "Contact"}, "FirstName": "No last name"},
 			map[string]any{"attributes": map[string]any{"type": "Subscription__c"}, "Plan_Tier__c": "Free"},

@@ -456,7 +456,9 @@ func (s *Server) handleResources(req *restRequest) {
 		"jobs":                b + "/jobs",
 		"search":              b + "/search",
 		"parameterizedSearch": b + "/parameterizedSearch",
-		"identity":            "/id/" + s.orgID + "/" + s.userID,
+		// Absolute, as Salesforce answers it: clients request it as is
+		// (jsforce prefixes relative URLs with the data API base).
+		"identity": instanceURL(req.r) + "/id/" + s.orgID + "/" + s.userID,
 	})
 }
 
