@@ -6,7 +6,17 @@
 // history, revert and the scheduler.
 //
 // Views hold no logic: every action a window or a command offers is one
-// method of [Service], so the GUI and the CLI behave identically.
+// method of [Service], so the GUI and the CLI behave identically. The
+// façade is closed: its signatures use app's own types (or the sheets
+// domain and the pure sub-packages), every error a caller branches on is
+// listed in errors.go, and ui and app/cli import nothing below app
+// (arch_test.go checks all three).
+//
+// app joins the rooms below it and holds no rule of theirs: the pure field
+// mapping, validation and value conversion live in app/fieldmap, the pure
+// three-way merge in app/merge; the store, the XLSX files and the
+// Salesforce client are reached through their packages. The demo org is
+// not imported either: main.go injects it as a [DemoOrg].
 //
 // The sync semantics are the product's promise (see DESIGN.md "Sync
 // semantics"): a run is recorded as running before its first call; rows about
