@@ -93,17 +93,6 @@ func (s *Service) ConnectDemo(ctx context.Context) error {
 	return s.attach(ctx, DemoOrgID, sess)
 }
 
-// Connect logs in to a saved org with the OAuth authorization code flow
-// (see Login); the demo org logs in by itself.
-func (s *Service) Connect(ctx context.Context, orgID string, openBrowser func(url string) error) error {
-	o, err := s.org(orgID)
-	if err != nil {
-		return err
-	}
-	_, err = s.Login(ctx, o, openBrowser)
-	return err
-}
-
 // Login logs in to an org with the OAuth authorization code flow (PKCE,
 // the callback on localhost at the org's callback port) and makes it the
 // active org. o is a saved org, possibly with a new consumer key or
@@ -136,10 +125,10 @@ func (s *Service) Login(ctx context.Context, o Org, openBrowser func(url string)
 		return Org{}, fmt.Errorf("log in to %s: %w", o.Name, err)
 	}
 	if o.ID == "" {
-		if o, err = s.AddOrg(o); err != nil {
+		if o, err = s.addOrg(o); err != nil {
 			return Org{}, err
 		}
-	} else if err := s.UpdateOrg(o); err != nil {
+	} else if err := s.updateOrg(o); err != nil {
 		return Org{}, err
 	}
 	if err := s.SwitchOrg(o.ID); err != nil {

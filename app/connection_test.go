@@ -81,11 +81,11 @@ func TestConnectSavedOrgAndResume(t *testing.T) {
 	tokens := auth.NewMemoryStore()
 	env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Keyring = tokens }))
 	env.seedContacts(2)
-	o, err := env.svc.AddOrg(env.standaloneOrg(t))
+	o, err := env.svc.addOrg(env.standaloneOrg(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.svc.Connect(env.ctx, o.ID, fakeBrowser(t)); err != nil {
+	if _, err := env.svc.Login(env.ctx, o, fakeBrowser(t)); err != nil {
 		t.Fatalf("connect: %v", err)
 	}
 	st := env.svc.Status()
@@ -145,11 +145,11 @@ func TestDisconnectInAFreshProcess(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tokens := auth.NewMemoryStore()
 			env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Keyring = tokens }))
-			o, err := env.svc.AddOrg(env.standaloneOrg(t))
+			o, err := env.svc.addOrg(env.standaloneOrg(t))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := env.svc.Connect(env.ctx, o.ID, fakeBrowser(t)); err != nil {
+			if _, err := env.svc.Login(env.ctx, o, fakeBrowser(t)); err != nil {
 				t.Fatalf("connect: %v", err)
 			}
 			var info auth.SessionInfo

@@ -125,9 +125,10 @@ func (s *Service) ActiveOrg() (Org, error) {
 	return Org{}, fmt.Errorf("active org %q: %w", st.Active, ErrUnknownOrg)
 }
 
-// AddOrg saves a new org and returns it with its id. The URL is required
-// for My Domain orgs and must be https (or loopback http).
-func (s *Service) AddOrg(o Org) (Org, error) {
+// addOrg saves a new org and returns it with its id. The URL is required
+// for My Domain orgs and must be https (or loopback http). Only a
+// successful Login saves an org, so that the list means what it says.
+func (s *Service) addOrg(o Org) (Org, error) {
 	if err := validateOrg(&o); err != nil {
 		return Org{}, err
 	}
@@ -146,9 +147,10 @@ func (s *Service) AddOrg(o Org) (Org, error) {
 	return o, s.saveOrgs(st)
 }
 
-// UpdateOrg changes a saved org's name, URL or consumer key. Changing the
+// updateOrg changes a saved org's name, URL, consumer key or callback
+// port (Login calls it once the new settings worked). Changing the
 // environment or URL disconnects it when it is active.
-func (s *Service) UpdateOrg(o Org) error {
+func (s *Service) updateOrg(o Org) error {
 	if err := validateOrg(&o); err != nil {
 		return err
 	}

@@ -43,9 +43,9 @@ func TestOrgs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o, err := s.AddOrg(tt.org)
+			o, err := s.addOrg(tt.org)
 			if (err != nil) != tt.wantErr {
-				t.Fatalf("AddOrg(%+v) error %v, want error %v", tt.org, err, tt.wantErr)
+				t.Fatalf("addOrg(%+v) error %v, want error %v", tt.org, err, tt.wantErr)
 			}
 			if err != nil {
 				return

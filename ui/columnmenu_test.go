@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"crmsheets/app"
 	"crmsheets/sheets"
 )
 
@@ -156,10 +155,7 @@ func TestBlankSheetAndColumnMenu(t *testing.T) {
 // dialog's Remove does; the demo org cannot be removed.
 func TestRemoveOrgFromTheConnectionDialog(t *testing.T) {
 	mw := newTestWindow(t)
-	o, err := mw.svc.AddOrg(app.Org{Name: "Acme sandbox", Env: app.EnvSandbox})
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := loginSecondOrg(t, mw.svc, "Acme sandbox")
 	mw.confirmRemoveOrg(o)
 	top := mw.Window().Canvas().Overlays().Top()
 	if top == nil || findButton(top, "Yes") == nil {

@@ -56,33 +56,65 @@ func (a *browserApp) OpenURL(u *url.URL) error {
 	if action == "ignore" {
 		return nil // the user never finishes in the browser
 	}
-	go func() {
-		hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
-		resp, err := hc.Get(u.String())
-		if err != nil {
-			a.t.Error(err)
-			return
-		}
-		page, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		form := url.Values{}
-		for _, m := range inputRE.FindAllStringSubmatch(string(page), -1) {
-			form.Set(m[1], html.UnescapeString(m[2]))
-		}
-		form.Set("action", action)
-		resp, err = hc.PostForm(u.Scheme+"://"+u.Host+u.Path, form)
-		if err != nil {
-			a.t.Error(err)
-			return
-		}
-		resp.Body.Close()
-		if resp, err = hc.Get(resp.Header.Get("Location")); err != nil {
-			a.t.Error(err)
-			return
-		}
-		resp.Body.Close()
-	}()
+	go signIn(a.t, u.String(), action)
 	return nil
+}
+
+// signIn plays the user in the browser on an authorize URL: it loads the
+// login page, submits what the page proposes with action ("allow" or
+// "deny") and follows the redirect back to the app.
+func signIn(t *testing.T, authURL, action string) {
+	u, err := url.Parse(authURL)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
+	resp, err := hc.Get(authURL)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	form := url.Values{}
+	for _, m := range inputRE.FindAllStringSubmatch(string(page), -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	form.Set("action", action)
+	resp, err = hc.PostForm(u.Scheme+"://"+u.Host+u.Path, form)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	resp.Body.Close()
+	if resp, err = hc.Get(resp.Header.Get("Location")); err != nil {
+		t.Error(err)
+		return
+	}
+	resp.Body.Close()
+}
+
+// loginSecondOrg logs svc in to a second org (a standalone demo org with an
+// app whose callback is on a free port), as a user adds one: orgs are saved
+// only by a successful login.
+func loginSecondOrg(t *testing.T, svc *app.Service, name string) app.Org {
+	t.Helper()
+	port := freePort(t)
+	const key = "3MVG9-second-org"
+	org, err := emulator.New(emulator.Options{SeedAccounts: 1, Apps: []emulator.ConnectedApp{
+		{ConsumerKey: key, CallbackURLs: []string{app.CallbackURL(port)}, RequirePKCE: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(org.Handler())
+	t.Cleanup(func() { ts.Close(); org.Close() })
+	o, err := svc.Login(context.Background(), app.Org{Name: name, Env: app.EnvMyDomain, URL: ts.URL, ClientID: key, CallbackPort: port},
+		func(u string) error { go signIn(t, u, "allow"); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }
 
 func (a *browserApp) openedCount() int {
