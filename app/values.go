@@ -111,7 +111,7 @@ func (e *engine) referenceProblems(r *sheets.Row, fields map[string]*crm.Field) 
 			continue
 		}
 		out = append(out, fieldmap.RowProblem{
-			Column: col.ID, ColumnName: col.Name, Field: f.Name, Value: v, Code: codeFieldIntegrity,
+			Column: col.ID, ColumnName: col.Name, Field: f.Name, Value: v, Code: crm.CodeFieldIntegrity,
 			Message: fmt.Sprintf("Salesforce would reject %s for %s: it is the id of a %s record, and this field points to %s.",
 				v, cmp.Or(f.Label, f.Name), object, strings.Join(f.ReferenceTo, " or ")),
 		})
@@ -119,7 +119,3 @@ func (e *engine) referenceProblems(r *sheets.Row, fields map[string]*crm.Field) 
 	return out
 }
 
-// codeFieldIntegrity is Salesforce's code for a reference id of the wrong
-// object ("id value of incorrect type"), used when the engine refuses one
-// before sending.
-const codeFieldIntegrity = "FIELD_INTEGRITY_EXCEPTION"

@@ -71,6 +71,10 @@ const (
 	CodeFieldIntegrity         = "FIELD_INTEGRITY_EXCEPTION"
 	CodeAllOrNoneRolledBack    = "ALL_OR_NONE_OPERATION_ROLLED_BACK"
 	CodeInvalidCrossReferences = "INVALID_CROSS_REFERENCE_KEY"
+	// CodeInvalidQueryLocator answers the next page of a query whose cursor
+	// Salesforce released: a user may keep 10 open, opening an 11th releases
+	// the oldest, and an unused one expires after 15 minutes.
+	CodeInvalidQueryLocator = "INVALID_QUERY_LOCATOR"
 	// CodeMultipleChoices is jsforce's name for an HTTP 300 answer to an
 	// upsert whose external id matches several records.
 	CodeMultipleChoices = "MULTIPLE_CHOICES"
@@ -321,6 +325,8 @@ func explain(code, message string, fields []string) string {
 		return "a Salesforce validation rule rejected the record: " + message
 	case CodeServerUnavailable:
 		return "Salesforce is temporarily unavailable; try again later"
+	case CodeInvalidQueryLocator:
+		return "Salesforce released this query's cursor before its last page (a user may keep at most 10 queries open at once, so other tools signed in as you may have opened more, or it went unused for 15 minutes); nothing read is lost: run it again"
 	case CodeMultipleChoices:
 		return "several Salesforce records have this external id; make it unique or update by record id: " + message
 	}
