@@ -118,4 +118,3 @@ func (e *engine) referenceProblems(r *sheets.Row, fields map[string]*crm.Field) 
 	}
 	return out
 }
-
