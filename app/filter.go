@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"crmsheets/crm"
@@ -75,12 +77,12 @@ func (s *Service) ValidateFilter(ctx context.Context, sheetID, where string) (Fi
 	}
 	n, err := c.Count(ctx, cq)
 	if err != nil {
-		return FilterCheck{}, s.filterErr(where, err)
+		return FilterCheck{}, s.filterErr(cq, where, err)
 	}
 	out := FilterCheck{Count: n}
 	for rec, err := range c.Query(ctx, sq) {
 		if err != nil {
-			return FilterCheck{}, s.filterErr(where, err)
+			return FilterCheck{}, s.filterErr(sq, where, err)
 		}
 		cells := b.remoteCells(rec)
 		m := map[string]string{"Id": rec.ID}
@@ -92,11 +94,66 @@ func (s *Service) ValidateFilter(ctx context.Context, sheetID, where string) (Fi
 	return out, nil
 }
 
-func (s *Service) filterErr(where string, err error) error {
+func (s *Service) filterErr(query, where string, err error) error {
 	var ce *crm.Error
 	if errors.As(err, &ce) && ce.HTTPStatus == 400 {
-		return &FilterError{Filter: where, Message: ce.Message, Err: err}
+		return &FilterError{Filter: where, Message: pointAtFilter(query, where, ce.Message), Err: err}
 	}
 	s.noteCallErr(err)
 	return fmt.Errorf("validate filter %q: %w", where, err)
+}
+
+// errorAt finds Salesforce's "ERROR at Row:r:Column:c" in a query error.
+var errorAt = regexp.MustCompile(`ERROR at Row:(\d+):Column:(\d+)`)
+
+// pointAtFilter rewrites Salesforce's query error so it points at the
+// person's own filter text: Salesforce quotes the whole query the app
+// built (SELECT … WHERE (filter)) with a caret, which pointed at brackets
+// and words the person never typed. The result is the reason, then the
+// line of the filter with a caret under the column (or "at the end of the
+// filter" when Salesforce stopped at the bracket the app added). A message
+// without a position is returned as is.
+func pointAtFilter(query, where, msg string) string {
+	m := errorAt.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return msg
+	}
+	row, _ := strconv.Atoi(msg[m[2]:m[3]])
+	col, _ := strconv.Atoi(msg[m[4]:m[5]])
+	reason := strings.TrimSpace(msg[m[1]:])
+	if reason == "" {
+		reason = "Salesforce could not read the filter"
+	}
+	q := []rune(query)
+	off, line := 0, 1 // rune offset of (row, col) in the query
+	for off < len(q) && line < row {
+		if q[off] == '\n' {
+			line++
+		}
+		off++
+	}
+	off += col - 1
+	start := strings.Index(query, "("+where+")")
+	if start < 0 {
+		return msg
+	}
+	start = len([]rune(query[:start+1]))
+	w := []rune(where)
+	at := off - start
+	switch {
+	case at < 0:
+		return reason
+	case at >= len(w):
+		return reason + " — at the end of the filter: is a condition or a quote missing?"
+	}
+	// The filter's line holding the position, and the column in it.
+	ls := at
+	for ls > 0 && w[ls-1] != '\n' {
+		ls--
+	}
+	le := at
+	for le < len(w) && w[le] != '\n' {
+		le++
+	}
+	return fmt.Sprintf("%s\n%s\n%s^", reason, string(w[ls:le]), strings.Repeat(" ", at-ls))
 }

@@ -76,23 +76,23 @@ func newSheetView(mw *MainWindow, g *grid.Grid) fyne.CanvasObject {
 	// The toolbar scrolls sideways in a narrow window rather than setting
 	// the window's minimum width; the find and filter boxes keep a
 	// readable width.
-	top := container.NewHScroll(container.NewBorder(nil, nil, bar, nil, container.New(&minWidth{w: 420}, right)))
+	top := container.NewHScroll(container.NewBorder(nil, nil, bar, nil, container.New(&atLeast{w: 420}, right)))
 	return container.NewBorder(top, nil, nil, nil, g)
 }
 
-// minWidth lays its objects over its whole area and asks for at least w
-// of width.
-type minWidth struct{ w float32 }
+// atLeast lays its objects over its whole area and asks for at least w
+// of width and h of height.
+type atLeast struct{ w, h float32 }
 
-func (l *minWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (l *atLeast) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for _, o := range objs {
 		o.Move(fyne.NewPos(0, 0))
 		o.Resize(size)
 	}
 }
 
-func (l *minWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	m := fyne.NewSize(l.w, 0)
+func (l *atLeast) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := fyne.NewSize(l.w, l.h)
 	for _, o := range objs {
 		m = m.Max(o.MinSize())
 	}

@@ -43,8 +43,13 @@ type syncScreen struct {
 	policy    *widget.Select
 	filter    *widget.Entry
 	filterRes *widget.Label
-	lookback  *widget.Entry
-	schedule  *widget.Select
+	// samples shows Validate's sample records in the mapped columns.
+	samples    *widget.Table
+	sampleCols []string
+	sampleRows []map[string]string
+	sampleBox  *fyne.Container
+	lookback   *widget.Entry
+	schedule   *widget.Select
 	// nextRun says when the schedule fires next while the app is open.
 	nextRun *widget.Label
 	create  *widget.Check
@@ -152,11 +157,26 @@ func newSyncScreen(mw *MainWindow, host screenHost) *syncScreen {
 		s.changes.SetColumnWidth(i, w)
 	}
 	validate := widget.NewButton("Validate", s.doValidate)
+	s.samples = widget.NewTableWithHeaders(func() (int, int) { return len(s.sampleRows), len(s.sampleCols) },
+		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row < len(s.sampleRows) && id.Col < len(s.sampleCols) {
+				o.(*widget.Label).SetText(s.sampleRows[id.Row][s.sampleCols[id.Col]])
+			}
+		})
+	s.samples.ShowHeaderColumn = false
+	s.samples.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(s.sampleCols) {
+			o.(*widget.Label).SetText(s.sampleCols[id.Col])
+		}
+	}
+	s.sampleBox = container.New(&atLeast{h: 150}, s.samples)
+	s.sampleBox.Hide()
 	save := widget.NewButtonWithIcon("Save settings", theme.DocumentSaveIcon(), func() { s.save() })
 	form := widget.NewForm(
 		widget.NewFormItem("Direction", s.direction),
 		widget.NewFormItem("Conflicts", s.policy),
-		widget.NewFormItem("Filter", container.NewBorder(nil, s.filterRes, nil, validate, s.filter)),
+		widget.NewFormItem("Filter", container.NewBorder(nil, container.NewVBox(s.filterRes, s.sampleBox), nil, validate, s.filter)),
 		widget.NewFormItem("Lookback", container.NewBorder(nil, nil, nil, widget.NewLabel("days of overlap for incremental pulls"), s.lookback)),
 		widget.NewFormItem("Schedule", container.NewBorder(nil, nil, s.schedule, nil, s.nextRun)),
 		widget.NewFormItem("", s.create),
@@ -329,7 +349,9 @@ func (s *syncScreen) doValidate() {
 		return
 	}
 	where := strings.TrimSpace(s.filter.Text)
+	s.filterRes.TextStyle.Monospace = false
 	s.filterRes.SetText("Checking the filter…")
+	s.sampleBox.Hide()
 	s.mw.goBackground(func() {
 		res, err := s.mw.svc.ValidateFilter(s.mw.ctx, sh.ID, where)
 		uiloop.Do(func() {
@@ -337,35 +359,51 @@ func (s *syncScreen) doValidate() {
 			if err != nil {
 				var fe *app.FilterError
 				if errors.As(err, &fe) {
+					// Monospace, so the caret stands under the character
+					// Salesforce stopped at in the filter's own text.
+					s.filterRes.TextStyle.Monospace = true
 					s.filterRes.SetText("✗ " + fe.Message)
 				} else {
 					s.filterRes.SetText("✗ " + err.Error())
 				}
 				return
 			}
-			s.filterRes.SetText(filterSummary(res))
+			s.showSamples(sh, res)
 		})
 	})
 }
 
-// filterSummary is the Validate result: the count and a few sample records.
-func filterSummary(res app.FilterCheck) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "✓ matches %d record(s)", res.Count)
-	for i, r := range res.Samples {
-		vals := make([]string, 0, len(r))
-		for _, k := range sortedKeys(r) {
-			if r[k] != "" {
-				vals = append(vals, r[k])
-			}
+// showSamples shows Validate's result: how many records match, and the
+// samples in a small table of the sheet's mapped columns.
+func (s *syncScreen) showSamples(sh *sheets.Sheet, res app.FilterCheck) {
+	s.filterRes.SetText(filterSummary(res))
+	s.sampleCols = s.sampleCols[:0]
+	for _, c := range sh.Columns {
+		if c.Mapped() {
+			s.sampleCols = append(s.sampleCols, c.Name)
 		}
-		sep := "; e.g. "
-		if i > 0 {
-			sep = " | "
-		}
-		b.WriteString(sep + strings.Join(vals, ", "))
 	}
-	return b.String()
+	s.sampleRows = res.Samples
+	for i := range s.sampleCols {
+		s.samples.SetColumnWidth(i, 150)
+	}
+	s.samples.Refresh()
+	if len(res.Samples) > 0 && len(s.sampleCols) > 0 {
+		s.sampleBox.Show()
+	} else {
+		s.sampleBox.Hide()
+	}
+}
+
+// filterSummary is the Validate result in words.
+func filterSummary(res app.FilterCheck) string {
+	switch {
+	case res.Count == 1:
+		return "✓ 1 record matches"
+	case len(res.Samples) > 0:
+		return fmt.Sprintf("✓ %d records match; a few of them:", res.Count)
+	}
+	return fmt.Sprintf("✓ %d records match", res.Count)
 }
 
 // doPlan runs a dry run and shows what a run would do and cost.
