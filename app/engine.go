@@ -105,6 +105,9 @@ type engine struct {
 	// plannedWrites counts the records a plan would write (for the
 	// read-back's estimate).
 	plannedWrites int
+	// sendStart is when the push's first write went out (the read-back's
+	// window when the sheet has no fresh mark).
+	sendStart time.Time
 }
 
 func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions, dry bool, prog func(Progress)) (*engine, error) {

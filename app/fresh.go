@@ -32,6 +32,11 @@ import (
 // answer does not hold (they left the filter). When both queries held
 // nothing but the push's own rows, the sheet is known to match Salesforce
 // up to the newest SystemModstamp read back, and Fresh moves there.
+//
+// A record someone else changed so that it left the sheet's filter is not
+// in the changed-since answer, so its row is compared with its base: the
+// push then sends only the sheet's changed fields, as an incremental pull
+// (same filter) leaves such a row as it was. A full pull settles both.
 
 // clockMargin is how far before a pull's start (on this computer's clock)
 // Sheet.Fresh is set: it absorbs a Salesforce clock behind ours and
@@ -203,8 +208,14 @@ func (e *engine) readBack(ctx context.Context, written map[string]bool) error {
 		page = page[:0]
 		return err
 	}
-	if e.fresh.known {
-		q, err := e.changedSinceQuery(e.fresh.since)
+	// Without a fresh mark, the window starts when this push began
+	// sending (less the clock margin): it holds every record written.
+	since := e.fresh.since
+	if !e.fresh.known {
+		since = e.sendStart.Add(-clockMargin)
+	}
+	if !since.IsZero() {
+		q, err := e.changedSinceQuery(since)
 		if err != nil {
 			return err
 		}
@@ -285,9 +296,6 @@ func (e *engine) readBack(ctx context.Context, written map[string]bool) error {
 func (e *engine) readBackCalls(n int) int {
 	if n == 0 {
 		return 0
-	}
-	if !e.fresh.known {
-		return ceilDiv(n, inQueryValues)
 	}
 	return queryCalls(n + len(e.fresh.records))
 }

@@ -533,6 +533,9 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 			return err
 		}
 	}
+	if e.sendStart.IsZero() {
+		e.sendStart = e.s.now().UTC()
+	}
 	var sendErr error
 	if len(updates) > 0 {
 		sendErr = e.send(ctx, crm.OpUpdate, updates, bulk)
