@@ -1114,3 +1114,41 @@ func TestLargePullRunsAsBulkQuery(t *testing.T) {
 		t.Errorf("incremental pull after the bulk pull: %d calls, %+v", again.APICalls, again.Counts)
 	}
 }
+
+// TestReadBackWithoutFreshMark: a sheet never pulled (typed in or made
+// from a file) has no fresh mark; the records its push creates are still
+// read back with one changed-since query from when the push began sending,
+// not one query per 200 ids.
+func TestReadBackWithoutFreshMark(t *testing.T) {
+	env := newTestEnv(t)
+	sh := &sheets.Sheet{Name: "New subs", Object: "Subscription__c"}
+	name := sh.AddColumn(sheets.Column{Name: "Name", Type: sheets.TypeText, Field: "Name"}).ID
+	mrr := sh.AddColumn(sheets.Column{Name: "MRR", Type: sheets.TypeNumber, Field: "MRR__c"}).ID
+	arr := sh.AddColumn(sheets.Column{Name: "ARR", Type: sheets.TypeNumber, Field: "ARR__c", ReadOnly: true}).ID
+	sh.KeyColumn = name
+	sh.Sync.CreateMissing = true
+	sh, err := env.svc.NewLocalSheet(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var add []map[string]string
+	for i := range 500 {
+		add = append(add, map[string]string{name: fmt.Sprintf("Sub %03d", i), mrr: fmt.Sprint(i + 1)})
+	}
+	if _, err := env.svc.AddRows(sh.ID, 0, add); err != nil {
+		t.Fatal(err)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if run.Counts.Created != 500 {
+		t.Fatalf("push %s %+v (%s)", run.Status, run.Counts, run.Message)
+	}
+	for _, r := range env.rows(sh.ID) {
+		if want := fmt.Sprint(12 * func() int { var n int; fmt.Sscan(r.Cells[mrr], &n); return n }()); r.Cells[arr] != want {
+			t.Fatalf("row %s: ARR %q, want %s", r.Cells[name], r.Cells[arr], want)
+		}
+	}
+	// Key lookups (3 IN queries), 3 create calls, 1 read-back query.
+	if run.APICalls != 7 {
+		t.Errorf("push spent %d calls, want 7", run.APICalls)
+	}
+}
