@@ -50,6 +50,9 @@ func (e *engine) runDirections(ctx context.Context) error {
 		if e.paused != "" {
 			return nil
 		}
+		if err := e.refreshRollups(ctx); err != nil {
+			return err
+		}
 	}
 	if dir == sheets.Push || dir == sheets.Both {
 		if err := e.push(ctx); err != nil {

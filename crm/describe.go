@@ -36,8 +36,19 @@ type ObjectDescribe struct {
 	Deletable   bool    `json:"deletable"`
 	Queryable   bool    `json:"queryable"`
 	Fields      []Field `json:"fields"`
+	// ChildRelationships are the objects whose records point at this one
+	// (Opportunity.AccountId → Account), what roll-up columns aggregate.
+	ChildRelationships []ChildRelationship `json:"childRelationships"`
 
 	byName map[string]int
+}
+
+// ChildRelationship is one kind of child record: the child object, its
+// reference field to the parent and the relationship's name.
+type ChildRelationship struct {
+	ChildSObject     string `json:"childSObject"`
+	Field            string `json:"field"`
+	RelationshipName string `json:"relationshipName"`
 }
 
 // Field returns the field with the given API name, compared

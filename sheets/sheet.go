@@ -56,6 +56,29 @@ type Column struct {
 	ReadOnly   bool        `json:"readOnly,omitempty"` // pulled but never pushed (formula, system or non-updateable fields)
 	Blank      BlankPolicy `json:"blank,omitempty"`
 	Width      float32     `json:"width,omitempty"` // display width chosen by the user; 0 = default
+	// Rollup makes the column a roll-up: read-only, unmapped, and
+	// computed on every pull from the records related to each row.
+	Rollup *Rollup `json:"rollup,omitempty"`
+}
+
+// Rollup aggregates a field of related child records per row, as a
+// Salesforce roll-up summary does: the sum of Opportunity Amount where
+// StageName = 'Closed Won', the count of open Cases, the latest Task date.
+type Rollup struct {
+	Func  string `json:"func"`            // sum, count, min, max, avg
+	Child string `json:"child"`           // child object API name, e.g. Opportunity
+	Via   string `json:"via"`             // the child's reference field to the row's record, e.g. AccountId
+	Field string `json:"field"`           // child field aggregated; Id for a count of records
+	Where string `json:"where,omitempty"` // SOQL condition on the children, without WHERE
+}
+
+// String writes the roll-up as its SOQL aggregate, for headers and lists.
+func (r Rollup) String() string {
+	s := strings.ToUpper(r.Func) + "(" + r.Child + "." + r.Field + ")"
+	if r.Where != "" {
+		s += " WHERE " + r.Where
+	}
+	return s
 }
 
 // Mapped reports whether the column is mapped to a Salesforce field.

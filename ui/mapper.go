@@ -50,12 +50,16 @@ type mapperScreen struct {
 	verText  *widget.Label
 	autoBtn  *widget.Button
 	addBtn   *widget.Button
-	message  *widget.Label
-	body     fyne.CanvasObject
-	loadedAt string // the sheet id the fields were loaded for
+	// rollupBtn opens the roll-up column dialog (mapperrollup.go).
+	rollupBtn *widget.Button
+	message   *widget.Label
+	body      fyne.CanvasObject
+	loadedAt  string // the sheet id the fields were loaded for
 	// pending is the proposal under review and its dialog, nil when none.
 	pending       *proposalReview
 	pendingDialog dialog.Dialog
+	// pendingRollup is the open roll-up dialog, nil when none.
+	pendingRollup *rollupDialog
 }
 
 func newMapperScreen(mw *MainWindow) *mapperScreen {
@@ -118,7 +122,8 @@ func newMapperScreen(mw *MainWindow) *mapperScreen {
 	m.addBtn = widget.NewButtonWithIcon("Add column from field…", theme.ContentAddIcon(), m.pickNewColumn)
 	validate := widget.NewButtonWithIcon("Check mapping", theme.ConfirmIcon(), m.validate)
 
-	toolbar := container.NewHBox(m.autoBtn, m.addBtn, validate)
+	m.rollupBtn = widget.NewButtonWithIcon("Add roll-up column…", theme.ContentAddIcon(), m.showRollupDialog)
+	toolbar := container.NewHBox(m.autoBtn, m.addBtn, m.rollupBtn, validate)
 	settings := widget.NewForm(widget.NewFormItem("Key column", m.key), widget.NewFormItem("", m.create))
 	head := container.NewVBox(toolbar, settings, m.message)
 	colsTitle := boldLabel("Columns (click one to choose its field)")
@@ -212,6 +217,9 @@ func (m *mapperScreen) updateColumn(i int, o fyne.CanvasObject) {
 // mappedText says what a column maps to, with the field's badges once the
 // fields are known.
 func (m *mapperScreen) mappedText(c sheets.Column) string {
+	if c.Rollup != nil {
+		return "Σ roll-up: " + c.Rollup.String() + " (computed by every pull)"
+	}
 	if !c.Mapped() {
 		return "not mapped (kept in the sheet only)"
 	}
@@ -407,8 +415,8 @@ func (m *mapperScreen) needFields() bool {
 // pickField opens the field picker for a column and maps it to the field
 // chosen.
 func (m *mapperScreen) pickField(c sheets.Column) {
-	if m.sheet == nil || !m.needFields() {
-		return
+	if m.sheet == nil || c.Rollup != nil || !m.needFields() {
+		return // a roll-up column is computed, never mapped
 	}
 	showFieldPicker(m.mw.win, fmt.Sprintf("Map column %q to a field", c.Name), "Map", m.fields, c.Field, func(f fieldmap.FieldOption) { m.mapColumn(c, f) })
 }

@@ -223,7 +223,7 @@ Exit codes: 0 ok, 1 failed, 2 usage error, 3 partial (some records failed).`,
 	root.SetVersionTemplate("CRM Sheets {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
 	root.AddCommand(
-		e.sheetsCommand(), e.newCommand(), e.columnCommand(), e.mapCommand(), e.settingsCommand(), e.versionsCommand(), e.chooseCommand(), e.duplicatesCommand(),
+		e.sheetsCommand(), e.newCommand(), e.columnCommand(), e.mapCommand(), e.settingsCommand(), e.versionsCommand(), e.chooseCommand(), e.duplicatesCommand(), e.rollupCommand(),
 		e.filterCommand(), e.planCommand(), e.syncCommand(),
 		e.importCommand(), e.exportCommand(), e.historyCommand(), e.revertCommand(), e.rebindCommand(), e.recreateCommand(),
 		e.loginCommand(), e.logoutCommand(), e.orgsCommand(), e.emulatorCommand(),

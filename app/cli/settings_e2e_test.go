@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -357,5 +358,100 @@ func TestOwnersByNameFromTheCLI(t *testing.T) {
 	c.JSON(t, &hist, "history", "--sheet", "Owned")
 	if out := c.Must(t, "history", "--run", fmt.Sprint(hist[0]["id"]), "--errors"); !strings.Contains(out, "inactive") {
 		t.Fatalf("run errors do not say the owner is inactive:\n%s", out)
+	}
+}
+
+// TestRollupFromTheCLI: a roll-up column added from the CLI holds, for
+// every account, what an aggregate query of the org says, and the XLSX
+// export carries those values.
+func TestRollupFromTheCLI(t *testing.T) {
+	emu := clitest.StartEmulator(t, binary, "--seed-accounts", "20")
+	c := newCLI(t)
+	if r := c.Login(t, emu.URL); r.Code != 0 {
+		t.Fatalf("login: exit %d\n%s", r.Code, r.Err)
+	}
+	org, err := clitest.OpenOrg(emu.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Must(t, "new", "--template", "accounts", "--name", "Accounts")
+	c.Must(t, "sync", "--sheet", "Accounts", "--direction", "pull", "--full")
+	var choices []map[string]any
+	c.JSON(t, &choices, "rollup", "--sheet", "Accounts", "--list")
+	if len(choices) == 0 {
+		t.Fatal("rollup --list offers nothing")
+	}
+	if r := c.Run(t, time.Minute, "rollup", "--sheet", "Accounts", "--of", "sum(Opportunity)"); r.Code != 2 {
+		t.Fatalf("sum without a field: exit %d", r.Code)
+	}
+	if r := c.Run(t, time.Minute, "rollup", "--sheet", "Accounts", "--of", "sum(Opportunity.Amount)", "--where", "Stage = 'x'"); r.Code != 1 || !strings.Contains(r.Err, "Stage") {
+		t.Fatalf("bad condition: exit %d, %s", r.Code, r.Err)
+	}
+	c.Must(t, "rollup", "--sheet", "Accounts", "--name", "Won", "--of", "sum(Opportunity.Amount)", "--where", "StageName = 'Closed Won'")
+	var m map[string]any
+	c.JSON(t, &m, "map", "--sheet", "Accounts")
+	found := false
+	for _, col := range m["columns"].([]any) {
+		cm := col.(map[string]any)
+		found = found || (cm["column"] == "Won" && strings.HasPrefix(fmt.Sprint(cm["rollup"]), "SUM(Opportunity.Amount)") && cm["readOnly"] == true)
+	}
+	if !found {
+		t.Fatalf("map does not list the roll-up: %v", m["columns"])
+	}
+
+	want := map[string]float64{}
+	sums, err := org.Query("SELECT AccountId, SUM(Amount) s FROM Opportunity WHERE StageName = 'Closed Won' GROUP BY AccountId")
+	if err != nil || len(sums) == 0 {
+		t.Fatalf("the org's sums: %v %v", sums, err)
+	}
+	for _, s := range sums {
+		want[clitest.Str(s, "AccountId")] = s["s"].(float64)
+	}
+	file := filepath.Join(t.TempDir(), "accounts.xlsx")
+	c.Must(t, "export", "--sheet", "Accounts", file)
+	f, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0), excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wonCol, idCol := -1, -1
+	for i, h := range rows[0] {
+		if h == "Won" {
+			wonCol = i
+		}
+	}
+	for i, v := range rows[1] {
+		if strings.HasPrefix(v, "001") && len(v) == 18 {
+			idCol = i
+		}
+	}
+	if wonCol < 0 || idCol < 0 {
+		t.Fatalf("export header %v / first row %v: no Won or record id column", rows[0], rows[1])
+	}
+	checked := 0
+	for _, r := range rows[1:] {
+		if idCol >= len(r) {
+			continue
+		}
+		got := ""
+		if wonCol < len(r) {
+			got = r[wonCol]
+		}
+		w, has := want[r[idCol]]
+		switch {
+		case !has && got != "":
+			t.Errorf("account %s: Won %q, the org has no won deal", r[idCol], got)
+		case has && got != strconv.FormatFloat(w, 'f', -1, 64):
+			t.Errorf("account %s: Won %q, the org sums %v", r[idCol], got, w)
+		case has:
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no account with a won deal was checked")
 	}
 }

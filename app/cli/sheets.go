@@ -170,6 +170,7 @@ type mappingRow struct {
 	ReadOnly bool   `json:"readOnly,omitempty"`
 	Blank    string `json:"blankCells"`
 	Proposed string `json:"proposed,omitempty"`
+	Rollup   string `json:"rollup,omitempty"`
 	Reason   string `json:"reason,omitempty"`
 }
 
@@ -237,6 +238,9 @@ Salesforce) or fill-empty (values are written only where Salesforce is blank).`,
 			var out []mappingRow
 			for _, c := range sh.Columns {
 				r := mappingRow{Column: c.Name, Type: string(c.Type), Field: c.Field, ReadOnly: c.ReadOnly, Blank: app.BlankPolicyLabel(c.Blank)}
+				if c.Rollup != nil {
+					r.Rollup = c.Rollup.String()
+				}
 				if p, ok := proposed[c.ID]; ok && p[0] != c.Field {
 					r.Proposed, r.Reason = p[0], p[1]
 				}
@@ -255,7 +259,11 @@ Salesforce) or fill-empty (values are written only where Salesforce is blank).`,
 				if r.Field == "" || r.ReadOnly {
 					blank = ""
 				}
-				rows[i] = []string{r.Column, r.Type, r.Field, ro, blank, r.Proposed}
+				field := r.Field
+				if r.Rollup != "" {
+					field = "roll-up: " + r.Rollup
+				}
+				rows[i] = []string{r.Column, r.Type, field, ro, blank, r.Proposed}
 			}
 			if err := table(e.io.Out, []string{"COLUMN", "TYPE", "FIELD", "", "BLANK CELLS", "PROPOSED"}, rows); err != nil {
 				return err

@@ -183,8 +183,8 @@ func Propose(columns []sheets.Column, fields []FieldOption) Proposal {
 	// elsewhere in the sheet.
 	for _, kind := range []MatchBasis{MatchAPIName, MatchLabel, MatchSynonym} {
 		for ci, c := range columns {
-			if c.Mapped() || result[ci].kind != 0 {
-				continue
+			if c.Mapped() || c.Rollup != nil || result[ci].kind != 0 {
+				continue // a roll-up column is computed, never mapped
 			}
 			key := normalize(c.Name)
 			var candidates []int

@@ -65,3 +65,15 @@ func TestDuplicateDecidedInTheGrid(t *testing.T) {
 		t.Fatalf("after create anyway: settled %q, state %v", src.settled, g.model.Row(2).State)
 	}
 }
+
+// TestRollupHeaderSaysComputed: a roll-up column's header shows its
+// aggregate and that it is read-only, not "not mapped".
+func TestRollupHeaderSaysComputed(t *testing.T) {
+	sh := &sheets.Sheet{Name: "Accounts"}
+	col := sh.AddColumn(sheets.Column{Name: "Won", Type: sheets.TypeCurrency, ReadOnly: true,
+		Rollup: &sheets.Rollup{Func: "sum", Child: "Opportunity", Via: "AccountId", Field: "Amount", Where: "StageName = 'Closed Won'"}})
+	_, sub := headerText(sh, col, ViewSpec{})
+	if !strings.Contains(sub, "Σ SUM(Opportunity.Amount) WHERE StageName = 'Closed Won'") || !strings.Contains(sub, "read-only") || strings.Contains(sub, "not mapped") {
+		t.Fatalf("header caption %q", sub)
+	}
+}

@@ -250,9 +250,12 @@ func headerText(sh *sheets.Sheet, col sheets.Column, view ViewSpec) (name, sub s
 		}
 	}
 	sub = TypeGlyph(col.Type) + "  "
-	if col.Field == "" {
+	switch {
+	case col.Rollup != nil:
+		sub += "Σ " + col.Rollup.String() // computed by every pull
+	case col.Field == "":
 		sub += "not mapped"
-	} else {
+	default:
 		sub += "→ " + col.Field
 	}
 	if col.ReadOnly {

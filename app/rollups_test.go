@@ -1,0 +1,94 @@
+package app
+
+import (
+	"strings"
+	"testing"
+
+	"crmsheets/sheets"
+)
+
+// TestRollupColumns: on Accounts, the sum of Closed Won Opportunity
+// Amount, the count of open Cases and the date of the last Task, each a
+// read-only column filled at once and refreshed by every pull with one
+// aggregate query per column; a bad condition is refused with Salesforce's
+// words and adds nothing.
+func TestRollupColumns(t *testing.T) {
+	env := newTestEnv(t)
+	acme := env.insert("Account", map[string]any{"Name": "Acme"})
+	globex := env.insert("Account", map[string]any{"Name": "Globex"})
+	env.insert("Opportunity", map[string]any{"Name": "A1", "AccountId": acme, "StageName": "Closed Won", "CloseDate": "2026-01-10", "Amount": 1000})
+	env.insert("Opportunity", map[string]any{"Name": "A2", "AccountId": acme, "StageName": "Closed Won", "CloseDate": "2026-02-10", "Amount": 2500.5})
+	env.insert("Opportunity", map[string]any{"Name": "A3", "AccountId": acme, "StageName": "Prospecting", "CloseDate": "2026-03-10", "Amount": 9999})
+	env.insert("Case", map[string]any{"Subject": "Open", "AccountId": acme, "Status": "New"})
+	env.insert("Case", map[string]any{"Subject": "Done", "AccountId": acme, "Status": "Closed"})
+	env.insert("Task", map[string]any{"Subject": "Call", "WhatId": acme, "ActivityDate": "2026-02-01"})
+	env.insert("Task", map[string]any{"Subject": "Call", "WhatId": acme, "ActivityDate": "2026-02-20"})
+
+	sh, err := env.svc.NewSheetFromTemplate("accounts", "Accounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull, Full: true})
+
+	children, err := env.svc.RollupChildren(env.ctx, sh.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opp *RollupChild
+	for i := range children {
+		if children[i].Object == "Opportunity" {
+			opp = &children[i]
+		}
+	}
+	if opp == nil || opp.Via != "AccountId" {
+		t.Fatalf("roll-up choices lack Opportunities: %+v", children)
+	}
+
+	if _, err := env.svc.AddRollupColumn(env.ctx, sh.ID, "Bad", sheets.Rollup{Func: "sum", Child: "Opportunity", Field: "Amount", Where: "Stage = 'Closed Won'"}); err == nil || !strings.Contains(err.Error(), "Stage") {
+		t.Fatalf("a condition on a field that does not exist: %v", err)
+	}
+	if _, err := env.svc.AddRollupColumn(env.ctx, sh.ID, "Bad", sheets.Rollup{Func: "sum", Child: "Opportunity", Field: "CloseDate"}); err == nil {
+		t.Fatal("a sum of dates was accepted")
+	}
+	won, err := env.svc.AddRollupColumn(env.ctx, sh.ID, "Won", sheets.Rollup{Func: "sum", Child: "Opportunity", Field: "Amount", Where: "StageName = 'Closed Won'"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := env.svc.AddRollupColumn(env.ctx, sh.ID, "Open cases", sheets.Rollup{Func: "count", Child: "Case", Where: "IsClosed = false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := env.svc.AddRollupColumn(env.ctx, sh.ID, "", sheets.Rollup{Func: "max", Child: "Task", Field: "ActivityDate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !won.ReadOnly || won.Field != "" || won.Type != sheets.TypeCurrency || open.Type != sheets.TypeNumber || last.Type != sheets.TypeDate || last.Name != "MAX(Task.ActivityDate)" {
+		t.Fatalf("roll-up columns %+v %+v %+v", won, open, last)
+	}
+	check := func(id, wantWon, wantOpen, wantLast string) {
+		t.Helper()
+		r := env.rowByRecord(sh.ID, id)
+		if r.Get(won.ID) != wantWon || r.Get(open.ID) != wantOpen || r.Get(last.ID) != wantLast {
+			t.Fatalf("row %s: won %q open %q last %q; want %q %q %q", id, r.Get(won.ID), r.Get(open.ID), r.Get(last.ID), wantWon, wantOpen, wantLast)
+		}
+		if r.State != sheets.StateSynced {
+			t.Fatalf("a roll-up reads as an edit: state %s", r.State)
+		}
+	}
+	check(acme, "3500.5", "1", "2026-02-20")
+	check(globex, "", "0", "")
+
+	// A new deal won in Salesforce: the next (incremental) pull refreshes
+	// the sum, with one aggregate query per roll-up column.
+	env.clock.Advance(60_000_000_000)
+	env.insert("Opportunity", map[string]any{"Name": "G1", "AccountId": globex, "StageName": "Closed Won", "CloseDate": "2026-03-01", "Amount": 700})
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	check(globex, "700", "0", "")
+	if run.APICalls > 6 {
+		t.Errorf("the pull made %d API calls for 2 rows and 3 roll-ups: not one aggregate query per column", run.APICalls)
+	}
+	// A push never sends a roll-up.
+	if p, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push}); err != nil || p.Updates != 0 {
+		t.Fatalf("plan after the roll-ups: %+v %v", p, err)
+	}
+}
