@@ -176,6 +176,8 @@ func (s *Service) Disconnect(ctx context.Context) error {
 	for _, id := range orgIDs {
 		if err := s.forgetToken(id); err != nil {
 			errs = append(errs, err)
+		} else {
+			s.clearNeedsLogin(id) // nothing saved any more: logged out, not refused
 		}
 	}
 	switch {

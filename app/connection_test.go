@@ -272,6 +272,13 @@ func TestLoginSavesOnlyOnSuccessAndReauthPersists(t *testing.T) {
 	if st := svc.Status(); st.State != StateNeedsReauth || svc.OrgLoginState(saved) != LoginNeedsReauth || !strings.Contains(saved.LoginProblem, "invalid_grant") {
 		t.Fatalf("after a restart: %+v, %s, %q", st, svc.OrgLoginState(saved), saved.LoginProblem)
 	}
+	// Logging out forgets the refused session: logged out, not refused.
+	if err := svc.Disconnect(env.ctx); err != nil && !errors.Is(err, ErrNotRevoked) {
+		t.Fatal(err)
+	}
+	if saved, _ = svc.org(o.ID); svc.OrgLoginState(saved) != LoginLoggedOut || saved.LoginProblem != "" {
+		t.Fatalf("after logout: %s, %q", svc.OrgLoginState(saved), saved.LoginProblem)
+	}
 	if _, err := svc.Login(env.ctx, saved, fakeBrowser(t)); err != nil {
 		t.Fatal(err)
 	}

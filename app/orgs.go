@@ -273,6 +273,25 @@ func (s *Service) rememberIdentity(id, username, orgID, instanceURL string) erro
 	return s.saveOrgs(st)
 }
 
+// clearNeedsLogin forgets that Salesforce refused an org's saved session,
+// once that session is gone (logged out).
+func (s *Service) clearNeedsLogin(id string) {
+	st, err := s.loadOrgs()
+	if err != nil {
+		s.log.Warn("could not clear the org's needs-login mark", "org", id, "err", err)
+		return
+	}
+	for i := range st.Orgs {
+		if st.Orgs[i].ID == id && st.Orgs[i].NeedsLogin {
+			st.Orgs[i].NeedsLogin, st.Orgs[i].LoginProblem = false, ""
+			if err := s.saveOrgs(st); err != nil {
+				s.log.Warn("could not clear the org's needs-login mark", "org", id, "err", err)
+			}
+			return
+		}
+	}
+}
+
 // LoginState is how an org's saved login stands, as the org switcher and
 // `crmsheets orgs` show it, without calling Salesforce.
 type LoginState string
