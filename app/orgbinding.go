@@ -201,8 +201,12 @@ func (s *Service) RebindSheet(ctx context.Context, sheetID string, progress func
 	}
 	r, err := e.finish(ctx, runErr)
 	if r != nil && r.Message == "" && r.Status == sheets.RunSucceeded {
-		r.Message = fmt.Sprintf("re-bound from %s to %s; rows matched by key: %d, rows not found there (now new rows): %d",
-			old.Describe(), now.Describe(), e.rebindMatched, e.rebindUnmatched)
+		from := ""
+		if !old.IsZero() {
+			from = " from " + old.Describe()
+		}
+		r.Message = fmt.Sprintf("re-bound%s to %s; rows matched by key: %d, rows not found there (now new rows): %d",
+			from, now.Describe(), e.rebindMatched, e.rebindUnmatched)
 		if uerr := s.store.UpdateRun(r); uerr != nil {
 			err = errors.Join(err, fmt.Errorf("record the end of run %d: %w", r.ID, uerr))
 		}
