@@ -1,13 +1,13 @@
 package crm
 
 import (
+	"crmsheets/internal/soqlstr"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // ErrUnsafeSOQL is returned by the builder when a name or clause could change
@@ -15,66 +15,16 @@ import (
 var ErrUnsafeSOQL = errors.New("unsafe SOQL")
 
 // Quote returns s as a SOQL string literal: wrapped in single quotes with
-// every character that could end or alter the literal escaped, following
-// "Quoted String Escape Sequences" in the SOQL reference
-// (https://developer.salesforce.com/docs/platform/salesforce-soql-sosl/guide/sforce-api-calls-soql-select-quotedstringescapes.html):
-// \' \" \\ \n \r \t \b \f, and \uXXXX for every other control character.
-// Invalid UTF-8 bytes become U+FFFD. No value passed through Quote can change
-// a query.
-func Quote(s string) string {
-	return quote(s, false)
-}
+// every character that could end or alter the literal escaped (\' \" \\ \n
+// \r \t \b \f, and \uXXXX for every other control character; invalid
+// UTF-8 becomes U+FFFD). No value passed through Quote can change a query.
+// The rules live once, in internal/soqlstr, shared with the demo org.
+func Quote(s string) string { return soqlstr.Quote(s) }
 
 // QuoteLike is Quote for the right side of LIKE: it also escapes the
 // wildcards % and _ so that the value matches literally. To search with
 // wildcards, use Builder.Where(field, "LIKE", Contains(v)) or StartsWith(v).
-func QuoteLike(s string) string {
-	return quote(s, true)
-}
-
-func quote(s string, like bool) string {
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('\'')
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch r {
-		case '\'':
-			b.WriteString(`\'`)
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		case '%', '_':
-			if like {
-				b.WriteByte('\\')
-			}
-			b.WriteRune(r)
-		default:
-			switch {
-			case r == utf8.RuneError && size == 1:
-				b.WriteRune(utf8.RuneError)
-			case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029:
-				fmt.Fprintf(&b, `\u%04x`, r)
-			default:
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('\'')
-	return b.String()
-}
+func QuoteLike(s string) string { return soqlstr.QuoteLike(s) }
 
 // QuoteDate formats t's calendar date as a SOQL date literal (YYYY-MM-DD,
 // unquoted, as SOQL wants), for date fields.

@@ -1,6 +1,7 @@
 package soql
 
 import (
+	"crmsheets/internal/soqlstr"
 	"strconv"
 	"strings"
 )
@@ -127,7 +128,7 @@ func (l Literal) String() string {
 	}
 	switch l.Kind {
 	case StringLit:
-		return quote(l.Str)
+		return soqlstr.Quote(l.Str)
 	case NumberLit:
 		return strconv.FormatFloat(l.Num, 'f', -1, 64)
 	case BoolLit:

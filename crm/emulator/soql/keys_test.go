@@ -1,13 +1,14 @@
 package soql
 
 import (
+	"crmsheets/internal/soqlstr"
 	"errors"
 	"math"
 	"strconv"
 	"testing"
 )
 
-func strLit(s string) Literal { return Literal{Kind: StringLit, Str: s, Text: quote(s)} }
+func strLit(s string) Literal { return Literal{Kind: StringLit, Str: s, Text: soqlstr.Quote(s)} }
 
 var nullLit = Literal{Kind: NullLit, Text: "NULL"}
 

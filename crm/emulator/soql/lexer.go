@@ -1,6 +1,7 @@
 package soql
 
 import (
+	"crmsheets/internal/soqlstr"
 	"strings"
 	"unicode/utf8"
 )
@@ -141,7 +142,7 @@ func (l *lexer) lexString() (token, *lexError) {
 			if l.off+1 >= len(l.src) {
 				return token{}, &lexError{start, "unterminated string literal"}
 			}
-			if !validEscape(l.src[l.off+1:]) {
+			if !soqlstr.ValidEscape(l.src[l.off+1:]) {
 				return token{}, &lexError{l.off, "Invalid string literal " + stringLiteralAt(l.src[start:]) + ". Illegal character sequence '\\" + firstRune(l.src[l.off+1:]) + "' in string literal."}
 			}
 			l.off += 2
@@ -159,28 +160,6 @@ func firstRune(s string) string {
 	_, n := utf8.DecodeRuneInString(s)
 	return s[:n]
 }
-
-// validEscape reports whether s (the text after a backslash) starts with an
-// escape SOQL accepts.
-func validEscape(s string) bool {
-	switch s[0] {
-	case '\'', '"', '\\', 'n', 'r', 't', 'b', 'f', '%', '_':
-		return true
-	case 'u':
-		if len(s) < 5 {
-			return false
-		}
-		for i := 1; i < 5; i++ {
-			if !isHex(s[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
 
 // lexNumberOrDate reads a number (optionally signed, optionally decimal), a
 // date YYYY-MM-DD or a datetime YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm).
@@ -294,88 +273,6 @@ func dateTimeTailLen(s string) int {
 		return 0
 	}
 	return i
-}
-
-// unquote decodes a string token checked by lexString. \% and \_ decode to
-// % and _; LIKE patterns are compiled from the raw token instead.
-func unquote(tok string) string {
-	body := tok[1 : len(tok)-1]
-	if !strings.Contains(body, `\`) {
-		return body
-	}
-	var b strings.Builder
-	b.Grow(len(body))
-	for i := 0; i < len(body); i++ {
-		c := body[i]
-		if c != '\\' {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		switch body[i] {
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'u':
-			b.WriteRune(rune(hexVal(body[i+1 : i+5])))
-			i += 4
-		default: // ' " \ % _
-			b.WriteByte(body[i])
-		}
-	}
-	return b.String()
-}
-
-func hexVal(s string) int {
-	v := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case isDigit(c):
-			v = v*16 + int(c-'0')
-		case c >= 'a' && c <= 'f':
-			v = v*16 + int(c-'a'+10)
-		default:
-			v = v*16 + int(c-'A'+10)
-		}
-	}
-	return v
-}
-
-// quote returns s as a SOQL string literal, escaping what must be escaped.
-// It is the inverse of unquote for strings without LIKE escapes.
-func quote(s string) string {
-	var b strings.Builder
-	b.WriteByte('\'')
-	for _, r := range s {
-		switch r {
-		case '\'':
-			b.WriteString(`\'`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('\'')
-	return b.String()
 }
 
 // stringLiteralAt returns the quoted literal starting s, up to its closing

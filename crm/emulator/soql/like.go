@@ -1,6 +1,7 @@
 package soql
 
 import (
+	"crmsheets/internal/soqlstr"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -43,10 +44,10 @@ func compileLike(tok string) *likePattern {
 			i++
 			switch esc {
 			case 'u':
-				add(rune(hexVal(body[i:i+4])), likeRune)
+				add(rune(soqlstr.HexVal(body[i:i+4])), likeRune)
 				i += 4
 			default:
-				add(rune(unquote(`'\` + string(esc) + `'`)[0]), likeRune)
+				add(rune(soqlstr.Unquote(`'\` + string(esc) + `'`)[0]), likeRune)
 			}
 		default:
 			add(r, likeRune)

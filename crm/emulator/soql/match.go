@@ -1,6 +1,7 @@
 package soql
 
 import (
+	"crmsheets/internal/soqlstr"
 	"fmt"
 	"time"
 )
@@ -274,5 +275,5 @@ func quoteForLike(lit Literal) string {
 	if n := len(lit.Text); n >= 2 && lit.Text[0] == '\'' && lit.Text[n-1] == '\'' {
 		return lit.Text
 	}
-	return quote(lit.Str)
+	return soqlstr.Quote(lit.Str)
 }

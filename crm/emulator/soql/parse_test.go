@@ -1,6 +1,7 @@
 package soql
 
 import (
+	"crmsheets/internal/soqlstr"
 	"errors"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ var astOptions = cmp.Options{
 }
 
 func str(text string) Literal {
-	return Literal{Kind: StringLit, Text: text, Str: unquote(text)}
+	return Literal{Kind: StringLit, Text: text, Str: soqlstr.Unquote(text)}
 }
 
 func num(text string, n float64) Literal { return Literal{Kind: NumberLit, Text: text, Num: n} }

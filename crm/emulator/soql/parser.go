@@ -1,6 +1,7 @@
 package soql
 
 import (
+	"crmsheets/internal/soqlstr"
 	"strconv"
 	"strings"
 )
@@ -424,7 +425,7 @@ func (p *parser) parseValue() Literal {
 	lit := Literal{Text: t.text, Pos: p.pos()}
 	switch t.kind {
 	case tokString:
-		lit.Kind, lit.Str = StringLit, unquote(t.text)
+		lit.Kind, lit.Str = StringLit, soqlstr.Unquote(t.text)
 	case tokNumber:
 		f, err := strconv.ParseFloat(t.text, 64)
 		if err != nil {
