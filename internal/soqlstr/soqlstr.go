@@ -95,6 +95,7 @@ func ValidEscape(s string) bool {
 }
 
 func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
 // Unquote decodes a string literal token (quotes included) whose escapes
 // ValidEscape accepted. \% and \_ decode to
 // % and _; LIKE patterns are compiled from the raw token instead.
@@ -148,7 +149,6 @@ func HexVal(s string) int {
 	}
 	return v
 }
-
 
 // isDigit reports whether c is an ASCII digit.
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
