@@ -1,7 +1,11 @@
 // Package emulator is the demo org: a local server that speaks the Salesforce
-// REST API wire format (OAuth 2.0, describe, SOQL query and queryAll, sObject
-// REST, sObject Collections, getUpdated/getDeleted, limits and Bulk API 2.0)
-// faithfully enough for an unmodified Salesforce client to use it.
+// REST API wire format (OAuth 2.0, describe, SOQL query and queryAll with
+// aggregates, parent-to-child subqueries and column metadata, SOSL search,
+// sObject REST, sObject Collections, sObject Tree and Composite,
+// getUpdated/getDeleted, limits and Bulk API 2.0) faithfully enough for an
+// unmodified Salesforce client to use it: Salesforce's CLI and jsforce run
+// against it (scripts/demo-org-clients.sh). Like every org it has one
+// Organization row, profiles and a few users, one of them inactive.
 //
 // It is both the app's embedded default org and the test double every
 // integration test talks to over real HTTP:
