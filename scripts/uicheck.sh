@@ -87,6 +87,14 @@ if [[ "${1:-}" == "--inside" ]]; then
 	key Escape # cancelled: the cell keeps its value
 	shot 4-end
 	fits end
+	# Every screen and the import file dialog keep the window within the
+	# screen.
+	for step in "ctrl+r:5-sync" "ctrl+m:6-mapper" "ctrl+h:7-history" "ctrl+1:8-grid" "ctrl+i:9-import"; do
+		key "${step%%:*}"
+		sleep 1
+		shot "${step#*:}"
+		fits "${step#*:}"
+	done
 	kill -TERM "$pid"
 	wait "$pid" 2>/dev/null || true
 	got=$("$helper" -home "$home" dump 2>/dev/null)
