@@ -1,0 +1,334 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"crmsheets/app/merge"
+	"crmsheets/crm"
+	"crmsheets/sheets"
+)
+
+// Sending a chunk of a push and writing back what Salesforce answered, and
+// the API calls that costs.
+
+// sendAndWrite marks creates pending, sends the chunk's writes and writes
+// back ids, bases, states and outcomes in one transaction.
+func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) error {
+	var updates, creates []*pushRow
+	for _, pr := range prs {
+		switch {
+		case pr.err != nil:
+		case pr.op == sheets.OpUpdate:
+			updates = append(updates, pr)
+		case pr.op == sheets.OpCreate:
+			creates = append(creates, pr)
+		}
+	}
+	if calls := writeCalls(len(updates), len(creates), bulk); calls > 0 && !e.budgetAllows(calls) {
+		return nil
+	}
+	// Crash safety: the updates about to be sent are recorded, and rows
+	// about to be created are marked, before the call.
+	if len(updates) > 0 {
+		if err := e.saveInflight(updates); err != nil {
+			return err
+		}
+	}
+	if len(creates) > 0 {
+		pend := make([]*sheets.Row, len(creates))
+		for i, pr := range creates {
+			cp := pr.row.Clone()
+			cp.State = sheets.StateCreatePending
+			pend[i] = cp
+		}
+		if err := e.commit(nil, pend, nil, nil); err != nil {
+			return err
+		}
+	}
+	if e.sendStart.IsZero() {
+		e.sendStart = e.s.now().UTC()
+	}
+	var sendErr error
+	if len(updates) > 0 {
+		sendErr = e.send(ctx, crm.OpUpdate, updates, bulk)
+	}
+	if len(creates) > 0 && sendErr == nil {
+		sendErr = e.send(ctx, crm.OpInsert, creates, bulk)
+	} else if len(creates) > 0 {
+		for _, pr := range creates {
+			pr.err, pr.code = errNotSent, ""
+		}
+	}
+	var unknown *crm.OutcomeUnknownError
+	if errors.As(sendErr, &unknown) {
+		sendErr = nil // those rows stay create-pending; the next push reconciles them
+	}
+	if err := e.writeBack(prs); err != nil {
+		return errors.Join(sendErr, err)
+	}
+	e.settled(updates)
+	return sendErr
+}
+
+// bulkJobCalls is what one Bulk API 2.0 ingest job of n records costs:
+// create, upload, close, its polls (bulkPolls) and, for creates, the
+// successful results that carry the new ids (crm.BulkIngest downloads the
+// failed and unprocessed files only when the job's counters say they hold
+// rows, which a plan cannot know).
+func bulkJobCalls(n int, create bool) int {
+	calls := 3 + bulkPolls(n)
+	if create {
+		calls++
+	}
+	return calls
+}
+
+// bulkPolls is how many polls a job of n records takes: crm polls first
+// after tens of milliseconds, doubling the wait until a tenth is processed,
+// then when the job's own rate says it will be done. Measured on the demo
+// org (BenchmarkBulkThreshold, BenchmarkPush100kChanged and the CLI
+// scaling benchmark report the run's calls next to the plan's): up to
+// 5,000 records one poll, 10k three, 100k four. It is a model of timing,
+// so a busy machine can add a poll.
+func bulkPolls(n int) int {
+	switch {
+	case n <= 5000:
+		return 1
+	case n <= 50_000:
+		return 3
+	case n <= 200_000:
+		return 4
+	}
+	return 5
+}
+
+// writeCalls is the API calls a chunk's writes cost: one sObject
+// Collections call per 200 records of each operation, or one Bulk API 2.0
+// job per operation. The run's budget check and the plan's estimate both
+// use it, so a plan promises what the run spends.
+func writeCalls(updates, creates int, bulk bool) int {
+	if !bulk {
+		return ceilDiv(updates, pushChunkRows) + ceilDiv(creates, pushChunkRows)
+	}
+	n := 0
+	if updates > 0 {
+		n += bulkJobCalls(updates, false)
+	}
+	if creates > 0 {
+		n += bulkJobCalls(creates, true)
+	}
+	return n
+}
+
+// send writes records with sObject Collections (or Bulk API 2.0) and
+// stores each result on its row.
+func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow, bulk bool) error {
+	recs := make([]crm.Record, len(prs))
+	for i, pr := range prs {
+		recs[i] = crm.Record{Type: e.b.object, Fields: pr.fields}
+		if op == crm.OpUpdate {
+			recs[i].ID = pr.item.RecordID
+		}
+	}
+	var res []crm.Result
+	var err error
+	if op == crm.OpInsert && bulk {
+		if err := e.loadAllowDup(); err != nil {
+			return err
+		}
+		if slices.ContainsFunc(prs, func(pr *pushRow) bool { return e.allowDup[pr.row.ID] }) {
+			bulk = false // Bulk API 2.0 takes no duplicate rule header: these go by Collections
+		}
+	}
+	switch {
+	case bulk:
+		// Creates are matched to their result rows by the key column's
+		// field (Salesforce re-spells the values it echoes).
+		match := ""
+		if op == crm.OpInsert && e.b.key != nil && !e.b.key.path {
+			match = e.b.key.field.Name
+		}
+		res, err = e.c.BulkIngest(ctx, e.b.object, op, match, recs, func(state string) {
+			e.prog(Progress{Phase: PhasePush + " (Bulk API job " + strings.ToLower(state) + ")"})
+		})
+	case op == crm.OpInsert:
+		res, err = e.create(ctx, prs, recs)
+	default:
+		res, err = e.c.Update(ctx, e.b.object, recs)
+	}
+	var unknown *crm.OutcomeUnknownError
+	errors.As(err, &unknown)
+	lost := map[int]bool{}
+	if unknown != nil {
+		for _, i := range unknown.Indexes {
+			lost[i] = true
+		}
+	}
+	for i, pr := range prs {
+		switch {
+		case lost[i]:
+			pr.err, pr.code = crm.ErrOutcomeUnknown, "OUTCOME_UNKNOWN"
+		case i >= len(res) || (res[i].ID == "" && !res[i].Success && len(res[i].Errors) == 0):
+			pr.err, pr.code = errNotSent, ""
+		case !res[i].Success:
+			pr.err = res[i].Err()
+			if len(res[i].Errors) > 0 {
+				pr.code = res[i].Errors[0].StatusCode
+			}
+		case op == crm.OpInsert:
+			pr.item.RecordID = res[i].ID
+			pr.createdID = res[i].ID
+			e.written[normID(res[i].ID)] = true
+			if e.allowDup[pr.row.ID] {
+				delete(e.allowDup, pr.row.ID)
+				e.allowDupDirty = true
+			}
+		case e.needsReadBack(pr):
+			e.written[normID(pr.item.RecordID)] = true
+		}
+	}
+	if op == crm.OpInsert {
+		if derr := e.noteDuplicates(ctx, prs, res); derr != nil && err == nil {
+			err = derr
+		}
+	}
+	if err != nil && unknown == nil {
+		e.s.noteCallErr(err)
+		return fmt.Errorf("%s %d %s records: %w", op, len(prs), e.b.object, err)
+	}
+	return err
+}
+
+// writeBack applies each row's outcome through the merge and stores rows,
+// outcomes and counts in one transaction.
+func (e *engine) writeBack(prs []*pushRow) error {
+	// A Bulk round holds every row: one transaction per 2,000 rows keeps
+	// each commit small (bbolt rewrites every page a transaction touches)
+	// while a row and its history still land together.
+	for len(prs) > pullPageRows {
+		if err := e.writeBackRows(prs[:pullPageRows]); err != nil {
+			return err
+		}
+		prs = prs[pullPageRows:]
+	}
+	return e.writeBackRows(prs)
+}
+
+// writeBackRows is writeBack for one transaction's rows.
+func (e *engine) writeBackRows(prs []*pushRow) error {
+	var rows []*sheets.Row
+	var outs []sheets.RecordOutcome
+	c := &e.run.Counts
+	for _, pr := range prs {
+		r := pr.row
+		switch {
+		case errors.Is(pr.err, errNotSent):
+			if pr.op == sheets.OpCreate {
+				rows = append(rows, r) // undo the create-pending mark: nothing was sent
+			}
+			continue
+		case errors.Is(pr.err, crm.ErrOutcomeUnknown):
+			// Sent, but Salesforce's answer was lost: a create stays
+			// create-pending (marked before the call) and the next run
+			// reconciles it by key; an update is recorded in flight. Either
+			// way the run did not see it land, so it is not a success.
+			c.Unconfirmed++
+			o := e.outcome(r, pr.item.RecordID, pr.opName())
+			o.StatusCode = codeOutcomeUnknown
+			o.Message = "sent, but Salesforce's answer was lost; the next run checks whether it landed before sending anything again"
+			if pr.op == sheets.OpCreate && e.b.key != nil {
+				o.Message = fmt.Sprintf("sent, but Salesforce's answer was lost; the next run looks the record up by %s %q before creating anything, so it is never created twice",
+					e.b.key.col.Name, r.Cells[e.b.key.col.ID])
+			}
+			outs = append(outs, o)
+			continue
+		}
+		before := r.Clone()
+		out := merge.Outcome{CreatedID: pr.createdID, Err: pr.err}
+		if pr.err == nil && pr.item.Action == merge.Skip {
+			r.Error = pr.item.Reason // the row says why it was not sent
+		}
+		if pr.err != nil || pr.item.Writes() {
+			if pr.err != nil && pr.item.Action == merge.Skip {
+				r.State = sheets.StateError
+				r.Error = pr.err.Error()
+			} else {
+				e.pl.Apply(r, pr.item, out)
+			}
+		}
+		if pr.err == nil && len(pr.item.Held) > 0 {
+			// The row stays modified and says why its edit did not go out
+			// (after Apply, which clears the last error).
+			r.Error, _ = e.heldReport(&pr.item)
+		}
+		if len(pr.cands) > 0 {
+			r.Candidates = pr.cands
+		} else if pr.err == nil && r.Candidates != nil {
+			r.Candidates = nil
+		}
+		if pr.forceWrite || !rowEqual(before, r) {
+			rows = append(rows, r)
+		}
+		e.countItem(&pr.item)
+		if o, ok := e.conflictOutcome(r, &pr.item); ok {
+			outs = append(outs, o)
+		}
+		if pr.err == nil {
+			if o, ok := e.heldOutcome(r, &pr.item); ok {
+				outs = append(outs, o)
+			}
+		}
+		switch {
+		case pr.err != nil:
+			o := e.outcome(r, pr.item.RecordID, pr.opName())
+			o.StatusCode, o.Message = pr.code, crm.RedactSecrets(pr.err.Error())
+			var re crm.RecordError
+			if errors.As(pr.err, &re) {
+				o.Fields = re.Fields
+			}
+			var inv *invalidRowError
+			if errors.As(pr.err, &inv) || pr.code == codeInvalidValue || pr.code == codeNotFoundValue || pr.code == codeAmbiguousValue || pr.code == codeInactiveUser || pr.code == codeDuplicateKey || pr.code == codeDuplicateKeyInSheet {
+				if inv != nil {
+					o.Fields = inv.fields()
+				}
+				o.Op = sheets.OpInvalid
+				c.Invalid++
+			} else {
+				c.Failed++
+			}
+			outs = append(outs, o)
+		case pr.item.Action == merge.Skip:
+			c.Skipped++
+			o := e.outcome(r, pr.item.RecordID, sheets.OpSkip)
+			o.StatusCode, o.Message = pr.code, pr.item.Reason
+			outs = append(outs, o)
+		case pr.op == sheets.OpCreate:
+			c.Created++
+			o := e.outcome(r, pr.createdID, sheets.OpCreate)
+			o.OK, o.After, o.Fields = true, pr.after, slices.Sorted(maps.Keys(pr.after))
+			outs = append(outs, o)
+		case pr.op == sheets.OpUpdate:
+			c.Updated++
+			o := e.outcome(r, pr.item.RecordID, sheets.OpUpdate)
+			o.OK, o.Before, o.After, o.Fields = true, pr.before, pr.after, slices.Sorted(maps.Keys(pr.after))
+			outs = append(outs, o)
+		}
+	}
+	if err := e.saveAllowDup(); err != nil {
+		return err
+	}
+	return e.commit(nil, rows, outs, nil)
+}
+
+// rowEqual reports whether a row is unchanged by a write-back, so untouched
+// rows cost no store write.
+func rowEqual(a, b *sheets.Row) bool {
+	return a.RecordID == b.RecordID && a.State == b.State && a.Error == b.Error &&
+		maps.Equal(a.Cells, b.Cells) && maps.Equal(a.Base, b.Base) && (a.Base == nil) == (b.Base == nil) &&
+		a.RemoteModified.Equal(b.RemoteModified) && maps.Equal(a.Conflicts, b.Conflicts) && len(a.Candidates) == len(b.Candidates)
+}
