@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # screenshots.sh BINARY OUTDIR — runs the real app under Xvfb against the
 # embedded demo org, once per screen (CRMSHEETS_SCREEN), each on a fresh
-# temp home, and saves main.png, mapper.png, sync.png, conflicts.png and
-# history.png in OUTDIR (THEME=light adds the light theme: *-light.png).
+# temp home, and saves main.png, mapper.png, sync.png, conflicts.png,
+# history.png, rollup.png (an Accounts sheet with roll-up columns) and
+# duplicate.png (a create refused as a duplicate, its decision open) in
+# OUTDIR (THEME=light adds the light theme: *-light.png; SCREENS="rollup
+# duplicate" takes only those).
 #
 # Each home is prepared by scripts/screenshotstate through the engine, as a
 # user would: a "Contacts" sheet pulled from the demo org, a push with one
@@ -21,7 +24,9 @@ if [[ "${1:-}" == "--inside" ]]; then
 	trap 'rm -rf "$home" "$cfg"' EXIT
 	export CRMSHEETS_HOME=$home
 	export XDG_CONFIG_HOME=$cfg HOME=$cfg # fresh Fyne preferences: default size and theme
-	"$state" -home "$home" -seed "$seed" >/dev/null
+	scene=""
+	[[ $screen == rollup || $screen == duplicate ]] && scene=$screen
+	"$state" -home "$home" -seed "$seed" -scene "$scene" >/dev/null
 	if [[ -n $theme ]]; then
 		mkdir -p "$cfg/fyne/com.crmsheets.app"
 		printf '{"theme":"%s"}' "$theme" >"$cfg/fyne/com.crmsheets.app/preferences.json"
@@ -60,7 +65,7 @@ themes=("")
 [[ "${THEME:-}" == "light" ]] && themes+=("light")
 for theme in "${themes[@]}"; do
 	suffix=${theme:+-$theme}
-	for screen in main mapper sync-running conflicts history; do
+	for screen in ${SCREENS:-main mapper sync-running conflicts history rollup duplicate}; do
 		name=${screen%-running}
 		seed=500
 		if [[ $screen == sync-running ]]; then

@@ -31,6 +31,10 @@ const ScreenEnv = "CRMSHEETS_SCREEN"
 // screenSyncRunning is the ScreenEnv value that starts a full pull.
 const screenSyncRunning = "sync-running"
 
+// screenDuplicate is the ScreenEnv value that opens the decision of the
+// first row Salesforce refused as a duplicate (duplicatescreen.go).
+const screenDuplicate = "duplicate"
+
 // Tab titles of the centre, in order.
 const (
 	tabSheet     = "Sheet"
@@ -210,6 +214,9 @@ func (mw *MainWindow) Start() {
 				mw.report(connectionProblem(err))
 			} else {
 				mw.connected(screenName == screenSyncRunning)
+				if screenName == screenDuplicate {
+					mw.openFirstDuplicate()
+				}
 				mw.conn.refreshNow()
 				mw.conn.startPolling()
 			}
@@ -284,7 +291,7 @@ func connectionProblem(err error) error {
 
 // ShowScreen selects a centre tab by its CRMSHEETS_SCREEN name.
 func (mw *MainWindow) ShowScreen(name string) {
-	want := map[string]string{"main": tabSheet, "sync": tabSync, "mapper": tabMapper, "conflicts": tabConflicts, "history": tabHistory}[name]
+	want := map[string]string{"main": tabSheet, "rollup": tabSheet, screenDuplicate: tabSheet, "sync": tabSync, "mapper": tabMapper, "conflicts": tabConflicts, "history": tabHistory}[name]
 	for _, t := range mw.tabs.Items {
 		if tabBase(t.Text) == want {
 			mw.tabs.Select(t)

@@ -18,25 +18,34 @@ import (
 	"time"
 
 	"crmsheets/app"
+	"crmsheets/internal/demoorg"
 	"crmsheets/sheets"
 )
 
 func main() {
 	home := flag.String("home", "", "CRM Sheets home directory (CRMSHEETS_HOME) to prepare")
 	seed := flag.Int("seed", 500, "accounts the demo org is seeded with on first start")
+	scene := flag.String("scene", "", `"rollup": an Accounts sheet with roll-up columns; "duplicate": a sheet with a create refused as a duplicate; "" the Contacts sheet with conflicts`)
 	flag.Parse()
 	if *home == "" {
 		fmt.Fprintln(os.Stderr, "screenshotstate: -home is required")
 		os.Exit(2)
 	}
-	if err := prepare(context.Background(), *home, *seed); err != nil {
+	prep := prepare
+	switch *scene {
+	case "rollup":
+		prep = prepareRollups
+	case "duplicate":
+		prep = prepareDuplicate
+	}
+	if err := prep(context.Background(), *home, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "screenshotstate:", err)
 		os.Exit(1)
 	}
 }
 
 func prepare(ctx context.Context, home string, seed int) error {
-	svc, err := app.Open(ctx, app.Options{Home: home, DemoSeedAccounts: seed})
+	svc, err := app.Open(ctx, app.Options{Home: home, DemoSeedAccounts: seed, DemoOrg: demoorg.New()})
 	if err != nil {
 		return err
 	}
@@ -147,4 +156,99 @@ func firstRows(svc *app.Service, sheetID string, n int) ([]*sheets.Row, error) {
 		return nil, fmt.Errorf("sheet %s has %d rows, want %d", sheetID, len(out), n)
 	}
 	return out, nil
+}
+
+// open opens the Service on home and connects the demo org.
+func open(ctx context.Context, home string, seed int) (*app.Service, error) {
+	svc, err := app.Open(ctx, app.Options{Home: home, DemoSeedAccounts: seed, DemoOrg: demoorg.New()})
+	if err != nil {
+		return nil, err
+	}
+	if err := svc.ConnectActive(ctx); err != nil {
+		svc.Close()
+		return nil, fmt.Errorf("connect the demo org: %w", err)
+	}
+	return svc, nil
+}
+
+// prepareRollups makes a compact Accounts sheet with three roll-up
+// columns (won amount, open cases, last task) and pulls it.
+func prepareRollups(ctx context.Context, home string, seed int) error {
+	svc, err := open(ctx, home, seed)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	sh := &sheets.Sheet{Name: "Accounts", Object: "Account"}
+	sh.AddColumn(sheets.Column{Name: "Account Name", Type: sheets.TypeText, Field: "Name"})
+	web := sh.AddColumn(sheets.Column{Name: "Website", Type: sheets.TypeURL, Field: "Website"})
+	sh.AddColumn(sheets.Column{Name: "Industry", Type: sheets.TypeText, Field: "Industry"})
+	sh.AddColumn(sheets.Column{Name: "Owner", Type: sheets.TypeText, Field: "Owner.Name"})
+	sh.KeyColumn = web.ID
+	sh, err = svc.NewLocalSheet(sh)
+	if err != nil {
+		return err
+	}
+	if _, err := svc.Sync(ctx, sh.ID, app.SyncOptions{Direction: sheets.Pull, Full: true}, nil); err != nil {
+		return fmt.Errorf("pull accounts: %w", err)
+	}
+	for _, r := range []struct {
+		name string
+		r    sheets.Rollup
+	}{
+		{"Won amount", sheets.Rollup{Func: "sum", Child: "Opportunity", Field: "Amount", Where: "StageName = 'Closed Won'"}},
+		{"Open cases", sheets.Rollup{Func: "count", Child: "Case", Where: "IsClosed = false"}},
+		{"Last task", sheets.Rollup{Func: "max", Child: "Task", Field: "ActivityDate"}},
+	} {
+		if _, err := svc.AddRollupColumn(ctx, sh.ID, r.name, r.r); err != nil {
+			return fmt.Errorf("roll-up %s: %w", r.name, err)
+		}
+	}
+	fmt.Printf("prepared %s: sheet %q with roll-ups\n", home, sh.Name)
+	return nil
+}
+
+// prepareDuplicate makes a "Vendor contacts" sheet matched by record id
+// only, whose first row repeats the e-mail of a contact Salesforce has: the
+// push is refused by the duplicate rule and the row waits for a decision.
+func prepareDuplicate(ctx context.Context, home string, seed int) error {
+	svc, err := open(ctx, home, seed)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	people, err := pulled(ctx, svc, "Contacts")
+	if err != nil {
+		return err
+	}
+	rows, err := firstRows(svc, people.ID, 1)
+	if err != nil {
+		return err
+	}
+	existing := rows[0].Cells[column(people, "Email")]
+	if err := svc.DeleteSheet(people.ID); err != nil {
+		return err
+	}
+	sh := &sheets.Sheet{Name: "Vendor contacts", Object: "Contact"}
+	first := sh.AddColumn(sheets.Column{Name: "First Name", Type: sheets.TypeText, Field: "FirstName"})
+	last := sh.AddColumn(sheets.Column{Name: "Last Name", Type: sheets.TypeText, Field: "LastName"})
+	email := sh.AddColumn(sheets.Column{Name: "Email", Type: sheets.TypeEmail, Field: "Email"})
+	title := sh.AddColumn(sheets.Column{Name: "Title", Type: sheets.TypeText, Field: "Title"})
+	sh.Sync.CreateMissing = true
+	sh, err = svc.NewLocalSheet(sh)
+	if err != nil {
+		return err
+	}
+	if _, err := svc.AddRows(sh.ID, 0, []map[string]string{
+		{first.ID: "Dana", last.ID: "Whitfield", email.ID: existing, title.ID: "Procurement Lead"},
+		{first.ID: "Omar", last.ID: "Haddad", email.ID: "omar.haddad@vendor.example", title.ID: "CTO"},
+		{first.ID: "Lena", last.ID: "Brandt", email.ID: "lena.brandt@vendor.example", title.ID: "Buyer"},
+	}); err != nil {
+		return err
+	}
+	if _, err := svc.Sync(ctx, sh.ID, app.SyncOptions{Direction: sheets.Push}, nil); err != nil {
+		return fmt.Errorf("push the vendor contacts: %w", err)
+	}
+	fmt.Printf("prepared %s: sheet %q with a duplicate to decide\n", home, sh.Name)
+	return nil
 }
