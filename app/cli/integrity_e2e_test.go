@@ -508,3 +508,55 @@ func TestUnrestrictedPicklistValueImportsAndPushes(t *testing.T) {
 		t.Fatalf("Salesforce has %d accounts of Type 'Weird Type' (%v), want 1", len(recs), err)
 	}
 }
+
+// A sheet made from an XLSX file binds at its first sync, and from then on
+// refuses another org like any other sheet.
+func TestXLSXSheetBindsAtFirstSync(t *testing.T) {
+	emuA := clitest.StartEmulator(t, binary, "--seed-accounts", "2")
+	emuB := clitest.StartEmulator(t, binary, "--seed-accounts", "2", "--org-id", "00D000000000003")
+	c := newCLI(t)
+	if r := c.Login(t, emuA.URL); r.Code != 0 {
+		t.Fatalf("login A: exit %d %s", r.Code, r.Err)
+	}
+	idA := orgIDOf(t, c, emuA.URL)
+	file := filepath.Join(t.TempDir(), "vendor.xlsx")
+	f := excelize.NewFile()
+	for i, row := range [][]string{{"Last Name", "Company", "Email"}, {"Vendor", "Vendor Co", "v1@vendor.example"}, {"Seller", "Seller Co", "v2@vendor.example"}} {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			if err := f.SetCellStr("Sheet1", cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := f.SaveAs(file); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	c.Must(t, "import", file, "--name", "Vendor list")
+	c.Must(t, "settings", "--sheet", "Vendor list", "--object", "Lead", "--key", "Email", "--create-missing")
+	var list []map[string]any
+	c.JSON(t, &list, "sheets")
+	if list[0]["org"] != nil {
+		t.Fatalf("a sheet never synced is bound: %v", list[0])
+	}
+	c.Must(t, "sync", "--sheet", "Vendor list", "--direction", "push")
+	c.JSON(t, &list, "sheets")
+	if org, _ := list[0]["org"].(map[string]any); org == nil || org["orgId"] != idA {
+		t.Fatalf("after its first sync the XLSX sheet is bound to %v, want %s", list[0]["org"], idA)
+	}
+	if r := c.Login(t, emuB.URL); r.Code != 0 {
+		t.Fatalf("login B: exit %d %s", r.Code, r.Err)
+	}
+	idB := orgIDOf(t, c, emuB.URL)
+	if r := c.Run(t, time.Minute, "sync", "--sheet", "Vendor list", "--direction", "push"); r.Code != 1 || !strings.Contains(r.Err, idA) || !strings.Contains(r.Err, idB) {
+		t.Fatalf("push to org B: exit %d, stderr %q", r.Code, r.Err)
+	}
+	orgB, err := clitest.OpenOrg(emuB.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs, err := orgB.Query("SELECT Id FROM Lead WHERE Email LIKE '%@vendor.example'"); err != nil || len(recs) != 0 {
+		t.Fatalf("org B got %d vendor leads (%v)", len(recs), err)
+	}
+}
