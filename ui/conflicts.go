@@ -30,14 +30,13 @@ func newConflictsScreen(mw *MainWindow) *conflictsScreen {
 	s := &conflictsScreen{mw: mw, count: widget.NewLabel("")}
 	s.table = widget.NewTableWithHeaders(func() (int, int) { return len(s.items), len(conflictColumns) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
+			l := newTipLabel("")
 			b := widget.NewButton("", nil)
 			return container.NewStack(l, b)
 		},
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			box := o.(*fyne.Container)
-			l, b := box.Objects[0].(*widget.Label), box.Objects[1].(*widget.Button)
+			l, b := box.Objects[0].(*tipLabel), box.Objects[1].(*widget.Button)
 			if id.Row >= len(s.items) {
 				return
 			}

@@ -69,11 +69,9 @@ func newMapperScreen(mw *MainWindow) *mapperScreen {
 	m.columns = widget.NewList(
 		func() int { return m.columnCount() },
 		func() fyne.CanvasObject {
-			name := widget.NewLabel("column name")
+			name := newTipLabel("column name")
 			name.TextStyle.Bold = true
-			name.Truncation = fyne.TextTruncateEllipsis
-			field := widget.NewLabel("mapped field")
-			field.Truncation = fyne.TextTruncateEllipsis
+			field := newTipLabel("mapped field")
 			pick := widget.NewButtonWithIcon("Field…", theme.SearchIcon(), nil)
 			unmap := widget.NewButtonWithIcon("", theme.ContentClearIcon(), nil)
 			return container.NewBorder(nil, nil, nil, container.NewHBox(newBlankSelect(), pick, unmap), container.NewGridWithColumns(2, name, field))
@@ -88,8 +86,7 @@ func newMapperScreen(mw *MainWindow) *mapperScreen {
 	}
 	m.issueL = widget.NewList(func() int { return len(m.issues) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("issue")
-			l.Truncation = fyne.TextTruncateEllipsis
+			l := newTipLabel("issue")
 			return container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, l)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
@@ -98,7 +95,7 @@ func newMapperScreen(mw *MainWindow) *mapperScreen {
 			}
 			is := m.issues[i]
 			c := o.(*fyne.Container)
-			c.Objects[0].(*widget.Label).SetText(issueText(is))
+			c.Objects[0].(*tipLabel).SetText(issueText(is))
 			c.Objects[1].(*widget.Icon).SetResource(severityIcon(is.Severity))
 		})
 	m.key = widget.NewSelect(nil, func(string) { m.saveSettings("key column") })
@@ -192,8 +189,8 @@ func (m *mapperScreen) updateColumn(i int, o fyne.CanvasObject) {
 	row := o.(*fyne.Container)
 	labels := row.Objects[0].(*fyne.Container)
 	buttons := row.Objects[1].(*fyne.Container)
-	labels.Objects[0].(*widget.Label).SetText(grid.TypeGlyph(c.Type) + "  " + c.Name)
-	labels.Objects[1].(*widget.Label).SetText(m.mappedText(c))
+	labels.Objects[0].(*tipLabel).SetText(grid.TypeGlyph(c.Type) + "  " + c.Name)
+	labels.Objects[1].(*tipLabel).SetText(m.mappedText(c))
 	blank := buttons.Objects[0].(*widget.Select)
 	pick := buttons.Objects[1].(*widget.Button)
 	unmap := buttons.Objects[2].(*widget.Button)

@@ -125,12 +125,12 @@ func newSyncScreen(mw *MainWindow, host screenHost) *syncScreen {
 	s.activity = widget.NewProgressBarInfinite()
 	s.activity.Hide()
 	s.changes = widget.NewTableWithHeaders(func() (int, int) { return len(s.rows), 5 },
-		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
+		func() fyne.CanvasObject { return newTipLabel("") },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			if id.Row >= len(s.rows) {
 				return
 			}
-			o.(*widget.Label).SetText(changeCells(s.rows[id.Row])[id.Col])
+			o.(*tipLabel).SetText(changeCells(s.rows[id.Row])[id.Col])
 		})
 	s.changes.ShowHeaderColumn = false
 	// A header tap sorts by that column; another tap reverses.
@@ -158,10 +158,10 @@ func newSyncScreen(mw *MainWindow, host screenHost) *syncScreen {
 	}
 	validate := widget.NewButton("Validate", s.doValidate)
 	s.samples = widget.NewTableWithHeaders(func() (int, int) { return len(s.sampleRows), len(s.sampleCols) },
-		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
+		func() fyne.CanvasObject { return newTipLabel("") },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			if id.Row < len(s.sampleRows) && id.Col < len(s.sampleCols) {
-				o.(*widget.Label).SetText(s.sampleRows[id.Row][s.sampleCols[id.Col]])
+				o.(*tipLabel).SetText(s.sampleRows[id.Row][s.sampleCols[id.Col]])
 			}
 		})
 	s.samples.ShowHeaderColumn = false
