@@ -92,6 +92,15 @@ func TestOrganizationUsersAndProfiles(t *testing.T) {
 		t.Fatalf("profiles %s", r.body)
 	}
 
+	// Like Salesforce's, Organization has no recycle bin and no IsDeleted.
+	r = o.do("GET", "/query?q=SELECT+IsDeleted+FROM+Organization", nil)
+	o.mustStatus(r, 400)
+	if codes := r.errorCodes(t); !slices.Equal(codes, []string{"INVALID_FIELD"}) {
+		t.Fatalf("IsDeleted on Organization: %s", r.body)
+	}
+	r = o.do("GET", "/queryAll?q=SELECT+Id+FROM+Profile", nil)
+	o.mustStatus(r, 200)
+
 	r = o.do("POST", "/sobjects/Organization", map[string]any{"Name": "Another"})
 	o.mustStatus(r, 400)
 	if codes := r.errorCodes(t); !slices.Equal(codes, []string{"INVALID_TYPE_FOR_OPERATION"}) {

@@ -171,7 +171,7 @@ func (o *Object) relationship(name string) (*Field, bool) {
 func (o *Object) index() {
 	o.byName = make(map[string]*Field, len(o.Fields))
 	o.byRel = map[string]*Field{}
-	o.ownerIdx, o.createdByIdx, o.modifiedByIdx = -1, -1, -1
+	o.ownerIdx, o.createdByIdx, o.modifiedByIdx, o.isDeletedIdx = -1, -1, -1, -1
 	for i, f := range o.Fields {
 		f.index = i
 		f.lowered = strings.ToLower(f.Name)

@@ -491,14 +491,14 @@ func userObject() *Object {
 // organizationObject is the one-row Organization tools read at login
 // (Salesforce's CLI asks for Name, InstanceName, IsSandbox,
 // TrialExpirationDate and NamespacePrefix on every auth). The API may only
-// read it.
+// read it, and like Salesforce's it has no IsDeleted.
 func organizationObject() *Object {
 	name := text("Name", "Name", 80).required()
 	name.NameField = true
 	return &Object{
 		Name: "Organization", Label: "Organization", LabelPlural: "Organizations", KeyPrefix: PrefixOrg,
 		readOnly: true,
-		Fields: fields(standardHead("Organization"), []*Field{
+		Fields: fields(standardHead("Organization")[:1], []*Field{
 			name,
 			text("Division", "Division", 80),
 			text("Country", "Country", 80),
@@ -519,14 +519,15 @@ func organizationObject() *Object {
 }
 
 // profileObject is Profile, which every User points to through ProfileId.
-// The API may only read it (profiles are managed as metadata).
+// The API may only read it (profiles are managed as metadata); it has no
+// IsDeleted.
 func profileObject() *Object {
 	name := text("Name", "Name", 255).required()
 	name.NameField = true
 	return &Object{
 		Name: "Profile", Label: "Profile", LabelPlural: "Profile", KeyPrefix: PrefixProfile,
 		readOnly: true,
-		Fields: fields(standardHead("Profile"), []*Field{
+		Fields: fields(standardHead("Profile")[:1], []*Field{
 			name,
 			picklist("UserType", "User Type", 40, "Standard", "PowerPartner", "CsnOnly", "Guest"),
 			textarea("Description", "Description", 255),

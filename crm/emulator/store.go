@@ -25,7 +25,15 @@ type record struct {
 
 func (r *record) id(o *Object) string { s, _ := r.vals[o.idIdx].(string); return s }
 
-func (r *record) deleted(o *Object) bool { b, _ := r.vals[o.isDeletedIdx].(bool); return b }
+// deleted reports whether r is in the recycle bin; records of objects
+// without IsDeleted (Organization, Profile) never are.
+func (r *record) deleted(o *Object) bool {
+	if o.isDeletedIdx < 0 {
+		return false
+	}
+	b, _ := r.vals[o.isDeletedIdx].(bool)
+	return b
+}
 
 func (r *record) clone() *record {
 	return &record{vals: append([]any(nil), r.vals...)}

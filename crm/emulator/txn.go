@@ -115,7 +115,7 @@ func (tx *writeTxn) remove(t *table, id string, lockRate float64) (*record, []ap
 	if e != nil {
 		return nil, []apiError{*e}
 	}
-	if t.obj.readOnly {
+	if t.obj.readOnly || t.obj.isDeletedIdx < 0 {
 		return nil, []apiError{entityReadOnly(t.obj, "deleted")}
 	}
 	if tx.s.roll(lockRate) {

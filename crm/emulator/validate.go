@@ -174,7 +174,9 @@ func (s *Server) applyDefaults(t *table, rec *record, now time.Time) {
 	if rec.vals[o.idIdx] == nil {
 		rec.vals[o.idIdx] = t.newID()
 	}
-	rec.vals[o.isDeletedIdx] = false
+	if o.isDeletedIdx >= 0 {
+		rec.vals[o.isDeletedIdx] = false
+	}
 	stamp := formatDateTime(now)
 	if rec.vals[o.createdIdx] == nil {
 		rec.vals[o.createdIdx] = stamp
