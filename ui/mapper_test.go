@@ -197,7 +197,7 @@ func blankSelectOf(t *testing.T, m *mapperScreen, column string) *widget.Select 
 		if !lok || !bok || len(labels.Objects) != 2 || len(buttons.Objects) != 3 {
 			continue
 		}
-		if name, _ := labels.Objects[0].(*widget.Label); name != nil && strings.HasSuffix(name.Text, "  "+column) {
+		if name, _ := labels.Objects[0].(*tipLabel); name != nil && strings.HasSuffix(name.Text, "  "+column) {
 			return buttons.Objects[0].(*widget.Select)
 		}
 	}
