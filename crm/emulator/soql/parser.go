@@ -29,6 +29,8 @@ type parser struct {
 	tok   token
 	depth int
 	lines *lineIndex
+	// countOff is where COUNT() of the select list starts.
+	countOff int
 }
 
 // bailout carries a parse error up the recursion; parseQuery recovers it.
@@ -119,7 +121,7 @@ func (p *parser) parseQuery() (q *Query, err error) {
 	if q.Count && len(q.GroupBy) > 0 {
 		// Salesforce's documentation: with GROUP BY, use COUNT(fieldName)
 		// instead of COUNT(). The wording is the demo org's.
-		p.fail(p.tok.off, "COUNT() cannot be used with GROUP BY; use COUNT(fieldName)")
+		p.fail(p.countOff, "COUNT() cannot be used with GROUP BY; use COUNT(fieldName)")
 	}
 	if !q.IsAggregate() && len(aliases) > 0 {
 		p.fail(aliases[0], "Only aggregate expressions use field aliasing")
@@ -192,6 +194,7 @@ func (p *parser) parseSelectList(q *Query, nested bool) (aliases []int) {
 						p.fail(off, "COUNT() must be the only item of the select list")
 					}
 					q.Count = true
+					p.countOff = off
 					return aliases
 				}
 				if p.tok.kind != tokIdent || isReserved(p.tok.text) {
