@@ -281,6 +281,14 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 	if dir == "" { // first pull: the query's pages, not the COUNT()
 		p.APICalls = max(1, ceilDiv(p.New, pullPageRows))
 	}
+	if d := e.opt.Direction; d == sheets.Pull || d == sheets.Both {
+		// Every pull refreshes the roll-up columns: one query per column
+		// and batch of rows.
+		if cols := len(rollupColumns(e.sh)); cols > 0 {
+			n, _ := s.store.RowCount(sheetID)
+			p.APICalls += cols * max(1, ceilDiv(n+p.New, rollupBatch))
+		}
+	}
 	u := e.c.Usage()
 	p.APIRemaining, p.APILimit = u.Remaining(), u.Max
 	share := e.sh.Sync.APIReserve

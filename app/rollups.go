@@ -22,7 +22,8 @@ import (
 // never a query per row.
 
 // RollupFuncs are the aggregate functions a roll-up column offers.
-var RollupFuncs = []string{"sum", "count", "min", "max", "avg"}
+// "latest" is the value of the most recently created matching child.
+var RollupFuncs = []string{"sum", "count", "min", "max", "avg", "latest"}
 
 // rollupBatch is how many parent ids one aggregate query names: at most
 // one group per parent, well under Salesforce's 2,000 groups per
@@ -39,7 +40,7 @@ type RollupChild struct {
 	Fields       []RollupField `json:"fields"`
 }
 
-// RollupField is a child field a roll-up can aggregate.
+// RollupField is a child field a roll-up can take.
 type RollupField struct {
 	Name    string `json:"name"`
 	Label   string `json:"label"`
@@ -47,17 +48,31 @@ type RollupField struct {
 	Numeric bool   `json:"numeric"` // sum and avg take numeric fields only
 }
 
-// rollupFieldOf says whether a child field can be aggregated, and how.
+// Takes reports whether the roll-up function fn can take the field: sum
+// and avg a number, min and max a number or a date, count the Id, latest
+// any field but the Id.
+func (f RollupField) Takes(fn string) bool {
+	switch fn {
+	case "sum", "avg":
+		return f.Numeric
+	case "min", "max":
+		return f.Numeric || f.Type == "date" || f.Type == "datetime"
+	case "count":
+		return f.Type == "id"
+	case "latest":
+		return f.Type != "id" && f.Type != "address" && f.Type != "location"
+	}
+	return false
+}
+
+// rollupFieldOf describes a child field for roll-ups.
 func rollupFieldOf(f *crm.Field) (RollupField, bool) {
 	rf := RollupField{Name: f.Name, Label: f.Label, Type: f.Type}
 	switch f.Type {
 	case "currency", "double", "percent", "int", "long":
 		rf.Numeric = true
-		return rf, true
-	case "date", "datetime", "id":
-		return rf, true
 	}
-	return rf, false
+	return rf, true
 }
 
 // RollupChildren lists what a roll-up column of the sheet can aggregate:
@@ -139,15 +154,19 @@ func (s *Service) AddRollupColumn(ctx context.Context, sheetID, name string, r s
 	}
 	fi := slices.IndexFunc(child.Fields, func(f RollupField) bool { return strings.EqualFold(f.Name, r.Field) })
 	if fi < 0 {
-		return sheets.Column{}, fmt.Errorf("%s has no field %q that can be rolled up (numbers, dates, or Id to count)", child.Object, r.Field)
+		return sheets.Column{}, fmt.Errorf("%s has no field %q", child.Object, r.Field)
 	}
 	f := child.Fields[fi]
-	r.Field = f.Name
-	if (r.Func == "sum" || r.Func == "avg") && !f.Numeric {
-		return sheets.Column{}, fmt.Errorf("%s of %s.%s: only a number can be summed or averaged", strings.ToUpper(r.Func), child.Object, f.Name)
-	}
-	if (r.Func == "min" || r.Func == "max") && f.Type == "id" {
-		return sheets.Column{}, fmt.Errorf("%s of %s.Id means nothing: count records, or take a number or a date", strings.ToUpper(r.Func), child.Object)
+	r.Field, r.Relationship = f.Name, child.Relationship
+	if !f.Takes(r.Func) {
+		switch r.Func {
+		case "sum", "avg":
+			return sheets.Column{}, fmt.Errorf("%s of %s.%s: only a number can be summed or averaged", strings.ToUpper(r.Func), child.Object, f.Name)
+		case "count":
+			return sheets.Column{}, fmt.Errorf("count(%s) counts records: leave the field out", child.Object)
+		default:
+			return sheets.Column{}, fmt.Errorf("%s of %s.%s: take a number or a date", strings.ToUpper(r.Func), child.Object, f.Name)
+		}
 	}
 	c, err := s.client()
 	if err != nil {
@@ -204,6 +223,8 @@ func rollupType(fn, fieldType string) sheets.Type {
 	switch {
 	case fn == "count":
 		return sheets.TypeNumber
+	case fn == "latest" && (fieldType == "picklist" || fieldType == "multipicklist"):
+		return sheets.TypeText // the choices are the child's, not the sheet's
 	case fn == "avg" && fieldType == "int":
 		return sheets.TypeNumber
 	}
@@ -211,11 +232,21 @@ func rollupType(fn, fieldType string) sheets.Type {
 }
 
 // rollupQuery is the aggregate query of one roll-up column for a batch of
-// parent ids: one row per parent with children.
-func rollupQuery(r sheets.Rollup, ids []string) string {
+// parent ids: one row per parent with children. "latest" is a
+// parent-to-child subquery instead (no aggregate says which child is the
+// latest): one row per parent, its newest matching child.
+func rollupQuery(parent string, r sheets.Rollup, ids []string) string {
 	lits := make([]string, len(ids))
 	for i, id := range ids {
 		lits[i] = "'" + id + "'" // record ids: [0-9A-Za-z] only, checked by the caller
+	}
+	if r.Func == "latest" {
+		sub := "SELECT " + r.Field + " FROM " + r.Relationship
+		if r.Where != "" {
+			sub += " WHERE " + r.Where
+		}
+		sub += " ORDER BY CreatedDate DESC LIMIT 1"
+		return fmt.Sprintf("SELECT Id, (%s) FROM %s WHERE Id IN (%s)", sub, parent, strings.Join(lits, ","))
 	}
 	q := fmt.Sprintf("SELECT %s, %s(%s) v FROM %s WHERE %s IN (%s)", r.Via, strings.ToUpper(r.Func), r.Field, r.Child, r.Via, strings.Join(lits, ","))
 	if r.Where != "" {
@@ -254,9 +285,15 @@ func refreshRollups(ctx context.Context, c *crm.Client, st *store.Store, sh *she
 			r := *col.Rollup
 			got := map[string]string{}
 			calls++
-			for rec, err := range c.Query(ctx, rollupQuery(r, ids)) {
+			for rec, err := range c.Query(ctx, rollupQuery(sh.Object, r, ids)) {
 				if err != nil {
 					return calls, fmt.Errorf("roll-up column %q (%s): %w", col.Name, r.String(), err)
+				}
+				if r.Func == "latest" {
+					if kids, _ := rec.Fields[r.Relationship].([]crm.Record); len(kids) > 0 {
+						got[normID(rec.ID)] = fieldmap.FromSalesforce(fieldmap.SalesforceTypeOf(col.Type), kids[0].Fields[r.Field])
+					}
+					continue
 				}
 				parent, _ := rec.Fields[r.Via].(string)
 				got[normID(parent)] = fieldmap.FromSalesforce(fieldmap.SalesforceTypeOf(col.Type), rec.Fields["v"])

@@ -76,6 +76,18 @@ func TestRollupColumns(t *testing.T) {
 		}
 	}
 	check(acme, "3500.5", "1", "2026-02-20")
+	// The latest deal's stage (a parent-to-child subquery, not an
+	// aggregate): A3 was created last.
+	stage, err := env.svc.AddRollupColumn(env.ctx, sh.ID, "Latest stage", sheets.Rollup{Func: "latest", Child: "Opportunity", Field: "StageName"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := env.rowByRecord(sh.ID, acme).Get(stage.ID); got != "Prospecting" || stage.Type != sheets.TypeText {
+		t.Fatalf("latest stage %q (type %s), want Prospecting", got, stage.Type)
+	}
+	if got := env.rowByRecord(sh.ID, globex).Get(stage.ID); got != "" {
+		t.Fatalf("latest stage of an account without deals: %q", got)
+	}
 	check(globex, "", "0", "")
 
 	// A new deal won in Salesforce: the next (incremental) pull refreshes
@@ -84,8 +96,11 @@ func TestRollupColumns(t *testing.T) {
 	env.insert("Opportunity", map[string]any{"Name": "G1", "AccountId": globex, "StageName": "Closed Won", "CloseDate": "2026-03-01", "Amount": 700})
 	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
 	check(globex, "700", "0", "")
-	if run.APICalls > 6 {
-		t.Errorf("the pull made %d API calls for 2 rows and 3 roll-ups: not one aggregate query per column", run.APICalls)
+	if got := env.rowByRecord(sh.ID, globex).Get(stage.ID); got != "Closed Won" {
+		t.Fatalf("latest stage after the new deal: %q", got)
+	}
+	if run.APICalls > 7 {
+		t.Errorf("the pull made %d API calls for 2 rows and 4 roll-ups: not one aggregate query per column", run.APICalls)
 	}
 	// A push never sends a roll-up.
 	if p, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push}); err != nil || p.Updates != 0 {

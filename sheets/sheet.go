@@ -63,13 +63,17 @@ type Column struct {
 
 // Rollup aggregates a field of related child records per row, as a
 // Salesforce roll-up summary does: the sum of Opportunity Amount where
-// StageName = 'Closed Won', the count of open Cases, the latest Task date.
+// StageName = 'Closed Won', the count of open Cases, the latest Task date,
+// or the value of the latest child (by CreatedDate).
 type Rollup struct {
-	Func  string `json:"func"`            // sum, count, min, max, avg
+	Func  string `json:"func"`            // sum, count, min, max, avg, latest
 	Child string `json:"child"`           // child object API name, e.g. Opportunity
 	Via   string `json:"via"`             // the child's reference field to the row's record, e.g. AccountId
 	Field string `json:"field"`           // child field aggregated; Id for a count of records
 	Where string `json:"where,omitempty"` // SOQL condition on the children, without WHERE
+	// Relationship is the child relationship's name (Opportunities), which
+	// "latest" reads through a parent-to-child subquery.
+	Relationship string `json:"relationship,omitempty"`
 }
 
 // String writes the roll-up as its SOQL aggregate, for headers and lists.

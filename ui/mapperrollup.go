@@ -93,19 +93,17 @@ func (rd *rollupDialog) chosenChild() *app.RollupChild {
 }
 
 // fillFields offers the fields the chosen function can take: numbers for
-// sum and average, numbers and dates for min and max, any record to count.
+// sum and average, numbers and dates for min and max, any record to count,
+// any field for the latest child's value.
 func (rd *rollupDialog) fillFields() {
 	ch := rd.chosenChild()
 	var opts []string
 	if ch != nil {
 		for _, f := range ch.Fields {
 			switch {
+			case !f.Takes(rd.fn.Selected):
 			case rd.fn.Selected == "count":
-				if f.Type == "id" {
-					opts = append(opts, "records ("+f.Name+")")
-				}
-			case f.Type == "id":
-			case (rd.fn.Selected == "sum" || rd.fn.Selected == "avg") && !f.Numeric:
+				opts = append(opts, "records ("+f.Name+")")
 			default:
 				opts = append(opts, f.Name)
 			}

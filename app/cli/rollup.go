@@ -27,14 +27,16 @@ filled at once, and refreshed by every pull with one aggregate query per
 roll-up column (GROUP BY the row's record), never one query per row. It is
 exported to XLSX as values.
 
---of is FUNC(Child.Field) with FUNC one of sum, count, min, max, avg;
-count(Child) counts records. --where is a SOQL condition on the children.
+--of is FUNC(Child.Field) with FUNC one of sum, count, min, max, avg, or
+latest (the field of the most recently created matching child, read with a
+parent-to-child subquery); count(Child) counts records. --where is a SOQL condition on the children.
 --via names the child's reference field when the child relates to the
 sheet's records in several ways. --list shows what can be rolled up.`,
 		Example: `  crmsheets rollup --sheet Accounts --list
   crmsheets rollup --sheet Accounts --name "Won ARR" --of "sum(Opportunity.Amount)" --where "StageName = 'Closed Won'"
   crmsheets rollup --sheet Accounts --name "Open cases" --of "count(Case)" --where "IsClosed = false"
-  crmsheets rollup --sheet Accounts --name "Last task" --of "max(Task.ActivityDate)"`,
+  crmsheets rollup --sheet Accounts --name "Last task" --of "max(Task.ActivityDate)"
+  crmsheets rollup --sheet Accounts --name "Latest deal stage" --of "latest(Opportunity.StageName)"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
