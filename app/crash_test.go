@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -24,10 +25,6 @@ const (
 	envCrashHome = "CRMSHEETS_TEST_CRASH_HOME"
 	envCrashURL  = "CRMSHEETS_TEST_CRASH_URL"
 	envCrashLong = "CRMSHEETS_RELIABILITY" // `make reliability`: more trials, more rows
-	// envCrashAtCommit makes the child exit right before its Nth write-back
-	// transaction: after Salesforce applied the batch, before the sheet
-	// recorded it.
-	envCrashAtCommit = "CRMSHEETS_TEST_CRASH_AT_COMMIT"
 
 	crashChildReady = "crash-child: pushing"
 )
@@ -51,14 +48,6 @@ func TestCrashChild(t *testing.T) {
 	sh, err := svc.SheetByName("Contacts")
 	if err != nil {
 		t.Fatal(err)
-	}
-	if n, _ := strconv.Atoi(os.Getenv(envCrashAtCommit)); n > 0 {
-		commits := 0
-		svc.hookBeforeCommit = func() {
-			if commits++; commits == n {
-				os.Exit(3)
-			}
-		}
 	}
 	fmt.Println(crashChildReady) // the parent kills from now on
 	if _, err := svc.Sync(ctx, sh.ID, SyncOptions{Direction: sheets.Push, Force: true, Trigger: sheets.TriggerCLI}, nil); err != nil {
@@ -299,8 +288,23 @@ func TestCrashAfterSendIsNotAConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url, envCrashAtCommit+"=1")
-	if err := cmd.Run(); err == nil {
+	cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url)
+	// The child dies once the org applied its first write, before the
+	// answer reaches it: after Salesforce took the batch, before the sheet
+	// recorded it.
+	var child atomic.Pointer[os.Process]
+	env.onWrite(func() {
+		if p := child.Load(); p != nil {
+			_ = p.Kill()
+		}
+	})
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	child.Store(cmd.Process)
+	err = cmd.Wait()
+	env.onWrite(nil)
+	if err == nil {
 		t.Fatal("the child did not die at its write-back")
 	}
 	if got := env.get("Contact", ids[0], "Title"); got != "Sent by the dead run" {

@@ -275,9 +275,6 @@ func (e *engine) commit(insert, update []*sheets.Row, outs []sheets.RecordOutcom
 		return nil
 	}
 	e.account()
-	if e.s.hookBeforeCommit != nil {
-		e.s.hookBeforeCommit()
-	}
 	err := e.s.store.Batch(func(tx *store.Tx) error {
 		if len(insert) > 0 {
 			if err := tx.InsertRows(e.sh.ID, insert); err != nil {

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,6 +50,28 @@ type testEnv struct {
 	url   string
 	home  string
 	svc   *Service
+	// afterWrite, when set, runs after the org applied a write request and
+	// before the client gets the answer: the moment a user's edit or a
+	// crash lands between Salesforce accepting a batch and the sheet
+	// recording it. Set it with onWrite.
+	mu         sync.Mutex
+	afterWrite func()
+}
+
+// onWrite sets (nil: clears) what runs after each write the org applies.
+func (e *testEnv) onWrite(f func()) {
+	e.mu.Lock()
+	e.afterWrite = f
+	e.mu.Unlock()
+}
+
+// isWrite reports whether r changes records: a create, update, upsert or
+// delete over REST, Collections or a Bulk ingest upload.
+func isWrite(r *http.Request) bool {
+	if r.Method == http.MethodGet || !strings.HasPrefix(r.URL.Path, "/services/data/") {
+		return false
+	}
+	return strings.Contains(r.URL.Path, "/sobjects") || strings.Contains(r.URL.Path, "/jobs/ingest")
 }
 
 type envOption func(*emulator.Options, *Options)
@@ -71,10 +96,26 @@ func newTestEnv(t testing.TB, opts ...envOption) *testEnv {
 	if err != nil {
 		t.Fatalf("start emulator: %v", err)
 	}
-	srv := httptest.NewServer(org.Handler())
+	env := &testEnv{t: t, ctx: context.Background(), clock: clock, org: org, home: so.Home}
+	h := org.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		env.mu.Lock()
+		after := env.afterWrite
+		env.mu.Unlock()
+		if after == nil || !isWrite(r) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		after()
+		maps.Copy(w.Header(), rec.Header())
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	}))
 	t.Cleanup(func() { srv.Close(); org.Close() })
 	so.DemoOrg, so.DemoOrgURL = urlDemoOrg{}, srv.URL
-	env := &testEnv{t: t, ctx: context.Background(), clock: clock, org: org, url: srv.URL, home: so.Home}
+	env.url = srv.URL
 	env.open(so)
 	return env
 }

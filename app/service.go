@@ -120,10 +120,6 @@ type Service struct {
 	// tokens is the OAuth token store, made on first use.
 	tokens auth.TokenStore
 
-	// hookBeforeCommit, when set by a test, runs before each write-back
-	// transaction of a run (to edit the sheet "during" a sync).
-	hookBeforeCommit func()
-
 	schedMu   sync.Mutex
 	schedStop context.CancelFunc
 	schedDone chan struct{}

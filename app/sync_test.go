@@ -634,7 +634,7 @@ func TestEditDuringPushIsKept(t *testing.T) {
 	env.edit(sh.ID, a.ID, title, "First edit")
 	env.edit(sh.ID, b.ID, title, "Doomed")
 	once := true
-	env.svc.hookBeforeCommit = func() {
+	env.onWrite(func() {
 		if once {
 			once = false
 			env.edit(sh.ID, a.ID, title, "Second edit")
@@ -642,9 +642,9 @@ func TestEditDuringPushIsKept(t *testing.T) {
 				t.Error(err)
 			}
 		}
-	}
+	})
 	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
-	env.svc.hookBeforeCommit = nil
+	env.onWrite(nil)
 	if run.Status != sheets.RunSucceeded || run.Counts.Updated != 2 {
 		t.Fatalf("push %s %+v (%s)", run.Status, run.Counts, run.Message)
 	}
@@ -675,15 +675,15 @@ func TestRequestLimitExceededStopsCleanly(t *testing.T) {
 	env.sync(sh.ID, SyncOptions{Direction: sheets.Push}) // warm up: nothing to push
 	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
 	env.editAll(sh.ID, col(t, sh, "Title"), "Limited", 0)
-	commits := 0
-	env.svc.hookBeforeCommit = func() {
-		if commits++; commits == 2 { // after the first batch's write-back
+	writes := 0
+	env.onWrite(func() {
+		if writes++; writes == 1 { // the limit drops once the first batch is in
 			used, _ := env.org.APIUsage()
 			env.org.SetDailyAPILimit(used)
 		}
-	}
+	})
 	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
-	env.svc.hookBeforeCommit = nil
+	env.onWrite(nil)
 	if run.Status != sheets.RunPartial || !strings.Contains(run.Message, "REQUEST_LIMIT_EXCEEDED") || run.Counts.Updated == 0 || run.Counts.Updated == 200 {
 		t.Fatalf("run %s %q %+v, want partial after the limit with some updates recorded", run.Status, run.Message, run.Counts)
 	}
