@@ -46,7 +46,9 @@ type journal struct{ changes []change }
 type journalKey struct{}
 
 // undo reverts the journaled changes, newest first, in memory and in the
-// data file.
+// data file. Salesforce runs an allOrNone composite in one transaction; the
+// demo org commits each subrequest and undoes them afterwards, so a write
+// another client makes to the same records in between is undone with them.
 func (s *Server) undo(j *journal) error {
 	if len(j.changes) == 0 {
 		return nil
