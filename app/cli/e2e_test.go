@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"crmsheets/app"
 	"crmsheets/internal/clitest"
 )
 
@@ -28,6 +29,9 @@ func TestUsageAndHelp(t *testing.T) {
 	c := newCLI(t)
 	if r := c.Run(t, time.Minute, "--help"); r.Code != 0 || !strings.Contains(r.Out, "Examples:") {
 		t.Errorf("--help: exit %d, output:\n%s", r.Code, r.Out)
+	}
+	if r := c.Run(t, time.Minute, "--version"); r.Code != 0 || strings.TrimSpace(r.Out) != "CRM Sheets "+app.Version {
+		t.Errorf("--version: exit %d, output %q, want CRM Sheets %s (the version About shows)", r.Code, r.Out, app.Version)
 	}
 	if r := c.Run(t, time.Minute, "sync", "--help"); r.Code != 0 || !strings.Contains(r.Out, "--direction") || !strings.Contains(r.Out, "Examples:") {
 		t.Errorf("sync --help: exit %d, output:\n%s", r.Code, r.Out)
