@@ -12,7 +12,10 @@ export CGO_ENABLED := 1
 # checks need.
 APT_PKGS := gcc libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth x11-utils imagemagick xdotool
 
-.PHONY: all deps build run test test-short bench reliability fuzz lint screenshots ui-check clean
+# VERSION names the packages; FyneApp.toml holds it (a test keeps app.Version equal).
+VERSION   ?= $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+
+.PHONY: all deps build cli run test test-short bench reliability fuzz lint screenshots ui-check package wine-check clean
 
 all: build
 
@@ -35,6 +38,10 @@ deps:
 ## build: the single binary (GUI and CLI).
 build: deps
 	$(GO) build -o $(BIN) .
+
+## cli: the CLI-only build for servers and cron: no GUI, no cgo, a static binary (crmsheets-cli).
+cli:
+	CGO_ENABLED=0 $(GO) build -tags nogui -o $(BIN)-cli .
 
 ## run: build and open the app on the embedded demo org.
 run: build
@@ -76,5 +83,13 @@ screenshots: build
 ui-check: build
 	./scripts/uicheck.sh ./$(BIN) ui-check
 
+## package: what a person downloads, into dist/: Linux tar.xz and .deb, Windows zip, CLI-only binaries, SHA256SUMS.
+package: deps
+	./scripts/package.sh $(VERSION)
+
+## wine-check: the Windows build under Wine (installs wine64 + mingw when missing): --help, login to a demo org, new sheet, pull.
+wine-check:
+	./scripts/wine-check.sh $(VERSION)
+
 clean:
-	rm -f $(BIN)
+	rm -rf $(BIN) $(BIN)-cli dist build
