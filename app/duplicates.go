@@ -242,3 +242,35 @@ func (d *duplicateError) Error() string {
 }
 
 func (d *duplicateError) Unwrap() error { return d.cause }
+
+// explainBulkDuplicates: a Bulk API job's failed results carry only the
+// error's text, not the records a duplicate rule matched. The few records
+// refused as duplicates are sent again by sObject Collections, whose
+// answer names the matches, so the user can decide as after any push (the
+// rule refuses them again; one more call per 200 of them).
+func (e *engine) explainBulkDuplicates(ctx context.Context, recs []crm.Record, res []crm.Result) {
+	var again []int
+	for i := range res {
+		if i < len(recs) && !res[i].Success && len(res[i].Errors) > 0 &&
+			res[i].Errors[0].StatusCode == crm.CodeDuplicatesDetected && len(res[i].Errors[0].Matches) == 0 {
+			again = append(again, i)
+		}
+	}
+	if len(again) == 0 || !e.budgetAllows(ceilDiv(len(again), pushChunkRows)) {
+		return
+	}
+	sub := make([]crm.Record, len(again))
+	for k, i := range again {
+		sub[k] = recs[i]
+	}
+	got, err := e.c.Create(ctx, e.b.object, sub)
+	if err != nil {
+		e.s.log.Warn("could not ask Salesforce which records the duplicates match", "err", err)
+		return
+	}
+	for k, i := range again {
+		if k < len(got) {
+			res[i] = got[k]
+		}
+	}
+}

@@ -75,3 +75,41 @@ func TestDuplicateRuleDecisions(t *testing.T) {
 		t.Fatalf("third push sent %+v", run.Counts)
 	}
 }
+
+// TestDuplicatesInABulkPush: a push big enough for Bulk API 2.0 gets the
+// matches of its refused duplicates too (asked again by Collections), and
+// the rows created anyway go with the duplicate rule header.
+func TestDuplicatesInABulkPush(t *testing.T) {
+	env := newTestEnv(t, withServiceOptions(func(o *Options) { o.BulkThreshold = 2 }))
+	existing := env.insert("Contact", map[string]any{"LastName": "Lovelace", "Email": "ada@example.com"})
+	sh := env.contactSheet(true)
+	sh.KeyColumn = ""
+	if err := env.svc.SaveSheetSettings(sh, "no key"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := env.svc.AddRows(sh.ID, 0, []map[string]string{
+		{col(t, sh, "Last"): "Byron", col(t, sh, "Email"): "ada@example.com"},
+		{col(t, sh, "Last"): "Babbage", col(t, sh, "Email"): "charles@example.com"},
+		{col(t, sh, "Last"): "Somerville", col(t, sh, "Email"): "mary@example.com"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	got, _ := env.svc.Row(sh.ID, rows[0].ID)
+	if run.Counts.Created != 2 || run.Counts.Failed != 1 || len(got.Candidates[sheets.DuplicatesKey]) != 1 || got.Candidates[sheets.DuplicatesKey][0].ID != existing {
+		t.Fatalf("bulk push: %+v, duplicate row %+v", run.Counts, got)
+	}
+	if _, err := env.svc.SettleDuplicate(sh.ID, rows[0].ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.svc.AddRows(sh.ID, 0, []map[string]string{
+		{col(t, sh, "Last"): "Hopper", col(t, sh, "Email"): "grace@example.com"},
+		{col(t, sh, "Last"): "Hamilton", col(t, sh, "Email"): "margaret@example.com"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if run = env.sync(sh.ID, SyncOptions{Direction: sheets.Push}); run.Counts.Created != 3 || run.Counts.Failed != 0 {
+		t.Fatalf("bulk push with a row created anyway: %+v (%s)", run.Counts, run.Message)
+	}
+}

@@ -161,6 +161,9 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 	default:
 		res, err = e.c.Update(ctx, e.b.object, recs)
 	}
+	if bulk && op == crm.OpInsert && err == nil {
+		e.explainBulkDuplicates(ctx, recs, res)
+	}
 	var unknown *crm.OutcomeUnknownError
 	errors.As(err, &unknown)
 	lost := map[int]bool{}
