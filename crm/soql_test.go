@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"crmsheets/internal/soqlstr"
 	"errors"
 	"math"
 	"net/http"
@@ -37,61 +38,27 @@ func TestQuote(t *testing.T) {
 	}
 }
 
-// unquote is a reference SOQL string-literal reader: it returns the value
-// and the rest of the input after the closing quote, or ok=false.
+// unquote reads the SOQL string literal at the start of s with the demo
+// org's reader (internal/soqlstr): the value and the rest of the input
+// after the closing quote, or ok=false when s does not start with one
+// well-formed literal.
 func unquote(s string) (val, rest string, ok bool) {
 	if !strings.HasPrefix(s, "'") {
 		return "", "", false
 	}
-	var b strings.Builder
 	for i := 1; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\'':
-			return b.String(), s[i+1:], true
+		switch s[i] {
 		case '\\':
+			if !soqlstr.ValidEscape(s[i+1:]) {
+				return "", "", false
+			}
 			i++
-			if i >= len(s) {
-				return "", "", false
-			}
-			switch s[i] {
-			case 'n':
-				b.WriteByte('\n')
-			case 'r':
-				b.WriteByte('\r')
-			case 't':
-				b.WriteByte('\t')
-			case 'b':
-				b.WriteByte('\b')
-			case 'f':
-				b.WriteByte('\f')
-			case '\'', '"', '\\', '%', '_':
-				b.WriteByte(s[i])
-			case 'u':
-				if i+4 >= len(s) {
-					return "", "", false
-				}
-				var r rune
-				for _, h := range s[i+1 : i+5] {
-					r <<= 4
-					switch {
-					case h >= '0' && h <= '9':
-						r |= h - '0'
-					case h >= 'a' && h <= 'f':
-						r |= h - 'a' + 10
-					default:
-						return "", "", false
-					}
-				}
-				b.WriteRune(r)
-				i += 4
-			default:
-				return "", "", false
-			}
+		case '\'':
+			return soqlstr.Unquote(s[:i+1]), s[i+1:], true
 		default:
-			if c < 0x20 {
+			if s[i] < 0x20 {
 				return "", "", false // raw control characters never appear
 			}
-			b.WriteByte(c)
 		}
 	}
 	return "", "", false
