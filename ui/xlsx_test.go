@@ -282,3 +282,21 @@ func TestImportPreviewSaysWhichBlanksItKept(t *testing.T) {
 		t.Errorf("summary %q does not say a blank was left alone", d.plan.summary())
 	}
 }
+
+// TestDateChoiceSaysWhyAColumnIsMixed: a column of date cells mixed with
+// text dates only one order reads is asked about with the reason, not as a
+// plain day-or-month question.
+func TestDateChoiceSaysWhyAColumnIsMixed(t *testing.T) {
+	src := &importSource{Columns: []importColumn{
+		{Name: "Signed", DateOrders: []string{"DD/MM/YYYY", "MM/DD/YYYY"}, MixedDates: true},
+		{Name: "Due", DateOrders: []string{"MM/DD/YYYY", "DD/MM/YYYY"}},
+	}}
+	var texts []string
+	for _, o := range dateChoices(src, func(int, int) {}) {
+		texts = append(texts, strings.Join(labelTexts(o), " "))
+	}
+	if len(texts) != 2 || !strings.Contains(texts[0], `"Signed" mixes date cells with text dates only DD/MM/YYYY reads`) ||
+		!strings.Contains(texts[1], `"Due" holds dates whose day and month cannot be told apart`) {
+		t.Errorf("date questions %q", texts)
+	}
+}

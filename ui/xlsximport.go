@@ -184,11 +184,20 @@ func dateChoices(src *importSource, choose func(col, k int)) []fyne.CanvasObject
 		sel := widget.NewSelect(c.DateOrders, nil)
 		sel.PlaceHolder = "choose the order"
 		sel.OnChanged = func(string) { choose(col, sel.SelectedIndex()) }
-		label := widget.NewLabel(fmt.Sprintf("%q holds dates whose day and month cannot be told apart: read them as", c.Name))
+		label := widget.NewLabel(dateQuestion(c))
 		label.Importance = widget.WarningImportance
 		out = append(out, container.NewBorder(nil, nil, label, nil, sel))
 	}
 	return out
+}
+
+// dateQuestion asks how to read an ambiguous date column, saying why it is
+// ambiguous.
+func dateQuestion(c importColumn) string {
+	if c.MixedDates {
+		return fmt.Sprintf("%q mixes date cells with text dates only %s reads (the spreadsheet may have read the others in the wrong order): read the text dates as", c.Name, c.DateOrders[0])
+	}
+	return fmt.Sprintf("%q holds dates whose day and month cannot be told apart: read them as", c.Name)
 }
 
 // choice are the options as the form shows them.

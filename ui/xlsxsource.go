@@ -30,6 +30,9 @@ type importColumn struct {
 	// DateOrders are the day/month orders an ambiguous date column may be
 	// read in ("MM/DD/YYYY", "DD/MM/YYYY"); empty when not ambiguous.
 	DateOrders []string
+	// MixedDates: ambiguous because real date cells sit among text dates
+	// only DateOrders[0] reads.
+	MixedDates bool
 }
 
 // importSource is one tab of a workbook read for import. Its funcs work on
@@ -88,7 +91,7 @@ func (src *importSource) describe() {
 	t := src.table
 	src.Columns = src.Columns[:0]
 	for _, c := range t.Columns {
-		ic := importColumn{Name: c.Name, Type: c.Type, RecordIDs: c.RecordIDs}
+		ic := importColumn{Name: c.Name, Type: c.Type, RecordIDs: c.RecordIDs, MixedDates: c.MixedDates}
 		for _, f := range c.Ambiguous {
 			ic.DateOrders = append(ic.DateOrders, string(f))
 		}
