@@ -15,7 +15,7 @@ APT_PKGS := gcc libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev lib
 # VERSION names the packages; FyneApp.toml holds it (a test keeps app.Version equal).
 VERSION   ?= $(shell sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
 
-.PHONY: all deps build cli run test test-short bench reliability fuzz lint screenshots ui-check package wine-check clean
+.PHONY: all deps build cli run test test-short bench reliability fuzz lint screenshots ui-check package deb-check wine-check clean
 
 all: build
 
@@ -86,6 +86,10 @@ ui-check: build
 ## package: what a person downloads, into dist/: Linux tar.xz and .deb, Windows zip, CLI-only binaries, SHA256SUMS.
 package: deps
 	./scripts/package.sh $(VERSION)
+
+## deb-check: install dist's .deb with apt-get on a fresh minimal Debian 12 (debootstrap chroot, as root) and run crmsheets there.
+deb-check:
+	./scripts/deb-check.sh $(VERSION)
 
 ## wine-check: the Windows build under Wine (installs wine64 + mingw when missing): --help, login to a demo org, new sheet, pull.
 wine-check:
