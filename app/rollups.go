@@ -25,10 +25,11 @@ import (
 // "latest" is the value of the most recently created matching child.
 var RollupFuncs = []string{"sum", "count", "min", "max", "avg", "latest"}
 
-// rollupBatch is how many parent ids one aggregate query names: at most
-// one group per parent, well under Salesforce's 2,000 groups per
-// aggregate query, and a query text well under its length limit.
-const rollupBatch = 500
+// rollupBatch is how many parent ids one roll-up query names: at most one
+// group per parent, well under Salesforce's 2,000 groups per aggregate
+// query, and an encoded query (about 27 bytes an id) well under the
+// 16,384-byte URI limit, with room for the condition.
+const rollupBatch = 300
 
 // RollupChild is a kind of related record a roll-up column can aggregate,
 // with the fields each function can take.

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -105,5 +107,22 @@ func TestRollupColumns(t *testing.T) {
 	// A push never sends a roll-up.
 	if p, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push}); err != nil || p.Updates != 0 {
 		t.Fatalf("plan after the roll-ups: %+v %v", p, err)
+	}
+}
+
+// TestRollupQueryFitsTheURILimit: a batch of roll-up parent ids with a
+// long condition stays under Salesforce's 16,384-byte URI limit once
+// encoded, so a big sheet never meets ErrQueryTooLong.
+func TestRollupQueryFitsTheURILimit(t *testing.T) {
+	ids := make([]string, rollupBatch)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("001Dn00000%05dAAA", i)
+	}
+	where := "StageName = 'Closed Won' AND CloseDate = LAST_N_DAYS:365 AND " + strings.Repeat("Amount > 1000 AND ", 20) + "IsDeleted = false"
+	for _, fn := range []string{"sum", "latest"} {
+		q := rollupQuery("Account", sheets.Rollup{Func: fn, Child: "Opportunity", Via: "AccountId", Field: "Amount", Relationship: "Opportunities", Where: where}, ids)
+		if n := len("https://acme.my.salesforce.com/services/data/v62.0/query?q=" + url.QueryEscape(q)); n > 16384 {
+			t.Errorf("%s: %d-byte URI for %d ids", fn, n, len(ids))
+		}
 	}
 }
