@@ -73,10 +73,6 @@ type MainWindow struct {
 	grid  *grid.Grid
 	// bg counts the background work the window started (WaitIdle).
 	bg sync.WaitGroup
-	// lastImport and lastNewSheet are the last import dialogs opened, for
-	// tests (file dialogs cannot be driven by the test driver).
-	lastImport   *importDialog
-	lastNewSheet *newSheetDialog
 	// widths are column widths resized but not saved yet, by column id;
 	// widthTimer saves them (columnwidths.go).
 	widths     map[string]float32

@@ -63,9 +63,7 @@ func TestExportThenImportPreviewAndApply(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	mw.importFile(path)
-	mw.WaitIdle()
-	d := mw.lastImport
+	d := openImport(mw, path)
 	if d == nil || d.plan == nil {
 		t.Fatalf("no preview (status %q)", mw.status.Text)
 	}
@@ -148,9 +146,7 @@ func TestNewSheetFromXLSX(t *testing.T) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	mw.newSheetFromFile(path)
-	mw.WaitIdle()
-	d := mw.lastNewSheet
+	d := openNewSheet(mw, path)
 	if d == nil {
 		t.Fatalf("no dialog (status %q)", mw.status.Text)
 	}
@@ -167,9 +163,10 @@ func TestNewSheetFromXLSX(t *testing.T) {
 	if len(d.objects) == 0 {
 		t.Errorf("the demo org's objects were not listed")
 	}
+	before, _ := mw.svc.Sheets()
 	d.create()
 	mw.WaitIdle()
-	if d.created != nil {
+	if after, _ := mw.svc.Sheets(); len(after) != len(before) {
 		t.Fatal("created a sheet with an undecided date column")
 	}
 	d.chooseDate(amb, 0)
@@ -179,7 +176,7 @@ func TestNewSheetFromXLSX(t *testing.T) {
 	}
 	d.create()
 	mw.WaitIdle()
-	if d.created == nil || mw.Sheet() == nil || mw.Sheet().ID != d.created.ID {
+	if after, _ := mw.svc.Sheets(); len(after) != len(before)+1 || mw.Sheet() == nil || mw.Sheet().Name != d.name.Text {
 		t.Fatalf("sheet not created and opened (status %q)", mw.status.Text)
 	}
 	if n := mw.Grid().Model().Len(); n != 3 {
@@ -198,17 +195,15 @@ func TestNewSheetFromXLSXWithObjectProposesMapping(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "people.xlsx")
 	mw.exportSheet(path)
 	mw.WaitIdle()
-	mw.newSheetFromFile(path)
-	mw.WaitIdle()
-	d := mw.lastNewSheet
+	d := openNewSheet(mw, path)
 	if d == nil || !d.chooseObject("Contact") {
 		t.Fatalf("Contact not offered: %v", d)
 	}
 	d.name.SetText("Vendor people")
 	d.create()
 	mw.WaitIdle()
-	if d.created == nil || d.created.Object != "Contact" {
-		t.Fatalf("created %+v (status %q)", d.created, mw.status.Text)
+	if sh := mw.Sheet(); sh == nil || sh.Name != "Vendor people" || sh.Object != "Contact" {
+		t.Fatalf("open sheet %+v (status %q)", sh, mw.status.Text)
 	}
 	m := mw.screens.mapper
 	if mw.tabs.Selected().Text != tabMapper || m.pending == nil || len(m.pending.p.Matches) == 0 {
@@ -268,9 +263,7 @@ func TestImportPreviewSaysWhichBlanksItKept(t *testing.T) {
 	if _, err := mw.svc.EditCell(sh.ID, row.ID, col.ID, "Filled here"); err != nil {
 		t.Fatal(err)
 	}
-	mw.importFile(path)
-	mw.WaitIdle()
-	d := mw.lastImport
+	d := openImport(mw, path)
 	if d == nil || d.plan == nil {
 		t.Fatalf("no preview (status %q)", mw.status.Text)
 	}
@@ -299,4 +292,24 @@ func TestDateChoiceSaysWhyAColumnIsMixed(t *testing.T) {
 		!strings.Contains(texts[1], `"Due" holds dates whose day and month cannot be told apart`) {
 		t.Errorf("date questions %q", texts)
 	}
+}
+
+// openImport does what choosing a workbook in Import's file dialog does
+// (mw.importFile; the file dialog itself cannot be driven by the test
+// driver) and returns the preview shown.
+func openImport(mw *MainWindow, path string) *importDialog {
+	var d *importDialog
+	sh := mw.sheet
+	mw.readFile(path, "", 0, func(src *importSource) { d = mw.showImportPreview(sh, src) })
+	mw.WaitIdle()
+	return d
+}
+
+// openNewSheet does what choosing a workbook in New from XLSX's file dialog
+// does (mw.newSheetFromFile) and returns the dialog shown.
+func openNewSheet(mw *MainWindow, path string) *newSheetDialog {
+	var d *newSheetDialog
+	mw.readFile(path, "", 0, func(src *importSource) { d = mw.showNewSheet(src) })
+	mw.WaitIdle()
+	return d
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"crmsheets/sheets"
 	"crmsheets/ui/uiloop"
 	"errors"
 	"fmt"
@@ -76,12 +77,15 @@ func (mw *MainWindow) importFile(path string) {
 	if sh == nil {
 		return
 	}
-	mw.readFile(path, "", 0, func(src *importSource) {
-		d := newImportDialog(mw, sh.ID, sh.Name, src)
-		mw.lastImport = d
-		d.show()
-		d.replan()
-	})
+	mw.readFile(path, "", 0, func(src *importSource) { mw.showImportPreview(sh, src) })
+}
+
+// showImportPreview shows the import preview of a workbook read for sheet sh.
+func (mw *MainWindow) showImportPreview(sh *sheets.Sheet, src *importSource) *importDialog {
+	d := newImportDialog(mw, sh.ID, sh.Name, src)
+	d.show()
+	d.replan()
+	return d
 }
 
 // importDialog is the import preview: the tab and header row read, the
@@ -102,7 +106,7 @@ type importDialog struct {
 	table     *widget.Table
 	importBtn *widget.Button
 	d         *dialog.CustomDialog
-	// result is the text of the last apply, for tests.
+	// result is what the last apply did, as the "Import done" note says it.
 	result string
 }
 

@@ -26,11 +26,14 @@ func (mw *MainWindow) showNewFromXLSX() {
 
 // newSheetFromFile reads a workbook and shows the new-sheet dialog.
 func (mw *MainWindow) newSheetFromFile(path string) {
-	mw.readFile(path, "", 0, func(src *importSource) {
-		d := newNewSheetDialog(mw, src)
-		mw.lastNewSheet = d
-		d.show()
-	})
+	mw.readFile(path, "", 0, func(src *importSource) { mw.showNewSheet(src) })
+}
+
+// showNewSheet shows the new-sheet dialog for a workbook read.
+func (mw *MainWindow) showNewSheet(src *importSource) *newSheetDialog {
+	d := newNewSheetDialog(mw, src)
+	d.show()
+	return d
 }
 
 // newSheetDialog makes a sheet from a workbook: the tab and header row, the
@@ -49,8 +52,6 @@ type newSheetDialog struct {
 	sample    *widget.Table
 	createBtn *widget.Button
 	d         *dialog.CustomDialog
-	// created is the sheet made, for tests.
-	created *sheets.Sheet
 }
 
 func newNewSheetDialog(mw *MainWindow, src *importSource) *newSheetDialog {
@@ -205,7 +206,6 @@ func (d *newSheetDialog) create() {
 					return
 				}
 			}
-			d.created = sh
 			d.mw.sheetCreated(sh)
 			d.mw.info(fmt.Sprintf("Created %q from %s: %d rows", sh.Name, shortPath(src.Path), src.Rows))
 			if object != "" {
