@@ -15,7 +15,7 @@
 # few seconds. Needs go, xvfb-run, xwininfo, xprop and ImageMagick's import.
 set -euo pipefail
 export LANG=en_US.UTF-8
-size=1280x760 # the app's first-run window size (ui/prefs.go)
+display=1366x850 # a laptop screen: the first-run window (1280x760, ui/prefs.go) fits in it
 
 if [[ "${1:-}" == "--inside" ]]; then
 	# Inside the Xvfb session: one screen.
@@ -38,7 +38,7 @@ if [[ "${1:-}" == "--inside" ]]; then
 		sleep 0.2
 	done
 	if [[ $screen == sync-running ]]; then # wait for the run to start
-		for _ in $(seq 150); do
+		for _ in $(seq 600); do # up to 2 min on a busy machine
 			# xwininfo prints only ASCII names; the title has a dash
 			for w in $(xwininfo -root -tree 2>/dev/null | awk '/"CRM Sheets/ {print $1}'); do
 				xprop -id "$w" _NET_WM_NAME | grep syncing >/dev/null && break 2
@@ -47,7 +47,9 @@ if [[ "${1:-}" == "--inside" ]]; then
 		done
 	fi
 	sleep "${SCREENSHOT_WAIT:-3}"
-	import -window root "$file"
+	# The window alone, at the size a person first sees it.
+	wid=$(xwininfo -root -tree 2>/dev/null | awk '/"CRM Sheets/ {print $1; exit}')
+	import -window "${wid:-root}" "$file"
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
 	exit 0
@@ -72,7 +74,7 @@ for theme in "${themes[@]}"; do
 			seed=${SYNC_SEED:-30000}
 		fi
 		SCREENSHOT_WAIT=$([[ $screen == sync-running ]] && echo 0.4 || echo 3) \
-			xvfb-run -a -s "-screen 0 ${size}x24" "$0" --inside "$bin" "$state" "$out/$name$suffix.png" "$screen" "$seed" "${theme:-dark}"
+			xvfb-run -a -s "-screen 0 ${display}x24" "$0" --inside "$bin" "$state" "$out/$name$suffix.png" "$screen" "$seed" "${theme:-dark}"
 		echo "saved $out/$name$suffix.png"
 	done
 done

@@ -181,11 +181,13 @@ func newSyncScreen(mw *MainWindow, host screenHost) *syncScreen {
 	)
 	actions := container.NewHBox(save, s.planBtn, s.runBtn, s.cancelBtn, s.rebindBtn)
 	progress := container.NewVBox(s.phase, s.bar, s.activity, s.summary, container.NewHBox(s.historyBtn))
-	top := container.NewVBox(form, actions, progress, widget.NewSeparator(), s.plan)
-	// The settings scroll above; the plan's table takes the rest of the
-	// height below (drag the divider to share it differently).
-	split := container.NewVSplit(container.NewVScroll(container.NewPadded(top)), s.changes)
-	split.Offset = 0.6
+	// The settings scroll; the buttons, the progress and the plan's
+	// summary stay in view under them, and the plan's table takes the rest
+	// of the height below (drag the divider to share it differently).
+	controls := container.NewVBox(actions, progress, widget.NewSeparator(), s.plan)
+	upper := container.NewBorder(nil, container.NewPadded(controls), nil, nil, container.NewVScroll(container.NewPadded(form)))
+	split := container.NewVSplit(upper, s.changes)
+	split.Offset = 0.7
 	s.body = split
 	s.load()
 	return s
