@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -165,5 +166,48 @@ func TestServiceSignaturesUseAppTypes(t *testing.T) {
 	}
 	if methods < 20 {
 		t.Fatalf("found %d exported Service methods in app: the rule no longer reads the façade", methods)
+	}
+}
+
+// TestUIConventions keeps two rules of the views that no import graph
+// shows: background work posts to the UI goroutine only through
+// ui/uiloop.Do (one lock for the window and the grid), and nothing
+// registers itself from init() (the screens are listed in one literal, in
+// MainWindow.buildScreens).
+func TestUIConventions(t *testing.T) {
+	fset := token.NewFileSet()
+	files := 0
+	err := filepath.WalkDir("ui", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		files++
+		inUILoop := filepath.Dir(path) == filepath.Join("ui", "uiloop")
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil && fn.Name.Name == "init" {
+				t.Errorf("%s: func init() in ui; list what it registers where it is used", fset.Position(fn.Pos()))
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "fyne" && (sel.Sel.Name == "Do" || sel.Sel.Name == "DoAndWait") && !inUILoop {
+				t.Errorf("%s: fyne.%s; post through uiloop.Do", fset.Position(sel.Pos()), sel.Sel.Name)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 20 {
+		t.Fatalf("read %d files under ui: the rule no longer reads the views", files)
 	}
 }
