@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 version=${1:-$(sed -n 's/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)}
 deb=dist/crmsheets_${version}_amd64.deb
-[ -f "$deb" ] || ./scripts/package.sh "$version" deb
+./scripts/package.sh "$version" linux deb # always from the current tree
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deb-check.sh: run as root (debootstrap and chroot)" >&2
 	exit 1

@@ -37,8 +37,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# always from the current tree (Go's build cache makes a rebuild quick)
 zipfile=dist/crmsheets-$version-windows-amd64.zip
-[ -f "$zipfile" ] || ./scripts/package.sh "$version" windows
+./scripts/package.sh "$version" windows
 unzip -q "$zipfile" -d "$work/win"
 CGO_ENABLED=0 go build -tags nogui -o "$work/crmsheets" .
 
