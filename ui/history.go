@@ -46,6 +46,9 @@ type historyScreen struct {
 	detail   *widget.Label
 	errors   *widget.List
 	outcomes []sheets.RecordOutcome
+	// names names the failed records' rows the way a person knows
+	// them (app.RecordName), by row id.
+	names    map[sheets.RowID]string
 	selected *sheets.Run
 	revert   *widget.Button
 	export   *widget.Button
@@ -86,7 +89,11 @@ func newHistoryScreen(mw *MainWindow) *historyScreen {
 		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i < len(h.outcomes) {
-				o.(*widget.Label).SetText(outcomeText(h.outcomes[i]))
+				text := outcomeText(h.outcomes[i])
+				if n := h.names[h.outcomes[i].RowID]; n != "" {
+					text = n + " — " + text
+				}
+				o.(*widget.Label).SetText(text)
 			}
 		})
 	h.errors.OnSelected = func(i widget.ListItemID) {
@@ -211,12 +218,23 @@ func (h *historyScreen) show(r *sheets.Run) {
 	}
 	h.mw.goBackground(func() {
 		out, err := h.mw.svc.Outcomes(r.ID, true)
+		names := map[sheets.RowID]string{}
+		if sh, serr := h.mw.svc.Sheet(r.SheetID); serr == nil {
+			for _, o := range out {
+				if o.RowID == 0 {
+					continue
+				}
+				if row, rerr := h.mw.svc.Row(sh.ID, o.RowID); rerr == nil {
+					names[o.RowID] = app.RecordName(sh, row.Cells)
+				}
+			}
+		}
 		uiloop.Do(func() {
 			if err != nil {
 				h.mw.report(err)
 				return
 			}
-			h.outcomes = out
+			h.outcomes, h.names = out, names
 			h.errors.Refresh()
 			if len(out) > 0 {
 				h.export.Enable()

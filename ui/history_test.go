@@ -89,6 +89,9 @@ func TestHistoryShowsRecordedStatus(t *testing.T) {
 		if strings.Contains(line, " · :") || strings.Contains(line, "·  ·") {
 			t.Errorf("error line %q has an empty part", line)
 		}
+		if o.RowID != 0 && h.names[o.RowID] == "" {
+			t.Errorf("error line of row %d does not name its record", o.RowID)
+		}
 	}
 }
 
