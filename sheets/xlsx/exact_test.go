@@ -358,3 +358,39 @@ func TestPreviewListsBlanksKept(t *testing.T) {
 		t.Errorf("ClearBlanks: %d blanks kept, %d changes; want 0 and 3", len(p.BlanksKept), p.ChangedCells())
 	}
 }
+
+// TestEarlyDateTimesRoundTripAsText: datetimes before 1900-03-01 (no serial
+// means the same day everywhere) are written as text and read back as the
+// same instants, in UTC and in a zone.
+func TestEarlyDateTimesRoundTripAsText(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	must(t, err)
+	for _, loc := range []*time.Location{time.UTC, paris} {
+		s := &sheets.Sheet{ID: "early", Name: "Early"}
+		s.AddColumn(sheets.Column{ID: "t", Name: "When", Type: sheets.TypeDateTime})
+		var rows []*sheets.Row
+		for i, at := range []time.Time{
+			time.Date(1900, 2, 28, 23, 59, 59, 0, time.UTC),
+			time.Date(1899, 12, 31, 10, 0, 0, 0, time.UTC),
+			time.Date(1900, 3, 1, 12, 0, 0, 0, time.UTC),
+		} {
+			r := &sheets.Row{ID: sheets.RowID(i + 1), Cells: map[string]string{"t": at.Format(sheets.DateTimeLayout)}}
+			r.MarkSynced(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+			rows = append(rows, r)
+		}
+		var buf bytes.Buffer
+		must(t, Export(&buf, s, seq(rows), ExportOptions{Location: loc}))
+		tb, err := readBytes(t, buf.Bytes(), ReadOptions{Location: loc})
+		must(t, err)
+		p, err := PlanMerge(s, seq(rows), tb, MergeOptions{ClearBlanks: true})
+		must(t, err)
+		if len(p.Matched) != len(rows) || p.ChangedCells() != 0 || len(p.Invalid) != 0 {
+			for _, m := range p.Matched {
+				for _, c := range m.Changes {
+					t.Errorf("%s: change %+v", loc, c)
+				}
+			}
+			t.Errorf("%s: %d matched, invalid %v", loc, len(p.Matched), p.Invalid)
+		}
+	}
+}
