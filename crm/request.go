@@ -12,6 +12,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -105,11 +106,11 @@ func (c *Client) send(ctx context.Context, req *request, handle func(*http.Respo
 				// transport refusing (crm/auth's ErrNeedsReauth).
 				return fmt.Errorf("%s %s: %w", req.method, safeURL, scrub(err))
 			}
-			if *wrote && !req.idempotent {
+			if wrote.Load() && !req.idempotent {
 				return &errResponseLost{cause: &networkError{method: req.method, url: safeURL, err: scrub(err)}}
 			}
 			failure = &networkError{method: req.method, url: safeURL, err: scrub(err)}
-			req.resentAfterLoss = req.resentAfterLoss || *wrote
+			req.resentAfterLoss = req.resentAfterLoss || wrote.Load()
 		}
 		delay, ok := c.retry.wait(attempt, time.Since(start), wait)
 		if !ok {
@@ -122,13 +123,15 @@ func (c *Client) send(ctx context.Context, req *request, handle func(*http.Respo
 	}
 }
 
-// newHTTPRequest builds one transmission of req. *wrote becomes true once the
-// whole request was written to the connection.
-func (c *Client) newHTTPRequest(ctx context.Context, req *request) (*http.Request, *bool, error) {
-	wrote := new(bool)
+// newHTTPRequest builds one transmission of req. wrote becomes true once the
+// whole request was written to the connection. It is atomic because the
+// transport's write loop may still report the write after Do has returned
+// with an error (a connection cut mid-answer).
+func (c *Client) newHTTPRequest(ctx context.Context, req *request) (*http.Request, *atomic.Bool, error) {
+	wrote := new(atomic.Bool)
 	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
 		if info.Err == nil {
-			*wrote = true
+			wrote.Store(true)
 		}
 	}}
 	var body io.Reader
