@@ -59,15 +59,15 @@ func (s *Service) ConnectActive(ctx context.Context) error {
 		return err
 	}
 	if o.Env == EnvDemo {
-		return s.ConnectDemo(ctx)
+		return s.connectDemo(ctx)
 	}
 	return s.resume(ctx, o)
 }
 
-// ConnectDemo starts the embedded demo org if needed (or uses
+// connectDemo starts the embedded demo org if needed (or uses
 // Options.DemoOrgURL), logs in as the demo user and makes the demo org the
 // active org.
-func (s *Service) ConnectDemo(ctx context.Context) error {
+func (s *Service) connectDemo(ctx context.Context) error {
 	baseURL, err := s.demoURL()
 	if err != nil {
 		return err
@@ -109,7 +109,7 @@ func (s *Service) Login(ctx context.Context, o Org, openBrowser func(url string)
 		if err != nil {
 			return Org{}, err
 		}
-		return demo, s.ConnectDemo(ctx)
+		return demo, s.connectDemo(ctx)
 	}
 	if err := validateOrg(&o); err != nil {
 		return Org{}, err

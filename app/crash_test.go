@@ -42,7 +42,7 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	if err := svc.ConnectDemo(ctx); err != nil {
+	if err := svc.connectDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
 	sh, err := svc.SheetByName("Contacts")

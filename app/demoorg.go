@@ -24,7 +24,7 @@ const DefaultDemoSeedAccounts = 500
 type DemoOrg interface {
 	// Start serves the demo org on a free loopback port until stop is
 	// called and returns its base URL. The Service starts it on the first
-	// ConnectDemo.
+	// connectDemo.
 	Start(cfg DemoOrgConfig) (url string, stop func() error, err error)
 	// Serve runs the demo org standalone on the loopback address addr
 	// until ctx ends, printing its URL and login to out (`crmsheets

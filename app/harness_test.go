@@ -128,7 +128,7 @@ func (e *testEnv) open(so Options) {
 		e.t.Fatalf("open service: %v", err)
 	}
 	e.t.Cleanup(func() { svc.Close() })
-	if err := svc.ConnectDemo(e.ctx); err != nil {
+	if err := svc.connectDemo(e.ctx); err != nil {
 		e.t.Fatalf("connect demo org: %v", err)
 	}
 	e.svc = svc

@@ -88,10 +88,10 @@ func settingLastScheduled(sheetID string) string { return "scheduled/" + sheetID
 // first tick after the start. Runs are recorded with the scheduled
 // trigger; onRun (may be nil) is called on the scheduler's goroutine
 // after each, so the desktop app can refresh what it shows. Calling it
-// again restarts it; StopScheduler or Close stops it. It needs a
+// again restarts it; cancelling ctx or Close stops it. It needs a
 // connection at each tick; without one the tick is skipped.
 func (s *Service) StartScheduler(ctx context.Context, onRun func(*sheets.Run)) {
-	s.StopScheduler()
+	s.stopScheduler()
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	s.schedMu.Lock()
@@ -120,9 +120,9 @@ func (s *Service) StartScheduler(ctx context.Context, onRun func(*sheets.Run)) {
 	}()
 }
 
-// StopScheduler stops the scheduler and waits for a scheduled run in
+// stopScheduler stops the scheduler and waits for a scheduled run in
 // progress to notice the cancellation.
-func (s *Service) StopScheduler() {
+func (s *Service) stopScheduler() {
 	s.schedMu.Lock()
 	stop, done := s.schedStop, s.schedDone
 	s.schedStop, s.schedDone = nil, nil
@@ -135,7 +135,7 @@ func (s *Service) StopScheduler() {
 
 // RunDue runs the scheduled syncs that are due now, one sheet after the
 // other, and returns their runs. The scheduler calls it every tick; tests
-// and the CLI may call it directly.
+// and crmsheets sync --due (one cron line for every sheet) call it directly.
 func (s *Service) RunDue(ctx context.Context) []*sheets.Run {
 	if _, err := s.client(); err != nil {
 		return nil

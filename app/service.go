@@ -44,9 +44,9 @@ type Options struct {
 	// OpenTimeout bounds the wait for the store's file lock; another
 	// process holding it makes Open fail with ErrStoreLocked. 0 = 1s.
 	OpenTimeout time.Duration
-	// DemoOrg is the demo org the Service starts on the first ConnectDemo
+	// DemoOrg is the demo org the Service starts on the first connectDemo
 	// and whose demo login it uses; main.go passes internal/demoorg's. nil
-	// means no demo org: ConnectDemo fails with ErrNoDemoOrg.
+	// means no demo org: connectDemo fails with ErrNoDemoOrg.
 	DemoOrg DemoOrg
 	// DemoOrgURL, when set, is the base URL of an already running demo org
 	// (a standalone emulator or a test server) used instead of starting
@@ -131,7 +131,7 @@ type Service struct {
 // Open opens (creating if needed) the store in the home directory, marks
 // runs left "running" by a crashed process as interrupted, and returns the
 // Service. It does not connect to Salesforce: call ConnectActive (or
-// ConnectDemo) when the UI or command needs the org.
+// connectDemo) when the UI or command needs the org.
 func Open(ctx context.Context, opt Options) (*Service, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -200,7 +200,7 @@ func (s *Service) Home() string { return s.home }
 // CloseWait loses its store under it and shows as interrupted at the next
 // start; no new run starts once Close has begun (ErrClosing).
 func (s *Service) Close() error {
-	s.StopScheduler()
+	s.stopScheduler()
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()

@@ -22,7 +22,7 @@ func TestOrgs(t *testing.T) {
 		t.Fatalf("new home orgs = %+v, %v; want the demo org only", orgs, err)
 	}
 	if st := s.Status(); st.State != StateConnected || st.Env != EnvDemo || st.Username == "" || st.Production {
-		t.Errorf("status after ConnectDemo = %+v, want connected demo org with a user", st)
+		t.Errorf("status after connectDemo = %+v, want connected demo org with a user", st)
 	}
 
 	tests := []struct {
@@ -123,8 +123,8 @@ func TestNoDemoOrg(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	if err := svc.ConnectDemo(context.Background()); !errors.Is(err, ErrNoDemoOrg) {
-		t.Errorf("ConnectDemo without a demo org: %v, want ErrNoDemoOrg", err)
+	if err := svc.connectDemo(context.Background()); !errors.Is(err, ErrNoDemoOrg) {
+		t.Errorf("connectDemo without a demo org: %v, want ErrNoDemoOrg", err)
 	}
 }
 
@@ -317,7 +317,7 @@ func TestSchedulerRunsDueSheets(t *testing.T) {
 		t.Errorf("not run again after 2.5h")
 	}
 	env.svc.StartScheduler(env.ctx, nil)
-	env.svc.StopScheduler()
+	env.svc.stopScheduler()
 }
 
 // TestSchedulerRetriesFailedRunSooner: a scheduled run that fails is not

@@ -47,7 +47,7 @@ func TestRebindFromSyncTab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc1.ConnectDemo(ctx); err != nil {
+	if err := svc1.ConnectActive(ctx); err != nil {
 		t.Fatal(err)
 	}
 	sh, err := svc1.NewSheetFromTemplate("people", "Contacts")

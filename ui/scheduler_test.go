@@ -82,7 +82,7 @@ func TestSchedulerRunsWhileTheAppIsOpen(t *testing.T) {
 	if gap := runs[0].Started.Sub(runs[1].Started); gap < 900*time.Millisecond {
 		t.Errorf("runs %v apart, want about the 1 s interval", gap)
 	}
-	mw.svc.StopScheduler()
+	mw.stop() // ends the scheduler with the window's context, as closing the window does
 	mw.WaitIdle()
 	status := mw.status.Text
 	if !strings.Contains(status, `Scheduled sync of "Contacts"`) {

@@ -79,7 +79,11 @@ func (e *env) sheetsCommand() *cobra.Command {
 				}
 				rows[i] = []string{s.Name, s.Object, fmt.Sprint(s.Rows), fmt.Sprint(s.Columns), s.KeyColumn, org, s.ID}
 			}
-			return table(e.io.Out, []string{"NAME", "OBJECT", "ROWS", "COLUMNS", "KEY", "ORG", "ID"}, rows)
+			if err := table(e.io.Out, []string{"NAME", "OBJECT", "ROWS", "COLUMNS", "KEY", "ORG", "ID"}, rows); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.io.Out, "\nKept in %s\n", svc.Home())
+			return nil
 		},
 	}
 }

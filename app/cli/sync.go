@@ -160,7 +160,7 @@ type runSummary struct {
 func (e *env) syncCommand() *cobra.Command {
 	var sheetRef string
 	var flags syncFlags
-	var all, force, yes bool
+	var all, force, yes, due bool
 	cmd := &cobra.Command{
 		Use:   "sync",
 		Short: "Pull, push or sync both ways, and record the run in history",
@@ -171,10 +171,17 @@ see them with: crmsheets history --run ID --errors
 
 In a production org, a run that would create or update more than 500
 records is planned first and confirmed: on a terminal you type the sheet's
-name; a script passes --yes after reviewing it with crmsheets plan.`,
+name; a script passes --yes after reviewing it with crmsheets plan.
+
+--due runs, one after the other, every sheet whose schedule (crmsheets
+settings --schedule, or the Sync tab) says a run is due, each in its own
+direction and policy, as the desktop app does while it is open. One cron
+line then serves every sheet's schedule; the schedule a person set is the
+confirmation, so --due never asks.`,
 		Example: `  crmsheets sync --sheet "Leads Q3" --direction pull
   crmsheets sync --sheet "Leads Q3" --direction push --policy sheet-wins
-  crmsheets sync --all --direction both --policy most-recent`,
+  crmsheets sync --all --direction both --policy most-recent
+  */15 * * * *  crmsheets sync --due      # crontab: every sheet on its own schedule`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -183,12 +190,20 @@ name; a script passes --yes after reviewing it with crmsheets plan.`,
 				return err
 			}
 			opt.Force = force
-			if all == (sheetRef != "") {
-				return usageErr("give exactly one of --sheet or --all")
+			if n := btoi(all) + btoi(sheetRef != "") + btoi(due); n != 1 {
+				return usageErr("give exactly one of --sheet, --all or --due")
 			}
 			svc, err := e.connected(ctx)
 			if err != nil {
 				return err
+			}
+			if due {
+				runs := svc.RunDue(ctx)
+				if len(runs) == 0 && !e.json {
+					fmt.Fprintln(e.io.Out, "No sheet's schedule is due now.")
+					return nil
+				}
+				return e.reportRuns(runs, nil)
 			}
 			if !yes {
 				var ids []string
@@ -228,6 +243,7 @@ name; a script passes --yes after reviewing it with crmsheets plan.`,
 	}
 	cmd.Flags().StringVar(&sheetRef, "sheet", "", "sheet name or id")
 	cmd.Flags().BoolVar(&all, "all", false, "sync every sheet bound to a Salesforce object")
+	cmd.Flags().BoolVar(&due, "due", false, "run the sheets whose schedule is due now, each with its own settings (for cron)")
 	flags.register(cmd, "pull every record matching the filter, not only recent changes")
 	cmd.Flags().BoolVar(&force, "force", false, "run even when it would overwrite more records than the safety limit")
 	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask before a big run in a production org (for scripts)")
@@ -281,6 +297,14 @@ func (e *env) askProduction(sheet string, n int) error {
 		return &exitError{code: ExitFailed, err: fmt.Errorf("not confirmed; nothing was sent")}
 	}
 	return nil
+}
+
+// btoi counts a true flag as one, for "exactly one of" checks.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // reportRuns prints finished runs and turns their status into the exit code.
