@@ -382,14 +382,18 @@ func Compare(t Type, a, b string) int {
 // Excel turn "\r\n" into "\n"), so a difference of line endings alone is
 // never an edit: the import preview, the three-way merge and the re-read
 // before a push all compare with SameText, and nothing is sent for it.
+// Line breaks at the start or end of a value are ignored too: Parse trims
+// them from every cell but long text, so a value Salesforce keeps as
+// "1 Main St\r\n" comes back from a resaved file as "1 Main St" although
+// nobody edited it.
 func SameText(a, b string) bool {
 	if a == b {
 		return true
 	}
-	if !strings.ContainsRune(a, '\r') && !strings.ContainsRune(b, '\r') {
+	if !strings.ContainsAny(a, "\r\n") && !strings.ContainsAny(b, "\r\n") {
 		return false
 	}
-	return normalizeBreaks(a) == normalizeBreaks(b)
+	return strings.Trim(normalizeBreaks(a), "\n") == strings.Trim(normalizeBreaks(b), "\n")
 }
 
 // normalizeBreaks turns CRLF and lone CR into LF.

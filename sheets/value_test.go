@@ -277,7 +277,12 @@ func TestSameTextIgnoresLineEndingsOnly(t *testing.T) {
 		{"same", "same", true},
 		{"a\nb", "a b", false},
 		{"a\r\nb", "a\n\nb", false},
-		{"a\n", "a", false},
+		{"a\n", "a", true},
+		{"1 Main St\r\n", "1 Main St", true},
+		{"1 Main St\r", "1 Main St\n", true},
+		{"\r\nx", "x", true},
+		{"a\n\nb", "a\nb", false},
+		{"a\n", "a ", false},
 		{"x", "y", false},
 	} {
 		if got := SameText(tc.a, tc.b); got != tc.want {

@@ -100,3 +100,41 @@ func TestLibreOfficeResavedExportReimportsUnchanged(t *testing.T) {
 		t.Errorf("LibreOffice shows Close Dates %v, the org has %v", got, want)
 	}
 }
+
+// Streets with line breaks (inside, and a trailing CRLF or CR that import
+// trims from the people template's plain-text Mailing Street) survive a
+// LibreOffice re-save: the re-import previews no change.
+func TestLibreOfficeResaveKeepsLineBreaksUnchanged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs LibreOffice")
+	}
+	emu := clitest.StartEmulator(t, binary, "--seed-accounts", "5")
+	c := newCLI(t)
+	if r := c.Login(t, emu.URL); r.Code != 0 {
+		t.Fatalf("login: exit %d\n%s", r.Code, r.Err)
+	}
+	org, err := clitest.OpenOrg(emu.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	streets := []string{"1 Main St\r\nSuite 2", "2 Side St\rFloor 3", "4 End St\r\n", "5 Lone St\r"}
+	recs, err := org.Query("SELECT Id FROM Contact ORDER BY Id LIMIT 4")
+	if err != nil || len(recs) < len(streets) {
+		t.Fatalf("contacts: %v %v", recs, err)
+	}
+	for i, rec := range recs {
+		if err := org.Update("Contact", clitest.Str(rec, "Id"), map[string]any{"MailingStreet": streets[i]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Must(t, "new", "--template", "people", "--name", "People")
+	c.Must(t, "sync", "--sheet", "People", "--direction", "pull", "--full")
+	file := filepath.Join(t.TempDir(), "people.xlsx")
+	c.Must(t, "export", "--sheet", "People", file)
+	resaved := libreOfficeConvert(t, file, "xlsx")
+	var preview map[string]any
+	c.JSON(t, &preview, "import", resaved, "--sheet", "People", "--preview")
+	if preview["changedCells"].(float64) != 0 {
+		t.Fatalf("LibreOffice re-save of streets with line breaks: %v cells would change, want 0\n%s", preview["changedCells"], c.Must(t, "import", resaved, "--sheet", "People", "--preview"))
+	}
+}

@@ -344,6 +344,12 @@ func (p *MergePlan) changes(sheet *sheets.Sheet, t *Table, cols []ColumnMatch, v
 		if sheets.SameText(nv, old) || nv == "" && !opt.ClearBlanks || opt.OnlyEmpty && old != "" {
 			continue
 		}
+		// The file cannot say what parsing takes away (surrounding
+		// whitespace outside long text, a choice's case): a stored value
+		// that parses to the file's value was not changed by the file.
+		if po, err := sheets.ParseCell(sc, old); err == nil && po != "" && sheets.SameText(nv, po) {
+			continue
+		}
 		if cm.ColumnID == keyCol && nv != "" && sheets.NormalizeKey(nv) == sheets.NormalizeKey(old) {
 			continue
 		}

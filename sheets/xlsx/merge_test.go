@@ -252,3 +252,25 @@ func BenchmarkPlanMerge(b *testing.B) {
 		}
 	}
 }
+
+// A resaved file cannot say what parsing trims: a plain-text value kept
+// with a trailing line break (CRLF, or a lone CR) or surrounding spaces
+// comes back without it, and that is no change. A real edit still is.
+func TestPlanMergeTrimmedLineBreaksAreNoChange(t *testing.T) {
+	s, rows := leadSheet()
+	rows[0].Cells["c1"] = "Acme\r\n"
+	rows[1].Cells["c1"] = " Globex\r"
+	tb := fileTable(
+		[]string{"Acme\n", "acme.com", "10", "", "", ""},
+		[]string{"Globex", "globex.com", "", "", "", ""},
+		[]string{"Initech Corp\n", "initech.com", "", "Warm", "", ""},
+	)
+	p, err := PlanMerge(s, seq(rows), tb, MergeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := viewPlan(p)
+	if want := []string{"4 Company: Initech → Initech Corp"}; !cmp.Equal(v.Changes, want) {
+		t.Fatalf("changes %q, want %q", v.Changes, want)
+	}
+}
