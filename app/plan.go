@@ -54,6 +54,9 @@ type Plan struct {
 	// (Truncated says when more exist).
 	Changes   []CellChange `json:"changes"`
 	Truncated bool         `json:"truncated"`
+	// Unlisted counts the records a first pull would add beyond the ones
+	// Changes names (see FirstPullListed): "and Unlisted more".
+	Unlisted int `json:"unlisted,omitempty"`
 	// Problems lists rows that would be refused or skipped, with reasons.
 	Problems []RowProblemReport `json:"problems"`
 	// Unmapped lists columns whose field no longer exists in the org.
@@ -252,7 +255,8 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 	p := e.dry
 	dir := e.opt.Direction
 	if n, err := s.store.RowCount(sheetID); err == nil && n == 0 && dir == sheets.Pull {
-		// A first pull adds every record: one COUNT() says how many.
+		// A first pull adds every record: one query page says how many
+		// and names the first ones.
 		if err := e.planFirstPull(ctx); err != nil {
 			s.noteCallErr(err)
 			return nil, err
@@ -278,8 +282,13 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 	if pullCalls == 0 && (dir == sheets.Pull || dir == sheets.Both) {
 		p.APICalls++
 	}
-	if dir == "" { // first pull: the query's pages, not the COUNT()
+	if dir == "" { // first pull: the query's pages (the plan read the first)
 		p.APICalls = max(1, ceilDiv(p.New, pullPageRows))
+		if p.New > crm.DefaultBulkQueryThreshold && s.opt.BulkThreshold >= 0 {
+			// The run reads the first REST page, sees the total and
+			// switches to one Bulk API 2.0 job (see queryRecordsTotal).
+			p.APICalls = 1 + bulkQueryCalls(p.New)
+		}
 	}
 	if d := e.opt.Direction; d == sheets.Pull || d == sheets.Both {
 		// Every pull refreshes the roll-up columns: one query per column
@@ -308,10 +317,19 @@ func ceilDiv(a, b int) int {
 	return (a + b - 1) / b
 }
 
-// planFirstPull plans the pull of an empty sheet with one COUNT() query:
-// every matching record becomes a new row.
+// FirstPullListed is how many of a first pull's records the plan lists by
+// name; the rest are counted (Plan.Unlisted). The listed records come
+// from the first page of the query that counts them, so listing costs no
+// extra API call.
+const FirstPullListed = 50
+
+// planFirstPull plans the pull of an empty sheet with one query call: the
+// first page's totalSize says how many records become new rows, and its
+// first FirstPullListed records are listed by name (the iteration stops
+// there, so no further page is fetched). Deleted records are left out, as
+// the run leaves them out of an empty sheet.
 func (e *engine) planFirstPull(ctx context.Context) error {
-	b := crm.Select("COUNT()").From(e.b.object)
+	b := crm.Select(e.b.selectFields()...).From(e.b.object)
 	if e.sh.Filter != "" {
 		b = b.WhereClause(e.sh.Filter)
 	}
@@ -319,10 +337,17 @@ func (e *engine) planFirstPull(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("plan the pull of %q: %w", e.sh.Name, err)
 	}
-	n, err := e.c.Count(ctx, q)
-	if err != nil {
-		return fmt.Errorf("plan the pull of %q: %w", e.sh.Name, err)
+	n, listed := 0, 0
+	for rec, err := range e.c.QueryWithTotal(ctx, q, func(t int) { n = t }) {
+		if err != nil {
+			return fmt.Errorf("plan the pull of %q: %w", e.sh.Name, err)
+		}
+		e.dry.addChange(CellChange{RecordID: rec.ID, Record: RecordName(e.sh, e.b.remoteCells(rec)), Op: OpAdd, Target: "sheet"})
+		if listed++; listed == FirstPullListed {
+			break
+		}
 	}
 	e.dry.New, e.dry.Pulled = n, n
+	e.dry.Unlisted = max(0, n-listed)
 	return nil
 }

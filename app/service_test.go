@@ -221,7 +221,10 @@ func TestPlanWritesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	if plan.New != 5 || plan.APICalls != 1 || plan.APICallsSpent != 1 || plan.APILimit == 0 {
-		t.Errorf("first pull plan %+v, want 5 new rows for one COUNT() and one page", plan)
+		t.Errorf("first pull plan %+v, want 5 new rows for one query page, and one page to pull", plan)
+	}
+	if len(plan.Changes) != 5 || plan.Unlisted != 0 {
+		t.Errorf("first pull plan lists %d records (%d unlisted), want all 5", len(plan.Changes), plan.Unlisted)
 	}
 	if n, _ := env.svc.RowCount(sh.ID); n != 0 {
 		t.Fatalf("plan wrote %d rows", n)
@@ -540,5 +543,47 @@ func TestOfflineBadgeClearsWhenCallsWorkAgain(t *testing.T) {
 	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
 	if st := env.svc.Status(); st.State != StateConnected {
 		t.Errorf("status %s after a good sync, want connected", st.State)
+	}
+}
+
+// TestPlanFirstPullNamesRecords: the plan of a first pull lists the records
+// it would add by their key value, the first FirstPullListed of them, and
+// counts the rest, for the one API call that counts them.
+func TestPlanFirstPullNamesRecords(t *testing.T) {
+	env := newTestEnv(t)
+	n := FirstPullListed + 7
+	env.seedContacts(n)
+	sh := env.contactSheet(true)
+	plan, err := env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Pull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.New != n || plan.Unlisted != 7 || len(plan.Changes) != FirstPullListed {
+		t.Fatalf("plan: %d new, %d listed, %d unlisted; want %d, %d, 7", plan.New, len(plan.Changes), plan.Unlisted, n, FirstPullListed)
+	}
+	if plan.APICallsSpent != 1 || plan.APICalls != 1 {
+		t.Errorf("plan spent %d calls and expects %d; want 1 and 1", plan.APICallsSpent, plan.APICalls)
+	}
+	seen := map[string]bool{}
+	for _, c := range plan.Changes {
+		if c.Op != OpAdd || !strings.HasPrefix(c.Record, "person") || !strings.HasSuffix(c.Record, "@example.com") || c.RecordID == "" {
+			t.Fatalf("change %+v: want an add named by its Email key", c)
+		}
+		seen[c.Record] = true
+	}
+	if len(seen) != FirstPullListed {
+		t.Errorf("%d distinct records listed, want %d", len(seen), FirstPullListed)
+	}
+	// The same sheet filtered: only matching records are listed and counted.
+	sh.Filter = "Email = 'person3@example.com'"
+	if err := env.svc.SaveSheetSettings(sh, "filter"); err != nil {
+		t.Fatal(err)
+	}
+	plan, err = env.svc.Plan(env.ctx, sh.ID, SyncOptions{Direction: sheets.Pull})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.New != 1 || len(plan.Changes) != 1 || plan.Changes[0].Record != "person3@example.com" || plan.Unlisted != 0 {
+		t.Errorf("filtered plan %d new, changes %+v, %d unlisted; want person3 alone", plan.New, plan.Changes, plan.Unlisted)
 	}
 }

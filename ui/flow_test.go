@@ -26,7 +26,10 @@ func newTestWindowWith(t *testing.T, opt app.Options) *MainWindow {
 	t.Helper()
 	t.Setenv(ScreenEnv, "")
 	a := test.NewTempApp(t)
-	opt.Home, opt.DemoOrg, opt.DemoSeedAccounts = t.TempDir(), demoorg.New(), 5
+	opt.Home, opt.DemoOrg = t.TempDir(), demoorg.New()
+	if opt.DemoSeedAccounts == 0 {
+		opt.DemoSeedAccounts = 5
+	}
 	svc, err := app.Open(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)

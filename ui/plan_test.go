@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -82,4 +83,53 @@ func TestPlanNamesRecordsListsNewRowsAndSorts(t *testing.T) {
 	if changeCells(s.rows[0])[4] != "Zebra keeper" {
 		t.Errorf("descending sort starts with %q, want Zebra keeper", changeCells(s.rows[0])[4])
 	}
+}
+
+// TestPlanOfFirstPullListsRecords: the plan of a new sheet's first pull,
+// asked with the Plan button, lists the records the pull would add by name
+// (the first app.FirstPullListed of them), says how many more it would
+// add, and shows the names in the table.
+func TestPlanOfFirstPullListsRecords(t *testing.T) {
+	// Enough accounts for more contacts than the plan lists.
+	mw := newTestWindowWith(t, app.Options{DemoSeedAccounts: 30})
+	sh, err := mw.svc.NewSheetFromTemplate("people", "Contacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw.sheetCreated(sh)
+	mw.ShowScreen("sync")
+	s := mw.screens.sync
+	s.direction.SetSelected("Pull")
+	test.Tap(s.planBtn)
+	mw.WaitIdle()
+	var total int
+	if _, err := fmt.Sscanf(s.plan.Text[strings.Index(s.plan.Text, "Pull: "):], "Pull: %d read", &total); err != nil || total == 0 {
+		t.Fatalf("plan text %q: no records read (%v)", s.plan.Text, err)
+	}
+	want := min(total, app.FirstPullListed)
+	if len(s.rows) != want {
+		t.Fatalf("plan lists %d rows, want %d of %d", len(s.rows), want, total)
+	}
+	names := map[string]bool{}
+	for _, c := range s.rows {
+		if c.Op != app.OpAdd || c.Record == "" {
+			t.Fatalf("change %+v: want an added row named by its record", c)
+		}
+		names[c.Record] = true
+	}
+	if total <= app.FirstPullListed {
+		t.Fatalf("the demo org has %d contacts: too few to test the rows not listed", total)
+	}
+	if more := total - want; more > 0 && !strings.Contains(s.plan.Text, fmt.Sprintf("%d more would be added", more)) {
+		t.Errorf("plan text %q does not say %d more", s.plan.Text, more)
+	} else if more == 0 && strings.Contains(s.plan.Text, "more would be added") {
+		t.Errorf("plan text %q speaks of more rows than there are", s.plan.Text)
+	}
+	// The table's cell for the first row's Record column names it.
+	cell := s.changes.CreateCell()
+	s.changes.UpdateCell(widget.TableCellID{Row: 0, Col: 1}, cell)
+	if l := cell.(*tipLabel); !names[l.Text] {
+		t.Errorf("the table's first Record cell reads %q, not a listed record", l.Text)
+	}
+	t.Logf("first pull plan: %d records, %d listed", total, len(s.rows))
 }

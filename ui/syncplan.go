@@ -97,6 +97,9 @@ func planSummary(p *app.Plan) string {
 		}
 		fmt.Fprintf(&b, "\nInvalid: %s %s — %s", pr.Op, pr.RecordID, pr.Reason)
 	}
+	if p.Unlisted > 0 {
+		fmt.Fprintf(&b, "\nThe list below names the first %d new rows; %d more would be added too.", len(p.Changes), p.Unlisted)
+	}
 	if p.Truncated {
 		fmt.Fprintf(&b, "\n(the list below shows the first %d changes)", len(p.Changes))
 	}

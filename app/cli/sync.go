@@ -131,6 +131,9 @@ func printPlan(e *env, p *app.Plan) {
 		if len(p.Changes) > show || p.Truncated {
 			fmt.Fprintf(w, "… and more (use --json for all %d listed)\n", len(p.Changes))
 		}
+		if p.Unlisted > 0 {
+			fmt.Fprintf(w, "… and %d more new rows, not listed\n", p.Unlisted)
+		}
 	}
 	if len(p.Problems) > 0 {
 		fmt.Fprintln(w, "\nRows that would not be sent:")
