@@ -112,6 +112,7 @@ func TestAppSentinelsInErrorsFile(t *testing.T) {
 	fset, files := appFiles(t)
 	for path, f := range files {
 		if filepath.Base(path) == "errors.go" {
+			foreignSentinels(t, fset, f)
 			continue
 		}
 		for _, d := range f.Decls {
@@ -127,6 +128,30 @@ func TestAppSentinelsInErrorsFile(t *testing.T) {
 				}
 				return true
 			})
+		}
+	}
+}
+
+// foreignSentinels fails on an error value of app/errors.go that is another
+// layer's value under app's name (ErrNotFound = store.ErrNotFound): app's
+// sentinels are its own, translated where app calls the layer below, so a
+// caller matching them never depends on the store or the XLSX package.
+// app's pure sub-packages (fieldmap) are app's own and may be named.
+func foreignSentinels(t *testing.T, fset *token.FileSet, f *ast.File) {
+	layers := map[string]bool{"store": true, "xlsx": true, "sheets": true, "crm": true, "emulator": true, "bolt": true, "excelize": true}
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.VAR {
+			continue
+		}
+		for _, spec := range g.Specs {
+			for _, v := range spec.(*ast.ValueSpec).Values {
+				if sel, ok := v.(*ast.SelectorExpr); ok {
+					if x, ok := sel.X.(*ast.Ident); ok && layers[x.Name] {
+						t.Errorf("%s: app's sentinel is %s.%s re-exported; make it app's own and translate at the boundary", fset.Position(sel.Pos()), x.Name, sel.Sel.Name)
+					}
+				}
+			}
 		}
 	}
 }

@@ -359,7 +359,7 @@ func (e *engine) keepConcurrentEdits(tx *store.Tx, rows []*sheets.Row) ([]*sheet
 			continue
 		}
 		cur, err := tx.Row(e.sh.ID, r.ID)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 	"crmsheets/app/fieldmap"
 	"crmsheets/crm"
 	"crmsheets/crm/auth"
-	"crmsheets/sheets/store"
 )
 
 // Errors callers branch on. Every error the Service returns wraps one of
@@ -58,18 +57,17 @@ var (
 	ErrNoDemoOrg = errors.New("this program has no demo org")
 
 	// ErrNotFound: the sheet, row, column, run or configuration version
-	// asked for does not exist. It is the store's sentinel (store.ErrNotFound)
-	// named here, so ui and the CLI branch on it without importing the
-	// store; every not-found the Service returns matches it.
-	ErrNotFound = store.ErrNotFound
+	// asked for does not exist. Every not-found the Service returns matches
+	// it; the store's own sentinel is translated at the store boundary
+	// (storeDoor), so ui and the CLI never see the store's.
+	ErrNotFound = errors.New("not found")
 
 	// ErrStoreLocked: another window of the app or a command-line sync
-	// holds the data files (store.ErrLocked); Open fails with it.
-	ErrStoreLocked = store.ErrLocked
+	// holds the data files; Open fails with it.
+	ErrStoreLocked = errors.New("CRM Sheets is already open in another window or a sync is running")
 
-	// ErrDuplicate: a sheet or column name that must be unique is taken
-	// (store.ErrDuplicate).
-	ErrDuplicate = store.ErrDuplicate
+	// ErrDuplicate: a sheet or column name that must be unique is taken.
+	ErrDuplicate = errors.New("already exists")
 
 	// ErrUnknownTemplate: no template has the given id.
 	ErrUnknownTemplate = errors.New("no such template")

@@ -276,7 +276,7 @@ func (rv *reverter) write(plans []revertPlan, deleted []sheets.RecordOutcome, ou
 					continue
 				}
 				r, err := tx.RowByRecordID(rv.sh.ID, p.out.RecordID)
-				if errors.Is(err, ErrNotFound) {
+				if errors.Is(err, store.ErrNotFound) {
 					continue // the row was deleted from the sheet since
 				}
 				if err != nil {
@@ -297,7 +297,7 @@ func (rv *reverter) write(plans []revertPlan, deleted []sheets.RecordOutcome, ou
 			}
 			for _, o := range deleted {
 				r, err := tx.RowByRecordID(rv.sh.ID, o.RecordID)
-				if errors.Is(err, ErrNotFound) {
+				if errors.Is(err, store.ErrNotFound) {
 					continue
 				}
 				if err != nil {

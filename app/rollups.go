@@ -261,7 +261,7 @@ func rollupQuery(parent string, r sheets.Rollup, ids []string) string {
 // A row whose record has no matching child gets 0 for a count and a blank
 // otherwise. The value is also the cell's base, so a roll-up never reads as
 // an edit. It returns the API calls made.
-func refreshRollups(ctx context.Context, c *crm.Client, st *store.Store, sh *sheets.Sheet, cols []sheets.Column) (int, error) {
+func refreshRollups(ctx context.Context, c *crm.Client, st storeDoor, sh *sheets.Sheet, cols []sheets.Column) (int, error) {
 	if len(cols) == 0 {
 		return 0, nil
 	}

@@ -103,7 +103,7 @@ type Service struct {
 	home  string
 	log   *slog.Logger
 	now   func() time.Time
-	store *store.Store
+	store storeDoor
 
 	demoMu sync.Mutex // serializes starting the embedded demo org
 
@@ -170,14 +170,14 @@ func Open(ctx context.Context, opt Options) (*Service, error) {
 	}
 	st, err := store.Open(filepath.Join(home, StoreFileName), store.Options{Timeout: opt.OpenTimeout})
 	if err != nil {
-		return nil, fmt.Errorf("open the CRM Sheets store in %s: %w", home, err)
+		return nil, fmt.Errorf("open the CRM Sheets store in %s: %w", home, fromStore(err))
 	}
 	s := &Service{
 		opt:     opt,
 		home:    home,
 		log:     opt.Logger,
 		now:     opt.Now,
-		store:   st,
+		store:   storeDoor{st},
 		running: map[string]bool{},
 	}
 	if _, err := st.MarkInterrupted(s.now()); err != nil {

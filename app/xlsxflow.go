@@ -150,7 +150,7 @@ func (s *Service) ApplyXLSXImport(sheetID string, p *ImportPlan) (ImportResult, 
 		var update []*sheets.Row
 		for _, id := range ids {
 			cur, err := tx.Row(sheetID, id)
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, store.ErrNotFound) {
 				res.Stale = append(res.Stale, changes[id]...)
 				continue
 			}
