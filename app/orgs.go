@@ -43,6 +43,13 @@ type Org struct {
 	// (http://localhost:PORT/OauthRedirect); 0 means
 	// auth.DefaultCallbackPort.
 	CallbackPort int `json:"callbackPort,omitempty"`
+	// Declared is what the person said a My Domain org is when logging
+	// in (`login --env production --url …`: EnvProduction or EnvSandbox;
+	// "" when not said). It outranks the URL's look in Production: a My
+	// Domain URL does not always tell a sandbox from production, and a
+	// production org reached through a local address (a proxy, a
+	// rehearsal against a standalone demo org) is still treated as one.
+	Declared Env `json:"declared,omitempty"`
 	// Filled in by a successful connection, shown in the switcher.
 	Username    string `json:"username,omitempty"`
 	OrgID       string `json:"orgId,omitempty"` // Salesforce's 00D… id
@@ -60,6 +67,9 @@ type Org struct {
 // Production reports whether changes in this org touch live data: the UI
 // marks such orgs clearly and asks for typed confirmation of big runs.
 func (o Org) Production() bool {
+	if o.Env == EnvMyDomain && o.Declared != "" {
+		return o.Declared == EnvProduction
+	}
 	return o.Env == EnvProduction || (o.Env == EnvMyDomain && !strings.Contains(o.URL, ".sandbox.") && !isLoopbackURL(o.URL))
 }
 
@@ -339,6 +349,15 @@ func validateOrg(o *Org) error {
 		}
 	default:
 		return fmt.Errorf("org %q: unknown environment %q", o.Name, o.Env)
+	}
+	switch o.Declared {
+	case "":
+	case EnvProduction, EnvSandbox:
+		if o.Env != EnvMyDomain {
+			o.Declared = "" // production and sandbox say it themselves
+		}
+	default:
+		return fmt.Errorf("org %q: an org is declared production or sandbox, not %q", o.Name, o.Declared)
 	}
 	if o.CallbackPort < 0 || o.CallbackPort > 65535 {
 		return fmt.Errorf("org %q: callback port %d is not a port number (1-65535)", o.Name, o.CallbackPort)

@@ -36,6 +36,9 @@ func TestOrgs(t *testing.T) {
 		{"my domain", Org{Name: "Acme", Env: EnvMyDomain, URL: "https://acme.my.salesforce.com/"}, false, true},
 		{"my domain sandbox", Org{Env: EnvMyDomain, URL: "https://acme--uat.sandbox.my.salesforce.com"}, false, false},
 		{"loopback emulator", Org{Env: EnvMyDomain, URL: "http://127.0.0.1:8787"}, false, false},
+		{"loopback declared production", Org{Env: EnvMyDomain, URL: "http://127.0.0.1:8788", Declared: EnvProduction}, false, true},
+		{"my domain declared sandbox", Org{Env: EnvMyDomain, URL: "https://acme-uat.my.salesforce.com", Declared: EnvSandbox}, false, false},
+		{"declared something else", Org{Env: EnvMyDomain, URL: "https://beta.my.salesforce.com", Declared: EnvDemo}, true, false},
 		{"plain http", Org{Env: EnvMyDomain, URL: "http://acme.example.com"}, true, false},
 		{"no url", Org{Env: EnvMyDomain}, true, false},
 		{"unknown env", Org{Env: "moon"}, true, false},
@@ -56,8 +59,8 @@ func TestOrgs(t *testing.T) {
 		})
 	}
 	orgs, _ = s.Orgs()
-	if len(orgs) != 6 {
-		t.Fatalf("%d orgs saved, want 6", len(orgs))
+	if len(orgs) != 8 {
+		t.Fatalf("%d orgs saved, want 8", len(orgs))
 	}
 	sandbox := orgs[2]
 	if err := s.SwitchOrg(sandbox.ID); err != nil {
@@ -93,8 +96,14 @@ func TestOrgs(t *testing.T) {
 	// Orgs survive a restart.
 	s.Close()
 	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
-	if orgs, _ := env.svc.Orgs(); len(orgs) != 5 {
-		t.Errorf("after restart %d orgs, want 5", len(orgs))
+	orgs, _ = env.svc.Orgs()
+	if len(orgs) != 7 {
+		t.Errorf("after restart %d orgs, want 7", len(orgs))
+	}
+	for _, o := range orgs {
+		if o.URL == "http://127.0.0.1:8788" && !o.Production() {
+			t.Errorf("after restart the org declared production is not: %+v", o)
+		}
 	}
 }
 

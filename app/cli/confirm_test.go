@@ -10,9 +10,9 @@ import (
 
 // TestProductionConfirmation: a big production run goes ahead only when
 // the sheet's name is typed on a terminal; a script is told to review the
-// plan and pass --yes; small runs are never asked about. (The end-to-end
-// tests run against a loopback emulator, which is never production, so the
-// question itself is tested here with the command's real IO.)
+// plan and pass --yes; small runs are never asked about. (The typed answer
+// needs a terminal, so it is tested here with the command's real IO; the
+// script's refusal and --yes run end to end in TestBigProductionPushNeedsYes.)
 func TestProductionConfirmation(t *testing.T) {
 	big := app.ProductionConfirmThreshold + 1
 	tests := []struct {

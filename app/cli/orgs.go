@@ -37,7 +37,11 @@ CRM Sheets waits for Salesforce to send the browser back to
 Salesforce admin registers exactly that URL as the callback of the org's
 External Client App and gives you its consumer key (--client-id, or
 $` + clientIDEnv + `); docs/CONNECT-SALESFORCE.md shows how. A standalone
-demo org needs no key. The key and port are saved with the org, and tokens
+demo org needs no key. With --url, --env production or --env sandbox says
+what the org is: a production org's big runs are confirmed before they
+write (see sync), whatever its URL looks like; without it a My Domain is
+taken as production unless its URL is a sandbox's (".sandbox.") or local.
+The key and port are saved with the org, and tokens
 are kept in the OS keychain. A login that fails or is cancelled saves nothing.`,
 		Example: `  crmsheets login --env demo
   crmsheets login --env production --client-id 3MVG9...
@@ -46,14 +50,22 @@ are kept in the OS keychain. A login that fails or is cancelled saves nothing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			var env app.Env
+			var env, declared app.Env
 			switch {
 			case url != "" && envName == "demo":
 				return usageErr("--env demo takes no --url (the demo org is built in; use --url alone for a standalone demo org)")
 			case url != "":
 				// --env production|sandbox with --url: that org's My Domain
-				// login URL.
+				// login URL, and what the org is (it decides the
+				// confirmation of big production runs).
 				env = app.EnvMyDomain
+				switch app.Env(envName) {
+				case "":
+				case app.EnvProduction, app.EnvSandbox:
+					declared = app.Env(envName)
+				default:
+					return usageErr("--env with --url must be production or sandbox, not %q", envName)
+				}
 			case envName == "":
 				return usageErr("give --env production|sandbox|demo or --url URL")
 			default:
@@ -77,6 +89,9 @@ are kept in the OS keychain. A login that fails or is cancelled saves nothing.`,
 			org, err := e.orgToLogIn(svc, env, url, clientID, name)
 			if err != nil {
 				return err
+			}
+			if declared != "" {
+				org.Declared = declared
 			}
 			if cmd.Flags().Changed("callback-port") {
 				org.CallbackPort = port
@@ -149,6 +164,9 @@ func loginHint(o app.Org) string {
 	case app.EnvDemo:
 		return "crmsheets login --env demo"
 	case app.EnvMyDomain:
+		if o.Declared != "" {
+			return "crmsheets login --env " + string(o.Declared) + " --url " + o.URL
+		}
 		return "crmsheets login --url " + o.URL
 	}
 	return "crmsheets login --env " + string(o.Env)
