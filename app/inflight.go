@@ -76,10 +76,10 @@ func (e *engine) applyInflight(r *sheets.Row, remote map[string]string) bool {
 }
 
 // settled drops the entries of rows whose write-back is done.
-func (e *engine) settled(prs []*pushRow) {
-	for _, pr := range prs {
-		if _, ok := e.inflight[rowKey(pr.row.ID)]; ok {
-			delete(e.inflight, rowKey(pr.row.ID))
+func (e *engine) settled(ids []sheets.RowID) {
+	for _, id := range ids {
+		if _, ok := e.inflight[rowKey(id)]; ok {
+			delete(e.inflight, rowKey(id))
 			e.inflightDirty = true
 		}
 	}

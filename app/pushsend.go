@@ -68,10 +68,15 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 	if errors.As(sendErr, &unknown) {
 		sendErr = nil // those rows stay create-pending; the next push reconciles them
 	}
+	sent := make([]sheets.RowID, len(updates))
+	for i, pr := range updates {
+		sent[i] = pr.row.ID
+	}
+	updates, creates = nil, nil // writeBack lets go of the rows as it writes them
 	if err := e.writeBack(prs); err != nil {
 		return errors.Join(sendErr, err)
 	}
-	e.settled(updates)
+	e.settled(sent)
 	return sendErr
 }
 
@@ -213,13 +218,20 @@ func (e *engine) writeBack(prs []*pushRow) error {
 	// A Bulk round holds every row: one transaction per 2,000 rows keeps
 	// each commit small (bbolt rewrites every page a transaction touches)
 	// while a row and its history still land together.
-	for len(prs) > pullPageRows {
-		if err := e.writeBackRows(prs[:pullPageRows]); err != nil {
+	// Each transaction's rows are let go once written, so a Bulk round's
+	// memory shrinks as it is written back instead of peaking at its end.
+	for len(prs) > 0 {
+		n := min(len(prs), pullPageRows)
+		if err := e.writeBackRows(prs[:n]); err != nil {
 			return err
 		}
-		prs = prs[pullPageRows:]
+		for i, pr := range prs[:n] {
+			delete(e.snaps, pr.row.ID)
+			prs[i] = nil
+		}
+		prs = prs[n:]
 	}
-	return e.writeBackRows(prs)
+	return nil
 }
 
 // writeBackRows is writeBack for one transaction's rows.
@@ -251,7 +263,12 @@ func (e *engine) writeBackRows(prs []*pushRow) error {
 			outs = append(outs, o)
 			continue
 		}
-		before := r.Clone()
+		// A row Salesforce took changes (its base moves to what was
+		// sent): only the others are compared, to skip untouched rows.
+		var before *sheets.Row
+		if pr.err != nil || pr.op == "" {
+			before = r.Clone()
+		}
 		out := merge.Outcome{CreatedID: pr.createdID, Err: pr.err}
 		if pr.err == nil && pr.item.Action == merge.Skip {
 			r.Error = pr.item.Reason // the row says why it was not sent
@@ -274,7 +291,7 @@ func (e *engine) writeBackRows(prs []*pushRow) error {
 		} else if pr.err == nil && r.Candidates != nil {
 			r.Candidates = nil
 		}
-		if pr.forceWrite || !rowEqual(before, r) {
+		if before == nil || pr.forceWrite || !rowEqual(before, r) {
 			rows = append(rows, r)
 		}
 		e.countItem(&pr.item)
