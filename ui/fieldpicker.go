@@ -41,9 +41,12 @@ func fieldBadges(f fieldmap.FieldOption) []string {
 
 // showFieldPicker is the searchable list of fields: each with label, API
 // name, type and badges; the search matches label, API name and type.
-// current is pre-selected. choose runs on the UI goroutine.
-func showFieldPicker(win fyne.Window, title, confirm string, fields []fieldmap.FieldOption, current string, choose func(fieldmap.FieldOption)) *fieldPicker {
-	fp := newFieldPicker(fields, current)
+// current is pre-selected. taken maps the fields other columns already
+// have (lower-case path → column name): they are listed greyed, naming
+// the column, and cannot be chosen, since the engine refuses two columns
+// on one field. choose runs on the UI goroutine.
+func showFieldPicker(win fyne.Window, title, confirm string, fields []fieldmap.FieldOption, current string, taken map[string]string, choose func(fieldmap.FieldOption)) *fieldPicker {
+	fp := newFieldPicker(fields, current, taken)
 	d := dialog.NewCustomConfirm(title, confirm, "Cancel", fp.body, func(ok bool) {
 		if f, chosen := fp.selected(); ok && chosen {
 			choose(f)
@@ -63,10 +66,22 @@ type fieldPicker struct {
 	search *widget.Entry
 	list   *widget.List
 	body   fyne.CanvasObject
+	// taken: fields other columns have (lower-case path → column name).
+	taken map[string]string
+	// note says why a taken field cannot be chosen.
+	note *widget.Label
 }
 
-func newFieldPicker(fields []fieldmap.FieldOption, current string) *fieldPicker {
-	fp := &fieldPicker{all: fields, sel: -1, search: widget.NewEntry()}
+// takenBy names the column that already has f, or "".
+func (fp *fieldPicker) takenBy(f fieldmap.FieldOption) string {
+	return fp.taken[strings.ToLower(f.Path)]
+}
+
+func newFieldPicker(fields []fieldmap.FieldOption, current string, taken map[string]string) *fieldPicker {
+	fp := &fieldPicker{all: fields, sel: -1, search: widget.NewEntry(), taken: taken, note: widget.NewLabel("")}
+	fp.note.Wrapping = fyne.TextWrapWord
+	fp.note.Importance = widget.WarningImportance
+	fp.note.Hide()
 	fp.search.SetPlaceHolder("Search by label, API name or type")
 	fp.list = widget.NewList(func() int { return len(fp.shown) },
 		func() fyne.CanvasObject {
@@ -84,14 +99,34 @@ func newFieldPicker(fields []fieldmap.FieldOption, current string) *fieldPicker 
 			}
 			f := fp.shown[i]
 			box := o.(*fyne.Container)
-			box.Objects[0].(*widget.Label).SetText(f.Label)
+			label := box.Objects[0].(*widget.Label)
 			detail := f.Path + " · " + f.Type
 			for _, b := range fieldBadges(f) {
 				detail += "  [" + b + "]"
 			}
+			label.Importance = widget.MediumImportance
+			if col := fp.takenBy(f); col != "" {
+				detail += fmt.Sprintf("  [taken by column %q]", col)
+				label.Importance = widget.LowImportance
+			}
+			label.SetText(f.Label)
+			label.Refresh()
 			box.Objects[1].(*widget.Label).SetText(detail)
 		})
-	fp.list.OnSelected = func(i widget.ListItemID) { fp.sel = i }
+	fp.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(fp.shown) {
+			if col := fp.takenBy(fp.shown[i]); col != "" {
+				// Refused here rather than by the engine afterwards.
+				fp.note.SetText(fmt.Sprintf("%s is already mapped by column %q: unmap it there first, or choose another field.", fp.shown[i].Label, col))
+				fp.note.Show()
+				fp.sel = -1
+				fp.list.Unselect(i)
+				return
+			}
+		}
+		fp.note.Hide()
+		fp.sel = i
+	}
 	fp.list.OnUnselected = func(widget.ListItemID) { fp.sel = -1 }
 	fp.search.OnChanged = fp.filter
 	fp.filter("")
@@ -99,7 +134,7 @@ func newFieldPicker(fields []fieldmap.FieldOption, current string) *fieldPicker 
 		fp.list.Select(i)
 		fp.list.ScrollTo(i)
 	}
-	fp.body = container.NewBorder(fp.search, nil, nil, nil, fp.list)
+	fp.body = container.NewBorder(fp.search, fp.note, nil, nil, fp.list)
 	return fp
 }
 
@@ -115,9 +150,10 @@ func (fp *fieldPicker) filter(q string) {
 		}
 	}
 	fp.sel = -1
+	fp.note.Hide()
 	fp.list.UnselectAll()
 	fp.list.Refresh()
-	if len(fp.shown) == 1 {
+	if len(fp.shown) == 1 && fp.takenBy(fp.shown[0]) == "" {
 		fp.list.Select(0)
 	}
 }

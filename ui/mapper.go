@@ -415,7 +415,19 @@ func (m *mapperScreen) pickField(c sheets.Column) {
 	if m.sheet == nil || c.Rollup != nil || !m.needFields() {
 		return // a roll-up column is computed, never mapped
 	}
-	showFieldPicker(m.mw.win, fmt.Sprintf("Map column %q to a field", c.Name), "Map", m.fields, c.Field, func(f fieldmap.FieldOption) { m.mapColumn(c, f) })
+	showFieldPicker(m.mw.win, fmt.Sprintf("Map column %q to a field", c.Name), "Map", m.fields, c.Field, m.takenFields(c.ID), func(f fieldmap.FieldOption) { m.mapColumn(c, f) })
+}
+
+// takenFields maps the fields the sheet's columns other than except have
+// (lower-case path → column name), for the picker to mark.
+func (m *mapperScreen) takenFields(except string) map[string]string {
+	out := map[string]string{}
+	for _, c := range m.sheet.Columns {
+		if c.ID != except && c.Field != "" {
+			out[strings.ToLower(c.Field)] = c.Name
+		}
+	}
+	return out
 }
 
 // mapColumn maps a column to a field (off the UI goroutine: the Service
@@ -439,7 +451,7 @@ func (m *mapperScreen) pickNewColumn() {
 	if m.sheet == nil || !m.needFields() {
 		return
 	}
-	showFieldPicker(m.mw.win, "Add a column for a field", "Add column", m.fields, "", m.addColumn)
+	showFieldPicker(m.mw.win, "Add a column for a field", "Add column", m.fields, "", m.takenFields(""), m.addColumn)
 }
 
 // addColumn adds a column mapped to the field.

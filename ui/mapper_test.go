@@ -134,7 +134,7 @@ func TestMapperFieldPickerKeyAndAddColumn(t *testing.T) {
 	m := mw.screens.mapper
 	mw.WaitIdle()
 
-	fp := newFieldPicker(m.fields, "")
+	fp := newFieldPicker(m.fields, "", nil)
 	fp.search.SetText("email")
 	if len(fp.shown) == 0 || slices.ContainsFunc(fp.shown, func(f fieldmap.FieldOption) bool {
 		return !strings.Contains(strings.ToLower(f.Label+f.Path+f.Type), "email")
@@ -320,5 +320,133 @@ func TestMapperRefusesTwoColumnsOnOneField(t *testing.T) {
 	}
 	if !strings.Contains(mw.status.Text, `column "E-mail" is already mapped`) {
 		t.Errorf("status %q", mw.status.Text)
+	}
+}
+
+// pickerOf is the field picker dialog open on the window: its search entry
+// and list, found in the top overlay as a person sees them.
+func pickerOf(t *testing.T, mw *MainWindow) (*widget.Entry, *widget.List, *widget.Label) {
+	t.Helper()
+	top := mw.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no field picker open")
+	}
+	var search *widget.Entry
+	var list *widget.List
+	var note *widget.Label
+	for _, o := range test.LaidOutObjects(top) {
+		switch w := o.(type) {
+		case *widget.Entry:
+			if strings.HasPrefix(w.PlaceHolder, "Search by label") {
+				search = w
+			}
+		case *widget.List:
+			list = w
+		case *widget.Label:
+			if w.Importance == widget.WarningImportance {
+				note = w
+			}
+		}
+	}
+	if search == nil || list == nil || note == nil {
+		t.Fatalf("field picker parts not found: %v %v %v", search, list, note)
+	}
+	return search, list, note
+}
+
+// TestMapperPickerMarksTakenFields maps E-mail to Email, then opens Job
+// Title's picker with its "Field…" button: Email is listed as taken by
+// "E-mail", choosing it says so and maps nothing; another field maps.
+func TestMapperPickerMarksTakenFields(t *testing.T) {
+	mw := newTestWindow(t)
+	sh := newUnmappedContacts(t, mw)
+	mw.ShowScreen("mapper")
+	m := mw.screens.mapper
+	mw.WaitIdle()
+	i := slices.IndexFunc(m.fields, func(f fieldmap.FieldOption) bool { return f.Path == "Email" })
+	if i < 0 {
+		t.Fatal("no Email field")
+	}
+	m.mapColumn(m.sheet.Columns[2], m.fields[i])
+	mw.WaitIdle()
+
+	var pick *widget.Button
+	for _, o := range test.LaidOutObjects(m.columns) {
+		row, ok := o.(*fyne.Container)
+		if !ok || len(row.Objects) != 2 || !row.Visible() {
+			continue
+		}
+		labels, lok := row.Objects[0].(*fyne.Container)
+		buttons, bok := row.Objects[1].(*fyne.Container)
+		if !lok || !bok || len(labels.Objects) != 2 || len(buttons.Objects) != 3 {
+			continue
+		}
+		if name, _ := labels.Objects[0].(*tipLabel); name != nil && strings.HasSuffix(name.Text, "  Job Title") {
+			pick = buttons.Objects[1].(*widget.Button)
+		}
+	}
+	if pick == nil {
+		t.Fatal("no Field… button on the Job Title row")
+	}
+	test.Tap(pick)
+	search, list, note := pickerOf(t, mw)
+	test.Type(search, "email")
+	// The rendered item for Email names the column that has it.
+	var detail string
+	for _, o := range test.LaidOutObjects(list) {
+		if l, ok := o.(*widget.Label); ok && strings.HasPrefix(l.Text, "Email · ") {
+			detail = l.Text
+		}
+	}
+	if !strings.Contains(detail, `[taken by column "E-mail"]`) {
+		t.Fatalf("Email's line reads %q, want it marked taken by E-mail", detail)
+	}
+	idx := -1
+	for j := 0; j < list.Length(); j++ {
+		item := list.CreateItem()
+		list.UpdateItem(j, item)
+		if item.(*fyne.Container).Objects[1].(*widget.Label).Text == detail {
+			idx = j
+		}
+	}
+	if idx < 0 {
+		t.Fatal("Email not in the list")
+	}
+	list.Select(idx)
+	if !note.Visible() || !strings.Contains(note.Text, `column "E-mail"`) {
+		t.Fatalf("choosing a taken field: note %q (visible %v)", note.Text, note.Visible())
+	}
+	var mapBtn *widget.Button
+	for _, o := range test.LaidOutObjects(mw.win.Canvas().Overlays().Top()) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Map" {
+			mapBtn = b
+		}
+	}
+	if mapBtn == nil {
+		t.Fatal("no Map button")
+	}
+	test.Tap(mapBtn)
+	mw.WaitIdle()
+	got, _ := mw.svc.Sheet(sh.ID)
+	if got.Columns[3].Field != "" {
+		t.Fatalf("Job Title mapped to %q through a taken field", got.Columns[3].Field)
+	}
+
+	// A free field maps.
+	test.Tap(pick)
+	search, _, note = pickerOf(t, mw)
+	test.Type(search, "title string")
+	if note.Visible() {
+		t.Errorf("a stale note shows: %q", note.Text)
+	}
+	for _, o := range test.LaidOutObjects(mw.win.Canvas().Overlays().Top()) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Map" {
+			test.Tap(b)
+		}
+	}
+	mw.WaitIdle()
+	got, _ = mw.svc.Sheet(sh.ID)
+	if got.Columns[3].Field != "Title" {
+		t.Fatalf("Job Title mapped to %q, want Title", got.Columns[3].Field)
 	}
 }

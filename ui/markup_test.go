@@ -24,7 +24,7 @@ func TestFieldPickerRendersToMarkup(t *testing.T) {
 		{Path: "HomeEmail__c", Label: "Home Email", Type: "email", Custom: true},
 		{Path: "Account.Name", Label: "Account Name", Type: "string", Relationship: "Account", ReadOnly: true},
 	}
-	fp := newFieldPicker(fields, "Email")
+	fp := newFieldPicker(fields, "Email", map[string]string{"homeemail__c": "Private mail"})
 	fp.search.SetText("mail")
 	body := container.NewStack(fp.body)
 	body.Resize(fyne.NewSize(560, 300))
