@@ -106,10 +106,20 @@ func (o *Org) get(path string) (*page, error) {
 	return nil, last
 }
 
+// QueryAll is Query over the queryAll resource: deleted records still in
+// the recycle bin are returned too.
+func (o *Org) QueryAll(soql string) ([]map[string]any, error) {
+	return o.query("/services/data/v66.0/queryAll?q=" + url.QueryEscape(soql))
+}
+
 // Query runs a SOQL query to its last page and returns the records with
 // parent objects flattened to "Account.Name" keys.
 func (o *Org) Query(soql string) ([]map[string]any, error) {
-	next := "/services/data/v66.0/query?q=" + url.QueryEscape(soql)
+	return o.query("/services/data/v66.0/query?q=" + url.QueryEscape(soql))
+}
+
+// query reads a query resource from its first page (next) to its last.
+func (o *Org) query(next string) ([]map[string]any, error) {
 	var out []map[string]any
 	for next != "" {
 		page, err := o.get(next)
@@ -173,6 +183,26 @@ func (o *Org) Update(object, id string, fields map[string]any) error {
 	if resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(resp.Body)
 		return fmt.Errorf("update %s %s: %s %s", object, id, resp.Status, b)
+	}
+	return nil
+}
+
+// Delete moves one record to the recycle bin over the REST API, as another
+// user of the org would (DELETE /sobjects/Object/Id; no retries).
+func (o *Org) Delete(object, id string) error {
+	req, err := http.NewRequest(http.MethodDelete, o.instance+"/services/data/v66.0/sobjects/"+object+"/"+id, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+o.token)
+	resp, err := o.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("delete %s %s: %s %s", object, id, resp.Status, b)
 	}
 	return nil
 }
