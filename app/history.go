@@ -40,3 +40,52 @@ func (s *Service) Outcomes(runID uint64, onlyFailed bool) ([]sheets.RecordOutcom
 	}
 	return o, nil
 }
+
+// historySeenKey is the settings key of the newest run of a sheet a person
+// has seen in History (MarkHistorySeen).
+func historySeenKey(sheetID string) string { return "historyseen/" + sheetID }
+
+// maxUnseenRuns bounds how far back UnseenFailedRuns looks: a badge of
+// more than this many says the same thing.
+const maxUnseenRuns = 500
+
+// UnseenFailedRuns counts a sheet's failed or partial runs newer than the
+// last one seen in History (MarkHistorySeen), at most maxUnseenRuns back.
+// It is kept in the store so the History tab's badge survives a restart:
+// a scheduled run that failed overnight still shows in the morning.
+func (s *Service) UnseenFailedRuns(sheetID string) (int, error) {
+	var seen uint64
+	if _, err := s.store.GetSetting(historySeenKey(sheetID), &seen); err != nil {
+		return 0, fmt.Errorf("read which runs of the sheet were seen: %w", err)
+	}
+	runs, err := s.store.Runs(RunQuery{SheetID: sheetID, Limit: maxUnseenRuns})
+	if err != nil {
+		return 0, fmt.Errorf("count the failed runs of the sheet: %w", err)
+	}
+	n := 0
+	for _, r := range runs {
+		if r.ID <= seen {
+			break // newest first: the rest were seen
+		}
+		if r.Status == sheets.RunFailed || r.Status == sheets.RunPartial {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// MarkHistorySeen records that a person saw the sheet's history up to its
+// newest run: UnseenFailedRuns counts from there.
+func (s *Service) MarkHistorySeen(sheetID string) error {
+	runs, err := s.store.Runs(RunQuery{SheetID: sheetID, Limit: 1})
+	if err != nil {
+		return fmt.Errorf("mark the history of the sheet seen: %w", err)
+	}
+	if len(runs) == 0 {
+		return nil
+	}
+	if err := s.store.PutSetting(historySeenKey(sheetID), runs[0].ID); err != nil {
+		return fmt.Errorf("mark the history of the sheet seen: %w", err)
+	}
+	return nil
+}

@@ -94,10 +94,11 @@ func (s *Service) DeleteSheet(id string) error {
 
 // sheetSettingKeys are the settings kept for one sheet beside its
 // definition: its org binding, the values of a push in flight, the
-// relationship candidates chosen and the scheduler's last run. Deleting
+// relationship candidates chosen, the scheduler's last run and the last
+// run seen in History. Deleting
 // the sheet deletes them in the same transaction.
 func sheetSettingKeys(sheetID string) []string {
-	return []string{orgBindingKey(sheetID), inflightKey(sheetID), choicesKey(sheetID), settingLastScheduled(sheetID)}
+	return []string{orgBindingKey(sheetID), inflightKey(sheetID), choicesKey(sheetID), settingLastScheduled(sheetID), historySeenKey(sheetID)}
 }
 
 // SaveSheetSettings saves a sheet's definition (columns, mapping, key

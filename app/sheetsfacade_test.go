@@ -19,7 +19,7 @@ func TestDeleteSheetDeletesItsSettings(t *testing.T) {
 	// The keys by their own functions, not sheetSettingKeys: a key
 	// missing from that list fails here.
 	keys := func(id string) []string {
-		return []string{orgBindingKey(id), inflightKey(id), choicesKey(id), settingLastScheduled(id)}
+		return []string{orgBindingKey(id), inflightKey(id), choicesKey(id), settingLastScheduled(id), historySeenKey(id)}
 	}
 	for _, id := range []string{gone.ID, kept.ID} {
 		for _, key := range keys(id) {

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"crmsheets/app"
 	"crmsheets/sheets"
 	"crmsheets/ui/uiloop"
 )
@@ -69,7 +68,8 @@ func (mw *MainWindow) stateCounts(sheetID string) (map[sheets.State]int, error) 
 }
 
 // updateBadges puts counts on the Conflicts tab (conflicts waiting) and
-// the History tab (failed or partial runs since History was last opened).
+// the History tab (failed or partial runs not yet seen there, kept per
+// sheet in the store so the badge survives a restart).
 // It reads the sheet once, after a run or a change, not per frame.
 func (mw *MainWindow) updateBadges() {
 	if mw.sheet == nil {
@@ -80,14 +80,10 @@ func (mw *MainWindow) updateBadges() {
 	if cs, err := mw.svc.Conflicts(id); err == nil {
 		conflicts = len(cs)
 	}
-	failed := 0
-	if runs, err := mw.svc.Runs(app.RunQuery{SheetID: id, Limit: historyRuns}); err == nil {
-		for _, r := range runs {
-			if (r.Status == sheets.RunFailed || r.Status == sheets.RunPartial) && r.Started.After(mw.historySeen) {
-				failed++
-			}
-		}
+	if mw.currentTab != nil && tabBase(mw.currentTab.Text) == tabHistory {
+		_ = mw.svc.MarkHistorySeen(id) // in view: a badge there would say nothing new
 	}
+	failed, _ := mw.svc.UnseenFailedRuns(id)
 	mw.setBadge(tabConflicts, conflicts)
 	mw.setBadge(tabHistory, failed)
 }

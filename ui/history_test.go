@@ -113,3 +113,58 @@ func TestChartReadableWithVeryDifferentRuns(t *testing.T) {
 		t.Errorf("an empty run has a bar %v", a)
 	}
 }
+
+// TestHistoryBadgeFromStoredRuns: a push that ends partial (as a scheduled
+// run overnight would) puts a badge on History; it stays when the sheet is
+// opened again (a restart), goes once History is looked at, stays gone
+// after the next opening, and comes back for the next failed run.
+func TestHistoryBadgeFromStoredRuns(t *testing.T) {
+	mw := newTestWindow(t)
+	sh := pulledContacts(t, mw)
+	rows, err := mw.svc.RowIDs(sh.ID)
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("rows %v %v", rows, err)
+	}
+	failPush := func() {
+		t.Helper()
+		if _, err := mw.svc.EditCell(sh.ID, rows[1], colByField(t, sh, "Title"), strings.Repeat("x", 300)); err != nil {
+			t.Fatal(err)
+		}
+		run, err := mw.svc.Sync(context.Background(), sh.ID, app.SyncOptions{Direction: sheets.Push}, nil)
+		if err != nil || run.Status != sheets.RunPartial {
+			t.Fatalf("push: %+v %v, want a partial run", run, err)
+		}
+	}
+	reopen := func() {
+		t.Helper()
+		if err := mw.OpenSheet(sh.ID); err != nil {
+			t.Fatal(err)
+		}
+		mw.WaitIdle()
+	}
+	failPush()
+	reopen()
+	if got := mw.tabTitle(tabHistory); got != "History (1)" {
+		t.Fatalf("History tab %q after a failed run, want a badge of 1", got)
+	}
+	reopen()
+	if got := mw.tabTitle(tabHistory); got != "History (1)" {
+		t.Fatalf("History tab %q after opening the sheet again, want the badge kept", got)
+	}
+	mw.ShowScreen("history")
+	mw.WaitIdle()
+	if got := mw.tabTitle(tabHistory); got != "History" {
+		t.Fatalf("History tab %q while looked at, want no badge", got)
+	}
+	mw.ShowScreen("main")
+	reopen()
+	if got := mw.tabTitle(tabHistory); got != "History" {
+		t.Fatalf("History tab %q after it was seen and the sheet opened again, want no badge", got)
+	}
+	failPush()
+	mw.reloadSheet()
+	mw.WaitIdle()
+	if got := mw.tabTitle(tabHistory); got != "History (1)" {
+		t.Fatalf("History tab %q after another failed run, want a badge of 1", got)
+	}
+}

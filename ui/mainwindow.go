@@ -83,9 +83,6 @@ type MainWindow struct {
 	// (feedback.go).
 	statusGen   int
 	statusTimer *time.Timer
-	// historySeen is when History was last opened: its badge counts the
-	// failed runs since.
-	historySeen time.Time
 	// screens are the views of the open sheet besides the grid, rebuilt
 	// when another sheet opens; nil when no sheet is open.
 	screens *sheetScreens
@@ -240,7 +237,9 @@ func (mw *MainWindow) screenShown(t *container.TabItem) {
 		return
 	}
 	if tabBase(t.Text) == tabHistory {
-		mw.historySeen = time.Now()
+		if err := mw.svc.MarkHistorySeen(mw.sheet.ID); err != nil {
+			mw.report(err)
+		}
 		mw.setBadge(tabHistory, 0)
 	}
 	if s, ok := mw.screens.byTitle[tabBase(t.Text)]; ok {
@@ -332,7 +331,6 @@ func (mw *MainWindow) OpenSheet(id string) error {
 	mw.tabs.Refresh()
 	mw.tabs.SelectIndex(0)
 	mw.win.SetTitle("CRM Sheets — " + mw.sheet.Name)
-	mw.historySeen = time.Now()
 	mw.updateBadges()
 	mw.info(fmt.Sprintf("%q: %d rows, %d columns", mw.sheet.Name, g.Model().Len(), g.Model().Columns()))
 	return nil
