@@ -126,6 +126,22 @@ func (e *TooManyChangesError) Error() string {
 // Is makes errors.Is(err, ErrSyncAborted) true.
 func (e *TooManyChangesError) Is(target error) bool { return target == ErrSyncAborted }
 
+// SheetSyncError is one sheet's failure within SyncAll, which goes on to
+// the next sheet and joins them (errors.Join): it says which sheet (and
+// so which run, Run.SheetID) the error belongs to, so a report can put
+// each error beside its own run rather than the last one.
+type SheetSyncError struct {
+	SheetID string
+	Sheet   string // the sheet's name
+	Err     error
+}
+
+// Error names the sheet, then the cause.
+func (e *SheetSyncError) Error() string { return fmt.Sprintf("sync %q: %v", e.Sheet, e.Err) }
+
+// Unwrap returns the cause, so errors.Is and errors.As see through.
+func (e *SheetSyncError) Unwrap() error { return e.Err }
+
 // ErrOtherOrg is matched by *OtherOrgError: the sheet (or the run) belongs
 // to another Salesforce org than the connected one, so nothing is read into
 // it or sent from it. Connect the sheet's org, or re-bind the sheet.

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -77,7 +76,7 @@ func objectRank(object string) int {
 // Opportunities and the others (by name within an object). opt applies to
 // every sheet (zero fields take each sheet's own settings). It goes on
 // after a sheet fails and returns every recorded run with the joined
-// errors; it stops at cancellation.
+// errors, one *SheetSyncError per failed sheet; it stops at cancellation.
 func (s *Service) SyncAll(ctx context.Context, opt SyncOptions, progress func(sheet string, p Progress)) ([]*sheets.Run, error) {
 	all, err := s.Sheets()
 	if err != nil {
@@ -111,7 +110,7 @@ func (s *Service) SyncAll(ctx context.Context, opt SyncOptions, progress func(sh
 			runs = append(runs, r)
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("sync %q: %w", sh.Name, err))
+			errs = append(errs, &SheetSyncError{SheetID: sh.ID, Sheet: sh.Name, Err: err})
 		}
 	}
 	return runs, errors.Join(errs...)

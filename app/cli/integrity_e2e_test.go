@@ -562,3 +562,43 @@ func TestXLSXSheetBindsAtFirstSync(t *testing.T) {
 		t.Fatalf("org B got %d vendor leads (%v)", len(recs), err)
 	}
 }
+
+// sync --all --json puts each sheet's error beside its own run: People
+// (synced first: Contacts come before Leads) is stopped by the safety
+// rail, Leads goes on and succeeds, and the error is People's, not the
+// last run's.
+func TestSyncAllJSONErrorBesideItsRun(t *testing.T) {
+	emu := clitest.StartEmulator(t, binary, "--seed-accounts", "6")
+	c := newCLI(t)
+	if r := c.Login(t, emu.URL); r.Code != 0 {
+		t.Fatalf("login: exit %d %s", r.Code, r.Err)
+	}
+	c.Must(t, "new", "--template", "people", "--name", "People")
+	c.Must(t, "new", "--template", "leads", "--name", "Leads")
+	c.Must(t, "sync", "--all", "--direction", "pull", "--full")
+	file := filepath.Join(t.TempDir(), "people.xlsx")
+	c.Must(t, "export", "--sheet", "People", file)
+	if n := len(editTitles(t, file, 1000)); n <= 10 {
+		t.Fatalf("edited %d titles; the safety rail needs more than 10", n)
+	}
+	c.Must(t, "import", file, "--sheet", "People")
+
+	var runs []map[string]any
+	r := c.Run(t, 2*time.Minute, "sync", "--all", "--direction", "push", "--json")
+	if err := json.Unmarshal([]byte(r.Out), &runs); err != nil || len(runs) != 2 {
+		t.Fatalf("sync --all --json: %v\n%s\n%s", err, r.Out, r.Err)
+	}
+	people, leads := runs[0], runs[1]
+	if people["sheetName"] != "People" || leads["sheetName"] != "Leads" || leads["status"] != "succeeded" {
+		t.Fatalf("runs %v, want People then Leads (succeeded)", runs)
+	}
+	if msg, _ := people["error"].(string); !strings.Contains(msg, "would overwrite") || !strings.Contains(msg, `"People"`) {
+		t.Errorf("People's run carries error %q, want the safety rail's refusal", people["error"])
+	}
+	if leads["error"] != nil {
+		t.Errorf("Leads' run (succeeded) carries the error %q", leads["error"])
+	}
+	if r.Code != 1 {
+		t.Errorf("exit %d, want 1", r.Code)
+	}
+}

@@ -157,7 +157,53 @@ func quoteCell(s string) string {
 // runSummary is the --json form of a finished run.
 type runSummary struct {
 	*sheets.Run
+	// Sheet names the sheet of an error that came before any run was
+	// recorded (sync --all goes on to the next sheet); "" beside a run.
+	Sheet string `json:"sheet,omitempty"`
 	Error string `json:"error,omitempty"`
+}
+
+// runSummaries pairs runs with runErr: each sheet's error of sync --all
+// (*app.SheetSyncError) goes beside that sheet's run, or in an entry of
+// its own when the sheet failed before a run was recorded; any other error
+// (a one-sheet sync) beside the last run.
+func runSummaries(runs []*sheets.Run, runErr error) []runSummary {
+	out := make([]runSummary, 0, len(runs))
+	for _, r := range runs {
+		out = append(out, runSummary{Run: r})
+	}
+	if runErr == nil {
+		return out
+	}
+	errs := []error{runErr}
+	if j, ok := runErr.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var rest []string
+	for _, err := range errs {
+		var se *app.SheetSyncError
+		if !errors.As(err, &se) {
+			rest = append(rest, err.Error())
+			continue
+		}
+		i := slices.IndexFunc(out, func(s runSummary) bool { return s.Run != nil && s.Run.SheetID == se.SheetID && s.Error == "" })
+		if i < 0 {
+			out = append(out, runSummary{Sheet: se.Sheet, Error: se.Err.Error()})
+			continue
+		}
+		out[i].Error = se.Err.Error()
+	}
+	if len(rest) > 0 {
+		if len(out) == 0 {
+			out = append(out, runSummary{})
+		}
+		last := &out[len(out)-1]
+		if last.Error != "" {
+			rest = append([]string{last.Error}, rest...)
+		}
+		last.Error = strings.Join(rest, "\n")
+	}
+	return out
 }
 
 func (e *env) syncCommand() *cobra.Command {
@@ -315,14 +361,7 @@ func (e *env) reportRuns(runs []*sheets.Run, runErr error) error {
 	if e.json && (len(runs) > 0 || runErr == nil) {
 		// With no run to show, the error is printed as Run's JSON error
 		// object instead of an empty list.
-		out := make([]runSummary, 0, len(runs))
-		for _, r := range runs {
-			out = append(out, runSummary{Run: r})
-		}
-		if runErr != nil && len(out) > 0 {
-			out[len(out)-1].Error = runErr.Error()
-		}
-		if err := printJSON(e.io.Out, out); err != nil {
+		if err := printJSON(e.io.Out, runSummaries(runs, runErr)); err != nil {
 			return err
 		}
 	} else if !e.json {
