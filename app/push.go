@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -155,8 +154,11 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 			if rec, ok := remote[normID(r.RecordID)]; ok {
 				if fromBase[normID(r.RecordID)] {
 					// Unchanged since the sheet's fresh mark: Salesforce
-					// holds the row's base.
-					rem = &merge.Remote{RecordID: r.RecordID, Values: maps.Clone(r.Base), Modified: r.RemoteModified}
+					// holds the row's base. The base itself is lent, not
+					// copied (100k copies a Bulk round): the planner only
+					// reads it, and applyInflight moves a base only where
+					// it differs from the remote value, never here.
+					rem = &merge.Remote{RecordID: r.RecordID, Values: r.Base, Modified: r.RemoteModified}
 				} else {
 					rem = e.toRemote(rec)
 				}

@@ -205,6 +205,9 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 			err = derr
 		}
 	}
+	for _, pr := range prs {
+		pr.fields = nil // sent: the write-back needs only before and after
+	}
 	if err != nil && unknown == nil {
 		e.s.noteCallErr(err)
 		return fmt.Errorf("%s %d %s records: %w", op, len(prs), e.b.object, err)
