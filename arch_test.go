@@ -194,6 +194,78 @@ func TestServiceSignaturesUseAppTypes(t *testing.T) {
 	}
 }
 
+// TestAppTypesAreAppsOwn keeps app's exported types its own: an alias of
+// another layer's type (type ImportTable = xlsx.Table) or an exported field
+// of one (By xlsx.MatchKind) would let the store's or the XLSX package's
+// shapes reach ui and the CLI through app's names. Such a type is declared
+// in app with the fields the views need and converted inside app.
+func TestAppTypesAreAppsOwn(t *testing.T) {
+	fset, files := appFiles(t)
+	layers := map[string]bool{"store": true, "xlsx": true, "crm": true, "auth": true, "emulator": true, "bolt": true, "excelize": true}
+	foreign := func(n ast.Node) (string, bool) {
+		found := ""
+		ast.Inspect(n, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok && found == "" {
+				if x, ok := sel.X.(*ast.Ident); ok && layers[x.Name] {
+					found = x.Name + "." + sel.Sel.Name
+				}
+			}
+			return found == ""
+		})
+		return found, found != ""
+	}
+	types := 0
+	for _, f := range files {
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range g.Specs {
+				ts := spec.(*ast.TypeSpec)
+				if !ts.Name.IsExported() {
+					continue
+				}
+				types++
+				if ts.Name.Name == "Options" {
+					// The wiring point: main.go and tests inject lower
+					// layers' implementations (the token store, the retry
+					// policy) through it; ui and the CLI never fill them.
+					continue
+				}
+				if ts.Assign.IsValid() {
+					if name, ok := foreign(ts.Type); ok {
+						t.Errorf("%s: app.%s is an alias of %s; declare app's own type and convert inside app", fset.Position(ts.Pos()), ts.Name.Name, name)
+					}
+					continue
+				}
+				st, ok := ts.Type.(*ast.StructType)
+				if !ok {
+					if name, ok := foreign(ts.Type); ok {
+						t.Errorf("%s: app.%s is defined as %s; declare app's own type", fset.Position(ts.Pos()), ts.Name.Name, name)
+					}
+					continue
+				}
+				for _, fld := range st.Fields.List {
+					exported := len(fld.Names) == 0
+					for _, n := range fld.Names {
+						exported = exported || n.IsExported()
+					}
+					if !exported {
+						continue
+					}
+					if name, ok := foreign(fld.Type); ok {
+						t.Errorf("%s: an exported field of app.%s has type %s; use app's own type", fset.Position(fld.Pos()), ts.Name.Name, name)
+					}
+				}
+			}
+		}
+	}
+	if types < 10 {
+		t.Fatalf("found %d exported types in app: the rule no longer reads the package", types)
+	}
+}
+
 // TestUIConventions keeps two rules of the views that no import graph
 // shows: background work posts to the UI goroutine only through
 // ui/uiloop.Do (one lock for the window and the grid), and nothing

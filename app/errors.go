@@ -73,7 +73,7 @@ var (
 	ErrUnknownTemplate = errors.New("no such template")
 
 	// ErrAmbiguousDates refuses to create a sheet while some column of text
-	// dates has not had its day/month order chosen (xlsx.Table.ChooseDateFormat):
+	// dates has not had its day/month order chosen (ImportTable.ChooseDateFormat):
 	// the app never guesses a date.
 	ErrAmbiguousDates = errors.New("some date columns need their day and month order chosen")
 

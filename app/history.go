@@ -2,19 +2,25 @@ package app
 
 import (
 	"fmt"
+	"time"
 
 	"crmsheets/sheets"
 	"crmsheets/sheets/store"
 )
 
 // RunQuery selects runs from history: by sheet, time range, newest first,
-// at most Limit (0 = all). It is the store's query, re-exported so views
-// need not import the store.
-type RunQuery = store.RunQuery
+// at most Limit (0 = all). It is app's own, so views need not know the
+// store's query.
+type RunQuery struct {
+	SheetID string    // only this sheet's runs
+	Since   time.Time // runs started at or after
+	Until   time.Time // runs started before
+	Limit   int       // at most this many, newest first; 0 = all
+}
 
 // Runs lists runs from history, newest first.
 func (s *Service) Runs(q RunQuery) ([]*sheets.Run, error) {
-	rs, err := s.store.Runs(q)
+	rs, err := s.store.Runs(store.RunQuery(q))
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}

@@ -24,17 +24,25 @@ func (s *Service) InspectXLSX(path string, lim ImportLimits) ([]WorkbookTab, err
 		return nil, err
 	}
 	defer f.Close()
-	wb, err := xlsx.Inspect(f, size, lim)
+	wb, err := xlsx.Inspect(f, size, lim.toXLSX())
 	if err != nil {
 		return nil, fmt.Errorf("inspect %s: %w", path, err)
 	}
-	return wb.Tabs, nil
+	tabs := make([]WorkbookTab, len(wb.Tabs))
+	for i, t := range wb.Tabs {
+		tabs[i] = WorkbookTab{Name: t.Name, Hidden: t.Hidden, Dimension: t.Dimension, Rows: t.Rows, Columns: t.Columns}
+	}
+	return tabs, nil
 }
 
 // ReadXLSX reads one tab of a workbook for a preview; both the new-sheet and
 // the merge flows start from its Table.
 func (s *Service) ReadXLSX(ctx context.Context, path string, opt ImportReadOptions, lim ImportLimits) (*ImportTable, error) {
-	return xlsx.ReadTableFile(ctx, path, opt, lim)
+	t, err := xlsx.ReadTableFile(ctx, path, opt.toXLSX(), lim.toXLSX())
+	if err != nil {
+		return nil, err
+	}
+	return importTable(t), nil
 }
 
 func openFile(path string) (*os.File, int64, error) {
@@ -113,11 +121,14 @@ func (s *Service) PlanXLSXImport(sheetID string, t *ImportTable, opt ImportOptio
 	if err != nil {
 		return nil, fmt.Errorf("plan XLSX merge: sheet %s: %w", sheetID, err)
 	}
-	p, err := xlsx.PlanMerge(sh, s.store.Rows(sheetID), t, opt)
+	if t.t == nil {
+		return nil, fmt.Errorf("plan XLSX merge into %q: the table was not read by ReadXLSX", sh.Name)
+	}
+	p, err := xlsx.PlanMerge(sh, s.store.Rows(sheetID), t.t, opt.toXLSX())
 	if err != nil {
 		return nil, fmt.Errorf("plan XLSX merge into %q: %w", sh.Name, err)
 	}
-	return p, nil
+	return importPlan(p), nil
 }
 
 // ImportResult counts what ApplyXLSXImport wrote.
@@ -135,12 +146,15 @@ type ImportResult struct {
 // value the preview showed (see ImportResult.Stale); rows deleted since the
 // preview are skipped. Nothing is written if any write fails.
 func (s *Service) ApplyXLSXImport(sheetID string, p *ImportPlan) (ImportResult, error) {
+	if p.p == nil {
+		return ImportResult{}, fmt.Errorf("apply XLSX merge to sheet %s: the plan was not made by PlanXLSXImport", sheetID)
+	}
 	var res ImportResult
 	now := s.now()
 	err := s.store.Batch(func(tx *store.Tx) error {
 		res = ImportResult{}
 		var ids []sheets.RowID
-		changes := map[sheets.RowID][]xlsx.CellChange{}
+		changes := map[sheets.RowID][]ImportCellChange{}
 		for _, m := range p.Matched {
 			if len(m.Changes) > 0 {
 				ids = append(ids, m.Row.ID)
@@ -174,7 +188,7 @@ func (s *Service) ApplyXLSXImport(sheetID string, p *ImportPlan) (ImportResult, 
 				return err
 			}
 		}
-		_, insert := p.Apply()
+		_, insert := p.p.Apply()
 		for _, r := range insert {
 			r.LocalEdited = now
 		}
@@ -198,7 +212,7 @@ func (s *Service) ExportXLSX(w io.Writer, sheetID string, opt ExportOptions) err
 	if err != nil {
 		return fmt.Errorf("export sheet %s: %w", sheetID, err)
 	}
-	return xlsx.Export(w, sh, s.store.Rows(sheetID), opt)
+	return xlsx.Export(w, sh, s.store.Rows(sheetID), opt.toXLSX())
 }
 
 // ExportRunFailuresXLSX writes the failed records of a run, each with its
@@ -216,5 +230,5 @@ func (s *Service) ExportRunFailuresXLSX(w io.Writer, runID uint64, opt ExportOpt
 	if err != nil {
 		return fmt.Errorf("export failures of run %d: sheet %s: %w", runID, run.SheetID, err)
 	}
-	return xlsx.ExportFailures(w, sh, s.store.Rows(run.SheetID), outs, opt)
+	return xlsx.ExportFailures(w, sh, s.store.Rows(run.SheetID), outs, opt.toXLSX())
 }

@@ -47,7 +47,7 @@ func sheetCount(t *testing.T, svc *Service) int {
 
 func TestCreateSheetFromXLSX(t *testing.T) {
 	svc := openXLSXService(t)
-	tb, err := svc.ReadXLSX(context.Background(), xlsxFixture("contacts.xlsx"), xlsx.ReadOptions{}, xlsx.Limits{})
+	tb, err := svc.ReadXLSX(context.Background(), xlsxFixture("contacts.xlsx"), ImportReadOptions{}, ImportLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestCreateSheetFromXLSX(t *testing.T) {
 
 func TestCreateSheetFromXLSXRefusesAmbiguousDates(t *testing.T) {
 	svc := openXLSXService(t)
-	tb, err := svc.ReadXLSX(context.Background(), xlsxFixture("textdates.xlsx"), xlsx.ReadOptions{}, xlsx.Limits{})
+	tb, err := svc.ReadXLSX(context.Background(), xlsxFixture("textdates.xlsx"), ImportReadOptions{}, ImportLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestCreateSheetFromXLSXRefusesAmbiguousDates(t *testing.T) {
 	if n := sheetCount(t, svc); n != 0 {
 		t.Errorf("%d sheets after a refused import", n)
 	}
-	if err := tb.ChooseDateFormat(4, xlsx.DateDMYSlash); err != nil {
+	if err := tb.ChooseDateFormat(4, DateFormat(xlsx.DateDMYSlash)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.CreateSheetFromXLSX("Dates", tb); err != nil {
@@ -104,10 +104,10 @@ func TestBadXLSXChangesNothing(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("not a workbook"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ReadXLSX(context.Background(), bad, xlsx.ReadOptions{}, xlsx.Limits{}); !errors.Is(err, xlsx.ErrNotXLSX) {
+	if _, err := svc.ReadXLSX(context.Background(), bad, ImportReadOptions{}, ImportLimits{}); !errors.Is(err, xlsx.ErrNotXLSX) {
 		t.Fatalf("bad file: %v", err)
 	}
-	if _, err := svc.InspectXLSX(bad, xlsx.Limits{}); !errors.Is(err, xlsx.ErrNotXLSX) {
+	if _, err := svc.InspectXLSX(bad, ImportLimits{}); !errors.Is(err, xlsx.ErrNotXLSX) {
 		t.Fatalf("inspect bad file: %v", err)
 	}
 	if n := sheetCount(t, svc); n != 0 {
@@ -142,13 +142,13 @@ func TestApplyXLSXMerge(t *testing.T) {
 	svc := openXLSXService(t)
 	sh, rows := mergeSheet(t, svc)
 	// A vendor's file: Ann's phone, Bob's phone, and a new person.
-	tb := &xlsx.Table{
+	tb := importTable(&xlsx.Table{
 		Columns:        []xlsx.ColumnInfo{{Name: "E-mail", Type: sheets.TypeEmail}, {Name: "Phone", Type: sheets.TypeText}},
 		Rows:           [][]string{{"ANN@example.com ", "555-0199"}, {"bob@example.com", "555-0111"}, {"cy@example.com", "555-0122"}},
 		SourceRows:     []int{2, 3, 4},
 		RecordIDColumn: -1,
-	}
-	p, err := svc.PlanXLSXImport(sh.ID, tb, xlsx.MergeOptions{AddUnmatched: true})
+	})
+	p, err := svc.PlanXLSXImport(sh.ID, tb, ImportOptions{AddUnmatched: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,18 +189,18 @@ func TestExportXLSXRoundTrip(t *testing.T) {
 	svc := openXLSXService(t)
 	sh, _ := mergeSheet(t, svc)
 	var buf bytes.Buffer
-	if err := svc.ExportXLSX(&buf, sh.ID, xlsx.ExportOptions{}); err != nil {
+	if err := svc.ExportXLSX(&buf, sh.ID, ExportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "people.xlsx")
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tb, err := svc.ReadXLSX(context.Background(), path, xlsx.ReadOptions{}, xlsx.Limits{})
+	tb, err := svc.ReadXLSX(context.Background(), path, ImportReadOptions{}, ImportLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := svc.PlanXLSXImport(sh.ID, tb, xlsx.MergeOptions{ClearBlanks: true})
+	p, err := svc.PlanXLSXImport(sh.ID, tb, ImportOptions{ClearBlanks: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestExportRunFailuresXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := svc.ExportRunFailuresXLSX(&buf, run.ID, xlsx.ExportOptions{}); err != nil {
+	if err := svc.ExportRunFailuresXLSX(&buf, run.ID, ExportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	tb, err := xlsx.ReadTable(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()), xlsx.ReadOptions{}, xlsx.Limits{})
@@ -237,7 +237,7 @@ func TestExportRunFailuresXLSX(t *testing.T) {
 	if _, err := svc.store.Run(run.ID + 100); !errors.Is(err, ErrNotFound) {
 		t.Skip("store reports missing runs differently")
 	}
-	if err := svc.ExportRunFailuresXLSX(&buf, run.ID+100, xlsx.ExportOptions{}); !errors.Is(err, ErrNotFound) {
+	if err := svc.ExportRunFailuresXLSX(&buf, run.ID+100, ExportOptions{}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing run: %v", err)
 	}
 }

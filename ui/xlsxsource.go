@@ -12,9 +12,9 @@ import (
 	"crmsheets/sheets"
 )
 
-// The XLSX flows of the Service (app/xlsxflow.go) take and return the
-// importer's tables, options and plans, which app re-exports as aliases
-// (app.ImportTable, app.ImportPlan, ...) so that ui never imports sheets/xlsx
+// The XLSX flows of the Service (app/xlsxflow.go) take and return app's own
+// tables, options and plans (app.ImportTable, app.ImportPlan, ...), which
+// app converts from the importer's, so ui never depends on sheets/xlsx
 // (DESIGN.md, arch_test.go). This file turns them into the plain,
 // display-ready values the dialogs show (importSource, importPlan).
 
