@@ -64,7 +64,7 @@ func (s *Service) UnseenFailedRuns(sheetID string) (int, error) {
 	if _, err := s.store.GetSetting(historySeenKey(sheetID), &seen); err != nil {
 		return 0, fmt.Errorf("read which runs of the sheet were seen: %w", err)
 	}
-	runs, err := s.store.Runs(RunQuery{SheetID: sheetID, Limit: maxUnseenRuns})
+	runs, err := s.store.Runs(store.RunQuery{SheetID: sheetID, Limit: maxUnseenRuns})
 	if err != nil {
 		return 0, fmt.Errorf("count the failed runs of the sheet: %w", err)
 	}
@@ -83,7 +83,7 @@ func (s *Service) UnseenFailedRuns(sheetID string) (int, error) {
 // MarkHistorySeen records that a person saw the sheet's history up to its
 // newest run: UnseenFailedRuns counts from there.
 func (s *Service) MarkHistorySeen(sheetID string) error {
-	runs, err := s.store.Runs(RunQuery{SheetID: sheetID, Limit: 1})
+	runs, err := s.store.Runs(store.RunQuery{SheetID: sheetID, Limit: 1})
 	if err != nil {
 		return fmt.Errorf("mark the history of the sheet seen: %w", err)
 	}
