@@ -1,10 +1,9 @@
 package emulator
 
 import (
-	"crmsheets/internal/sfid"
-	"errors"
-	"fmt"
 	"strings"
+
+	"crmsheets/internal/sfid"
 )
 
 // Key prefixes of the objects of the demo org, as Salesforce assigns them
@@ -26,8 +25,9 @@ const (
 )
 
 // ErrMalformedID reports a string that is not a 15- or 18-character
-// Salesforce id, or an 18-character id whose checksum suffix is wrong.
-var ErrMalformedID = errors.New("malformed id")
+// Salesforce id, or an 18-character id whose checksum suffix is wrong. It is
+// internal/sfid's sentinel: the demo org and the client share one rule set.
+var ErrMalformedID = sfid.ErrMalformed
 
 // base62 is in ASCII order so that ids built from increasing counters sort
 // lexically in creation order.
@@ -43,26 +43,12 @@ const idPod = "5g"
 func IDChecksum(id15 string) string { return sfid.Checksum(id15) }
 
 // Normalize18 turns a 15- or 18-character id into its canonical 18-character
-// form. An 18-character id is accepted in any letter case of its suffix only
-// when the suffix matches the checksum; otherwise ErrMalformedID is returned.
-func Normalize18(id string) (string, error) {
-	switch len(id) {
-	case 15, 18:
-	default:
-		return "", fmt.Errorf("%w: %q has %d characters", ErrMalformedID, id, len(id))
-	}
-	for i := 0; i < 15; i++ {
-		if strings.IndexByte(base62, id[i]) < 0 {
-			return "", fmt.Errorf("%w: %q has an invalid character", ErrMalformedID, id)
-		}
-	}
-	id15 := id[:15]
-	want := IDChecksum(id15)
-	if len(id) == 18 && !strings.EqualFold(id[15:], want) {
-		return "", fmt.Errorf("%w: %q has checksum %s, want %s", ErrMalformedID, id, id[15:], want)
-	}
-	return id15 + want, nil
-}
+// form by internal/sfid's rules (the one copy): the suffix is checked in any
+// letter case, and an 18-character id folded to one case is restored from
+// its suffix, since Salesforce treats the 18-character form as
+// case-insensitive (API-REFERENCE.md §11). Anything else fails with
+// ErrMalformedID.
+func Normalize18(id string) (string, error) { return sfid.To18(id) }
 
 // newID builds the n-th id (n ≥ 1) of an object with the given key prefix.
 func newID(prefix string, n uint64) string {
