@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"crmsheets/sheets"
@@ -113,45 +112,4 @@ func (mw *MainWindow) tabTitle(base string) string {
 		}
 	}
 	return ""
-}
-
-// unpushed counts the rows changed here (modified, new) across all sheets.
-func (mw *MainWindow) unpushed() (rows, sheetsWith int) {
-	list, err := mw.svc.Sheets()
-	if err != nil {
-		return 0, 0
-	}
-	for _, sh := range list {
-		if sh.Object == "" {
-			continue // a local sheet has nothing to push
-		}
-		n, err := mw.stateCounts(sh.ID)
-		if err != nil {
-			continue
-		}
-		if c := n[sheets.StateModified] + n[sheets.StateNew]; c > 0 {
-			rows += c
-			sheetsWith++
-		}
-	}
-	return rows, sheetsWith
-}
-
-// confirmQuit asks before closing when rows changed here are not pushed
-// yet: they are kept, but a person should know.
-func (mw *MainWindow) confirmQuit(quit func()) {
-	rows, in := mw.unpushed()
-	if rows == 0 {
-		quit()
-		return
-	}
-	msg := fmt.Sprintf("%d row(s) in %d sheet(s) changed here are not pushed to Salesforce yet.\nThey are kept on this computer and pushed the next time you sync.", rows, in)
-	d := dialog.NewConfirm("Quit with changes not pushed?", msg, func(ok bool) {
-		if ok {
-			quit()
-		}
-	}, mw.win)
-	d.SetConfirmText("Quit")
-	d.SetDismissText("Stay")
-	d.Show()
 }
