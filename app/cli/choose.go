@@ -37,14 +37,11 @@ same record, and the row is sent by the next push.`,
   crmsheets choose --sheet "Leads Q3" --row 12 --column "Account Name" --record 001000000000042AAA`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, id, err := e.sheetByRef(cmd.Context(), sheetRef)
+			svc, sh, err := e.sheetDefByRef(cmd.Context(), sheetRef)
 			if err != nil {
 				return err
 			}
-			sh, err := svc.Sheet(id)
-			if err != nil {
-				return err
-			}
+			id := sh.ID
 			if row == 0 {
 				if record != "" || column != "" {
 					return usageErr("--record and --column need --row")

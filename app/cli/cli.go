@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"crmsheets/app"
+	"crmsheets/sheets"
 )
 
 // Exit codes.
@@ -276,18 +277,28 @@ func (e *env) connected(ctx context.Context) (*app.Service, error) {
 
 // sheetByRef finds a sheet by name (case-insensitive) or id.
 func (e *env) sheetByRef(ctx context.Context, ref string) (*app.Service, string, error) {
-	if ref == "" {
-		return nil, "", usageErr("--sheet is required")
-	}
-	svc, err := e.service(ctx)
+	svc, sh, err := e.sheetDefByRef(ctx, ref)
 	if err != nil {
 		return nil, "", err
 	}
+	return svc, sh.ID, nil
+}
+
+// sheetDefByRef is sheetByRef returning the sheet's definition: the one way
+// a command finds the sheet --sheet names, by name or by id.
+func (e *env) sheetDefByRef(ctx context.Context, ref string) (*app.Service, *sheets.Sheet, error) {
+	if ref == "" {
+		return nil, nil, usageErr("--sheet is required")
+	}
+	svc, err := e.service(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	if sh, err := svc.SheetByName(ref); err == nil {
-		return svc, sh.ID, nil
+		return svc, sh, nil
 	}
 	if sh, err := svc.Sheet(ref); err == nil {
-		return svc, sh.ID, nil
+		return svc, sh, nil
 	}
-	return nil, "", fmt.Errorf("no sheet named %q (run `crmsheets sheets` to list them)", ref)
+	return nil, nil, fmt.Errorf("no sheet named %q (run `crmsheets sheets` to list them)", ref)
 }

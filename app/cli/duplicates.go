@@ -34,14 +34,11 @@ anyway with the next push (Sforce-Duplicate-Rule-Header: allowSave=true).`,
   crmsheets duplicates --sheet "Vendor leads" --row 8 --create`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, id, err := e.sheetByRef(cmd.Context(), sheetRef)
+			svc, sh, err := e.sheetDefByRef(cmd.Context(), sheetRef)
 			if err != nil {
 				return err
 			}
-			sh, err := svc.Sheet(id)
-			if err != nil {
-				return err
-			}
+			id := sh.ID
 			if row == 0 {
 				if link != "" || create {
 					return usageErr("--link and --create need --row")

@@ -28,14 +28,11 @@ accepted: LIMIT, ORDER BY, subqueries and statements are refused.`,
 			if set != "" && clear {
 				return usageErr("give --set or --clear, not both")
 			}
-			svc, id, err := e.sheetByRef(ctx, sheetRef)
+			svc, sh, err := e.sheetDefByRef(ctx, sheetRef)
 			if err != nil {
 				return err
 			}
-			sh, err := svc.Sheet(id)
-			if err != nil {
-				return err
-			}
+			id := sh.ID
 			where := sh.Filter
 			if set != "" {
 				where = strings.TrimSpace(set)

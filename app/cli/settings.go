@@ -108,14 +108,11 @@ a run leaves untouched (20%).`,
   crmsheets settings --sheet "Leads Q3" --direction both --policy most-recent --schedule 4h --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, id, err := e.sheetByRef(cmd.Context(), sheetRef)
+			svc, sh, err := e.sheetDefByRef(cmd.Context(), sheetRef)
 			if err != nil {
 				return err
 			}
-			sh, err := svc.Sheet(id)
-			if err != nil {
-				return err
-			}
+			id := sh.ID
 			var notes []string
 			f := cmd.Flags()
 			if f.Changed("object") {

@@ -291,11 +291,7 @@ Salesforce) or fill-empty (values are written only where Salesforce is blank).`,
 
 // setBlanks applies --blank COLUMN=POLICY settings in one saved version.
 func (e *env) setBlanks(ctx context.Context, sheetRef string, specs []string) error {
-	svc, id, err := e.sheetByRef(ctx, sheetRef)
-	if err != nil {
-		return err
-	}
-	sh, err := svc.Sheet(id)
+	svc, sh, err := e.sheetDefByRef(ctx, sheetRef)
 	if err != nil {
 		return err
 	}
