@@ -98,13 +98,7 @@ func (g *Grid) settleDuplicate() bool {
 	}
 	list.Add(widget.NewButton("Create anyway", func() { pop.Hide(); g.SettleDuplicate("") }))
 	list.Add(widget.NewButton("Cancel", func() { pop.Hide(); g.focusTable() }))
-	pop = widget.NewPopUp(list, cv)
-	g.candidates = pop
-	pos := fyne.NewPos(0, 0)
-	if obj := g.cellObj[widget.TableCellID{Row: g.cur.Row, Col: g.cur.Col + 1}]; obj != nil {
-		pos = fyne.CurrentApp().Driver().AbsolutePositionForObject(obj).Add(fyne.NewPos(0, obj.Size().Height))
-	}
-	pop.ShowAtPosition(pos)
+	pop = g.popUpBelowCursor(list, cv)
 	return true
 }
 
@@ -192,13 +186,7 @@ func (g *Grid) chooseCandidate() bool {
 		list.Add(b)
 	}
 	list.Add(widget.NewButton("Cancel", func() { pop.Hide(); g.focusTable() }))
-	pop = widget.NewPopUp(list, cv)
-	g.candidates = pop
-	pos := fyne.NewPos(0, 0)
-	if obj := g.cellObj[widget.TableCellID{Row: g.cur.Row, Col: g.cur.Col + 1}]; obj != nil {
-		pos = fyne.CurrentApp().Driver().AbsolutePositionForObject(obj).Add(fyne.NewPos(0, obj.Size().Height))
-	}
-	pop.ShowAtPosition(pos)
+	pop = g.popUpBelowCursor(list, cv)
 	return true
 }
 
@@ -226,4 +214,18 @@ func (g *Grid) Choose(recordID string) {
 	g.edited()
 	g.focusTable()
 	g.message(fmt.Sprintf("%s %q is %s: remembered for this sheet; the next push sends it", col.Name, r.Row.Cells[col.ID], name), false)
+}
+
+// popUpBelowCursor shows content in a pop-up just under the cursor's cell
+// (the top left of the window when the cell is not drawn) and keeps it as
+// the grid's open candidates list.
+func (g *Grid) popUpBelowCursor(content fyne.CanvasObject, cv fyne.Canvas) *widget.PopUp {
+	pop := widget.NewPopUp(content, cv)
+	g.candidates = pop
+	pos := fyne.NewPos(0, 0)
+	if obj := g.cellObj[widget.TableCellID{Row: g.cur.Row, Col: g.cur.Col + 1}]; obj != nil {
+		pos = fyne.CurrentApp().Driver().AbsolutePositionForObject(obj).Add(fyne.NewPos(0, obj.Size().Height))
+	}
+	pop.ShowAtPosition(pos)
+	return pop
 }
