@@ -94,12 +94,13 @@ func bulkJobCalls(n int, create bool) int {
 }
 
 // bulkPolls is how many polls a job of n records takes: crm polls first
-// after tens of milliseconds, doubling the wait until a tenth is processed,
-// then when the job's own rate says it will be done. Measured on the demo
-// org (BenchmarkBulkThreshold, BenchmarkPush100kChanged and the CLI
-// scaling benchmark report the run's calls next to the plan's): up to
-// 5,000 records one poll, 10k three, 100k four. It is a model of timing,
-// so a busy machine can add a poll.
+// after 20 ms, then at the job's own rate once it reports progress, each
+// wait at most four times the time already waited, so polls come at about
+// 20 ms, 100 ms, 0.5 s, 2.5 s, 12.5 s (crm's TestBulkPollsStayFew). Measured
+// on the demo org (BenchmarkBulkThreshold, BenchmarkPush100kChanged and
+// the CLI scaling benchmark report the run's calls next to the plan's): up
+// to 5,000 records one poll, 10k two or three, 100k three or four, 300k
+// four or five. It is a model of timing, so a busy machine can add a poll.
 func bulkPolls(n int) int {
 	switch {
 	case n <= 5000:

@@ -311,3 +311,46 @@ func FuzzParseBulkError(f *testing.F) {
 		}
 	})
 }
+
+// simulatedPolls counts waitJob's polls of a job of total records that
+// starts processing after queue and then processes them steadily over run,
+// with the default waits.
+func simulatedPolls(total int, queue, run time.Duration) int {
+	least, most := DefaultBulkPollMin, 10*time.Second
+	elapsed, wait := time.Duration(0), least
+	for polls := 1; ; polls++ {
+		elapsed += wait
+		done := 0.0
+		if elapsed > queue {
+			done = min(float64(total), float64(total)*float64(elapsed-queue)/float64(run))
+		}
+		if done >= float64(total) {
+			return polls
+		}
+		wait = nextPoll(wait, elapsed, &bulkJob{NumberRecordsProcessed: &done}, total, least, most)
+	}
+}
+
+// TestBulkPollsStayFew: a job's polls grow with the log of its length in
+// base about five (up to the longest wait, 10 s), so a 100k job and a 300k
+// one (two and six seconds on the demo org, thirty on a busy machine)
+// differ by a poll or two, and the plan's estimate (app's bulkPolls)
+// holds. Waiting for a tenth processed before using the rate made the
+// six-second job seven polls and the 30-second one eleven.
+func TestBulkPollsStayFew(t *testing.T) {
+	for _, c := range []struct {
+		total      int
+		queue, run time.Duration
+		most       int
+	}{
+		{5000, 0, 15 * time.Millisecond, 1},
+		{10_000, 5 * time.Millisecond, 200 * time.Millisecond, 3},
+		{100_000, 10 * time.Millisecond, 2 * time.Second, 4},
+		{300_000, 10 * time.Millisecond, 6 * time.Second, 5},
+		{300_000, 10 * time.Millisecond, 30 * time.Second, 7},
+	} {
+		if got := simulatedPolls(c.total, c.queue, c.run); got > c.most {
+			t.Errorf("job of %d records over %v: %d polls, want at most %d", c.total, c.run, got, c.most)
+		}
+	}
+}
