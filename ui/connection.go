@@ -33,6 +33,17 @@ var envChoices = []struct {
 	{"Demo org", app.EnvDemo},
 }
 
+// kindChoices say what a My Domain org is (app.Org.Declared): "" lets its
+// URL tell (a ".sandbox." URL is a sandbox, others production).
+var kindChoices = []struct {
+	label string
+	env   app.Env
+}{
+	{"As its URL says", ""},
+	{"Production", app.EnvProduction},
+	{"Sandbox", app.EnvSandbox},
+}
+
 // loginTimeout bounds the wait for the browser login to come back.
 const loginTimeout = 5 * time.Minute
 
@@ -192,6 +203,7 @@ type orgForm struct {
 	name, domain *widget.Entry
 	key, port    *widget.Entry
 	env          *widget.RadioGroup
+	kind         *widget.Select // what a My Domain org is (kindChoices)
 	callback     *widget.Label
 	login, guide *widget.Button
 }
@@ -214,6 +226,12 @@ func (mw *MainWindow) showOrgForm(saved app.Org) *orgForm {
 	f.env = widget.NewRadioGroup(labels, nil)
 	f.env.Horizontal = true
 	f.env.SetSelected(labels[0])
+	kinds := make([]string, len(kindChoices))
+	for i, k := range kindChoices {
+		kinds[i] = k.label
+	}
+	f.kind = widget.NewSelect(kinds, nil)
+	f.kind.SetSelected(kinds[0])
 	f.domain.SetPlaceHolder("https://acme.my.salesforce.com")
 	f.key.SetPlaceHolder("Consumer Key of the org's External Client App (3MVG9…)")
 	f.key.SetText(strings.TrimSpace(os.Getenv("CRMSHEETS_CLIENT_ID")))
@@ -229,6 +247,11 @@ func (mw *MainWindow) showOrgForm(saved app.Org) *orgForm {
 		}
 		f.env.Disable() // another environment is another org: add it
 		f.domain.SetText(saved.URL)
+		for _, k := range kindChoices {
+			if k.env == saved.Declared {
+				f.kind.SetSelected(k.label)
+			}
+		}
 		f.key.SetText(saved.ClientID)
 		if saved.CallbackPort != 0 {
 			f.port.SetText(strconv.Itoa(saved.CallbackPort))
@@ -250,13 +273,14 @@ func (mw *MainWindow) showOrgForm(saved app.Org) *orgForm {
 	f.guide = widget.NewButton("How the admin sets it up ("+guidePath+")", func() { mw.showGuide() })
 	f.login = widget.NewButton("Log in", func() {
 		f.d.Hide()
-		mw.addOrg(f.name.Text, f.env.Selected, f.domain.Text, f.key.Text, f.port.Text)
+		mw.addOrg(f.name.Text, f.env.Selected, f.domain.Text, f.kind.Selected, f.key.Text, f.port.Text)
 	})
 	f.login.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem("Name", f.name),
 		widget.NewFormItem("Environment", f.env),
 		widget.NewFormItem("My Domain URL", f.domain),
+		widget.NewFormItem("My Domain is", f.kind),
 		widget.NewFormItem("Consumer key", f.key),
 		widget.NewFormItem("Callback port", f.port),
 		widget.NewFormItem("Callback URL", f.callback),
@@ -283,12 +307,19 @@ func parsePort(s string) (int, error) {
 
 // addOrg logs in to the org the Add dialog describes (envLabel is one of
 // envChoices' labels); the org is saved only when the login succeeds. The
-// demo org is connected without being added again.
-func (mw *MainWindow) addOrg(name, envLabel, domainURL, consumerKey, port string) {
+// demo org is connected without being added again. kindLabel (one of
+// kindChoices' labels) says what a My Domain org is: a production org's
+// big runs are confirmed before they write.
+func (mw *MainWindow) addOrg(name, envLabel, domainURL, kindLabel, consumerKey, port string) {
 	o := app.Org{Name: strings.TrimSpace(name), URL: strings.TrimSpace(domainURL), ClientID: strings.TrimSpace(consumerKey)}
 	for _, e := range envChoices {
 		if e.label == envLabel {
 			o.Env = e.env
+		}
+	}
+	for _, k := range kindChoices {
+		if k.label == kindLabel && o.Env == app.EnvMyDomain {
+			o.Declared = k.env
 		}
 	}
 	if o.Env == app.EnvDemo {
@@ -317,6 +348,7 @@ func (mw *MainWindow) addOrg(name, envLabel, domainURL, consumerKey, port string
 	}
 	if ok {
 		saved.ClientID = o.ClientID
+		saved.Declared = o.Declared
 		if o.Name != "" {
 			saved.Name = o.Name
 		}

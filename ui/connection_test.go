@@ -292,6 +292,22 @@ func TestConnectionDialogFlows(t *testing.T) {
 		t.Fatalf("logging in again through Add: %+v, %d orgs", st, savedOrgs())
 	}
 
+	// Said to be production (a My Domain on loopback would not be by its
+	// URL): the badge says PRODUCTION, the same org is updated, and its
+	// form shows what was said.
+	prod := fillAddOrg(mw, "My Domain", ts.URL, key, port)
+	prod.kind.SetSelected("Production")
+	test.Tap(prod.login)
+	mw.WaitIdle()
+	if st := svc.Status(); st.State != app.StateConnected || !st.Production || mw.conn.env.Text != "PRODUCTION" || savedOrgs() != 1 {
+		t.Fatalf("logging in again as production: %+v, badge %q, %d orgs", st, mw.conn.env.Text, savedOrgs())
+	}
+	acme, _ = svc.ActiveOrg()
+	if pf := mw.showOrgForm(acme); pf.kind.Selected != "Production" {
+		t.Errorf("the saved org's form says it is %q, want Production", pf.kind.Selected)
+	}
+	mw.win.Canvas().Overlays().Top().Hide()
+
 	// A bad My Domain URL is refused before anything is sent.
 	test.Tap(fillAddOrg(mw, "My Domain", "acme.my.salesforce.com", key, port).login)
 	mw.WaitIdle()
