@@ -417,6 +417,14 @@ func (e *engine) outcome(r *sheets.Row, recordID, op string) sheets.RecordOutcom
 // parseSalesforceTime reads LastModifiedDate ("2024-05-01T10:00:00.000+0000").
 func parseSalesforceTime(v any) time.Time {
 	s, _ := v.(string)
+	// Bulk API 2.0 answers in RFC 3339 ("…Z"): its parser is Go's fast
+	// path, and trying the REST layout first cost a failed parse (and its
+	// error) per record of a Bulk pull.
+	if n := len(s); n > 6 && (s[n-1] == 'Z' || s[n-3] == ':') {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t.UTC()
+		}
+	}
 	for _, layout := range []string{"2006-01-02T15:04:05.000-0700", time.RFC3339Nano, "2006-01-02T15:04:05-0700"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC()
