@@ -9,8 +9,11 @@
 // method of [Service], so the GUI and the CLI behave identically. The
 // façade is closed: its signatures use app's own types (or the sheets
 // domain and the pure sub-packages), every error a caller branches on is
-// listed in errors.go, and ui and app/cli import nothing below app
-// (arch_test.go checks all three).
+// listed in errors.go as app's own value (the store's not-found, duplicate
+// and locked errors are translated where app calls the store, in
+// storedoor.go), the XLSX flows hand out app's own tables and plans
+// (xlsxtypes.go), and ui and app/cli import nothing below app (arch_test.go
+// checks each of these).
 //
 // app joins the rooms below it and holds no rule of theirs: the pure field
 // mapping, validation and value conversion live in app/fieldmap, the pure
