@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"net/url"
@@ -672,6 +673,9 @@ func (c *Client) BulkQueryAll(ctx context.Context, soql string) iter.Seq2[Record
 	return c.bulkQuery(ctx, soql, "queryAll")
 }
 
+// errStopped ends a results download whose consumer stopped reading.
+var errStopped = errors.New("stopped by the caller")
+
 func (c *Client) bulkQuery(ctx context.Context, soql, operation string) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		fail := func(err error) { yield(Record{}, fmt.Errorf("bulk query %s: %w", shortSOQL(soql), err)) }
@@ -700,24 +704,35 @@ func (c *Client) bulkQuery(ctx context.Context, soql, operation string) iter.Seq
 			if locator != "" {
 				u += "?" + url.Values{"locator": {locator}}.Encode()
 			}
-			var rows [][]string
+			// A page's records are yielded as they are parsed, not after
+			// the whole page (50,000 rows on the demo org) is held as text.
+			// A GET retried after a dropped connection reads the page again
+			// and skips the records already yielded.
 			var next string
+			yielded, stopped := 0, false
 			err := c.send(ctx, &request{method: http.MethodGet, url: u, accept: "text/csv", idempotent: true}, func(resp *http.Response) error {
 				next = resp.Header.Get("Sforce-Locator")
 				r := csv.NewReader(resp.Body)
 				r.FieldsPerRecord = -1
-				var err error
-				rows, err = r.ReadAll()
-				return err
-			})
-			if err != nil {
-				fail(fmt.Errorf("results of job %s: %w", job.ID, err))
-				return
-			}
-			if len(rows) > 0 {
-				header := rows[0]
+				r.ReuseRecord = true // the values are strings of their own; only the slice is reused
+				header, err := r.Read()
+				if err == io.EOF {
+					return nil
+				} else if err != nil {
+					return err
+				}
+				header = slices.Clone(header)
 				idCol := slices.Index(header, "Id")
-				for _, row := range rows[1:] {
+				for n := 0; ; n++ {
+					row, err := r.Read()
+					if err == io.EOF {
+						return nil
+					} else if err != nil {
+						return err
+					}
+					if n < yielded {
+						continue
+					}
 					rec := Record{Fields: make(map[string]any, len(header))}
 					for j, name := range header {
 						if j >= len(row) || row[j] == "" {
@@ -729,10 +744,19 @@ func (c *Client) bulkQuery(ctx context.Context, soql, operation string) iter.Seq
 					if idCol >= 0 && idCol < len(row) {
 						rec.ID = row[idCol]
 					}
+					yielded++
 					if !yield(rec, nil) {
-						return
+						stopped = true
+						return errStopped
 					}
 				}
+			})
+			if stopped {
+				return
+			}
+			if err != nil {
+				fail(fmt.Errorf("results of job %s: %w", job.ID, err))
+				return
 			}
 			// "If there are no more results, this value is the string null."
 			if next == "" || next == "null" {
