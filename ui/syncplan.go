@@ -80,6 +80,9 @@ func planSummary(p *app.Plan) string {
 	fmt.Fprintf(&b, "%s of %q (%s, conflicts: %s)\n", strings.ToUpper(string(p.Direction[:1]))+string(p.Direction[1:]), p.SheetName, p.Object, p.Policy)
 	fmt.Fprintf(&b, "Pull: %d read, %d new rows, %d rows refreshed.  Push: %d creates, %d updates.  %d unchanged, %d conflicts (%d settled by the policy), %d deleted in Salesforce, %d invalid.\n",
 		p.Pulled, p.New, p.Refreshes, p.Creates, p.Updates, p.Unchanged, p.Conflicts, p.Settled, p.DeletedRemotely, p.Invalid)
+	if p.Unlisted > 0 {
+		fmt.Fprintf(&b, "The list below names the first %d new rows; %d more would be added too.\n", len(p.Changes), p.Unlisted)
+	}
 	fmt.Fprintf(&b, "API calls: about %d (planning spent %d); %d of %d left today, %d kept in reserve.", p.APICalls, p.APICallsSpent, p.APIRemaining, p.APILimit, p.APIReserve)
 	if p.WouldPause {
 		b.WriteString("\n⚠ The run would reach the API reserve and pause before finishing.")
@@ -96,9 +99,6 @@ func planSummary(p *app.Plan) string {
 			break
 		}
 		fmt.Fprintf(&b, "\nInvalid: %s %s — %s", pr.Op, pr.RecordID, pr.Reason)
-	}
-	if p.Unlisted > 0 {
-		fmt.Fprintf(&b, "\nThe list below names the first %d new rows; %d more would be added too.", len(p.Changes), p.Unlisted)
 	}
 	if p.Truncated {
 		fmt.Fprintf(&b, "\n(the list below shows the first %d changes)", len(p.Changes))
