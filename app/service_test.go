@@ -596,3 +596,41 @@ func TestPlanFirstPullNamesRecords(t *testing.T) {
 		t.Errorf("filtered plan %d new, changes %+v, %d unlisted; want person3 alone", plan.New, plan.Changes, plan.Unlisted)
 	}
 }
+
+// TestUnseenFailedRunsSurviveRestart: a partial push counts as unseen in
+// History, still after the app is closed and opened again; marking the
+// history seen clears it, and a later failed run counts again.
+func TestUnseenFailedRunsSurviveRestart(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(3)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	if n, err := env.svc.UnseenFailedRuns(sh.ID); err != nil || n != 0 {
+		t.Fatalf("after a clean pull: %d unseen failed runs (%v), want 0", n, err)
+	}
+	title := col(t, sh, "Title")
+	failPush := func() {
+		t.Helper()
+		env.edit(sh.ID, env.rows(sh.ID)[0].ID, title, strings.Repeat("x", 300))
+		run, err := env.svc.Sync(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push}, nil)
+		if err != nil || run.Status != sheets.RunPartial {
+			t.Fatalf("push %+v %v, want partial", run, err)
+		}
+	}
+	failPush()
+	env.svc.Close()
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
+	if n, err := env.svc.UnseenFailedRuns(sh.ID); err != nil || n != 1 {
+		t.Fatalf("after a restart: %d unseen failed runs (%v), want 1", n, err)
+	}
+	if err := env.svc.MarkHistorySeen(sh.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := env.svc.UnseenFailedRuns(sh.ID); n != 0 {
+		t.Fatalf("after History was seen: %d, want 0", n)
+	}
+	failPush()
+	if n, _ := env.svc.UnseenFailedRuns(sh.ID); n != 1 {
+		t.Fatalf("after another failed run: %d, want 1", n)
+	}
+}
