@@ -88,10 +88,10 @@ func settingLastScheduled(sheetID string) string { return "scheduled/" + sheetID
 // first tick after the start. Runs are recorded with the scheduled
 // trigger; onRun (may be nil) is called on the scheduler's goroutine
 // after each, so the desktop app can refresh what it shows. Calling it
-// again restarts it; cancelling ctx or Close stops it. It needs a
+// again restarts it; StopScheduler, cancelling ctx or Close stops it. It needs a
 // connection at each tick; without one the tick is skipped.
 func (s *Service) StartScheduler(ctx context.Context, onRun func(*sheets.Run)) {
-	s.stopScheduler()
+	s.StopScheduler()
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	s.schedMu.Lock()
@@ -120,9 +120,9 @@ func (s *Service) StartScheduler(ctx context.Context, onRun func(*sheets.Run)) {
 	}()
 }
 
-// stopScheduler stops the scheduler and waits for a scheduled run in
+// StopScheduler stops the scheduler and waits for a scheduled run in
 // progress to notice the cancellation.
-func (s *Service) stopScheduler() {
+func (s *Service) StopScheduler() {
 	s.schedMu.Lock()
 	stop, done := s.schedStop, s.schedDone
 	s.schedStop, s.schedDone = nil, nil

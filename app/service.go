@@ -200,7 +200,7 @@ func (s *Service) Home() string { return s.home }
 // CloseWait loses its store under it and shows as interrupted at the next
 // start; no new run starts once Close has begun (ErrClosing).
 func (s *Service) Close() error {
-	s.stopScheduler()
+	s.StopScheduler()
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()

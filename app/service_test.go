@@ -329,7 +329,7 @@ func TestSchedulerRunsDueSheets(t *testing.T) {
 		t.Errorf("not run again after 2.5h")
 	}
 	env.svc.StartScheduler(env.ctx, nil)
-	env.svc.stopScheduler()
+	env.svc.StopScheduler()
 }
 
 // TestSchedulerRetriesFailedRunSooner: a scheduled run that fails is not

@@ -168,7 +168,7 @@ func NewMainWindow(a fyne.App, svc *app.Service) *MainWindow {
 	mw.win.SetCloseIntercept(func() {
 		mw.confirmQuit(func() {
 			rememberWindow(a.Preferences(), mw.win.Canvas().Size())
-			mw.stop()
+			mw.shutdown()
 			mw.win.Close()
 		})
 	})

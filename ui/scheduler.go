@@ -20,6 +20,14 @@ func (mw *MainWindow) startScheduler() {
 	})
 }
 
+// shutdown ends the window's background work: it cancels the window's
+// context and waits for a scheduled run in progress to notice, so nothing
+// the scheduler started posts to a window that is going away.
+func (mw *MainWindow) shutdown() {
+	mw.stop()
+	mw.svc.StopScheduler()
+}
+
 // scheduledRun shows a scheduled run's outcome and reloads the open sheet
 // when it was the one synced.
 func (mw *MainWindow) scheduledRun(r *sheets.Run) {

@@ -83,7 +83,7 @@ func TestSchedulerRunsWhileTheAppIsOpen(t *testing.T) {
 	if gap := runs[0].Started.Sub(runs[1].Started); gap < 900*time.Millisecond {
 		t.Errorf("runs %v apart, want about the 1 s interval", gap)
 	}
-	mw.stop() // ends the scheduler with the window's context, as closing the window does
+	mw.shutdown() // as closing the window does: the scheduler ends, its last run included
 	mw.WaitIdle()
 	// A run already under way when the window closed still reports to the
 	// window: look at it through uiloop.Do, as a person's clicks arrive on
