@@ -85,9 +85,8 @@ func TestSchedulerRunsWhileTheAppIsOpen(t *testing.T) {
 	}
 	mw.shutdown() // as closing the window does: the scheduler ends, its last run included
 	mw.WaitIdle()
-	// A run already under way when the window closed still reports to the
-	// window: look at it through uiloop.Do, as a person's clicks arrive on
-	// the UI goroutine, never at the same time as that report.
+	// Read through uiloop.Do, as a person's clicks arrive on the UI
+	// goroutine (the test driver runs posted work on the poster's goroutine).
 	var status, nextRun string
 	var rows int
 	uiloop.Do(func() {
