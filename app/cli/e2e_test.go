@@ -88,6 +88,19 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 		t.Fatalf("sheets --json: %v", list)
 	}
 
+	// The plan of the first pull names the records it would add (by their
+	// e-mail, the key column), the first ones, and counts the rest.
+	r := c.Run(t, time.Minute, "plan", "--sheet", "Contacts E2E", "--direction", "pull")
+	adds := 0
+	for _, line := range strings.Split(r.Out, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "add" && strings.Contains(f[1], "@") {
+			adds++
+		}
+	}
+	if r.Code != 0 || adds != app.FirstPullListed || !strings.Contains(r.Out, "more new rows, not listed") {
+		t.Fatalf("first pull plan: exit %d, %d records named, want %d and the rest counted\n%s%s", r.Code, adds, app.FirstPullListed, r.Out, r.Err)
+	}
+
 	var runs []map[string]any
 	c.JSON(t, &runs, "sync", "--sheet", "Contacts E2E", "--direction", "pull", "--full")
 	org, err := clitest.OpenOrg(emu.URL)
