@@ -78,11 +78,12 @@ func (s *syncScreen) doPlan() {
 func planSummary(p *app.Plan) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s of %q (%s, conflicts: %s)\n", strings.ToUpper(string(p.Direction[:1]))+string(p.Direction[1:]), p.SheetName, p.Object, p.Policy)
-	fmt.Fprintf(&b, "Pull: %d read, %d new rows, %d rows refreshed.  Push: %d creates, %d updates.  %d unchanged, %d conflicts (%d settled by the policy), %d deleted in Salesforce, %d invalid.\n",
-		p.Pulled, p.New, p.Refreshes, p.Creates, p.Updates, p.Unchanged, p.Conflicts, p.Settled, p.DeletedRemotely, p.Invalid)
-	if p.Unlisted > 0 {
-		fmt.Fprintf(&b, "The list below names the first %d new rows; %d more would be added too.\n", len(p.Changes), p.Unlisted)
+	newRows := fmt.Sprintf("%d new rows", p.New)
+	if p.Unlisted > 0 { // said early: the summary shows its first lines
+		newRows += fmt.Sprintf(" (the first %d listed below; %d more would be added too)", len(p.Changes), p.Unlisted)
 	}
+	fmt.Fprintf(&b, "Pull: %d read, %s, %d rows refreshed.  Push: %d creates, %d updates.  %d unchanged, %d conflicts (%d settled by the policy), %d deleted in Salesforce, %d invalid.\n",
+		p.Pulled, newRows, p.Refreshes, p.Creates, p.Updates, p.Unchanged, p.Conflicts, p.Settled, p.DeletedRemotely, p.Invalid)
 	fmt.Fprintf(&b, "API calls: about %d (planning spent %d); %d of %d left today, %d kept in reserve.", p.APICalls, p.APICallsSpent, p.APIRemaining, p.APILimit, p.APIReserve)
 	if p.WouldPause {
 		b.WriteString("\n⚠ The run would reach the API reserve and pause before finishing.")

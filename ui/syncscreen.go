@@ -184,10 +184,10 @@ func newSyncScreen(mw *MainWindow, host screenHost) *syncScreen {
 	// The settings scroll; the buttons, the progress and the plan's
 	// summary stay in view under them, and the plan's table takes the rest
 	// of the height below (drag the divider to share it differently).
-	// The summary scrolls in a few lines' height: a long plan (a first
+	// The summary scrolls in three lines' height: a long plan (a first
 	// pull's, one with invalid rows) never spills over the table.
 	summary := container.NewVScroll(s.plan)
-	summary.SetMinSize(fyne.NewSize(0, 5*(theme.TextSize()+theme.InnerPadding())))
+	summary.SetMinSize(fyne.NewSize(0, 3*(theme.TextSize()+theme.InnerPadding())))
 	controls := container.NewVBox(actions, progress, widget.NewSeparator(), summary)
 	upper := container.NewBorder(nil, container.NewPadded(controls), nil, nil, container.NewVScroll(container.NewPadded(form)))
 	split := container.NewVSplit(upper, s.changes)
