@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"crmsheets/app"
 	"crmsheets/internal/clitest"
 )
@@ -227,30 +225,16 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 // vendor's file with a missing value, and returns the value.
 func blankFirstTitle(t *testing.T, path string) string {
 	t.Helper()
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tab := f.GetSheetName(0)
-	rows, err := f.GetRows(tab)
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := slices.Index(rows[0], "Job Title")
-	for r := 1; col >= 0 && r < len(rows); r++ {
-		if col < len(rows[r]) && rows[r][col] != "" {
-			cell, _ := excelize.CoordinatesToCellName(col+1, r+1)
-			if err := f.SetCellValue(tab, cell, nil); err != nil {
-				t.Fatal(err)
-			}
-			if err := f.Save(); err != nil {
-				t.Fatal(err)
-			}
-			return rows[r][col]
+	w := openWorkbook(t, path)
+	col := slices.Index(w.rows[0], "Job Title")
+	for r := 1; col >= 0 && r < len(w.rows); r++ {
+		if col < len(w.rows[r]) && w.rows[r][col] != "" {
+			w.set(col, r, nil)
+			w.save()
+			return w.rows[r][col]
 		}
 	}
-	t.Fatalf("no Job Title with a value in %v", rows[0])
+	t.Fatalf("no Job Title with a value in %v", w.rows[0])
 	return ""
 }
 
@@ -261,25 +245,9 @@ func quoteCellForTest(v string) string { return strconv.Quote(v) }
 // workbook, as a user would in Excel, and returns email -> new title.
 func editTitles(t *testing.T, path string, n int) map[string]string {
 	t.Helper()
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tab := f.GetSheetName(0)
-	rows, err := f.GetRows(tab)
-	if err != nil {
-		t.Fatal(err)
-	}
-	titleCol, emailCol := -1, -1
-	for i, h := range rows[0] {
-		switch h {
-		case "Job Title":
-			titleCol = i
-		case "Email":
-			emailCol = i
-		}
-	}
+	w := openWorkbook(t, path)
+	rows := w.rows
+	titleCol, emailCol := slices.Index(rows[0], "Job Title"), slices.Index(rows[0], "Email")
 	if titleCol < 0 || emailCol < 0 {
 		t.Fatalf("export header %v lacks Job Title or Email", rows[0])
 	}
@@ -288,15 +256,10 @@ func editTitles(t *testing.T, path string, n int) map[string]string {
 		if emailCol >= len(rows[r]) || rows[r][emailCol] == "" {
 			continue
 		}
-		cell, _ := excelize.CoordinatesToCellName(titleCol+1, r+1)
 		title := fmt.Sprintf("Edited in Excel %d", r)
-		if err := f.SetCellStr(tab, cell, title); err != nil {
-			t.Fatal(err)
-		}
+		w.set(titleCol, r, title)
 		out[rows[r][emailCol]] = title
 	}
-	if err := f.Save(); err != nil {
-		t.Fatal(err)
-	}
+	w.save()
 	return out
 }

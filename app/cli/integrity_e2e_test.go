@@ -136,32 +136,17 @@ func TestSheetBoundToItsOrg(t *testing.T) {
 // how many cells changed.
 func resaveWithLF(t *testing.T, path string) int {
 	t.Helper()
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tab := f.GetSheetName(0)
-	rows, err := f.GetRows(tab)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := openWorkbook(t, path)
 	n := 0
-	for r, row := range rows {
+	for r, row := range w.rows {
 		for c, v := range row {
-			if !strings.Contains(v, "\r") {
-				continue
+			if strings.Contains(v, "\r") {
+				w.set(c, r, strings.ReplaceAll(strings.ReplaceAll(v, "\r\n", "\n"), "\r", "\n"))
+				n++
 			}
-			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
-			if err := f.SetCellStr(tab, cell, strings.ReplaceAll(strings.ReplaceAll(v, "\r\n", "\n"), "\r", "\n")); err != nil {
-				t.Fatal(err)
-			}
-			n++
 		}
 	}
-	if err := f.Save(); err != nil {
-		t.Fatal(err)
-	}
+	w.save()
 	return n
 }
 
@@ -223,40 +208,25 @@ func TestLineEndingsAreNotEdits(t *testing.T) {
 // workbook and returns their e-mails.
 func addPeople(t *testing.T, path string, n int) []string {
 	t.Helper()
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tab := f.GetSheetName(0)
-	rows, err := f.GetRows(tab)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := openWorkbook(t, path)
 	cols := map[string]int{}
-	for i, h := range rows[0] {
+	for i, h := range w.rows[0] {
 		cols[h] = i + 1
 	}
 	for _, h := range []string{"First Name", "Last Name", "Email"} {
 		if cols[h] == 0 {
-			t.Fatalf("export header %v lacks %s", rows[0], h)
+			t.Fatalf("export header %v lacks %s", w.rows[0], h)
 		}
 	}
 	var emails []string
 	for i := range n {
-		r := len(rows) + 1 + i
 		email := fmt.Sprintf("new%03d@drop.example", i)
 		for h, v := range map[string]string{"First Name": "New", "Last Name": fmt.Sprintf("Person %d", i), "Email": email} {
-			cell, _ := excelize.CoordinatesToCellName(cols[h], r)
-			if err := f.SetCellStr(tab, cell, v); err != nil {
-				t.Fatal(err)
-			}
+			w.set(cols[h]-1, len(w.rows)+i, v)
 		}
 		emails = append(emails, email)
 	}
-	if err := f.Save(); err != nil {
-		t.Fatal(err)
-	}
+	w.save()
 	return emails
 }
 
@@ -471,24 +441,14 @@ func TestUnrestrictedPicklistValueImportsAndPushes(t *testing.T) {
 	c.Must(t, "sync", "--sheet", "Accounts", "--direction", "pull")
 	file := filepath.Join(t.TempDir(), "accounts.xlsx")
 	c.Must(t, "export", "--sheet", "Accounts", file)
-	f, err := excelize.OpenFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab := f.GetSheetName(0)
-	rows, _ := f.GetRows(tab)
+	w := openWorkbook(t, file)
+	rows := w.rows
 	typeCol, nameCol := slices.Index(rows[0], "Type"), slices.Index(rows[0], "Name")
 	if typeCol < 0 || nameCol < 0 {
 		t.Fatalf("header %v", rows[0])
 	}
-	cell, _ := excelize.CoordinatesToCellName(typeCol+1, 2)
-	if err := f.SetCellStr(tab, cell, "Weird Type"); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Save(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	w.set(typeCol, 1, "Weird Type")
+	w.save()
 	var preview map[string]any
 	c.JSON(t, &preview, "import", file, "--sheet", "Accounts", "--preview")
 	plan := preview["plan"].(map[string]any)
