@@ -227,12 +227,6 @@ func TestAppTypesAreAppsOwn(t *testing.T) {
 					continue
 				}
 				types++
-				if ts.Name.Name == "Options" {
-					// The wiring point: main.go and tests inject lower
-					// layers' implementations (the token store, the retry
-					// policy) through it; ui and the CLI never fill them.
-					continue
-				}
 				if ts.Assign.IsValid() {
 					if name, ok := foreign(ts.Type); ok {
 						t.Errorf("%s: app.%s is an alias of %s; declare app's own type and convert inside app", fset.Position(ts.Pos()), ts.Name.Name, name)

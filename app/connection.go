@@ -257,7 +257,7 @@ func (s *Service) attach(ctx context.Context, orgID string, sess *auth.Session) 
 	hc := sess.HTTPClient(ctx)
 	opts := []crm.Option{crm.WithHTTPClient(hc), crm.WithLogger(s.log), crm.WithBulkThreshold(s.bulkThreshold())}
 	if s.opt.Retry != nil {
-		opts = append(opts, crm.WithRetry(*s.opt.Retry))
+		opts = append(opts, crm.WithRetry(s.opt.Retry.crm()))
 	}
 	cl, err := crm.NewClient(sess.InstanceURL, opts...)
 	if err != nil {

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"crmsheets/crm"
 	"crmsheets/crm/emulator"
 	"crmsheets/sheets"
 )
@@ -199,7 +198,7 @@ func TestKilledPushLosesNothing(t *testing.T) {
 // the same data in the org and the sheet.
 func TestFaultsEndInTheCleanState(t *testing.T) {
 	run := func(faults emulator.Faults) (org, sheet map[string]string, calls int) {
-		retry := crm.RetryPolicy{MaxAttempts: 12, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxElapsed: 10 * time.Second}
+		retry := RetryPolicy{MaxAttempts: 12, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxElapsed: 10 * time.Second}
 		env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Retry = &retry }))
 		env.seedContacts(600)
 		env.org.SetFaults(faults)

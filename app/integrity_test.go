@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"crmsheets/crm"
 	"crmsheets/crm/emulator"
 	"crmsheets/sheets"
 )
@@ -15,7 +14,7 @@ import (
 // rows stay create-pending with an outcome each, and the next runs settle
 // them by key without creating any twice.
 func TestUnconfirmedCreatesMakeThePushPartial(t *testing.T) {
-	retry := crm.RetryPolicy{MaxAttempts: 12, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxElapsed: 10 * time.Second}
+	retry := RetryPolicy{MaxAttempts: 12, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxElapsed: 10 * time.Second}
 	env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Retry = &retry; o.PushBatchSize = 20 }))
 	sh := env.contactSheet(true)
 	email, last := col(t, sh, "Email"), col(t, sh, "Last")

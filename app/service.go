@@ -74,13 +74,14 @@ type Options struct {
 	// Collections limit, which is also the maximum. Smaller rounds commit
 	// more often (tests use them to multiply crash points).
 	PushBatchSize int
-	// Retry overrides the Salesforce client's retry policy (tests shorten
-	// the backoff); nil keeps crm.DefaultRetryPolicy.
-	Retry *crm.RetryPolicy
+	// Retry overrides how Salesforce requests are retried (tests shorten
+	// the backoff); nil keeps the client's default of eight attempts
+	// within two minutes.
+	Retry *RetryPolicy
 	// Keyring selects where OAuth tokens are kept; nil means the OS
 	// keychain with a 0600 file in Home as a visible fallback, or with
 	// TokensInFile the file alone.
-	Keyring auth.TokenStore
+	Keyring TokenVault
 	// TokensInFile keeps OAuth tokens in 0600 files in Home and never
 	// touches the OS keychain: for servers and CI runners without one, and
 	// for tests, which must leave the user's keychain alone. The CLI sets

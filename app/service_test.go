@@ -537,7 +537,7 @@ func TestEditCellsAllOrNothing(t *testing.T) {
 }
 
 func TestOfflineBadgeClearsWhenCallsWorkAgain(t *testing.T) {
-	retry := crm.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxElapsed: 50 * time.Millisecond}
+	retry := RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxElapsed: 50 * time.Millisecond}
 	env := newTestEnv(t, withServiceOptions(func(o *Options) { o.Retry = &retry }))
 	env.seedContacts(1)
 	sh := env.contactSheet(false)
