@@ -293,9 +293,13 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 	if d := e.opt.Direction; d == sheets.Pull || d == sheets.Both {
 		// Every pull refreshes the roll-up columns: one query per column
 		// and batch of rows.
-		if cols := len(rollupColumns(e.sh)); cols > 0 {
+		if cols := rollupColumns(e.sh); len(cols) > 0 {
 			n, _ := s.store.RowCount(sheetID)
-			p.APICalls += cols * max(1, ceilDiv(n+p.New, rollupBatch))
+			size, err := rollupBatchSize(ctx, e.c, e.sh.Object, cols)
+			if err != nil {
+				return nil, fmt.Errorf("plan %q: %w", e.sh.Name, err)
+			}
+			p.APICalls += len(cols) * max(1, ceilDiv(n+p.New, size))
 		}
 	}
 	u := e.c.Usage()

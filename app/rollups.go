@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -25,11 +26,33 @@ import (
 // "latest" is the value of the most recently created matching child.
 var RollupFuncs = []string{"sum", "count", "min", "max", "avg", "latest"}
 
-// rollupBatch is how many parent ids one roll-up query names: at most one
-// group per parent, well under Salesforce's 2,000 groups per aggregate
-// query, and an encoded query (about 27 bytes an id) well under the
-// 16,384-byte URI limit, with room for the condition.
-const rollupBatch = 300
+// rollupMaxBatch is the most parent ids one roll-up query names: one group
+// per parent, and Salesforce returns at most 2,000 groups per aggregate
+// query.
+const rollupMaxBatch = 2000
+
+// rollupIDBytes is what one more id adds to an encoded query's URI at most:
+// '001…' and a comma, URL-encoded (%27 twice, %2C once, 18 characters).
+var rollupIDBytes = len(url.QueryEscape("'001000000000000AAA',"))
+
+// rollupBatchSize is how many parent ids each roll-up query of cols can
+// name: as many as the longest of the queries leaves room for under
+// Salesforce's URI limit (about 580 with a short condition), at most
+// rollupMaxBatch. Fewer, fuller queries spend fewer API calls.
+func rollupBatchSize(ctx context.Context, c *crm.Client, parent string, cols []sheets.Column) (int, error) {
+	n := rollupMaxBatch
+	for _, col := range cols {
+		room, err := c.QueryRoom(ctx, rollupQuery(parent, *col.Rollup, nil))
+		if err != nil {
+			return 0, fmt.Errorf("roll-up column %q: %w", col.Name, err)
+		}
+		n = min(n, room/rollupIDBytes)
+	}
+	if n < 1 {
+		return 0, fmt.Errorf("roll-up column conditions are too long to fit one record id in a query; shorten them")
+	}
+	return n, nil
+}
 
 // RollupChild is a kind of related record a roll-up column can aggregate,
 // with the fields each function can take.
@@ -257,7 +280,8 @@ func rollupQuery(parent string, r sheets.Rollup, ids []string) string {
 }
 
 // refreshRollups recomputes the roll-up columns cols for every row with a
-// record id: one aggregate query per column and batch of rollupBatch rows.
+// record id: one aggregate query per column and batch of rows (as many
+// ids as the URI limit allows, see rollupBatchSize).
 // A row whose record has no matching child gets 0 for a count and a blank
 // otherwise. The value is also the cell's base, so a roll-up never reads as
 // an edit. It returns the API calls made.
@@ -274,10 +298,17 @@ func refreshRollups(ctx context.Context, c *crm.Client, st storeDoor, sh *sheets
 			rows = append(rows, r)
 		}
 	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	size, err := rollupBatchSize(ctx, c, sh.Object, cols)
+	if err != nil {
+		return 0, fmt.Errorf("roll-ups of %q: %w", sh.Name, err)
+	}
 	calls := 0
 	values := map[sheets.RowID]map[string]string{} // row → roll-up column → new value
-	for start := 0; start < len(rows); start += rollupBatch {
-		batch := rows[start:min(start+rollupBatch, len(rows))]
+	for start := 0; start < len(rows); start += size {
+		batch := rows[start:min(start+size, len(rows))]
 		ids := make([]string, len(batch))
 		for i, r := range batch {
 			ids[i] = r.RecordID
@@ -320,7 +351,7 @@ func refreshRollups(ctx context.Context, c *crm.Client, st storeDoor, sh *sheets
 	ids := slices.Sorted(maps.Keys(values))
 	// The rows are read again inside the write: an edit made while the
 	// queries ran is kept; only the roll-up cells change.
-	err := st.Batch(func(tx *store.Tx) error {
+	err = st.Batch(func(tx *store.Tx) error {
 		var upd []*sheets.Row
 		for _, id := range ids {
 			r, err := tx.Row(sh.ID, id)

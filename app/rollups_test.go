@@ -1,11 +1,13 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 
+	"crmsheets/crm"
 	"crmsheets/sheets"
 )
 
@@ -110,19 +112,38 @@ func TestRollupColumns(t *testing.T) {
 	}
 }
 
-// TestRollupQueryFitsTheURILimit: a batch of roll-up parent ids with a
-// long condition stays under Salesforce's 16,384-byte URI limit once
-// encoded, so a big sheet never meets ErrQueryTooLong.
+// TestRollupQueryFitsTheURILimit: a batch of roll-up parent ids, sized by
+// rollupBatchSize for a long condition, stays under Salesforce's
+// 16,384-byte URI limit once encoded on a long My Domain URL, so a big
+// sheet never meets ErrQueryTooLong; a short condition gets more ids per
+// query than a long one, and well over the 300 of a fixed batch.
 func TestRollupQueryFitsTheURILimit(t *testing.T) {
-	ids := make([]string, rollupBatch)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("001Dn00000%05dAAA", i)
+	const instance = "https://acme-corporation-worldwide.my.salesforce.com"
+	c, err := crm.NewClient(instance, crm.WithAPIVersion("62.0"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	where := "StageName = 'Closed Won' AND CloseDate = LAST_N_DAYS:365 AND " + strings.Repeat("Amount > 1000 AND ", 20) + "IsDeleted = false"
-	for _, fn := range []string{"sum", "latest"} {
-		q := rollupQuery("Account", sheets.Rollup{Func: fn, Child: "Opportunity", Via: "AccountId", Field: "Amount", Relationship: "Opportunities", Where: where}, ids)
-		if n := len("https://acme.my.salesforce.com/services/data/v62.0/query?q=" + url.QueryEscape(q)); n > 16384 {
-			t.Errorf("%s: %d-byte URI for %d ids", fn, n, len(ids))
+	long := "StageName = 'Closed Won' AND CloseDate = LAST_N_DAYS:365 AND " + strings.Repeat("Amount > 1000 AND ", 20) + "IsDeleted = false"
+	sizes := map[string]int{}
+	for _, where := range []string{"", long} {
+		for _, fn := range []string{"sum", "latest"} {
+			r := sheets.Rollup{Func: fn, Child: "Opportunity", Via: "AccountId", Field: "Amount", Relationship: "Opportunities", Where: where}
+			n, err := rollupBatchSize(context.Background(), c, "Account", []sheets.Column{{Name: "Won", Rollup: &r}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := make([]string, n)
+			for i := range ids {
+				ids[i] = fmt.Sprintf("001Dn00000%05dAAA", i)
+			}
+			q := rollupQuery("Account", r, ids)
+			if u := len(instance + "/services/data/v62.0/query?q=" + url.QueryEscape(q)); u > 16384 {
+				t.Errorf("%s where %.20q: %d-byte URI for %d ids", fn, where, u, n)
+			}
+			sizes[fn+where] = n
 		}
+	}
+	if sizes["sum"] <= sizes["sum"+long] || sizes["sum"] < 500 {
+		t.Errorf("batch sizes %v: a short condition should fit more ids, and over 500", sizes)
 	}
 }

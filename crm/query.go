@@ -258,6 +258,18 @@ func parentPaths(soql string) map[string][]string {
 // maxURLBytes is Salesforce's URI limit (HTTP 414 above 16,384 bytes).
 const maxURLBytes = 16384
 
+// QueryRoom is how many more bytes of URL-encoded SOQL a query request
+// built from soql could hold before Salesforce's URI limit: callers that
+// list record ids in an IN clause size their batches with it instead of a
+// guess, so a short condition leaves room for more ids per call.
+func (c *Client) QueryRoom(ctx context.Context, soql string) (int, error) {
+	path, err := c.dataPath(ctx, "query")
+	if err != nil {
+		return 0, fmt.Errorf("size the query %s: %w", shortSOQL(soql), err)
+	}
+	return maxURLBytes - len(c.absURL(path+"?q="+url.QueryEscape(soql))), nil
+}
+
 // ErrQueryTooLong: the encoded query does not fit in a request URI; split
 // long IN lists into several queries.
 var ErrQueryTooLong = errors.New("SOQL query too long for one request")
