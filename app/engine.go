@@ -22,10 +22,11 @@ const (
 	// pushChunkRows is how many rows a push reads, plans, sends and writes
 	// back per round: one sObject Collections call and one transaction.
 	pushChunkRows = crm.CollectionBatchSize
-	// bulkChunkRows is the round size when a push goes through Bulk API
-	// 2.0: every row in one round, so each operation is one job (crm splits
-	// only beyond Salesforce's upload size).
-	bulkChunkRows = math.MaxInt
+	// bulkPlanRows is how many rows a push through Bulk API 2.0 reads and
+	// plans at a time; every row still goes in one job per operation (crm
+	// splits only beyond Salesforce's upload size), sent once all are
+	// planned.
+	bulkPlanRows = 5000
 	// inQueryValues caps the values of one `IN (…)` query.
 	inQueryValues = 200
 	// inQueryBytes caps the literal text of one `IN (…)` list, so the

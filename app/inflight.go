@@ -56,17 +56,26 @@ func (e *engine) saveInflight(prs []*pushRow) error {
 // then done with. It reports whether the base moved: the caller must then
 // write the row even if the merge changes nothing else.
 func (e *engine) applyInflight(r *sheets.Row, remote map[string]string) bool {
+	return len(e.inflightMoves(r, remote)) > 0
+}
+
+// inflightMoves is applyInflight returning the base values it moved (nil
+// when none), for a push that writes back a row read again later.
+func (e *engine) inflightMoves(r *sheets.Row, remote map[string]string) map[string]string {
 	k := rowKey(r.ID)
 	vals, ok := e.inflight[k]
 	if !ok {
-		return false
+		return nil
 	}
-	moved := false
+	var moved map[string]string
 	if r.Base != nil {
 		for col, v := range vals {
 			if remote[col] == v && r.Base[col] != v {
 				setCell(r.Base, col, v)
-				moved = true
+				if moved == nil {
+					moved = map[string]string{}
+				}
+				moved[col] = v
 			}
 		}
 	}

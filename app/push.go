@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"crmsheets/app/fieldmap"
 	"crmsheets/app/merge"
@@ -50,6 +53,7 @@ func (e *engine) push(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		clear(e.snaps) // its rows were written back
 		ids = append(ids, again...)
 		slices.Sort(ids)
 	}
@@ -68,17 +72,28 @@ func (e *engine) push(ctx context.Context) error {
 	if err := e.freshen(ctx, ids); err != nil {
 		return e.pausedOr(err)
 	}
-	chunk := e.s.opt.PushBatchSize
-	bulk := e.c.UseBulk(len(ids))
-	if bulk {
-		chunk = bulkChunkRows
+	if e.c.UseBulk(len(ids)) {
+		return e.pushBulk(ctx, ids)
 	}
+	chunk := e.s.opt.PushBatchSize
 	for start := 0; start < len(ids); start += chunk {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		end := min(start+chunk, len(ids))
-		if err := e.pushChunk(ctx, ids[start:end], bulk); err != nil {
+		prs, err := e.planChunk(ctx, ids[start:end])
+		if err != nil {
+			return err
+		}
+		if err := e.resolveDeferred(ctx, prs); err != nil {
+			return err
+		}
+		if e.paused != "" {
+			return nil // the budget stopped the reads: nothing is sent
+		}
+		if e.dry != nil {
+			e.planned(prs, false)
+		} else if err := e.sendAndWrite(ctx, prs, false); err != nil {
 			return err
 		}
 		e.prog(Progress{Phase: PhasePush, Done: end, Total: len(ids)})
@@ -86,6 +101,57 @@ func (e *engine) push(ctx context.Context) error {
 			return nil
 		}
 	}
+	return e.pushDone(ctx)
+}
+
+// pushBulk is push through Bulk API 2.0: one job per operation for every
+// row, so the rows are planned in rounds of bulkPlanRows and each planned
+// row is kept compact (see compact) until its job ends: memory stays about
+// flat with the sheet's size instead of holding every row, its snapshot
+// and its maps at once.
+func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
+	all := make([]*pushRow, 0, len(ids))
+	listed := 0 // rows of all a plan has listed
+	for start := 0; start < len(ids); start += bulkPlanRows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		prs, err := e.planChunk(ctx, ids[start:min(start+bulkPlanRows, len(ids))])
+		if err != nil {
+			return err
+		}
+		if e.paused != "" {
+			return nil // the budget stopped the reads: nothing is sent
+		}
+		all = append(all, prs...)
+		// A plan lists rows in order as soon as they are prepared, and
+		// keeps only what it counts of them.
+		for ; e.dry != nil && listed < len(all) && !all[listed].deferred; listed++ {
+			e.reportRow(all[listed])
+			all[listed].compact()
+		}
+	}
+	if err := e.resolveDeferred(ctx, all); err != nil {
+		return err
+	}
+	if e.paused != "" {
+		return nil
+	}
+	if e.dry != nil {
+		e.planned(all, true)
+	} else if err := e.sendAndWrite(ctx, all, true); err != nil {
+		return err
+	}
+	e.prog(Progress{Phase: PhasePush, Done: len(ids), Total: len(ids)})
+	if e.paused != "" {
+		return nil
+	}
+	return e.pushDone(ctx)
+}
+
+// pushDone ends a push: the read-back of what it wrote (its estimate, for
+// a plan).
+func (e *engine) pushDone(ctx context.Context) error {
 	if e.dry != nil {
 		e.dry.readBackCalls = e.readBackCalls(e.plannedWrites)
 		return nil
@@ -128,22 +194,39 @@ type pushRow struct {
 	// forceWrite: the row changed before planning (an in-flight update
 	// recognised) and must be written back.
 	forceWrite bool
+	// baseMoves are the base values applyInflight moved (written back
+	// with the row).
+	baseMoves map[string]string
+	// deferred: the row sends a relationship column, resolved once for
+	// every row of the push (resolveDeferred) before prepareSend.
+	deferred bool
+	// What the write-back needs of the row as planned once it is let go
+	// (compact): its state and a print of its cells, to tell whether the
+	// user edited it since, and the cells Refresh overwrites.
+	compacted  bool
+	state0     sheets.State
+	edited     time.Time
+	print      uint64
+	refreshOld map[string]string
+	// dryDone: a plan has counted and listed the row (reportPlanned).
+	dryDone bool
 }
 
-// pushChunk runs one round: read, merge, validate, resolve, send, write.
-func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) error {
-	defer clear(e.snaps)
-	rows, err := e.readRows(ids)
+// planChunk reads, merges and validates one round of rows. Rows that send
+// a relationship column are left deferred (resolveDeferred prepares them);
+// the others are prepared and, in a real run, compacted.
+func (e *engine) planChunk(ctx context.Context, ids []sheets.RowID) ([]*pushRow, error) {
+	rows, err := e.readPushRows(ids)
 	if err != nil {
-		return fmt.Errorf("push: %w", err)
+		return nil, fmt.Errorf("push: %w", err)
 	}
 	remote, fromBase, err := e.remoteOf(ctx, rows)
 	if err != nil {
-		return e.pausedOr(err)
+		return nil, e.pausedOr(err)
 	}
 	keyed, err := e.lookupByKey(ctx, rows)
 	if err != nil {
-		return e.pausedOr(err)
+		return nil, e.pausedOr(err)
 	}
 	prs := make([]*pushRow, 0, len(rows))
 	for _, r := range rows {
@@ -163,12 +246,13 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 					rem = e.toRemote(rec)
 				}
 				pr.remote = rec
-				pr.forceWrite = e.applyInflight(r, rem.Values)
+				pr.baseMoves = e.inflightMoves(r, rem.Values)
+				pr.forceWrite = len(pr.baseMoves) > 0
 			}
 		case len(keyed[r.ID]) == 1:
 			rec := keyed[r.ID][0]
 			if other, err := e.rowOfRecord(rec.ID, r.ID); err != nil {
-				return err
+				return nil, err
 			} else if other != 0 {
 				// Attaching would make two rows of one record, the other
 				// left stale yet shown as synced.
@@ -200,43 +284,94 @@ func (e *engine) pushChunk(ctx context.Context, ids []sheets.RowID, bulk bool) e
 		}
 		prs = append(prs, pr)
 	}
-	if err := e.resolveRelationships(ctx, prs); err != nil {
-		return e.pausedOr(err)
-	}
 	if err := e.loadKeyPrefixes(ctx); err != nil {
-		return e.pausedOr(err)
+		return nil, e.pausedOr(err)
 	}
 	for _, pr := range prs {
+		if pr.err == nil && e.sendsRelationship(pr) {
+			pr.deferred = true
+			continue
+		}
 		e.prepareSend(pr)
+		if e.dry == nil {
+			pr.compact()
+		}
 	}
-	if e.dry != nil {
-		updates, creates := 0, 0
-		for _, pr := range prs {
-			switch {
-			case pr.err != nil:
-			case pr.op == sheets.OpUpdate:
-				updates++
-			case pr.op == sheets.OpCreate:
-				creates++
-			}
+	return prs, nil
+}
+
+// sendsRelationship reports whether a planned row sends a relationship
+// column, whose value must be resolved to a record id before it is sent.
+func (e *engine) sendsRelationship(pr *pushRow) bool {
+	if pr.item.Action != merge.Update && pr.item.Action != merge.Create && pr.item.Action != merge.Conflict {
+		return false
+	}
+	for colID := range pr.item.Send {
+		if bc, ok := e.b.byCol[colID]; ok && bc.path {
+			return true
 		}
-		e.dry.writeCalls += writeCalls(updates, creates, bulk)
-		for _, pr := range prs {
-			if pr.err == nil && (pr.op == sheets.OpCreate || pr.op == sheets.OpUpdate && e.needsReadBack(pr)) {
-				e.plannedWrites++
-			}
+	}
+	return false
+}
+
+// resolveDeferred resolves the relationship values of the deferred rows
+// among prs, all at once (one query per 200 distinct values over the whole
+// push, as one round would), then prepares and compacts them.
+func (e *engine) resolveDeferred(ctx context.Context, prs []*pushRow) error {
+	var deferred []*pushRow
+	for _, pr := range prs {
+		if pr.deferred {
+			deferred = append(deferred, pr)
 		}
-		for _, pr := range prs {
-			if pr.err != nil {
-				e.dry.Invalid++
-				e.dry.addProblem(pr.row, pr.opName(), pr.err.Error())
-				continue
-			}
-			e.dry.addItem(e, pr.row, &pr.item)
-		}
+	}
+	if len(deferred) == 0 {
 		return nil
 	}
-	return e.sendAndWrite(ctx, prs, bulk)
+	if err := e.resolveRelationships(ctx, deferred); err != nil {
+		return e.pausedOr(err)
+	}
+	for _, pr := range deferred {
+		pr.deferred = false
+		e.prepareSend(pr)
+		if e.dry == nil {
+			pr.compact()
+		}
+	}
+	return nil
+}
+
+// reportRow lists one planned row in the plan (once).
+func (e *engine) reportRow(pr *pushRow) {
+	if pr.dryDone {
+		return
+	}
+	pr.dryDone = true
+	if pr.err == nil && (pr.op == sheets.OpCreate || pr.op == sheets.OpUpdate && e.needsReadBack(pr)) {
+		e.plannedWrites++
+	}
+	if pr.err != nil {
+		e.dry.Invalid++
+		e.dry.addProblem(pr.row, pr.opName(), pr.err.Error())
+		return
+	}
+	e.dry.addItem(e, pr.row, &pr.item)
+}
+
+// planned adds planned rows to the plan: their write calls (as one round:
+// bulk is one job per operation) and the rows not listed yet.
+func (e *engine) planned(prs []*pushRow, bulk bool) {
+	updates, creates := 0, 0
+	for _, pr := range prs {
+		switch {
+		case pr.err != nil:
+		case pr.op == sheets.OpUpdate:
+			updates++
+		case pr.op == sheets.OpCreate:
+			creates++
+		}
+		e.reportRow(pr)
+	}
+	e.dry.writeCalls += writeCalls(updates, creates, bulk)
 }
 
 // explainSkip returns the status code of a row the push leaves out
@@ -422,4 +557,85 @@ func (e *invalidRowError) fields() []string {
 		out = append(out, p.Field)
 	}
 	return out
+}
+
+// compact lets go of a planned row's cells, base, remote record and
+// snapshot, keeping what the send and the write-back need: the item, the
+// outcome maps and the row's id, record id and state, its last local edit
+// time and a print of its cells (see unchanged). The write-back reads the
+// row again as stored then, inside its transaction.
+func (pr *pushRow) compact() {
+	if pr.compacted {
+		return
+	}
+	r := pr.row
+	pr.compacted = true
+	pr.state0, pr.edited, pr.print = r.State, r.LocalEdited, cellsPrint(r.Cells)
+	if len(pr.item.Refresh) > 0 {
+		pr.refreshOld = make(map[string]string, len(pr.item.Refresh))
+		for id := range pr.item.Refresh {
+			pr.refreshOld[id] = r.Cells[id]
+		}
+	}
+	pr.row = &sheets.Row{ID: r.ID, RecordID: r.RecordID, State: r.State}
+	pr.remote = crm.Record{}
+}
+
+// unchanged reports whether the stored row cur still holds the cells the
+// row had when it was planned: same last local edit and same cells (by
+// print). A compacted row compares prints; any other, its cells.
+func (pr *pushRow) unchanged(cur *sheets.Row) bool {
+	if !pr.compacted {
+		return cur.LocalEdited.Equal(pr.row.LocalEdited) && maps.Equal(cur.Cells, pr.row.Cells)
+	}
+	return cur.LocalEdited.Equal(pr.edited) && cellsPrint(cur.Cells) == pr.print
+}
+
+// printSeed seeds cellsPrint for the process (prints are never stored).
+var printSeed = maphash.MakeSeed()
+
+// cellsPrint is a 64-bit print of a row's cells, blank ones left out (the
+// store keeps no blank cell), independent of map order: the sum of each
+// column and value's hash. Two different sets of cells share a print with
+// a chance of one in 2^64.
+func cellsPrint(cells map[string]string) uint64 {
+	var sum uint64
+	var h maphash.Hash
+	h.SetSeed(printSeed)
+	for col, v := range cells {
+		if v == "" {
+			continue
+		}
+		h.Reset()
+		h.WriteString(col)
+		h.WriteByte(0)
+		h.WriteString(v)
+		sum += h.Sum64()
+	}
+	return sum
+}
+
+// readPushRows reads the rows of one round of a push by id, skipping rows
+// deleted since the push listed them. Unlike readRows it keeps no
+// snapshot: the write-back compares the stored row with the plan's print.
+func (e *engine) readPushRows(ids []sheets.RowID) ([]*sheets.Row, error) {
+	rows, err := e.s.store.RowsByID(e.sh.ID, ids)
+	if !errors.Is(err, ErrNotFound) {
+		if err != nil {
+			return nil, fmt.Errorf("read rows of %q: %w", e.sh.Name, err)
+		}
+		return rows, nil
+	}
+	rows = rows[:0]
+	for _, id := range ids {
+		r, err := e.s.store.Row(e.sh.ID, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // deleted from the sheet meanwhile
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read row %d of %q: %w", id, e.sh.Name, err)
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
 }

@@ -11,6 +11,7 @@ import (
 	"crmsheets/app/merge"
 	"crmsheets/crm"
 	"crmsheets/sheets"
+	"crmsheets/sheets/store"
 )
 
 // Sending a chunk of a push and writing back what Salesforce answered, and
@@ -40,13 +41,7 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 		}
 	}
 	if len(creates) > 0 {
-		pend := make([]*sheets.Row, len(creates))
-		for i, pr := range creates {
-			cp := pr.row.Clone()
-			cp.State = sheets.StateCreatePending
-			pend[i] = cp
-		}
-		if err := e.commit(nil, pend, nil, nil); err != nil {
+		if err := e.markPending(creates); err != nil {
 			return err
 		}
 	}
@@ -216,137 +211,226 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 	return err
 }
 
+// markPending marks the rows about to be created create-pending, as they
+// are stored now (edits made since planning stay), in one transaction per
+// 2,000 rows.
+func (e *engine) markPending(prs []*pushRow) error {
+	for start := 0; start < len(prs); start += pullPageRows {
+		part := prs[start:min(start+pullPageRows, len(prs))]
+		ids := make([]sheets.RowID, len(part))
+		for i, pr := range part {
+			ids[i] = pr.row.ID
+		}
+		err := e.rewrite(ids, func(_ int, cur *sheets.Row) (*sheets.Row, error) {
+			if cur == nil {
+				return nil, nil
+			}
+			cur.State = sheets.StateCreatePending
+			return cur, nil
+		}, nil)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rewrite rewrites rows as they are stored now (store's RewriteRows) and
+// adds the outcomes outs returns afterwards, with the run's counts, in one
+// transaction, so a crash never separates a row from its history.
+func (e *engine) rewrite(ids []sheets.RowID, fn func(i int, cur *sheets.Row) (*sheets.Row, error), outs func() []sheets.RecordOutcome) error {
+	e.account()
+	err := e.s.store.Batch(func(tx *store.Tx) error {
+		if err := tx.RewriteRows(e.sh.ID, ids, fn); err != nil {
+			return err
+		}
+		if outs != nil {
+			if o := outs(); len(o) > 0 {
+				if err := tx.AddOutcomes(e.run.ID, o); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.UpdateRun(e.run)
+	})
+	if err != nil {
+		return fmt.Errorf("write %d rows of %q: %w", len(ids), e.sh.Name, err)
+	}
+	return nil
+}
+
 // writeBack applies each row's outcome through the merge and stores rows,
-// outcomes and counts in one transaction.
+// outcomes and counts, one transaction per 2,000 rows: bbolt rewrites
+// every page a transaction touches, so each commit stays small, while a
+// row and its history still land together. Each transaction's rows are let
+// go once written, so a Bulk round's memory shrinks as it is written back.
 func (e *engine) writeBack(prs []*pushRow) error {
-	// A Bulk round holds every row: one transaction per 2,000 rows keeps
-	// each commit small (bbolt rewrites every page a transaction touches)
-	// while a row and its history still land together.
-	// Each transaction's rows are let go once written, so a Bulk round's
-	// memory shrinks as it is written back instead of peaking at its end.
 	for len(prs) > 0 {
 		n := min(len(prs), pullPageRows)
 		if err := e.writeBackRows(prs[:n]); err != nil {
 			return err
 		}
-		for i, pr := range prs[:n] {
-			delete(e.snaps, pr.row.ID)
-			prs[i] = nil
-		}
+		clear(prs[:n])
 		prs = prs[n:]
-	}
-	return nil
-}
-
-// writeBackRows is writeBack for one transaction's rows.
-func (e *engine) writeBackRows(prs []*pushRow) error {
-	var rows []*sheets.Row
-	var outs []sheets.RecordOutcome
-	c := &e.run.Counts
-	for _, pr := range prs {
-		r := pr.row
-		switch {
-		case errors.Is(pr.err, errNotSent):
-			if pr.op == sheets.OpCreate {
-				rows = append(rows, r) // undo the create-pending mark: nothing was sent
-			}
-			continue
-		case errors.Is(pr.err, crm.ErrOutcomeUnknown):
-			// Sent, but Salesforce's answer was lost: a create stays
-			// create-pending (marked before the call) and the next run
-			// reconciles it by key; an update is recorded in flight. Either
-			// way the run did not see it land, so it is not a success.
-			c.Unconfirmed++
-			o := e.outcome(r, pr.item.RecordID, pr.opName())
-			o.StatusCode = codeOutcomeUnknown
-			o.Message = "sent, but Salesforce's answer was lost; the next run checks whether it landed before sending anything again"
-			if pr.op == sheets.OpCreate && e.b.key != nil {
-				o.Message = fmt.Sprintf("sent, but Salesforce's answer was lost; the next run looks the record up by %s %q before creating anything, so it is never created twice",
-					e.b.key.col.Name, r.Cells[e.b.key.col.ID])
-			}
-			outs = append(outs, o)
-			continue
-		}
-		// A row Salesforce took changes (its base moves to what was
-		// sent): only the others are compared, to skip untouched rows.
-		var before *sheets.Row
-		if pr.err != nil || pr.op == "" {
-			before = r.Clone()
-		}
-		out := merge.Outcome{CreatedID: pr.createdID, Err: pr.err}
-		if pr.err == nil && pr.item.Action == merge.Skip {
-			r.Error = pr.item.Reason // the row says why it was not sent
-		}
-		if pr.err != nil || pr.item.Writes() {
-			if pr.err != nil && pr.item.Action == merge.Skip {
-				r.State = sheets.StateError
-				r.Error = pr.err.Error()
-			} else {
-				e.pl.Apply(r, pr.item, out)
-			}
-		}
-		if pr.err == nil && len(pr.item.Held) > 0 {
-			// The row stays modified and says why its edit did not go out
-			// (after Apply, which clears the last error).
-			r.Error, _ = e.heldReport(&pr.item)
-		}
-		if len(pr.cands) > 0 {
-			r.Candidates = pr.cands
-		} else if pr.err == nil && r.Candidates != nil {
-			r.Candidates = nil
-		}
-		if before == nil || pr.forceWrite || !rowEqual(before, r) {
-			rows = append(rows, r)
-		}
-		e.countItem(&pr.item)
-		if o, ok := e.conflictOutcome(r, &pr.item); ok {
-			outs = append(outs, o)
-		}
-		if pr.err == nil {
-			if o, ok := e.heldOutcome(r, &pr.item); ok {
-				outs = append(outs, o)
-			}
-		}
-		switch {
-		case pr.err != nil:
-			o := e.outcome(r, pr.item.RecordID, pr.opName())
-			o.StatusCode, o.Message = pr.code, crm.RedactSecrets(pr.err.Error())
-			var re crm.RecordError
-			if errors.As(pr.err, &re) {
-				o.Fields = re.Fields
-			}
-			var inv *invalidRowError
-			if errors.As(pr.err, &inv) || pr.code == codeInvalidValue || pr.code == codeNotFoundValue || pr.code == codeAmbiguousValue || pr.code == codeInactiveUser || pr.code == codeDuplicateKey || pr.code == codeDuplicateKeyInSheet {
-				if inv != nil {
-					o.Fields = inv.fields()
-				}
-				o.Op = sheets.OpInvalid
-				c.Invalid++
-			} else {
-				c.Failed++
-			}
-			outs = append(outs, o)
-		case pr.item.Action == merge.Skip:
-			c.Skipped++
-			o := e.outcome(r, pr.item.RecordID, sheets.OpSkip)
-			o.StatusCode, o.Message = pr.code, pr.item.Reason
-			outs = append(outs, o)
-		case pr.op == sheets.OpCreate:
-			c.Created++
-			o := e.outcome(r, pr.createdID, sheets.OpCreate)
-			o.OK, o.After, o.Fields = true, pr.after, slices.Sorted(maps.Keys(pr.after))
-			outs = append(outs, o)
-		case pr.op == sheets.OpUpdate:
-			c.Updated++
-			o := e.outcome(r, pr.item.RecordID, sheets.OpUpdate)
-			o.OK, o.Before, o.After, o.Fields = true, pr.before, pr.after, slices.Sorted(maps.Keys(pr.after))
-			outs = append(outs, o)
-		}
 	}
 	if err := e.saveAllowDup(); err != nil {
 		return err
 	}
-	return e.commit(nil, rows, outs, nil)
+	return nil
+}
+
+// writeBackRows is writeBack for one transaction's rows. Each row is
+// taken as stored now: when the user edited it since it was planned (the
+// grid stays editable during a sync), the edits are kept and the row stays
+// modified, so they go out with the next push.
+func (e *engine) writeBackRows(prs []*pushRow) error {
+	ids := make([]sheets.RowID, len(prs))
+	for i, pr := range prs {
+		ids[i] = pr.row.ID
+	}
+	var outs []sheets.RecordOutcome
+	return e.rewrite(ids, func(i int, cur *sheets.Row) (*sheets.Row, error) {
+		return e.writeBackRow(prs[i], cur, &outs), nil
+	}, func() []sheets.RecordOutcome { return outs })
+}
+
+// writeBackRow applies one row's outcome to the row as stored now (cur;
+// nil when it was deleted meanwhile: only its history is written) and
+// returns the row to store (nil to leave it).
+func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.RecordOutcome) *sheets.Row {
+	c := &e.run.Counts
+	r := cur
+	if r == nil {
+		r = pr.row // the stub: its id and record id name the history entry
+	}
+	switch {
+	case errors.Is(pr.err, errNotSent):
+		if pr.op == sheets.OpCreate && cur != nil && cur.State == sheets.StateCreatePending {
+			cur.State = pr.state0 // undo the create-pending mark: nothing was sent
+			return cur
+		}
+		return nil
+	case errors.Is(pr.err, crm.ErrOutcomeUnknown):
+		// Sent, but Salesforce's answer was lost: a create stays
+		// create-pending (marked before the call) and the next run
+		// reconciles it by key; an update is recorded in flight. Either
+		// way the run did not see it land, so it is not a success.
+		c.Unconfirmed++
+		o := e.outcome(r, pr.item.RecordID, pr.opName())
+		o.StatusCode = codeOutcomeUnknown
+		o.Message = "sent, but Salesforce's answer was lost; the next run checks whether it landed before sending anything again"
+		if pr.op == sheets.OpCreate && e.b.key != nil {
+			o.Message = fmt.Sprintf("sent, but Salesforce's answer was lost; the next run looks the record up by %s %q before creating anything, so it is never created twice",
+				e.b.key.col.Name, r.Cells[e.b.key.col.ID])
+		}
+		*outs = append(*outs, o)
+		return nil
+	}
+	edited := cur != nil && !pr.unchanged(cur)
+	var userCells map[string]string // refreshed cells the user edited since
+	if edited {
+		for id := range pr.item.Refresh {
+			if v := cur.Cells[id]; v != pr.refreshOld[id] {
+				if userCells == nil {
+					userCells = map[string]string{}
+				}
+				userCells[id] = v
+			}
+		}
+	}
+	if cur != nil {
+		for col, v := range pr.baseMoves {
+			if cur.Base != nil {
+				setCell(cur.Base, col, v)
+			}
+		}
+	}
+	// A row Salesforce took changes (its base moves to what was
+	// sent): only the others are compared, to skip untouched rows.
+	var before *sheets.Row
+	if cur != nil && !edited && (pr.err != nil || pr.op == "") {
+		before = r.Clone()
+	}
+	out := merge.Outcome{CreatedID: pr.createdID, Err: pr.err}
+	if pr.err == nil && pr.item.Action == merge.Skip {
+		r.Error = pr.item.Reason // the row says why it was not sent
+	}
+	if pr.err != nil || pr.item.Writes() {
+		if pr.err != nil && pr.item.Action == merge.Skip {
+			r.State = sheets.StateError
+			r.Error = pr.err.Error()
+		} else {
+			e.pl.Apply(r, pr.item, out)
+		}
+	}
+	if pr.err == nil && len(pr.item.Held) > 0 {
+		// The row stays modified and says why its edit did not go out
+		// (after Apply, which clears the last error).
+		r.Error, _ = e.heldReport(&pr.item)
+	}
+	if len(pr.cands) > 0 {
+		r.Candidates = pr.cands
+	} else if pr.err == nil && r.Candidates != nil {
+		r.Candidates = nil
+	}
+	if edited {
+		for id, v := range userCells {
+			setCell(r.Cells, id, v)
+		}
+		if r.State == sheets.StateSynced || r.State == sheets.StateError {
+			r.State = sheets.StateModified
+		}
+		r.Touch()
+	}
+	write := cur != nil && (before == nil || pr.forceWrite || !rowEqual(before, r))
+	e.countItem(&pr.item)
+	if o, ok := e.conflictOutcome(r, &pr.item); ok {
+		*outs = append(*outs, o)
+	}
+	if pr.err == nil {
+		if o, ok := e.heldOutcome(r, &pr.item); ok {
+			*outs = append(*outs, o)
+		}
+	}
+	switch {
+	case pr.err != nil:
+		o := e.outcome(r, pr.item.RecordID, pr.opName())
+		o.StatusCode, o.Message = pr.code, crm.RedactSecrets(pr.err.Error())
+		var re crm.RecordError
+		if errors.As(pr.err, &re) {
+			o.Fields = re.Fields
+		}
+		var inv *invalidRowError
+		if errors.As(pr.err, &inv) || pr.code == codeInvalidValue || pr.code == codeNotFoundValue || pr.code == codeAmbiguousValue || pr.code == codeInactiveUser || pr.code == codeDuplicateKey || pr.code == codeDuplicateKeyInSheet {
+			if inv != nil {
+				o.Fields = inv.fields()
+			}
+			o.Op = sheets.OpInvalid
+			c.Invalid++
+		} else {
+			c.Failed++
+		}
+		*outs = append(*outs, o)
+	case pr.item.Action == merge.Skip:
+		c.Skipped++
+		o := e.outcome(r, pr.item.RecordID, sheets.OpSkip)
+		o.StatusCode, o.Message = pr.code, pr.item.Reason
+		*outs = append(*outs, o)
+	case pr.op == sheets.OpCreate:
+		c.Created++
+		o := e.outcome(r, pr.createdID, sheets.OpCreate)
+		o.OK, o.After, o.Fields = true, pr.after, slices.Sorted(maps.Keys(pr.after))
+		*outs = append(*outs, o)
+	case pr.op == sheets.OpUpdate:
+		c.Updated++
+		o := e.outcome(r, pr.item.RecordID, sheets.OpUpdate)
+		o.OK, o.Before, o.After, o.Fields = true, pr.before, pr.after, slices.Sorted(maps.Keys(pr.after))
+		*outs = append(*outs, o)
+	}
+	if !write {
+		return nil
+	}
+	return r
 }
 
 // rowEqual reports whether a row is unchanged by a write-back, so untouched
