@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -31,24 +32,98 @@ func (s *Service) loadInflight(sheetID string) (inflightUpdates, error) {
 }
 
 // saveInflight records the updates about to be sent (with any left by an
-// earlier run), before the call.
+// earlier run), before the call. The entries of this push are written
+// straight from its rows, not added to e.inflight: a Bulk push of 100k
+// rows would hold them all twice. They are settled by the write-back (or,
+// when it fails, kept by keepInflight).
 func (e *engine) saveInflight(prs []*pushRow) error {
-	for _, pr := range prs {
-		vals := make(map[string]string, len(pr.item.Send))
-		for col, ch := range pr.item.Send {
-			if bc, ok := e.b.byCol[col]; ok && !bc.path {
-				vals[col] = ch.After
-			}
-		}
-		if len(vals) > 0 {
-			e.inflight[rowKey(pr.row.ID)] = vals
-		}
+	raw, err := e.inflightJSON(prs)
+	if err == nil {
+		err = e.s.store.PutSetting(inflightKey(e.sh.ID), json.RawMessage(raw))
 	}
-	if err := e.s.store.PutSetting(inflightKey(e.sh.ID), e.inflight); err != nil {
+	if err != nil {
 		return fmt.Errorf("record the updates about to be sent: %w", err)
 	}
 	e.inflightSaved = true
 	return nil
+}
+
+// sentCells are the cells an update sends by column (relationship
+// columns left out: their sent value is an id, not the cell).
+func (e *engine) sentCells(pr *pushRow, each func(col, value string)) {
+	for col, ch := range pr.item.Send {
+		if bc, ok := e.b.byCol[col]; ok && !bc.path {
+			each(col, ch.After)
+		}
+	}
+}
+
+// inflightJSON encodes e.inflight and the updates of prs as the setting
+// inflightUpdates decodes (an update's entry last: it replaces an older
+// one of its row).
+func (e *engine) inflightJSON(prs []*pushRow) ([]byte, error) {
+	buf := make([]byte, 0, 64*len(prs)+2)
+	buf = append(buf, '{')
+	first := true
+	var err error
+	str := func(s string) {
+		b, merr := json.Marshal(s)
+		if merr != nil && err == nil {
+			err = merr
+		}
+		buf = append(buf, b...)
+	}
+	entry := func(row string, cells func(each func(col, value string))) {
+		start := len(buf)
+		if !first {
+			buf = append(buf, ',')
+		}
+		str(row)
+		buf = append(buf, ':', '{')
+		n := 0
+		cells(func(col, v string) {
+			if n > 0 {
+				buf = append(buf, ',')
+			}
+			str(col)
+			buf = append(buf, ':')
+			str(v)
+			n++
+		})
+		if n == 0 {
+			buf = buf[:start] // nothing of the row to recognise
+			return
+		}
+		buf = append(buf, '}')
+		first = false
+	}
+	for row, vals := range e.inflight {
+		entry(row, func(each func(col, value string)) {
+			for col, v := range vals {
+				each(col, v)
+			}
+		})
+	}
+	for _, pr := range prs {
+		entry(rowKey(pr.row.ID), func(each func(col, value string)) { e.sentCells(pr, each) })
+	}
+	return append(buf, '}'), err
+}
+
+// keepInflight puts the in-flight entries of updates whose write-back did
+// not happen into e.inflight, so flushInflight keeps them for the next run.
+func (e *engine) keepInflight(prs []*pushRow) {
+	for _, pr := range prs {
+		if pr == nil || pr.op != sheets.OpUpdate {
+			continue
+		}
+		vals := map[string]string{}
+		e.sentCells(pr, func(col, v string) { vals[col] = v })
+		if len(vals) > 0 {
+			e.inflight[rowKey(pr.row.ID)] = vals
+			e.inflightDirty = true
+		}
+	}
 }
 
 // applyInflight recognises, on a row read again, a value an interrupted

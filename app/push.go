@@ -183,8 +183,9 @@ type pushRow struct {
 	remote crm.Record // the record read back (nil Fields for creates)
 	op     string     // create or update when something is sent
 	fields map[string]any
-	before map[string]string // field → Salesforce value before (revert)
-	after  map[string]string
+	// pathBefore holds, by field, the record id a relationship column
+	// replaces (for revert); sentValues gives the other fields' values.
+	pathBefore map[string]string
 	err    error // invalid, unresolved or refused by Salesforce
 	code   string
 	cands  map[string][]sheets.Candidate
@@ -457,7 +458,6 @@ func (e *engine) prepareSend(pr *pushRow) {
 		return
 	}
 	pr.fields = map[string]any{}
-	pr.before, pr.after = map[string]string{}, map[string]string{}
 	for _, colID := range pr.item.SendColumns() {
 		ch := pr.item.Send[colID]
 		bc, ok := e.b.byCol[colID]
@@ -470,8 +470,10 @@ func (e *engine) prepareSend(pr *pushRow) {
 				continue // resolution failed: pr.err is set
 			}
 			pr.fields[bc.field.Name] = nilIfEmpty(id)
-			pr.before[bc.field.Name] = fieldString(pr.remote, bc.field.Name)
-			pr.after[bc.field.Name] = id
+			if pr.pathBefore == nil {
+				pr.pathBefore = map[string]string{}
+			}
+			pr.pathBefore[bc.field.Name] = fieldString(pr.remote, bc.field.Name)
 			continue
 		}
 		v, err := valueToSalesforce(bc.field, ch.After)
@@ -481,12 +483,36 @@ func (e *engine) prepareSend(pr *pushRow) {
 			return
 		}
 		pr.fields[bc.field.Name] = v
-		pr.before[bc.field.Name] = ch.Before
-		pr.after[bc.field.Name] = ch.After
 	}
 	if pr.err == nil && len(pr.fields) == 0 {
 		pr.op = "" // only read-only or non-writable columns changed
 	}
+}
+
+// sentValues returns, by field, Salesforce's values before a row's send
+// and the values sent, as prepareSend turned the item into fields; the
+// history records them (revert reads them). They are made when the
+// outcome is written, not kept for every row of a push.
+func (e *engine) sentValues(pr *pushRow) (before, after map[string]string) {
+	create := pr.op == sheets.OpCreate
+	before, after = map[string]string{}, map[string]string{}
+	for _, colID := range pr.item.SendColumns() {
+		ch := pr.item.Send[colID]
+		bc, ok := e.b.byCol[colID]
+		if !ok || !bc.writable(create) {
+			continue
+		}
+		if bc.path {
+			id, ok := pr.resolved(colID)
+			if !ok {
+				continue
+			}
+			before[bc.field.Name], after[bc.field.Name] = pr.pathBefore[bc.field.Name], id
+			continue
+		}
+		before[bc.field.Name], after[bc.field.Name] = ch.Before, ch.After
+	}
+	return before, after
 }
 
 // resolved returns the record id a relationship cell resolved to.

@@ -268,6 +268,7 @@ func (e *engine) writeBack(prs []*pushRow) error {
 	for len(prs) > 0 {
 		n := min(len(prs), pullPageRows)
 		if err := e.writeBackRows(prs[:n]); err != nil {
+			e.keepInflight(prs) // not written back: the next run recognises them
 			return err
 		}
 		clear(prs[:n])
@@ -419,12 +420,14 @@ func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.Recor
 	case pr.op == sheets.OpCreate:
 		c.Created++
 		o := e.outcome(r, pr.createdID, sheets.OpCreate)
-		o.OK, o.After, o.Fields = true, pr.after, slices.Sorted(maps.Keys(pr.after))
+		_, after := e.sentValues(pr)
+		o.OK, o.After, o.Fields = true, after, slices.Sorted(maps.Keys(after))
 		*outs = append(*outs, o)
 	case pr.op == sheets.OpUpdate:
 		c.Updated++
 		o := e.outcome(r, pr.item.RecordID, sheets.OpUpdate)
-		o.OK, o.Before, o.After, o.Fields = true, pr.before, pr.after, slices.Sorted(maps.Keys(pr.after))
+		before, after := e.sentValues(pr)
+		o.OK, o.Before, o.After, o.Fields = true, before, after, slices.Sorted(maps.Keys(after))
 		*outs = append(*outs, o)
 	}
 	if !write {
