@@ -186,9 +186,9 @@ type pushRow struct {
 	// pathBefore holds, by field, the record id a relationship column
 	// replaces (for revert); sentValues gives the other fields' values.
 	pathBefore map[string]string
-	err    error // invalid, unresolved or refused by Salesforce
-	code   string
-	cands  map[string][]sheets.Candidate
+	err        error // invalid, unresolved or refused by Salesforce
+	code       string
+	cands      map[string][]sheets.Candidate
 	// resolvedIDs holds the record id each relationship column resolved to.
 	resolvedIDs map[string]string
 	createdID   string
