@@ -22,11 +22,6 @@ const (
 	// pushChunkRows is how many rows a push reads, plans, sends and writes
 	// back per round: one sObject Collections call and one transaction.
 	pushChunkRows = crm.CollectionBatchSize
-	// bulkPlanRows is how many rows a push through Bulk API 2.0 reads and
-	// plans at a time; every row still goes in one job per operation (crm
-	// splits only beyond Salesforce's upload size), sent once all are
-	// planned.
-	bulkPlanRows = 5000
 	// inQueryValues caps the values of one `IN (…)` query.
 	inQueryValues = 200
 	// inQueryBytes caps the literal text of one `IN (…)` list, so the
@@ -36,6 +31,12 @@ const (
 	// safetyMinRows: the safety rail ignores runs touching this few records.
 	safetyMinRows = 10
 )
+
+// bulkPlanRows is how many rows a push through Bulk API 2.0 reads and
+// plans at a time; every row still goes in one job per operation (crm
+// splits only beyond Salesforce's upload size), sent once all are planned.
+// A variable so tests can make rounds of a few rows.
+var bulkPlanRows = 5000
 
 // engine is one run (or one dry run) over one sheet.
 type engine struct {

@@ -211,6 +211,12 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 	return err
 }
 
+// writeBackTxRows is how many rows one write-back transaction holds: a
+// Bulk push of 100k rows commits (and syncs the file) ten times, not fifty;
+// a transaction's rows are read, changed and let go one at a time, so its
+// memory is the pages it dirties and its rows' history entries.
+const writeBackTxRows = 10_000
+
 // markPending marks the rows about to be created create-pending, as they
 // are stored now (edits made since planning stay), in one transaction per
 // 2,000 rows.
@@ -260,13 +266,13 @@ func (e *engine) rewrite(ids []sheets.RowID, fn func(i int, cur *sheets.Row) (*s
 }
 
 // writeBack applies each row's outcome through the merge and stores rows,
-// outcomes and counts, one transaction per 2,000 rows: bbolt rewrites
+// outcomes and counts, one transaction per writeBackTxRows rows: bbolt rewrites
 // every page a transaction touches, so each commit stays small, while a
 // row and its history still land together. Each transaction's rows are let
 // go once written, so a Bulk round's memory shrinks as it is written back.
 func (e *engine) writeBack(prs []*pushRow) error {
 	for len(prs) > 0 {
-		n := min(len(prs), pullPageRows)
+		n := min(len(prs), writeBackTxRows)
 		if err := e.writeBackRows(prs[:n]); err != nil {
 			e.keepInflight(prs) // not written back: the next run recognises them
 			return err

@@ -625,7 +625,29 @@ func TestCancelMidPull(t *testing.T) {
 // row stays modified and the next push sends it. A row deleted from the
 // sheet meanwhile does not fail the run.
 func TestEditDuringPushIsKept(t *testing.T) {
-	env := newTestEnv(t)
+	t.Run("collections", func(t *testing.T) { testEditDuringPushIsKept(t, newTestEnv(t)) })
+	t.Run("bulk", func(t *testing.T) {
+		// Through a Bulk job, planned in rounds of two rows: the rows are
+		// let go between planning and the write-back, which reads them
+		// again and must still see the edit made meanwhile.
+		rounds := bulkPlanRows
+		bulkPlanRows = 2
+		t.Cleanup(func() { bulkPlanRows = rounds })
+		env := newTestEnv(t, withServiceOptions(func(o *Options) { o.BulkThreshold = 1; o.MaxChangeShare = 1 }))
+		testEditDuringPushIsKept(t, env)
+		runs, err := env.svc.Runs(RunQuery{Limit: 2})
+		if err != nil || len(runs) != 2 {
+			t.Fatalf("runs %v %v", runs, err)
+		}
+		// Newest first: the push of the two edits (the later push sends
+		// one row, by Collections).
+		if r := runs[1]; r.APICalls < 4 {
+			t.Errorf("run %d spent %d calls: not through a Bulk job", r.ID, r.APICalls)
+		}
+	})
+}
+
+func testEditDuringPushIsKept(t *testing.T, env *testEnv) {
 	ids := env.seedContacts(3)
 	sh := env.contactSheet(false)
 	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
