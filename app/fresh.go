@@ -7,6 +7,7 @@ import (
 	"maps"
 	"time"
 
+	"crmsheets/app/merge"
 	"crmsheets/crm"
 	"crmsheets/sheets"
 )
@@ -178,12 +179,13 @@ func (e *engine) needsReadBack(pr *pushRow) bool {
 			return true
 		}
 	}
-	for colID := range pr.item.Send {
+	path := false
+	pr.eachSend(func(colID string, _ merge.Change) {
 		if bc, ok := e.b.byCol[colID]; ok && bc.path {
-			return true
+			path = true
 		}
-	}
-	return false
+	})
+	return path
 }
 
 // readBack reads the records the push wrote (by 18-character id) into

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"crmsheets/app/merge"
 	"crmsheets/sheets"
 )
 
@@ -51,11 +52,11 @@ func (e *engine) saveInflight(prs []*pushRow) error {
 // sentCells are the cells an update sends by column (relationship
 // columns left out: their sent value is an id, not the cell).
 func (e *engine) sentCells(pr *pushRow, each func(col, value string)) {
-	for col, ch := range pr.item.Send {
+	pr.eachSend(func(col string, ch merge.Change) {
 		if bc, ok := e.b.byCol[col]; ok && !bc.path {
 			each(col, ch.After)
 		}
-	}
+	})
 }
 
 // inflightJSON encodes e.inflight and the updates of prs as the setting

@@ -209,6 +209,9 @@ type pushRow struct {
 	edited     time.Time
 	print      uint64
 	refreshOld map[string]string
+	// sends is item.Send once compacted, as a slice (a map of one entry
+	// costs about ten times its entry); writeBackRow puts the map back.
+	sends []sentCell
 	// dryDone: a plan has counted and listed the row (reportPlanned).
 	dryDone bool
 }
@@ -600,11 +603,56 @@ func (pr *pushRow) compact() {
 	if len(pr.item.Refresh) > 0 {
 		pr.refreshOld = make(map[string]string, len(pr.item.Refresh))
 		for id := range pr.item.Refresh {
-			pr.refreshOld[id] = r.Cells[id]
+			pr.refreshOld[id] = strings.Clone(r.Cells[id])
 		}
 	}
-	pr.row = &sheets.Row{ID: r.ID, RecordID: r.RecordID, State: r.State}
+	// The record id is cloned: it shares the decoded row's one string.
+	pr.row = &sheets.Row{ID: r.ID, RecordID: strings.Clone(r.RecordID), State: r.State}
 	pr.remote = crm.Record{}
+	if len(pr.item.Send) > 0 {
+		pr.sends = make([]sentCell, 0, len(pr.item.Send))
+		for col, ch := range pr.item.Send {
+			// Cloned too: a value read from the row would hold on to it.
+			ch = merge.Change{Before: strings.Clone(ch.Before), After: strings.Clone(ch.After)}
+			pr.sends = append(pr.sends, sentCell{col: col, Change: ch})
+		}
+		pr.item.Send = nil
+	}
+	if pr.item.RecordID == r.RecordID {
+		pr.item.RecordID = pr.row.RecordID
+	}
+}
+
+// sentCell is one entry of a compacted row's item.Send.
+type sentCell struct {
+	col string
+	merge.Change
+}
+
+// eachSend calls fn for each entry of the row's item.Send, compacted or
+// not.
+func (pr *pushRow) eachSend(fn func(col string, ch merge.Change)) {
+	if pr.item.Send != nil {
+		for col, ch := range pr.item.Send {
+			fn(col, ch)
+		}
+		return
+	}
+	for _, s := range pr.sends {
+		fn(s.col, s.Change)
+	}
+}
+
+// expand puts back the item's Send map of a compacted row (for Apply and
+// the outcome).
+func (pr *pushRow) expand() {
+	if pr.item.Send != nil || len(pr.sends) == 0 {
+		return
+	}
+	pr.item.Send = make(map[string]merge.Change, len(pr.sends))
+	for _, s := range pr.sends {
+		pr.item.Send[s.col] = s.Change
+	}
 }
 
 // unchanged reports whether the stored row cur still holds the cells the

@@ -333,6 +333,7 @@ func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.Recor
 		*outs = append(*outs, o)
 		return nil
 	}
+	pr.expand()
 	edited := cur != nil && !pr.unchanged(cur)
 	var userCells map[string]string // refreshed cells the user edited since
 	if edited {
