@@ -98,8 +98,8 @@ func encodeRow(buf []byte, r *sheets.Row, cols *columnTable) ([]byte, error) {
 	buf = appendTime(buf, r.RemoteModified)
 	buf = appendTime(buf, r.LocalEdited)
 	buf = appendString(buf, r.Error)
-	buf = appendCells(buf, r.Cells, cols)
-	buf = appendBase(buf, r, cols)
+	buf, cellsN := appendCells(buf, r.Cells, cols)
+	buf = appendBase(buf, r, cellsN, cols)
 	buf = binary.AppendUvarint(buf, uint64(len(r.Conflicts)))
 	for col, c := range r.Conflicts {
 		buf = binary.AppendUvarint(buf, cols.intern(col))
@@ -119,53 +119,100 @@ func encodeRow(buf []byte, r *sheets.Row, cols *columnTable) ([]byte, error) {
 	return buf, nil
 }
 
-func appendCells(buf []byte, m map[string]string, cols *columnTable) []byte {
-	n := 0
-	for _, v := range m {
-		if v != "" {
-			n++
+// appendCells writes the non-blank cells as a count then (column index,
+// value) pairs, and returns how many it wrote. Below 128 cells the count is
+// one byte, patched after a single pass over the map; the encoding is the
+// same as a count written first.
+func appendCells(buf []byte, m map[string]string, cols *columnTable) ([]byte, int) {
+	if len(m) >= 0x80 {
+		n := 0
+		for _, v := range m {
+			if v != "" {
+				n++
+			}
 		}
+		buf = binary.AppendUvarint(buf, uint64(n))
+		return appendPairs(buf, m, cols), n
 	}
-	buf = binary.AppendUvarint(buf, uint64(n))
+	at := len(buf)
+	buf = append(buf, 0)
+	n := 0
 	for col, v := range m {
 		if v == "" { // a blank cell is a missing key
 			continue
 		}
 		buf = binary.AppendUvarint(buf, cols.intern(col))
 		buf = appendString(buf, v)
+		n++
+	}
+	buf[at] = byte(n)
+	return buf, n
+}
+
+// appendPairs writes the non-blank entries of m as (column index, value).
+func appendPairs(buf []byte, m map[string]string, cols *columnTable) []byte {
+	for col, v := range m {
+		if v != "" {
+			buf = binary.AppendUvarint(buf, cols.intern(col))
+			buf = appendString(buf, v)
+		}
 	}
 	return buf
 }
 
 // appendBase writes the base as its difference from the stored cells (the
-// non-blank ones): 0 for a nil base; else 1, the pairs whose base value is
-// not the cell's (a blank base value for a column without a cell
-// included), and the columns that have a cell but no base entry.
-func appendBase(buf []byte, r *sheets.Row, cols *columnTable) []byte {
+// non-blank ones; cellsN of them): 0 for a nil base; else 1, the pairs whose
+// base value is not the cell's (a blank base value for a column without a
+// cell included), and the columns that have a cell but no base entry.
+//
+// A synced row's base equals its cells: one pass over the base finds no
+// difference, and counting the base entries that have a non-blank cell
+// tells that no cell lacks a base entry without a second pass over the
+// cells.
+func appendBase(buf []byte, r *sheets.Row, cellsN int, cols *columnTable) []byte {
 	if r.Base == nil {
 		return append(buf, 0)
 	}
 	buf = append(buf, 1)
-	n := 0
-	for col, v := range r.Base {
-		if c, ok := r.Cells[col]; !ok || c == "" || c != v {
-			n++
+	covered := 0 // base entries whose column has a non-blank cell
+	diff := func(col, v string) bool {
+		c, ok := r.Cells[col]
+		if ok && c != "" {
+			covered++
+		}
+		return !ok || c == "" || c != v
+	}
+	if len(r.Base) < 0x80 {
+		at := len(buf)
+		buf = append(buf, 0)
+		n := 0
+		for col, v := range r.Base {
+			if diff(col, v) {
+				buf = binary.AppendUvarint(buf, cols.intern(col))
+				buf = appendString(buf, v)
+				n++
+			}
+		}
+		buf[at] = byte(n)
+	} else {
+		n := 0
+		for col, v := range r.Base {
+			if c, ok := r.Cells[col]; !ok || c == "" || c != v {
+				n++
+			}
+		}
+		buf = binary.AppendUvarint(buf, uint64(n))
+		for col, v := range r.Base {
+			if diff(col, v) {
+				buf = binary.AppendUvarint(buf, cols.intern(col))
+				buf = appendString(buf, v)
+			}
 		}
 	}
-	buf = binary.AppendUvarint(buf, uint64(n))
-	for col, v := range r.Base {
-		if c, ok := r.Cells[col]; !ok || c == "" || c != v {
-			buf = binary.AppendUvarint(buf, cols.intern(col))
-			buf = appendString(buf, v)
-		}
+	if covered == cellsN { // every non-blank cell has its base entry
+		return append(buf, 0)
 	}
-	n = 0
-	for col, v := range r.Cells {
-		if _, ok := r.Base[col]; !ok && v != "" {
-			n++
-		}
-	}
-	buf = binary.AppendUvarint(buf, uint64(n))
+	buf = binary.AppendUvarint(buf, uint64(cellsN-covered))
 	for col, v := range r.Cells {
 		if _, ok := r.Base[col]; !ok && v != "" {
 			buf = binary.AppendUvarint(buf, cols.intern(col))

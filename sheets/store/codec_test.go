@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -25,7 +26,30 @@ func codecRows() []*sheets.Row {
 		{ID: 4, Cells: map[string]string{"c1": "same", "c2": "new", "c3": "added"},
 			Base: map[string]string{"c1": "same", "c2": "old", "c4": "", "c5": "removed"}},
 		{ID: 5, Base: map[string]string{"c1": "only in base"}},
+		wideCodecRow(6, 200), // counts of 128 and more take two bytes
+		wideCodecRow(7, 127),
 	}
+}
+
+// wideCodecRow is a row of n cells whose base differs from them in every
+// way appendBase writes: equal, changed, blank, missing and extra entries.
+func wideCodecRow(id sheets.RowID, n int) *sheets.Row {
+	r := &sheets.Row{ID: id, Cells: map[string]string{}, Base: map[string]string{}}
+	for i := range n {
+		col, v := fmt.Sprintf("w%d", i), fmt.Sprintf("value %d", i)
+		r.Cells[col] = v
+		switch i % 5 {
+		case 0, 1:
+			r.Base[col] = v
+		case 2:
+			r.Base[col] = "old " + v
+		case 3:
+			r.Base["gone"+col] = v // a column with no cell
+		case 4: // a cell with no base entry
+		}
+	}
+	r.Base["blank"] = ""
+	return r
 }
 
 func TestCodecRoundTrip(t *testing.T) {

@@ -1,7 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
 
 	"crmsheets/sheets"
 )
@@ -41,6 +45,12 @@ func (tx *Tx) InsertRowsAt(sheetID string, after sheets.RowID, rows []*sheets.Ro
 }
 
 func (tx *Tx) insert(sd *sheetData, rows []*sheets.Row, pos []uint64) error {
+	// Index entries are put after the rows, each index in key order: the
+	// key index is keyed by values in random order (e-mails), and bbolt
+	// inserts into an in-memory node by shifting its tail, so unsorted puts
+	// of a large batch into one node cost quadratic time; sorted, each put
+	// lands at or near the end of the node the previous one touched.
+	recKeys, keyKeys := make([][]byte, 0, len(rows)), make([][]byte, 0, len(rows))
 	for i, r := range rows {
 		if r == nil {
 			return fmt.Errorf("insert rows into sheet %q: row %d is nil", sd.def.Name, i)
@@ -65,14 +75,25 @@ func (tx *Tx) insert(sd *sheetData, rows []*sheets.Row, pos []uint64) error {
 		if err := sd.ids.Put(idKey, posKey); err != nil {
 			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, err)
 		}
-		if err := sd.indexRecord(r); err != nil {
-			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, err)
+		if r.RecordID != "" {
+			recKeys = append(recKeys, sd.recKey(r.RecordID, r.ID))
 		}
-		if err := sd.indexKey(r); err != nil {
-			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, err)
+		if kv := sd.keyValue(r); kv != "" {
+			keyKeys = append(keyKeys, sd.keyKey(kv, r.ID))
 		}
 		sd.count++
 		sd.countDirty = true
+	}
+	for _, idx := range []struct {
+		b    *bolt.Bucket
+		keys [][]byte
+	}{{sd.rec, recKeys}, {sd.key, keyKeys}} {
+		slices.SortFunc(idx.keys, bytes.Compare)
+		for _, k := range idx.keys {
+			if err := idx.b.Put(k, nil); err != nil {
+				return fmt.Errorf("insert rows into sheet %q: index: %w", sd.def.Name, err)
+			}
+		}
 	}
 	return sd.flush()
 }
