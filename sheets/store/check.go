@@ -3,7 +3,22 @@ package store
 import (
 	"bytes"
 	"fmt"
+
+	"crmsheets/sheets"
 )
+
+// isPending reports whether a row's key entry is in the pending list.
+func (sd *sheetData) isPending(id sheets.RowID, kv string) bool {
+	return sd.pending != nil && string(sd.pending.Get(sd.u64(uint64(id)))) == kv
+}
+
+// pendingN is the number of pending key entries.
+func (sd *sheetData) pendingN() int {
+	if sd.pending == nil {
+		return 0
+	}
+	return sd.pending.Stats().KeyN
+}
 
 // checkSheets verifies every sheet's invariants: each row decodes, its id
 // maps to its position, the row counter is right, and the record-id and key
@@ -55,7 +70,7 @@ func (sd *sheetData) check() error {
 		}
 		if kv := sd.keyValue(r); kv != "" {
 			keys++
-			if sd.key.Get(sd.keyKey(kv, r.ID)) == nil {
+			if sd.key.Get(sd.keyKey(kv, r.ID)) == nil && !sd.isPending(r.ID, kv) {
 				return fmt.Errorf("row %d: key %q not indexed", r.ID, kv)
 			}
 		}
@@ -70,7 +85,7 @@ func (sd *sheetData) check() error {
 	}{
 		{"id", sd.ids.Stats().KeyN, rows},
 		{"record-id", sd.rec.Stats().KeyN, recs},
-		{"key", sd.key.Stats().KeyN, keys},
+		{"key", sd.key.Stats().KeyN + sd.pendingN(), keys},
 	} {
 		if uint64(ix.n) != ix.want {
 			return fmt.Errorf("%s index has %d entries for %d rows", ix.name, ix.n, ix.want)

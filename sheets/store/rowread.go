@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"iter"
+	"slices"
 
 	"crmsheets/sheets"
 )
@@ -128,6 +129,10 @@ func (tx *Tx) RowsByKey(sheetID, value string) ([]*sheets.Row, error) {
 		if len(k) == len(p)+8 {
 			ids = append(ids, sheets.RowID(binary.BigEndian.Uint64(k[len(p):])))
 		}
+	}
+	if pend := sd.pendingIDs(norm); len(pend) > 0 {
+		ids = append(ids, pend...)
+		slices.Sort(ids) // oldest row first, as the index orders them
 	}
 	out := make([]*sheets.Row, 0, len(ids))
 	for _, id := range ids {

@@ -20,7 +20,7 @@ func (tx *Tx) InsertRows(sheetID string, rows []*sheets.Row) error {
 	if err != nil {
 		return fmt.Errorf("insert rows into sheet %q: %w", sd.def.Name, err)
 	}
-	return tx.insert(sd, rows, pos)
+	return tx.insertRows(sd, rows, pos, false)
 }
 
 // InsertRowsAt is Store.InsertRowsAt inside a transaction.
@@ -41,10 +41,12 @@ func (tx *Tx) InsertRowsAt(sheetID string, after sheets.RowID, rows []*sheets.Ro
 	if err != nil {
 		return fmt.Errorf("insert rows into sheet %q after row %d: %w", sd.def.Name, after, err)
 	}
-	return tx.insert(sd, rows, pos)
+	return tx.insertRows(sd, rows, pos, false)
 }
 
-func (tx *Tx) insert(sd *sheetData, rows []*sheets.Row, pos []uint64) error {
+// insertRows writes new rows at positions pos; with deferKeys their key
+// entries go to the pending key list (see InsertRowsDeferKeys).
+func (tx *Tx) insertRows(sd *sheetData, rows []*sheets.Row, pos []uint64, deferKeys bool) error {
 	// Index entries are put after the rows, each index in key order: the
 	// key index is keyed by values in random order (e-mails), and bbolt
 	// inserts into an in-memory node by shifting its tail, so unsorted puts
@@ -79,7 +81,13 @@ func (tx *Tx) insert(sd *sheetData, rows []*sheets.Row, pos []uint64) error {
 			recKeys = append(recKeys, sd.recKey(r.RecordID, r.ID))
 		}
 		if kv := sd.keyValue(r); kv != "" {
-			keyKeys = append(keyKeys, sd.keyKey(kv, r.ID))
+			if deferKeys {
+				if err := sd.pend(r.ID, kv); err != nil {
+					return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, err)
+				}
+			} else {
+				keyKeys = append(keyKeys, sd.keyKey(kv, r.ID))
+			}
 		}
 		sd.count++
 		sd.countDirty = true
@@ -143,6 +151,7 @@ func (sd *sheetData) unindex(old *sheets.Row) error {
 		if err := sd.key.Delete(sd.keyKey(kv, old.ID)); err != nil {
 			return err
 		}
+		return sd.unpend(old.ID)
 	}
 	return nil
 }
@@ -208,7 +217,12 @@ func (sd *sheetData) replace(r *sheets.Row) error {
 		}
 	}
 	if keyChanged && oldKey != "" {
+		// the old entry is in the index or, after a bulk load not yet
+		// indexed, in the pending list
 		if err := sd.key.Delete(sd.keyKey(oldKey, r.ID)); err != nil {
+			return err
+		}
+		if err := sd.unpend(r.ID); err != nil {
 			return err
 		}
 	}

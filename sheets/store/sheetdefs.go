@@ -209,6 +209,9 @@ func (tx *Tx) saveSheet(sh *sheets.Sheet, note string) error {
 
 // rebuildKeyIndex indexes every row under the definition's key column.
 func (sd *sheetData) rebuildKeyIndex() error {
+	if err := sd.dropPending(); err != nil {
+		return err
+	}
 	if err := sd.data.DeleteBucket(subKey); err != nil {
 		return err
 	}

@@ -44,6 +44,7 @@ type sheetData struct {
 	def                       *sheets.Sheet
 	data, rows, ids, rec, key *bolt.Bucket
 	info                      *bolt.Bucket
+	pending                   *bolt.Bucket // nil when no key entry is pending (see subPending)
 	cols                      *columnTable
 	count                     uint64
 	nextRow                   uint64
@@ -108,6 +109,7 @@ func (tx *Tx) sheet(id string) (*sheetData, error) {
 	if sd.rows == nil || sd.ids == nil || sd.rec == nil || sd.key == nil || sd.info == nil {
 		return nil, fmt.Errorf("%w: buckets of sheet %q missing", ErrCorrupt, id)
 	}
+	sd.pending = sd.data.Bucket(subPending)
 	// Rows and ids are mostly appended (pulls, imports), so pages are kept
 	// nearly full; bbolt applies the fill percent when it splits pages at
 	// commit. The indexes are keyed by values in random order: default fill.

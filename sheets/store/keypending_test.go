@@ -1,0 +1,167 @@
+package store
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"crmsheets/sheets"
+)
+
+// keyRows are n rows of the contacts sheet keyed a0@x.com, a1@x.com...
+func keyRows(sh *sheets.Sheet, n int) []*sheets.Row {
+	email := sh.Columns[1].ID
+	rows := make([]*sheets.Row, n)
+	for i := range rows {
+		rows[i] = &sheets.Row{RecordID: recordID(i), Cells: map[string]string{email: "A" + string(rune('0'+i)) + "@X.com"}}
+		rows[i].MarkSynced(testNow)
+	}
+	return rows
+}
+
+func keyIDs(t *testing.T, s *Store, sheetID, key string) []sheets.RowID {
+	t.Helper()
+	rows, err := s.RowsByKey(sheetID, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []sheets.RowID
+	for _, r := range rows {
+		ids = append(ids, r.ID)
+	}
+	return ids
+}
+
+func pendingCount(t *testing.T, s *Store, sheetID string) int {
+	t.Helper()
+	n := -1
+	if err := s.view(func(tx *Tx) error {
+		sd, err := tx.sheet(sheetID)
+		n = sd.pendingN()
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestDeferredKeysStayExact: rows bulk-loaded with their key entries
+// pending are found by key, edited, re-keyed and deleted as if indexed; the
+// integrity check (run by openTest at the end) counts pending entries as
+// index entries; IndexPendingKeys moves them into the index.
+func TestDeferredKeysStayExact(t *testing.T) {
+	s := openTest(t)
+	sh := contactsSheet(t, s)
+	email := sh.Columns[1].ID
+	rows := keyRows(sh, 6)
+	if err := s.Batch(func(tx *Tx) error { return tx.InsertRowsDeferKeys(sh.ID, rows) }); err != nil {
+		t.Fatal(err)
+	}
+	// a row typed meanwhile goes to the index as usual, under a key a
+	// pending row also has
+	typed := &sheets.Row{Cells: map[string]string{email: "a2@x.com"}}
+	if err := s.InsertRows(sh.ID, []*sheets.Row{typed}); err != nil {
+		t.Fatal(err)
+	}
+	if got := pendingCount(t, s, sh.ID); got != 6 {
+		t.Fatalf("pending entries = %d, want 6", got)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatalf("check with pending keys: %v", err)
+	}
+	if got := keyIDs(t, s, sh.ID, " a2@X.COM "); len(got) != 2 || got[0] != rows[2].ID || got[1] != typed.ID {
+		t.Fatalf("rows of a2@x.com = %v, want [%d %d] oldest first", got, rows[2].ID, typed.ID)
+	}
+	// re-key a pending row, delete another
+	rows[0].Cells[email] = "new@x.com"
+	if err := s.UpdateRows(sh.ID, []*sheets.Row{rows[0]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteRows(sh.ID, []sheets.RowID{rows[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := keyIDs(t, s, sh.ID, "a0@x.com"); len(got) != 0 {
+		t.Errorf("the old key still finds rows %v", got)
+	}
+	if got := keyIDs(t, s, sh.ID, "a1@x.com"); len(got) != 0 {
+		t.Errorf("a deleted row's key still finds rows %v", got)
+	}
+	if got := keyIDs(t, s, sh.ID, "new@x.com"); len(got) != 1 || got[0] != rows[0].ID {
+		t.Errorf("the new key finds %v, want [%d]", got, rows[0].ID)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatalf("check after edits: %v", err)
+	}
+	if err := s.IndexPendingKeys(sh.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := pendingCount(t, s, sh.ID); got != 0 {
+		t.Fatalf("pending entries after indexing = %d", got)
+	}
+	for i, want := range map[int]sheets.RowID{2: rows[2].ID, 3: rows[3].ID, 5: rows[5].ID} {
+		key := "a" + string(rune('0'+i)) + "@x.com"
+		if got := keyIDs(t, s, sh.ID, key); len(got) == 0 || got[0] != want {
+			t.Errorf("after indexing, %s finds %v, want %d first", key, got, want)
+		}
+	}
+}
+
+// TestDeferredKeysDrainOnOpen: a bulk load interrupted before its
+// IndexPendingKeys leaves entries that the next open indexes.
+func TestDeferredKeysDrainOnOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	opts := Options{Now: func() time.Time { return testNow }, NoSync: true}
+	s, err := Open(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := contactsSheet(t, s)
+	if err := s.Batch(func(tx *Tx) error { return tx.InsertRowsDeferKeys(sh.ID, keyRows(sh, 3)) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keyIDs(t, ro, sh.ID, "a1@x.com"); len(got) != 1 {
+		t.Errorf("read-only store finds %v by a pending key", got)
+	}
+	if got := pendingCount(t, ro, sh.ID); got != 3 {
+		t.Errorf("a read-only open changed the pending list: %d entries", got)
+	}
+	ro.Close()
+	s, err = Open(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := pendingCount(t, s, sh.ID); got != 0 {
+		t.Errorf("pending entries after reopening = %d, want 0", got)
+	}
+	if got := keyIDs(t, s, sh.ID, "a1@x.com"); len(got) != 1 {
+		t.Errorf("a1@x.com finds %v after the drain", got)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDeferredKeysDroppedByRebuild: changing the key column rebuilds the
+// index from the rows and leaves nothing pending.
+func TestDeferredKeysDroppedByRebuild(t *testing.T) {
+	s := openTest(t)
+	sh := contactsSheet(t, s)
+	if err := s.Batch(func(tx *Tx) error { return tx.InsertRowsDeferKeys(sh.ID, keyRows(sh, 3)) }); err != nil {
+		t.Fatal(err)
+	}
+	sh.KeyColumn = sh.Columns[0].ID
+	if err := s.SaveSheet(sh); err != nil {
+		t.Fatal(err)
+	}
+	if got := pendingCount(t, s, sh.ID); got != 0 {
+		t.Errorf("pending entries after a key change = %d", got)
+	}
+}
