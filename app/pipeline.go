@@ -2,6 +2,7 @@ package app
 
 import (
 	"iter"
+	"sync/atomic"
 
 	"crmsheets/crm"
 )
@@ -13,13 +14,23 @@ import (
 // memory (one being stored, one ready, one filling), whatever the pull's
 // size. Stopping early (break, error) stops the reader before returning;
 // the reader ends at its current call, bounded by the query's context.
-func prefetch(seq iter.Seq2[crm.Record, error], size int) iter.Seq2[[]crm.Record, error] {
+//
+// ready reports, while the pages are being iterated, whether the next one
+// is already waiting, so the caller can fold it into the transaction it is
+// building instead of committing (see pull).
+func prefetch(seq iter.Seq2[crm.Record, error], size int) (pages iter.Seq2[[]crm.Record, error], ready func() bool) {
+	type item struct {
+		page []crm.Record
+		err  error
+	}
+	var waiting atomic.Pointer[chan item]
+	ready = func() bool {
+		ch := waiting.Load()
+		return ch != nil && len(*ch) > 0
+	}
 	return func(yield func([]crm.Record, error) bool) {
-		type item struct {
-			page []crm.Record
-			err  error
-		}
 		ch := make(chan item, 1)
+		waiting.Store(&ch)
 		stop := make(chan struct{})
 		done := make(chan struct{})
 		go func() {
@@ -60,5 +71,5 @@ func prefetch(seq iter.Seq2[crm.Record, error], size int) iter.Seq2[[]crm.Record
 				return
 			}
 		}
-	}
+	}, ready
 }

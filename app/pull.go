@@ -11,6 +11,7 @@ import (
 	"crmsheets/app/merge"
 	"crmsheets/crm"
 	"crmsheets/sheets"
+	"crmsheets/sheets/store"
 )
 
 // pullQuery builds the pull's SOQL: Id, LastModifiedDate, SystemModstamp,
@@ -42,7 +43,7 @@ func (e *engine) pullQuery() (string, error) {
 // merge settles rows changed on both sides. A complete pull moves the
 // sheet's watermark to its start time (or the newest SystemModstamp seen,
 // if later).
-func (e *engine) pull(ctx context.Context, skipLocal bool) error {
+func (e *engine) pull(ctx context.Context, skipLocal bool) (err error) {
 	e.checkRecycleBinWindow()
 	q, err := e.pullQuery()
 	if err != nil {
@@ -70,28 +71,59 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) error {
 	onTotal := func(n int) { total.Store(int64(n)) }
 	// Pages are fetched one ahead of the store (see prefetch); above
 	// crm.DefaultBulkQueryThreshold records the read is one Bulk API 2.0
-	// query job (see queryRecords).
-	for page, err := range prefetch(e.queryRecordsTotal(ctx, q, -1, onTotal), pullPageRows) {
+	// query job (see queryRecords). A page whose successor is already
+	// waiting joins the next one's transaction, up to pullCommitRows:
+	// when the store is the slower side (Bulk results arrive faster than
+	// rows are written) it commits a few large transactions instead of many
+	// small ones, each of which rewrites the key index's pages it touches;
+	// when the network is slower, every page commits as it lands.
+	pages, ready := prefetch(e.queryRecordsTotal(ctx, q, -1, onTotal), pullPageRows)
+	b := &pullBatch{touched: map[sheets.RowID]*sheets.Row{}}
+	// Into an empty sheet every record is a new row: their key-index
+	// entries are written once, sorted, when the pages are in (see
+	// store.Tx.InsertRowsDeferKeys), and on every way out.
+	b.deferKeys = empty && e.dry == nil && e.sh.KeyColumn != ""
+	if b.deferKeys {
+		defer func() { err = errors.Join(err, e.indexPendingKeys()) }()
+	}
+	for page, err := range pages {
 		if err != nil {
 			e.s.noteCallErr(err)
-			return fmt.Errorf("pull %s into %q: %w", e.b.object, e.sh.Name, err)
+			err = fmt.Errorf("pull %s into %q: %w", e.b.object, e.sh.Name, err)
+			// the pages already read are kept, as if committed one by one
+			return errors.Join(err, e.commitPull(b))
 		}
 		if done == 0 {
 			e.prog(Progress{Phase: PhasePull, Total: int(total.Load())})
 		}
-		if err := e.pullPage(ctx, st, page); err != nil {
+		if err := e.planPull(st, page, b); err != nil {
 			return err
 		}
 		done += len(page)
+		last := len(page) < pullPageRows
+		if b.records >= pullCommitRows || last || !ready() || ctx.Err() != nil {
+			if err := e.commitPull(b); err != nil {
+				return err
+			}
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if len(page) < pullPageRows {
-			continue // the last page
+		if last {
+			continue
 		}
 		e.prog(Progress{Phase: PhasePull, Done: done, Total: max(int(total.Load()), done)})
 		if !e.budgetAllows(1) {
-			return nil // paused: the watermark stays, the next pull reads again
+			// paused: the watermark stays, the next pull reads again
+			return e.commitPull(b)
+		}
+	}
+	if err := e.commitPull(b); err != nil {
+		return err
+	}
+	if b.deferKeys {
+		if err := e.indexPendingKeys(); err != nil {
+			return err
 		}
 	}
 	e.prog(Progress{Phase: PhasePull, Done: done, Total: done})
@@ -129,15 +161,95 @@ type pullState struct {
 	newest    time.Time
 }
 
+// pullCommitRows bounds the records a pull plans into one transaction when
+// pages are folded together (see pull): about 25 MB of rows in memory.
+const pullCommitRows = 5 * pullPageRows
+
+// pullBatch is the pending transaction of a pull: planned rows not yet
+// written, and the outcomes to record with them.
+type pullBatch struct {
+	inserts []*sheets.Row
+	// touched are the rows changed, by id: two records never update one
+	// stale copy of a row, and a record a query returns twice finds the
+	// row its first copy added (added, by record id)
+	touched map[sheets.RowID]*sheets.Row
+	added   map[string]*sheets.Row
+	outs    []sheets.RecordOutcome
+	records int // planned since the last commit
+	// deferKeys: new rows leave their key-index entries pending
+	deferKeys bool
+}
+
+// indexPendingKeys writes the key-index entries a pull into an empty sheet
+// left pending; a no-op read when none are.
+func (e *engine) indexPendingKeys() error {
+	if err := e.s.store.IndexPendingKeys(e.sh.ID); err != nil {
+		return fmt.Errorf("pull into %q: index the new rows' keys: %w", e.sh.Name, err)
+	}
+	return nil
+}
+
 // pullPage merges one page of records into the sheet in one transaction.
-func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record) error {
-	if len(recs) == 0 {
+func (e *engine) pullPage(_ context.Context, st *pullState, recs []crm.Record) error {
+	b := &pullBatch{touched: map[sheets.RowID]*sheets.Row{}}
+	if err := e.planPull(st, recs, b); err != nil {
+		clear(e.snaps)
+		return err
+	}
+	return e.commitPull(b)
+}
+
+// commitPull writes a batch's rows and outcomes in one transaction and
+// empties it.
+func (e *engine) commitPull(b *pullBatch) error {
+	defer clear(e.snaps)
+	if e.dry != nil || b.records == 0 {
 		return nil
 	}
-	defer clear(e.snaps)
-	var inserts, updates []*sheets.Row
-	var outs []sheets.RecordOutcome
-	touched := map[sheets.RowID]*sheets.Row{}
+	var err error
+	if b.deferKeys && len(b.touched) == 0 {
+		err = e.commitNew(b.inserts, b.outs)
+	} else {
+		updates := make([]*sheets.Row, 0, len(b.touched))
+		for _, r := range b.touched {
+			updates = append(updates, r)
+		}
+		err = e.commit(b.inserts, updates, b.outs, nil)
+	}
+	b.inserts, b.outs, b.records = nil, nil, 0
+	clear(b.touched)
+	clear(b.added)
+	return err
+}
+
+// commitNew is commit for a batch of new rows only, their key entries
+// left pending (see pullBatch.deferKeys).
+func (e *engine) commitNew(insert []*sheets.Row, outs []sheets.RecordOutcome) error {
+	e.account()
+	err := e.s.store.Batch(func(tx *store.Tx) error {
+		if len(insert) > 0 {
+			if err := tx.InsertRowsDeferKeys(e.sh.ID, insert); err != nil {
+				return err
+			}
+		}
+		if len(outs) > 0 {
+			if err := tx.AddOutcomes(e.run.ID, outs); err != nil {
+				return err
+			}
+		}
+		return tx.UpdateRun(e.run)
+	})
+	if err != nil {
+		return fmt.Errorf("write %d new rows of %q: %w", len(insert), e.sh.Name, err)
+	}
+	return nil
+}
+
+// planPull merges one page of records into the batch: matched rows,
+// new rows, outcomes; commitPull writes them.
+func (e *engine) planPull(st *pullState, recs []crm.Record, b *pullBatch) error {
+	touched := b.touched
+	b.records += len(recs)
 	for _, rec := range recs {
 		mod := parseSalesforceTime(rec.Fields["LastModifiedDate"])
 		if stamp := parseSalesforceTime(recordValue(rec, "SystemModstamp")); stamp.After(st.newest) {
@@ -147,7 +259,10 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 		if e.seen != nil {
 			e.seen[normID(rec.ID)] = true
 		}
-		row, err := e.matchPulled(st, rec, touched)
+		// row.ID is 0 for a row added earlier in this batch (a record the
+		// query returned twice): the merge updates it in place, and the
+		// batch inserts it as it ends up
+		row, err := e.matchPulled(st, rec, b)
 		if err != nil {
 			return err
 		}
@@ -164,10 +279,12 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 				continue
 			}
 			row.State = sheets.StateDeletedRemotely
-			touched[row.ID] = row
+			if row.ID != 0 {
+				touched[row.ID] = row
+			}
 			o := e.outcome(row, rec.ID, sheets.OpDelete)
 			o.OK, o.Message = true, "deleted in Salesforce; the row is kept and marked"
-			outs = append(outs, o)
+			b.outs = append(b.outs, o)
 			continue
 		}
 		cells := e.b.remoteCells(rec)
@@ -183,7 +300,13 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 			}
 			r := &sheets.Row{RecordID: rec.ID, Cells: cells}
 			r.MarkSynced(mod)
-			inserts = append(inserts, r)
+			b.inserts = append(b.inserts, r)
+			if !st.empty {
+				if b.added == nil {
+					b.added = map[string]*sheets.Row{}
+				}
+				b.added[normID(rec.ID)] = r
+			}
 			e.countPull(func(c *sheets.RunCounts) { c.Added++ })
 			continue
 		}
@@ -223,33 +346,35 @@ func (e *engine) pullPage(ctx context.Context, st *pullState, recs []crm.Record)
 		}
 		e.countItem(&item)
 		if o, ok := e.conflictOutcome(row, &item); ok {
-			outs = append(outs, o)
+			b.outs = append(b.outs, o)
 		}
 		switch {
 		case item.Writes():
 			e.pullPl.Apply(row, item, merge.Outcome{})
-			touched[row.ID] = row
+			if row.ID != 0 {
+				touched[row.ID] = row
+			}
 		case attached || adjusted:
 			row.Touch()
-			touched[row.ID] = row
+			if row.ID != 0 {
+				touched[row.ID] = row
+			}
 		}
 	}
-	for _, r := range touched {
-		updates = append(updates, r)
-	}
-	if e.dry != nil {
-		return nil
-	}
-	return e.commit(inserts, updates, outs, nil)
+	return nil
 }
 
 // matchPulled finds the row of a pulled record: by record id, then by key
 // column among rows without a record id. Rows already touched in this page
 // are reused so two records never update one stale copy.
-func (e *engine) matchPulled(st *pullState, rec crm.Record, touched map[sheets.RowID]*sheets.Row) (*sheets.Row, error) {
+func (e *engine) matchPulled(st *pullState, rec crm.Record, b *pullBatch) (*sheets.Row, error) {
 	if st.empty {
 		return nil, nil
 	}
+	if r, ok := b.added[normID(rec.ID)]; ok {
+		return r, nil
+	}
+	touched := b.touched
 	row, err := e.s.store.RowByRecordID(e.sh.ID, rec.ID)
 	switch {
 	case err == nil:

@@ -101,6 +101,10 @@ func (d storeDoor) InsertRows(sheetID string, rows []*sheets.Row) error {
 	return fromStore(d.st.InsertRows(sheetID, rows))
 }
 
+func (d storeDoor) IndexPendingKeys(sheetID string) error {
+	return fromStore(d.st.IndexPendingKeys(sheetID))
+}
+
 func (d storeDoor) InsertRowsAt(sheetID string, after sheets.RowID, rows []*sheets.Row) error {
 	return fromStore(d.st.InsertRowsAt(sheetID, after, rows))
 }
