@@ -248,10 +248,10 @@ func (d *duplicateError) Unwrap() error { return d.cause }
 // refused as duplicates are sent again by sObject Collections, whose
 // answer names the matches, so the user can decide as after any push (the
 // rule refuses them again; one more call per 200 of them).
-func (e *engine) explainBulkDuplicates(ctx context.Context, recs []crm.Record, res []crm.Result) {
+func (e *engine) explainBulkDuplicates(ctx context.Context, n int, rec func(int) crm.Record, res []crm.Result) {
 	var again []int
 	for i := range res {
-		if i < len(recs) && !res[i].Success && len(res[i].Errors) > 0 &&
+		if i < n && !res[i].Success && len(res[i].Errors) > 0 &&
 			res[i].Errors[0].StatusCode == crm.CodeDuplicatesDetected && len(res[i].Errors[0].Matches) == 0 {
 			again = append(again, i)
 		}
@@ -261,7 +261,7 @@ func (e *engine) explainBulkDuplicates(ctx context.Context, recs []crm.Record, r
 	}
 	sub := make([]crm.Record, len(again))
 	for k, i := range again {
-		sub[k] = recs[i]
+		sub[k] = rec(i)
 	}
 	got, err := e.c.Create(ctx, e.b.object, sub)
 	if err != nil {

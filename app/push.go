@@ -182,7 +182,6 @@ type pushRow struct {
 	item   merge.Item
 	remote crm.Record // the record read back (nil Fields for creates)
 	op     string     // create or update when something is sent
-	fields map[string]any
 	// pathBefore holds, by field, the record id a relationship column
 	// replaces (for revert); sentValues gives the other fields' values.
 	pathBefore map[string]string
@@ -460,36 +459,67 @@ func (e *engine) prepareSend(pr *pushRow) {
 		pr.code = problems[0].Code
 		return
 	}
-	pr.fields = map[string]any{}
-	for _, colID := range pr.item.SendColumns() {
-		ch := pr.item.Send[colID]
-		bc, ok := e.b.byCol[colID]
-		if !ok || !bc.writable(create) {
-			continue
-		}
-		if bc.path {
-			id, ok := pr.resolved(colID)
-			if !ok {
-				continue // resolution failed: pr.err is set
-			}
-			pr.fields[bc.field.Name] = nilIfEmpty(id)
-			if pr.pathBefore == nil {
-				pr.pathBefore = map[string]string{}
-			}
-			pr.pathBefore[bc.field.Name] = fieldString(pr.remote, bc.field.Name)
-			continue
-		}
-		v, err := valueToSalesforce(bc.field, ch.After)
-		if err != nil {
-			pr.err = fmt.Errorf("column %q: %w", bc.col.Name, err)
-			pr.code = codeInvalidValue
-			return
-		}
-		pr.fields[bc.field.Name] = v
+	n := 0
+	if bc, err := e.sendFields(pr, func(string, any) { n++ }); err != nil {
+		pr.err = fmt.Errorf("column %q: %w", bc.col.Name, err)
+		pr.code = codeInvalidValue
+		return
 	}
-	if pr.err == nil && len(pr.fields) == 0 {
+	for colID := range pr.item.Send {
+		if bc, ok := e.b.byCol[colID]; ok && bc.path && bc.writable(create) {
+			if _, ok := pr.resolved(colID); ok {
+				if pr.pathBefore == nil {
+					pr.pathBefore = map[string]string{}
+				}
+				pr.pathBefore[bc.field.Name] = fieldString(pr.remote, bc.field.Name)
+			}
+		}
+	}
+	if pr.err == nil && n == 0 {
 		pr.op = "" // only read-only or non-writable columns changed
 	}
+}
+
+// sendFields calls fn with each field a planned row sends and its value
+// for Salesforce, in column order; on a value that does not convert it
+// stops and returns the column. prepareSend checks and counts them; the
+// send makes each record from them when it is written (records are not
+// kept for every row of a push).
+func (e *engine) sendFields(pr *pushRow, fn func(field string, v any)) (*boundColumn, error) {
+	create := pr.item.Action == merge.Create
+	var err error
+	var bad *boundColumn
+	each := func(colID string, ch merge.Change) {
+		if err != nil {
+			return
+		}
+		bc, ok := e.b.byCol[colID]
+		if !ok || !bc.writable(create) {
+			return
+		}
+		if bc.path {
+			if id, ok := pr.resolved(colID); ok {
+				fn(bc.field.Name, nilIfEmpty(id))
+			}
+			return // else resolution failed: pr.err is set
+		}
+		v, verr := valueToSalesforce(bc.field, ch.After)
+		if verr != nil {
+			err, bad = verr, bc
+			return
+		}
+		fn(bc.field.Name, v)
+	}
+	if pr.item.Send != nil {
+		for _, colID := range pr.item.SendColumns() {
+			each(colID, pr.item.Send[colID])
+		}
+	} else {
+		for _, sc := range pr.sends { // sorted by column (compact)
+			each(sc.col, sc.Change)
+		}
+	}
+	return bad, err
 }
 
 // sentValues returns, by field, Salesforce's values before a row's send
@@ -616,6 +646,7 @@ func (pr *pushRow) compact() {
 			ch = merge.Change{Before: strings.Clone(ch.Before), After: strings.Clone(ch.After)}
 			pr.sends = append(pr.sends, sentCell{col: col, Change: ch})
 		}
+		slices.SortFunc(pr.sends, func(a, b sentCell) int { return strings.Compare(a.col, b.col) })
 		pr.item.Send = nil
 	}
 	if pr.item.RecordID == r.RecordID {

@@ -129,12 +129,22 @@ func writeCalls(updates, creates int, bulk bool) int {
 // send writes records with sObject Collections (or Bulk API 2.0) and
 // stores each result on its row.
 func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow, bulk bool) error {
-	recs := make([]crm.Record, len(prs))
-	for i, pr := range prs {
-		recs[i] = crm.Record{Type: e.b.object, Fields: pr.fields}
+	// Records are made when sent: a Bulk push would hold a map per row.
+	recOf := func(i int) crm.Record {
+		pr := prs[i]
+		r := crm.Record{Type: e.b.object, Fields: map[string]any{}}
+		_, _ = e.sendFields(pr, func(f string, v any) { r.Fields[f] = v }) // checked by prepareSend
 		if op == crm.OpUpdate {
-			recs[i].ID = pr.item.RecordID
+			r.ID = pr.item.RecordID
 		}
+		return r
+	}
+	records := func() []crm.Record {
+		recs := make([]crm.Record, len(prs))
+		for i := range prs {
+			recs[i] = recOf(i)
+		}
+		return recs
 	}
 	var res []crm.Result
 	var err error
@@ -154,16 +164,16 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 		if op == crm.OpInsert && e.b.key != nil && !e.b.key.path {
 			match = e.b.key.field.Name
 		}
-		res, err = e.c.BulkIngest(ctx, e.b.object, op, match, recs, func(state string) {
+		res, err = e.c.BulkIngestEach(ctx, e.b.object, op, match, len(prs), recOf, func(state string) {
 			e.prog(Progress{Phase: PhasePush + " (Bulk API job " + strings.ToLower(state) + ")"})
 		})
 	case op == crm.OpInsert:
-		res, err = e.create(ctx, prs, recs)
+		res, err = e.create(ctx, prs, records())
 	default:
-		res, err = e.c.Update(ctx, e.b.object, recs)
+		res, err = e.c.Update(ctx, e.b.object, records())
 	}
 	if bulk && op == crm.OpInsert && err == nil {
-		e.explainBulkDuplicates(ctx, recs, res)
+		e.explainBulkDuplicates(ctx, len(prs), recOf, res)
 	}
 	var unknown *crm.OutcomeUnknownError
 	errors.As(err, &unknown)
@@ -200,9 +210,6 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 		if derr := e.noteDuplicates(ctx, prs, res); derr != nil && err == nil {
 			err = derr
 		}
-	}
-	for _, pr := range prs {
-		pr.fields = nil // sent: the write-back needs only before and after
 	}
 	if err != nil && unknown == nil {
 		e.s.noteCallErr(err)

@@ -107,6 +107,15 @@ type bulkJob struct {
 // is aborted and a new one created, so no row is ingested twice.
 // https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/bulk_api_2_0.htm
 func (c *Client) BulkIngest(ctx context.Context, object string, op BulkOperation, keyField string, recs []Record, progress func(state string)) ([]Result, error) {
+	return c.BulkIngestEach(ctx, object, op, keyField, len(recs), func(i int) Record { return recs[i] }, progress)
+}
+
+// BulkIngestEach is BulkIngest over n records that rec makes on demand: it
+// may be called more than once for an index and must give the same record
+// each time. A caller writing 100k rows then need not hold 100k records
+// (a map each) besides its own state while the job runs; only the CSV is
+// held.
+func (c *Client) BulkIngestEach(ctx context.Context, object string, op BulkOperation, keyField string, n int, rec func(i int) Record, progress func(state string)) ([]Result, error) {
 	if !validName(object) {
 		return nil, fmt.Errorf("bulk %s %q: not an object API name: %w", op, object, ErrUnsafeSOQL)
 	}
@@ -116,14 +125,14 @@ func (c *Client) BulkIngest(ctx context.Context, object string, op BulkOperation
 	if keyField != "" && !validName(keyField) {
 		return nil, fmt.Errorf("bulk %s %s matched by %q: %w", op, object, keyField, ErrUnsafeSOQL)
 	}
-	if len(recs) == 0 {
+	if n == 0 {
 		return nil, nil
 	}
 	if progress == nil {
 		progress = func(string) {}
 	}
-	cols := bulkColumns(op, recs)
-	parts, err := encodeBulkCSV(op, cols, recs, bulkUploadLimit)
+	cols := bulkColumns(op, n, rec)
+	parts, err := encodeBulkCSV(op, cols, n, rec, bulkUploadLimit)
 	if err != nil {
 		return nil, fmt.Errorf("bulk %s %s: %w", op, object, err)
 	}
@@ -131,11 +140,13 @@ func (c *Client) BulkIngest(ctx context.Context, object string, op BulkOperation
 	if err != nil {
 		return nil, fmt.Errorf("bulk %s %s: %w", op, object, err)
 	}
-	results := make([]Result, len(recs))
+	results := make([]Result, n)
 	var unknown []int
 	var jobErr error
 	for _, p := range parts {
-		res, err := c.ingestJob(ctx, base, object, op, keyField, cols, recs[p.from:p.to], p.data, progress)
+		from := p.from
+		part := func(i int) Record { return rec(from + i) }
+		res, err := c.ingestJob(ctx, base, object, op, keyField, cols, p.to-p.from, part, p.data, progress)
 		copy(results[p.from:p.to], res)
 		var u *OutcomeUnknownError
 		if errors.As(err, &u) {
@@ -160,8 +171,9 @@ func (c *Client) BulkIngest(ctx context.Context, object string, op BulkOperation
 	return results, jobErr
 }
 
-// ingestJob runs one job over recs (one part of the upload).
-func (c *Client) ingestJob(ctx context.Context, base, object string, op BulkOperation, keyField string, cols []string, recs []Record, data []byte, progress func(string)) ([]Result, error) {
+// ingestJob runs one job over the n records of rec (one part of the
+// upload).
+func (c *Client) ingestJob(ctx context.Context, base, object string, op BulkOperation, keyField string, cols []string, n int, rec func(int) Record, data []byte, progress func(string)) ([]Result, error) {
 	extField := ""
 	if op == OpUpsert {
 		extField = keyField
@@ -189,10 +201,10 @@ func (c *Client) ingestJob(ctx context.Context, base, object string, op BulkOper
 		return nil, fmt.Errorf("close job %s: %w", job.ID, err)
 	}
 	progress(job.State)
-	if err := c.waitJob(ctx, base, &job, len(recs), progress); err != nil {
+	if err := c.waitJob(ctx, base, &job, n, progress); err != nil {
 		return nil, err
 	}
-	results, unknown, err := c.ingestResults(ctx, base+"/"+job.ID, op, keyField, cols, recs, &job)
+	results, unknown, err := c.ingestResults(ctx, base+"/"+job.ID, op, keyField, cols, n, rec, &job)
 	if err != nil {
 		return nil, fmt.Errorf("results of job %s: %w", job.ID, err)
 	}
@@ -283,14 +295,14 @@ func nextPoll(prev, elapsed time.Duration, job *bulkJob, total int, least, most 
 
 // bulkColumns is the CSV header: Id first for update and delete, then the
 // union of the records' fields in sorted order.
-func bulkColumns(op BulkOperation, recs []Record) []string {
+func bulkColumns(op BulkOperation, n int, rec func(int) Record) []string {
 	if op == OpDelete {
 		return []string{"Id"}
 	}
 	seen := map[string]bool{}
 	var cols []string
-	for _, r := range recs {
-		for k := range r.Fields {
+	for i := range n {
+		for k := range rec(i).Fields {
 			if k == "Id" || seen[k] {
 				continue
 			}
@@ -347,7 +359,7 @@ var bulkUploadLimit = MaxBulkUploadBytes
 
 // encodeBulkCSV writes the upload, split into parts of at most limit bytes
 // at record boundaries, each with the header.
-func encodeBulkCSV(op BulkOperation, cols []string, recs []Record, limit int) ([]bulkPart, error) {
+func encodeBulkCSV(op BulkOperation, cols []string, n int, rec func(int) Record, limit int) ([]bulkPart, error) {
 	var parts []bulkPart
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -360,7 +372,8 @@ func encodeBulkCSV(op BulkOperation, cols []string, recs []Record, limit int) ([
 	lw := csv.NewWriter(&line)
 	from := 0
 	row := make([]string, len(cols))
-	for i, r := range recs {
+	for i := range n {
+		r := rec(i)
 		for j, col := range cols {
 			if col == "Id" && (op == OpUpdate || op == OpDelete) {
 				id := r.ID
@@ -400,15 +413,14 @@ func encodeBulkCSV(op BulkOperation, cols []string, recs []Record, limit int) ([
 		}
 		buf.Write(line.Bytes())
 	}
-	parts = append(parts, bulkPart{from: from, to: len(recs), data: buf.Bytes()})
+	parts = append(parts, bulkPart{from: from, to: n, data: buf.Bytes()})
 	return parts, nil
 }
 
 // ingestResults maps a finished job's result files to its input records
 // by identity (see BulkIngest); it returns the indexes of inserts whose
 // outcome no result row tells.
-func (c *Client) ingestResults(ctx context.Context, jobPath string, op BulkOperation, keyField string, cols []string, recs []Record, job *bulkJob) ([]Result, []int, error) {
-	n := len(recs)
+func (c *Client) ingestResults(ctx context.Context, jobPath string, op BulkOperation, keyField string, cols []string, n int, rec func(int) Record, job *bulkJob) ([]Result, []int, error) {
 	results := make([]Result, n)
 	// The job's counters spare the downloads that cannot hold a row.
 	known := job.NumberRecordsProcessed != nil && job.NumberRecordsFailed != nil
@@ -417,12 +429,12 @@ func (c *Client) ingestResults(ctx context.Context, jobPath string, op BulkOpera
 		processed, failed = int(*job.NumberRecordsProcessed), int(*job.NumberRecordsFailed)
 	}
 	if known && (op == OpUpdate || op == OpDelete) && processed == n && failed == 0 && job.State == BulkJobComplete {
-		for i, r := range recs {
-			results[i] = Result{ID: recordIDOf(r), Success: true}
+		for i := range n {
+			results[i] = Result{ID: recordIDOf(rec(i)), Success: true}
 		}
 		return results, nil, nil
 	}
-	m := newResultMatcher(op, keyField, cols, recs)
+	m := newResultMatcher(op, keyField, cols, n, rec)
 	filled := make([]bool, n)
 	sets := []struct {
 		resource string
@@ -498,12 +510,12 @@ type resultMatcher struct {
 	raw     map[string]bool  // correlations shared by inputs that differ: ambiguous
 }
 
-func newResultMatcher(op BulkOperation, keyField string, cols []string, recs []Record) *resultMatcher {
+func newResultMatcher(op BulkOperation, keyField string, cols []string, n int, rec func(int) Record) *resultMatcher {
 	m := &resultMatcher{op: op}
 	if op == OpUpdate || op == OpDelete {
-		m.byID = make(map[string]int, len(recs))
-		for i, r := range recs {
-			m.byID[idKey(recordIDOf(r))] = i
+		m.byID = make(map[string]int, n)
+		for i := range n {
+			m.byID[idKey(recordIDOf(rec(i)))] = i
 		}
 		return m
 	}
@@ -511,10 +523,11 @@ func newResultMatcher(op BulkOperation, keyField string, cols []string, recs []R
 	if keyField != "" && slices.Contains(cols, keyField) {
 		m.corr = []string{keyField}
 	}
-	m.byValue = make(map[string][]int, len(recs))
+	m.byValue = make(map[string][]int, n)
 	m.raw = map[string]bool{}
 	first := map[string]string{}
-	for i, r := range recs {
+	for i := range n {
+		r := rec(i)
 		k := m.inputKey(r)
 		exact := ""
 		for _, col := range cols {
