@@ -1,15 +1,18 @@
 package crm
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Record is one Salesforce record. Fields holds the queried fields by API
@@ -68,9 +71,16 @@ func (c *Client) QueryWithTotal(ctx context.Context, soql string, total func(int
 }
 
 // QueryAllWithTotal is QueryAll with the totalSize reported as
-// QueryWithTotal does (deleted and archived records included).
+// QueryWithTotal does (deleted and archived records included), for callers
+// that read every record: once the caller has taken the first record of a
+// page, the next page is requested while the rest of this one is decoded
+// and consumed, so Salesforce prepares a page while the client works on the
+// previous one. A caller that stops after that point may leave one page
+// fetched and unread (its API call spent); stopping at a page's first
+// record, as a caller that only wanted the totalSize does, fetches nothing
+// more.
 func (c *Client) QueryAllWithTotal(ctx context.Context, soql string, total func(int)) iter.Seq2[Record, error] {
-	return c.queryTotal(ctx, "queryAll", soql, total)
+	return c.queryAhead(ctx, "queryAll", soql, total)
 }
 
 // Count returns the totalSize of a query, normally a SELECT COUNT() query,
@@ -284,4 +294,181 @@ func shortSOQL(soql string) string {
 		return strconv.Quote(soql[:160] + "…")
 	}
 	return strconv.Quote(soql)
+}
+
+// queryAhead is queryTotal reading one page ahead (see QueryAllWithTotal).
+// Each page's body is read whole by send (so a retried GET starts clean),
+// then decoded record by record: totalSize, done and nextRecordsUrl come
+// before the records in Salesforce's answers, so the next page's request
+// can leave as soon as the caller has taken this page's first record.
+func (c *Client) queryAhead(ctx context.Context, resource, soql string, total func(int)) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		fail := func(err error) { yield(Record{}, fmt.Errorf("%s %s: %w", resource, shortSOQL(soql), err)) }
+		path, err := c.dataPath(ctx, resource)
+		if err != nil {
+			fail(err)
+			return
+		}
+		nullPaths := parentPaths(soql)
+		var header http.Header
+		if c.batchSize > 0 {
+			header = http.Header{"Sforce-Query-Options": {"batchSize=" + strconv.Itoa(c.batchSize)}}
+		}
+		first := c.absURL(path + "?q=" + url.QueryEscape(soql))
+		if len(first) > maxURLBytes {
+			fail(errQueryTooLong(len(first)))
+			return
+		}
+		actx, cancel := context.WithCancel(ctx)
+		var inflight sync.WaitGroup
+		defer func() {
+			cancel() // a page fetched ahead and not wanted
+			inflight.Wait()
+		}()
+		type fetched struct {
+			url  string
+			body []byte
+			err  error
+		}
+		fetch := func(u string) <-chan fetched {
+			ch := make(chan fetched, 1)
+			inflight.Add(1)
+			go func() {
+				defer inflight.Done()
+				f := fetched{url: u}
+				f.err = c.send(actx, &request{method: http.MethodGet, url: u, header: header, idempotent: true}, func(resp *http.Response) error {
+					var err error
+					f.body, err = io.ReadAll(resp.Body)
+					return err
+				})
+				ch <- f
+			}()
+			return ch
+		}
+		pending := fetch(first)
+		for pending != nil {
+			f := <-pending
+			pending = nil
+			if f.err != nil {
+				fail(f.err)
+				return
+			}
+			var next string
+			stopped := false
+			err := decodeQueryPage(f.body, func(head queryPage) {
+				if total != nil {
+					total(head.TotalSize)
+					total = nil
+				}
+				if !head.Done && head.NextRecordsURL != "" {
+					next = c.absURL(head.NextRecordsURL)
+				}
+			}, func(m map[string]any, firstOfPage bool) bool {
+				if !yield(toRecord(m, nullPaths), nil) {
+					stopped = true
+					return false
+				}
+				if firstOfPage && next != "" {
+					pending = fetch(next)
+				}
+				return true
+			})
+			if stopped {
+				return
+			}
+			if err != nil {
+				fail(fmt.Errorf("read the answer of GET %s: %w", redactURL(f.url), err))
+				return
+			}
+			if pending == nil && next != "" {
+				pending = fetch(next) // a page without records, or fields out of order
+			}
+		}
+	}
+}
+
+// decodeQueryPage decodes a query page: head is called with totalSize, done
+// and nextRecordsUrl before the first record (after the whole page when a
+// record comes before them, which Salesforce never sends), then each record
+// in turn until rec returns false.
+func decodeQueryPage(body []byte, head func(queryPage), rec func(m map[string]any, firstOfPage bool) bool) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("not a query result: %w", errOr(err, "no JSON object"))
+	}
+	var h queryPage
+	var seen struct{ total, done, next bool }
+	var early []map[string]any // records before the head (not Salesforce's order)
+	headDone := false
+	giveHead := func() {
+		if !headDone {
+			headDone = true
+			head(h)
+		}
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		switch key {
+		case "totalSize":
+			err = dec.Decode(&h.TotalSize)
+			seen.total = true
+		case "done":
+			err = dec.Decode(&h.Done)
+			seen.done = true
+		case "nextRecordsUrl":
+			err = dec.Decode(&h.NextRecordsURL)
+			seen.next = true
+		case "records":
+			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+				if err == nil && t == nil {
+					continue // "records": null
+				}
+				return fmt.Errorf("records: %w", errOr(err, "not a list"))
+			}
+			ordered := seen.total && seen.done && (seen.next || h.Done)
+			firstOfPage := true
+			for dec.More() {
+				var m map[string]any
+				if err := dec.Decode(&m); err != nil {
+					return err
+				}
+				if !ordered {
+					early = append(early, m)
+					continue
+				}
+				giveHead()
+				if !rec(m, firstOfPage) {
+					return nil
+				}
+				firstOfPage = false
+			}
+			if _, err := dec.Token(); err != nil {
+				return err
+			}
+		default:
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	giveHead()
+	for i, m := range early {
+		if !rec(m, i == 0) {
+			return nil
+		}
+	}
+	return nil
+}
+
+func errOr(err error, msg string) error {
+	if err != nil {
+		return err
+	}
+	return errors.New(msg)
 }
