@@ -1,7 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
+
+	bolt "go.etcd.io/bbolt"
 
 	"crmsheets/sheets"
 )
@@ -25,8 +28,12 @@ func (tx *Tx) RewriteRows(sheetID string, ids []sheets.RowID, fn func(i int, cur
 	if err != nil {
 		return fmt.Errorf("rewrite rows: %w", err)
 	}
+	// One cursor per bucket for the lookups: a Get makes a new cursor,
+	// whose search path is allocated afresh for every row.
+	idc, rowc := sd.ids.Cursor(), sd.rows.Cursor()
 	for i, id := range ids {
-		pos := sd.ids.Get(sd.u64(uint64(id)))
+		key := sd.u64(uint64(id))
+		pos := seekExact(idc, key)
 		if pos == nil {
 			if _, err := fn(i, nil); err != nil {
 				return err
@@ -34,7 +41,7 @@ func (tx *Tx) RewriteRows(sheetID string, ids []sheets.RowID, fn func(i int, cur
 			continue
 		}
 		pos = sd.keep(pos)
-		v := sd.rows.Get(pos)
+		v := seekExact(rowc, pos)
 		if v == nil {
 			return fmt.Errorf("%w: row %d of sheet %q indexed but missing", ErrCorrupt, id, sd.def.Name)
 		}
@@ -81,4 +88,14 @@ func (tx *Tx) RewriteRows(sheetID string, ids []sheets.RowID, fn func(i int, cur
 		}
 	}
 	return sd.flush()
+}
+
+// seekExact is Bucket.Get through a cursor kept for many lookups: the
+// value at key, nil when the key is absent (or holds a bucket).
+func seekExact(c *bolt.Cursor, key []byte) []byte {
+	k, v := c.Seek(key)
+	if !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
 }
