@@ -130,15 +130,21 @@ func writeCalls(updates, creates int, bulk bool) int {
 // stores each result on its row.
 func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow, bulk bool) error {
 	// Records are made when sent: a Bulk push would hold a map per row.
-	recOf := func(i int) crm.Record {
+	// recInto fills fields (cleared) with row i's and returns its record.
+	recInto := func(i int, fields map[string]any) crm.Record {
 		pr := prs[i]
-		r := crm.Record{Type: e.b.object, Fields: map[string]any{}}
-		_, _ = e.sendFields(pr, func(f string, v any) { r.Fields[f] = v }) // checked by prepareSend
+		clear(fields)
+		_, _ = e.sendFields(pr, func(f string, v any) { fields[f] = v }) // checked by prepareSend
+		r := crm.Record{Type: e.b.object, Fields: fields}
 		if op == crm.OpUpdate {
 			r.ID = pr.item.RecordID
 		}
 		return r
 	}
+	recOf := func(i int) crm.Record { return recInto(i, map[string]any{}) }
+	shared := map[string]any{}
+	// BulkIngestEach is done with each record before asking for the next.
+	recShared := func(i int) crm.Record { return recInto(i, shared) }
 	records := func() []crm.Record {
 		recs := make([]crm.Record, len(prs))
 		for i := range prs {
@@ -164,7 +170,7 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 		if op == crm.OpInsert && e.b.key != nil && !e.b.key.path {
 			match = e.b.key.field.Name
 		}
-		res, err = e.c.BulkIngestEach(ctx, e.b.object, op, match, len(prs), recOf, func(state string) {
+		res, err = e.c.BulkIngestEach(ctx, e.b.object, op, match, len(prs), recShared, func(state string) {
 			e.prog(Progress{Phase: PhasePush + " (Bulk API job " + strings.ToLower(state) + ")"})
 		})
 	case op == crm.OpInsert:

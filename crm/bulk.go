@@ -114,7 +114,8 @@ func (c *Client) BulkIngest(ctx context.Context, object string, op BulkOperation
 // may be called more than once for an index and must give the same record
 // each time. A caller writing 100k rows then need not hold 100k records
 // (a map each) besides its own state while the job runs; only the CSV is
-// held.
+// held. BulkIngestEach is done with a record before it asks for the next,
+// so rec may hand out one Fields map refilled on every call.
 func (c *Client) BulkIngestEach(ctx context.Context, object string, op BulkOperation, keyField string, n int, rec func(i int) Record, progress func(state string)) ([]Result, error) {
 	if !validName(object) {
 		return nil, fmt.Errorf("bulk %s %q: not an object API name: %w", op, object, ErrUnsafeSOQL)

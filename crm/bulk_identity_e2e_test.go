@@ -138,3 +138,42 @@ func TestBulkInsertUnmatchedStaysUnknown(t *testing.T) {
 		t.Errorf("message %q does not say what to do", err)
 	}
 }
+
+// TestBulkIngestEachWithOneMap: BulkIngestEach is done with each record
+// before asking for the next, so a caller may hand out one Fields map
+// refilled on every call; inserts still correlate by every cell (no key
+// field) and each result lands on its own record.
+func TestBulkIngestEachWithOneMap(t *testing.T) {
+	o := newOrg(t, 0, crm.WithBulkPolling(5*time.Millisecond, 50*time.Millisecond))
+	ctx := context.Background()
+	const n = 50
+	fields := map[string]any{}
+	rec := func(i int) crm.Record {
+		clear(fields)
+		fields["LastName"] = fmt.Sprintf("Shared %02d", i)
+		fields["Email"] = fmt.Sprintf("shared%02d@example.com", i)
+		if i%10 == 7 {
+			delete(fields, "LastName") // required: fails
+		}
+		return crm.Record{Fields: fields}
+	}
+	res, err := o.client.BulkIngestEach(ctx, "Contact", crm.OpInsert, "", n, rec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if i%10 == 7 {
+			if r.Success || len(r.Errors) == 0 || r.Errors[0].StatusCode != crm.CodeRequiredFieldMissing {
+				t.Errorf("record %d (no LastName) = %+v", i, r)
+			}
+			continue
+		}
+		if !r.Success {
+			t.Fatalf("record %d = %+v", i, r)
+		}
+		got, ok := o.srv.Get("Contact", r.ID)
+		if want := fmt.Sprintf("shared%02d@example.com", i); !ok || got["Email"] != want {
+			t.Fatalf("result %d points at %v, want %v", i, got["Email"], want)
+		}
+	}
+}
