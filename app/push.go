@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"crmsheets/app/fieldmap"
@@ -112,11 +113,16 @@ func (e *engine) push(ctx context.Context) error {
 func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
 	all := make([]*pushRow, 0, len(ids))
 	listed := 0 // rows of all a plan has listed
-	for start := 0; start < len(ids); start += bulkPlanRows {
+	rounds, stop := e.prefetchRows(ids)
+	defer stop()
+	for round := range rounds {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		prs, err := e.planChunk(ctx, ids[start:min(start+bulkPlanRows, len(ids))])
+		if round.err != nil {
+			return fmt.Errorf("push: %w", round.err)
+		}
+		prs, err := e.planRows(ctx, round.rows)
 		if err != nil {
 			return err
 		}
@@ -147,6 +153,41 @@ func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
 		return nil
 	}
 	return e.pushDone(ctx)
+}
+
+// rowRound is one round of rows read for planning.
+type rowRound struct {
+	rows []*sheets.Row
+	err  error
+}
+
+// prefetchRows reads the rows of ids in rounds of bulkPlanRows one round
+// ahead of the planning, on its own goroutine: decoding the next round
+// overlaps planning this one. stop ends the reads early.
+func (e *engine) prefetchRows(ids []sheets.RowID) (<-chan rowRound, func()) {
+	out := make(chan rowRound, 1)
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		for start := 0; start < len(ids); start += bulkPlanRows {
+			rows, err := e.readPushRows(ids[start:min(start+bulkPlanRows, len(ids))])
+			select {
+			case out <- rowRound{rows: rows, err: err}:
+			case <-quit:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return out, func() {
+		once.Do(func() { close(quit) })
+		<-done
+	}
 }
 
 // pushDone ends a push: the read-back of what it wrote (its estimate, for
@@ -215,14 +256,19 @@ type pushRow struct {
 	dryDone bool
 }
 
-// planChunk reads, merges and validates one round of rows. Rows that send
-// a relationship column are left deferred (resolveDeferred prepares them);
-// the others are prepared and, in a real run, compacted.
+// planChunk reads, merges and validates one round of rows (see planRows).
 func (e *engine) planChunk(ctx context.Context, ids []sheets.RowID) ([]*pushRow, error) {
 	rows, err := e.readPushRows(ids)
 	if err != nil {
 		return nil, fmt.Errorf("push: %w", err)
 	}
+	return e.planRows(ctx, rows)
+}
+
+// planRows merges and validates one round of rows read. Rows that send a
+// relationship column are left deferred (resolveDeferred prepares them);
+// the others are prepared and, in a real run, compacted.
+func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, error) {
 	remote, fromBase, err := e.remoteOf(ctx, rows)
 	if err != nil {
 		return nil, e.pausedOr(err)
