@@ -556,16 +556,22 @@ func (e *engine) sendFields(pr *pushRow, fn func(field string, v any)) (*boundCo
 		}
 		fn(bc.field.Name, v)
 	}
-	if pr.item.Send != nil {
-		for _, colID := range pr.item.SendColumns() {
-			each(colID, pr.item.Send[colID])
-		}
-	} else {
-		for _, sc := range pr.sends { // sorted by column (compact)
-			each(sc.col, sc.Change)
-		}
-	}
+	pr.eachSendSorted(each)
 	return bad, err
+}
+
+// eachSendSorted is eachSend in column order (a compacted row's sends are
+// kept sorted).
+func (pr *pushRow) eachSendSorted(fn func(col string, ch merge.Change)) {
+	if len(pr.sends) > 0 {
+		for _, sc := range pr.sends {
+			fn(sc.col, sc.Change)
+		}
+		return
+	}
+	for _, colID := range pr.item.SendColumns() {
+		fn(colID, pr.item.Send[colID])
+	}
 }
 
 // sentValues returns, by field, Salesforce's values before a row's send
@@ -574,23 +580,21 @@ func (e *engine) sendFields(pr *pushRow, fn func(field string, v any)) (*boundCo
 // outcome is written, not kept for every row of a push.
 func (e *engine) sentValues(pr *pushRow) (before, after map[string]string) {
 	create := pr.op == sheets.OpCreate
-	before, after = map[string]string{}, map[string]string{}
-	for _, colID := range pr.item.SendColumns() {
-		ch := pr.item.Send[colID]
+	n := max(len(pr.sends), len(pr.item.Send))
+	before, after = make(map[string]string, n), make(map[string]string, n)
+	pr.eachSendSorted(func(colID string, ch merge.Change) {
 		bc, ok := e.b.byCol[colID]
 		if !ok || !bc.writable(create) {
-			continue
+			return
 		}
 		if bc.path {
-			id, ok := pr.resolved(colID)
-			if !ok {
-				continue
+			if id, ok := pr.resolved(colID); ok {
+				before[bc.field.Name], after[bc.field.Name] = pr.pathBefore[bc.field.Name], id
 			}
-			before[bc.field.Name], after[bc.field.Name] = pr.pathBefore[bc.field.Name], id
-			continue
+			return
 		}
 		before[bc.field.Name], after[bc.field.Name] = ch.Before, ch.After
-	}
+	})
 	return before, after
 }
 
