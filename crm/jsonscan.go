@@ -20,6 +20,10 @@ type jsonScan struct {
 	s     string
 	i     int
 	depth int
+	// sizes are the key counts of the last objects decoded at the first
+	// depths: records of a page share their shape, so each map is made at
+	// its final size instead of growing two or three times
+	sizes [4]int
 }
 
 // errJSONSyntax is the error of text that is not JSON.
@@ -95,7 +99,13 @@ func (p *jsonScan) object() (map[string]any, error) {
 	}
 	defer func() { p.depth-- }()
 	p.i++ // {
-	m := map[string]any{}
+	var m map[string]any
+	if p.depth <= len(p.sizes) {
+		m = make(map[string]any, p.sizes[p.depth-1])
+		defer func() { p.sizes[p.depth-1] = len(m) }()
+	} else {
+		m = map[string]any{}
+	}
 	if p.peek() == '}' {
 		p.i++
 		return m, nil
