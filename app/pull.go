@@ -102,6 +102,7 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) (err error) {
 		done += len(page)
 		last := len(page) < pullPageRows
 		if b.records >= pullCommitRows || last || !ready() || ctx.Err() != nil {
+			b.last = last // the pending keys are indexed in the same transaction
 			if err := e.commitPull(b); err != nil {
 				return err
 			}
@@ -176,8 +177,9 @@ type pullBatch struct {
 	added   map[string]*sheets.Row
 	outs    []sheets.RecordOutcome
 	records int // planned since the last commit
-	// deferKeys: new rows leave their key-index entries pending
-	deferKeys bool
+	// deferKeys: new rows leave their key-index entries pending, until
+	// the commit of the last page (last) indexes them
+	deferKeys, last bool
 }
 
 // indexPendingKeys writes the key-index entries a pull into an empty sheet
@@ -208,7 +210,7 @@ func (e *engine) commitPull(b *pullBatch) error {
 	}
 	var err error
 	if b.deferKeys && len(b.touched) == 0 {
-		err = e.commitNew(b.inserts, b.outs)
+		err = e.commitNew(b.inserts, b.outs, b.last)
 	} else {
 		updates := make([]*sheets.Row, 0, len(b.touched))
 		for _, r := range b.touched {
@@ -223,12 +225,18 @@ func (e *engine) commitPull(b *pullBatch) error {
 }
 
 // commitNew is commit for a batch of new rows only, their key entries
-// left pending (see pullBatch.deferKeys).
-func (e *engine) commitNew(insert []*sheets.Row, outs []sheets.RecordOutcome) error {
+// left pending (see pullBatch.deferKeys), or with indexKeys all the pending
+// entries indexed.
+func (e *engine) commitNew(insert []*sheets.Row, outs []sheets.RecordOutcome, indexKeys bool) error {
 	e.account()
 	err := e.s.store.Batch(func(tx *store.Tx) error {
 		if len(insert) > 0 {
 			if err := tx.InsertRowsDeferKeys(e.sh.ID, insert); err != nil {
+				return err
+			}
+		}
+		if indexKeys {
+			if err := tx.IndexPendingKeys(e.sh.ID); err != nil {
 				return err
 			}
 		}

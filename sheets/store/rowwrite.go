@@ -57,7 +57,10 @@ func (tx *Tx) insertRows(sd *sheetData, rows []*sheets.Row, pos []uint64, deferK
 		if r == nil {
 			return fmt.Errorf("insert rows into sheet %q: row %d is nil", sd.def.Name, i)
 		}
-		if r.ID == 0 {
+		// an id assigned here is above every id the sheet ever had: no
+		// lookup for a duplicate
+		fresh := r.ID == 0
+		if fresh {
 			sd.nextRow++
 			sd.nextRowDirty = true
 			r.ID = sheets.RowID(sd.nextRow)
@@ -67,7 +70,7 @@ func (tx *Tx) insertRows(sd *sheetData, rows []*sheets.Row, pos []uint64, deferK
 			sd.nextRowDirty = true
 		}
 		idKey := sd.u64(uint64(r.ID))
-		if sd.ids.Get(idKey) != nil {
+		if !fresh && sd.ids.Get(idKey) != nil {
 			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, ErrDuplicate)
 		}
 		posKey := sd.u64(pos[i])
