@@ -111,7 +111,7 @@ func (e *engine) create(ctx context.Context, prs []*pushRow, recs []crm.Record) 
 	}
 	var plain, allowed []int
 	for i, pr := range prs {
-		if e.allowDup[pr.row.ID] {
+		if e.allowDup[pr.id] {
 			allowed = append(allowed, i)
 		} else {
 			plain = append(plain, i)

@@ -106,7 +106,7 @@ func (e *engine) inflightJSON(prs []*pushRow) ([]byte, error) {
 		})
 	}
 	for _, pr := range prs {
-		entry(rowKey(pr.row.ID), func(each func(col, value string)) { e.sentCells(pr, each) })
+		entry(rowKey(pr.id), func(each func(col, value string)) { e.sentCells(pr, each) })
 	}
 	return append(buf, '}'), err
 }
@@ -121,7 +121,7 @@ func (e *engine) keepInflight(prs []*pushRow) {
 		vals := map[string]string{}
 		e.sentCells(pr, func(col, v string) { vals[col] = v })
 		if len(vals) > 0 {
-			e.inflight[rowKey(pr.row.ID)] = vals
+			e.inflight[rowKey(pr.id)] = vals
 			e.inflightDirty = true
 		}
 	}

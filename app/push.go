@@ -219,10 +219,14 @@ func (e *engine) safetyRail(overwrites int) error {
 
 // pushRow is one row's progress through a chunk.
 type pushRow struct {
-	row    *sheets.Row
-	item   merge.Item
-	remote crm.Record // the record read back (nil Fields for creates)
-	op     string     // create or update when something is sent
+	// id and recordID are the row's; row is the row as read, until the
+	// row is compacted (nil after).
+	id       sheets.RowID
+	recordID string
+	row      *sheets.Row
+	item     merge.Item
+	remote   crm.Record // the record read back (nil Fields for creates)
+	op       string     // create or update when something is sent
 	// pathBefore holds, by field, the record id a relationship column
 	// replaces (for revert); sentValues gives the other fields' values.
 	pathBefore map[string]string
@@ -279,7 +283,7 @@ func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, 
 	}
 	prs := make([]*pushRow, 0, len(rows))
 	for _, r := range rows {
-		pr := &pushRow{row: r}
+		pr := &pushRow{id: r.ID, recordID: r.RecordID, row: r}
 		var rem *merge.Remote
 		switch {
 		case r.RecordID != "":
@@ -461,7 +465,7 @@ func (e *engine) rowOfRecord(recordID string, row sheets.RowID) (sheets.RowID, e
 }
 
 func (pr *pushRow) opName() string {
-	if pr.item.Action == merge.Create || pr.row.RecordID == "" && pr.item.Action != merge.Skip {
+	if pr.item.Action == merge.Create || pr.recordID == "" && pr.item.Action != merge.Skip {
 		return sheets.OpCreate
 	}
 	return sheets.OpUpdate
@@ -687,7 +691,8 @@ func (pr *pushRow) compact() {
 		}
 	}
 	// The record id is cloned: it shares the decoded row's one string.
-	pr.row = &sheets.Row{ID: r.ID, RecordID: strings.Clone(r.RecordID), State: r.State}
+	pr.recordID = strings.Clone(r.RecordID)
+	pr.row = nil
 	pr.remote = crm.Record{}
 	if len(pr.item.Send) > 0 {
 		pr.sends = make([]sentCell, 0, len(pr.item.Send))
@@ -700,7 +705,7 @@ func (pr *pushRow) compact() {
 		pr.item.Send = nil
 	}
 	if pr.item.RecordID == r.RecordID {
-		pr.item.RecordID = pr.row.RecordID
+		pr.item.RecordID = pr.recordID
 	}
 }
 

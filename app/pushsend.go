@@ -65,7 +65,7 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 	}
 	sent := make([]sheets.RowID, len(updates))
 	for i, pr := range updates {
-		sent[i] = pr.row.ID
+		sent[i] = pr.id
 	}
 	updates, creates = nil, nil // writeBack lets go of the rows as it writes them
 	if err := e.writeBack(prs); err != nil {
@@ -158,7 +158,7 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 		if err := e.loadAllowDup(); err != nil {
 			return err
 		}
-		if slices.ContainsFunc(prs, func(pr *pushRow) bool { return e.allowDup[pr.row.ID] }) {
+		if slices.ContainsFunc(prs, func(pr *pushRow) bool { return e.allowDup[pr.id] }) {
 			bulk = false // Bulk API 2.0 takes no duplicate rule header: these go by Collections
 		}
 	}
@@ -204,8 +204,8 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 			pr.item.RecordID = res[i].ID
 			pr.createdID = res[i].ID
 			e.written[normID(res[i].ID)] = true
-			if e.allowDup[pr.row.ID] {
-				delete(e.allowDup, pr.row.ID)
+			if e.allowDup[pr.id] {
+				delete(e.allowDup, pr.id)
 				e.allowDupDirty = true
 			}
 		case e.needsReadBack(pr):
@@ -238,7 +238,7 @@ func (e *engine) markPending(prs []*pushRow) error {
 		part := prs[start:min(start+pullPageRows, len(prs))]
 		ids := make([]sheets.RowID, len(part))
 		for i, pr := range part {
-			ids[i] = pr.row.ID
+			ids[i] = pr.id
 		}
 		err := e.rewrite(ids, func(_ int, cur *sheets.Row) (*sheets.Row, error) {
 			if cur == nil {
@@ -306,7 +306,7 @@ func (e *engine) writeBack(prs []*pushRow) error {
 func (e *engine) writeBackRows(prs []*pushRow) error {
 	ids := make([]sheets.RowID, len(prs))
 	for i, pr := range prs {
-		ids[i] = pr.row.ID
+		ids[i] = pr.id
 	}
 	var outs []sheets.RecordOutcome
 	return e.rewrite(ids, func(i int, cur *sheets.Row) (*sheets.Row, error) {
@@ -321,7 +321,8 @@ func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.Recor
 	c := &e.run.Counts
 	r := cur
 	if r == nil {
-		r = pr.row // the stub: its id and record id name the history entry
+		// Deleted meanwhile: its id and record id name the history entry.
+		r = &sheets.Row{ID: pr.id, RecordID: pr.recordID, State: pr.state0}
 	}
 	switch {
 	case errors.Is(pr.err, errNotSent):
