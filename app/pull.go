@@ -86,12 +86,14 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) (err error) {
 	if b.deferKeys {
 		defer func() { err = errors.Join(err, e.indexPendingKeys()) }()
 	}
+	// (before the indexing above) no commit outlives the pull
+	defer func() { err = errors.Join(err, b.wait()) }()
 	for page, err := range pages {
 		if err != nil {
 			e.s.noteCallErr(err)
 			err = fmt.Errorf("pull %s into %q: %w", e.b.object, e.sh.Name, err)
 			// the pages already read are kept, as if committed one by one
-			return errors.Join(err, e.commitPull(b))
+			return errors.Join(err, e.flushPull(b))
 		}
 		if done == 0 {
 			e.prog(Progress{Phase: PhasePull, Total: int(total.Load())})
@@ -108,7 +110,7 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) (err error) {
 			}
 		}
 		if err := ctx.Err(); err != nil {
-			return err
+			return errors.Join(err, b.wait())
 		}
 		if last {
 			continue
@@ -116,10 +118,10 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) (err error) {
 		e.prog(Progress{Phase: PhasePull, Done: done, Total: max(int(total.Load()), done)})
 		if !e.budgetAllows(1) {
 			// paused: the watermark stays, the next pull reads again
-			return e.commitPull(b)
+			return e.flushPull(b)
 		}
 	}
-	if err := e.commitPull(b); err != nil {
+	if err := e.flushPull(b); err != nil {
 		return err
 	}
 	if b.deferKeys {
@@ -180,6 +182,24 @@ type pullBatch struct {
 	// deferKeys: new rows leave their key-index entries pending, until
 	// the commit of the last page (last) indexes them
 	deferKeys, last bool
+	// inflight is the result of a commit of new rows still running (see
+	// commitPull)
+	inflight chan error
+}
+
+// wait returns the result of the commit in flight, if any.
+func (b *pullBatch) wait() error {
+	if b.inflight == nil {
+		return nil
+	}
+	err := <-b.inflight
+	b.inflight = nil
+	return err
+}
+
+// flushPull commits the batch and waits for every commit to end.
+func (e *engine) flushPull(b *pullBatch) error {
+	return errors.Join(e.commitPull(b), b.wait())
 }
 
 // indexPendingKeys writes the key-index entries a pull into an empty sheet
@@ -198,11 +218,14 @@ func (e *engine) pullPage(_ context.Context, st *pullState, recs []crm.Record) e
 		clear(e.snaps)
 		return err
 	}
-	return e.commitPull(b)
+	return e.flushPull(b)
 }
 
 // commitPull writes a batch's rows and outcomes in one transaction and
-// empties it.
+// empties it. A batch of new rows only (into an empty sheet) is written by
+// a goroutine while the pull plans the next page, since planning new rows
+// reads nothing from the store: one commit at a time, in order, with a
+// snapshot of the run's counts; b.wait (flushPull) collects its result.
 func (e *engine) commitPull(b *pullBatch) error {
 	defer clear(e.snaps)
 	if e.dry != nil || b.records == 0 {
@@ -210,8 +233,19 @@ func (e *engine) commitPull(b *pullBatch) error {
 	}
 	var err error
 	if b.deferKeys && len(b.touched) == 0 {
-		err = e.commitNew(b.inserts, b.outs, b.last)
+		if err := b.wait(); err != nil {
+			return err
+		}
+		e.account()
+		run := *e.run
+		insert, outs, last := b.inserts, b.outs, b.last
+		ch := make(chan error, 1)
+		b.inflight = ch
+		go func() { ch <- e.commitNew(&run, insert, outs, last) }()
 	} else {
+		if err := b.wait(); err != nil {
+			return err
+		}
 		updates := make([]*sheets.Row, 0, len(b.touched))
 		for _, r := range b.touched {
 			updates = append(updates, r)
@@ -227,8 +261,7 @@ func (e *engine) commitPull(b *pullBatch) error {
 // commitNew is commit for a batch of new rows only, their key entries
 // left pending (see pullBatch.deferKeys), or with indexKeys all the pending
 // entries indexed.
-func (e *engine) commitNew(insert []*sheets.Row, outs []sheets.RecordOutcome, indexKeys bool) error {
-	e.account()
+func (e *engine) commitNew(run *sheets.Run, insert []*sheets.Row, outs []sheets.RecordOutcome, indexKeys bool) error {
 	err := e.s.store.Batch(func(tx *store.Tx) error {
 		if len(insert) > 0 {
 			if err := tx.InsertRowsDeferKeys(e.sh.ID, insert); err != nil {
@@ -241,11 +274,11 @@ func (e *engine) commitNew(insert []*sheets.Row, outs []sheets.RecordOutcome, in
 			}
 		}
 		if len(outs) > 0 {
-			if err := tx.AddOutcomes(e.run.ID, outs); err != nil {
+			if err := tx.AddOutcomes(run.ID, outs); err != nil {
 				return err
 			}
 		}
-		return tx.UpdateRun(e.run)
+		return tx.UpdateRun(run)
 	})
 	if err != nil {
 		return fmt.Errorf("write %d new rows of %q: %w", len(insert), e.sh.Name, err)
