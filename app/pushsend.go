@@ -308,7 +308,7 @@ func (e *engine) writeBackRows(prs []*pushRow) error {
 	for i, pr := range prs {
 		ids[i] = pr.id
 	}
-	var outs []sheets.RecordOutcome
+	outs := make([]sheets.RecordOutcome, 0, len(prs)) // about one per row
 	return e.rewrite(ids, func(i int, cur *sheets.Row) (*sheets.Row, error) {
 		return e.writeBackRow(prs[i], cur, &outs), nil
 	}, func() []sheets.RecordOutcome { return outs })
