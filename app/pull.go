@@ -340,7 +340,18 @@ func (e *engine) planPull(st *pullState, recs []crm.Record, b *pullBatch) error 
 				continue
 			}
 			r := &sheets.Row{RecordID: rec.ID, Cells: cells}
-			r.MarkSynced(mod)
+			if st.empty {
+				// A new row's base is its cells. Into an empty sheet the
+				// batch only writes the row and drops it (no later record
+				// can match it), so the base shares the cells' map instead
+				// of copying it; elsewhere a second copy of the record may
+				// still merge into the row.
+				r.Cells = nil
+				r.MarkSynced(mod)
+				r.Cells, r.Base = cells, cells
+			} else {
+				r.MarkSynced(mod)
+			}
 			b.inserts = append(b.inserts, r)
 			if !st.empty {
 				if b.added == nil {
