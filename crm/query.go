@@ -181,7 +181,7 @@ func toRecord(m map[string]any, nullPaths map[string][]string) Record {
 			delete(m, k)
 			flattenInto(m, k+".", x, nullPaths)
 		case nil:
-			if paths, ok := nullPaths[strings.ToLower(k)]; ok {
+			if paths, ok := nullPathsOf(nullPaths, k); ok {
 				delete(m, k)
 				for _, p := range paths {
 					m[p] = nil
@@ -190,6 +190,22 @@ func toRecord(m map[string]any, nullPaths map[string][]string) Record {
 		}
 	}
 	return rec
+}
+
+// nullPathsOf looks a relationship name up in nullPaths (keyed lower-case)
+// without lower-casing it: a record's null fields are mostly plain fields,
+// and a query selects few relationships.
+func nullPathsOf(nullPaths map[string][]string, name string) ([]string, bool) {
+	if len(nullPaths) > 8 {
+		p, ok := nullPaths[strings.ToLower(name)]
+		return p, ok
+	}
+	for rel, p := range nullPaths {
+		if strings.EqualFold(rel, name) {
+			return p, true
+		}
+	}
+	return nil, false
 }
 
 // flattenInto copies a parent's fields into dst under prefix ("Account."),
