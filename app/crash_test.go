@@ -25,6 +25,8 @@ const (
 	envCrashURL  = "CRMSHEETS_TEST_CRASH_URL"
 	envCrashLong = "CRMSHEETS_RELIABILITY" // `make reliability`: more trials, more rows
 
+	envCrashBulk = "CRMSHEETS_TEST_CRASH_BULK" // the child pushes through Bulk jobs
+
 	crashChildReady = "crash-child: pushing"
 )
 
@@ -36,7 +38,13 @@ func TestCrashChild(t *testing.T) {
 		t.Skip("helper process of TestKilledPushLosesNothing")
 	}
 	ctx := context.Background()
-	svc, err := Open(ctx, Options{Home: home, DemoOrg: urlDemoOrg{}, DemoOrgURL: os.Getenv(envCrashURL), PushBatchSize: 10, OpenTimeout: 5 * time.Second})
+	opt := Options{Home: home, DemoOrg: urlDemoOrg{}, DemoOrgURL: os.Getenv(envCrashURL), PushBatchSize: 10, OpenTimeout: 5 * time.Second}
+	if os.Getenv(envCrashBulk) != "" {
+		// Every push through a Bulk job, its rows planned in rounds of 7.
+		opt.BulkThreshold = 1
+		bulkPlanRows = 7
+	}
+	svc, err := Open(ctx, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,11 +65,18 @@ func TestCrashChild(t *testing.T) {
 // TestKilledPushLosesNothing kills a pushing process with SIGKILL at random
 // moments, trial after trial with new edits and new rows, then lets a last
 // push finish: every edit must be in the org, no record created twice, no
-// row lost, and every killed run marked interrupted.
+// row lost, and every killed run marked interrupted. The child pushes by
+// sObject Collections, then (bulk) through Bulk jobs whose rows are
+// planned in rounds and written back after the job.
 func TestKilledPushLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
+	t.Run("collections", func(t *testing.T) { testKilledPushLosesNothing(t, false) })
+	t.Run("bulk", func(t *testing.T) { testKilledPushLosesNothing(t, true) })
+}
+
+func testKilledPushLosesNothing(t *testing.T, bulk bool) {
 	trials, editsPerTrial, newPerTrial := 20, 30, 8
 	if os.Getenv(envCrashLong) != "" {
 		trials, editsPerTrial, newPerTrial = 60, 200, 50
@@ -85,6 +100,10 @@ func TestKilledPushLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	killed := 0
+	window := 60 // ms after the child starts pushing
+	if bulk {
+		window = 400 // a Bulk push uploads later: planning, job, polls
+	}
 	for trial := range trials {
 		// New local edits on rows not edited before, and new rows to create.
 		env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
@@ -113,6 +132,9 @@ func TestKilledPushLosesNothing(t *testing.T) {
 
 		cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
 		cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url)
+		if bulk {
+			cmd.Env = append(cmd.Env, envCrashBulk+"=1")
+		}
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -130,7 +152,7 @@ func TestKilledPushLosesNothing(t *testing.T) {
 		go func() { done <- cmd.Wait() }()
 		select {
 		case <-done:
-		case <-time.After(time.Duration(rng.IntN(60)) * time.Millisecond):
+		case <-time.After(time.Duration(rng.IntN(window)) * time.Millisecond):
 			cmd.Process.Signal(syscall.SIGKILL)
 			<-done
 			killed++
@@ -138,11 +160,22 @@ func TestKilledPushLosesNothing(t *testing.T) {
 	}
 	t.Logf("%d trials, %d processes killed mid-run", trials, killed)
 
-	// Restart and let one push finish (the next run reconciles).
-	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
+	// Restart and let one push finish (the next run reconciles), the
+	// same way as the children pushed.
+	so := Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url}
+	if bulk {
+		so.BulkThreshold = 1
+	}
+	env.open(so)
 	for i := 0; i < 3; i++ {
 		env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Force: true})
 	}
+	// Children killed early never reach the upload; the others and the
+	// last push do.
+	if n := env.bulkUploads.Load(); bulk && n == 0 || !bulk && n > 0 {
+		t.Errorf("%d Bulk uploads with bulk %v", n, bulk)
+	}
+	t.Logf("%d Bulk uploads", env.bulkUploads.Load())
 	byEmail := map[string]int{}
 	for _, c := range env.org.Records("Contact") {
 		e := strings.ToLower(c["Email"].(string))

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -56,6 +57,8 @@ type testEnv struct {
 	// recording it. Set it with onWrite.
 	mu         sync.Mutex
 	afterWrite func()
+	// bulkUploads counts the Bulk API ingest uploads the org received.
+	bulkUploads atomic.Int64
 }
 
 // onWrite sets (nil: clears) what runs after each write the org applies.
@@ -99,6 +102,9 @@ func newTestEnv(t testing.TB, opts ...envOption) *testEnv {
 	env := &testEnv{t: t, ctx: context.Background(), clock: clock, org: org, home: so.Home}
 	h := org.Handler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/jobs/ingest/") && strings.HasSuffix(r.URL.Path, "/batches") {
+			env.bulkUploads.Add(1)
+		}
 		env.mu.Lock()
 		after := env.afterWrite
 		env.mu.Unlock()
