@@ -84,6 +84,7 @@ func (sd *sheetData) indexPending() error {
 		return err
 	}
 	slices.SortFunc(keys, bytes.Compare)
+	packIfAppending(sd.key, keys)
 	for _, k := range keys {
 		if err := sd.key.Put(k, nil); err != nil {
 			return err

@@ -100,6 +100,7 @@ func (tx *Tx) insertRows(sd *sheetData, rows []*sheets.Row, pos []uint64, deferK
 		keys [][]byte
 	}{{sd.rec, recKeys}, {sd.key, keyKeys}} {
 		slices.SortFunc(idx.keys, bytes.Compare)
+		packIfAppending(idx.b, idx.keys)
 		for _, k := range idx.keys {
 			if err := idx.b.Put(k, nil); err != nil {
 				return fmt.Errorf("insert rows into sheet %q: index: %w", sd.def.Name, err)
@@ -107,6 +108,20 @@ func (tx *Tx) insertRows(sd *sheetData, rows []*sheets.Row, pos []uint64, deferK
 		}
 	}
 	return sd.flush()
+}
+
+// packIfAppending fills the bucket's pages to the brim at this commit when
+// sorted keys all go after its last key: entries appended in key order
+// (record ids of a pull, keys indexed in one go) are never inserted
+// between, so the default half-full split of bbolt would only leave every
+// page half empty. Random inserts keep the default, which leaves them room.
+func packIfAppending(b *bolt.Bucket, sorted [][]byte) {
+	if len(sorted) == 0 {
+		return
+	}
+	if last, _ := b.Cursor().Last(); last == nil || bytes.Compare(sorted[0], last) > 0 {
+		b.FillPercent = 1.0
+	}
 }
 
 // put writes a row's encoding at a position. Its id and index entries are
