@@ -107,6 +107,8 @@ type engine struct {
 	// plannedWrites counts the records a plan would write (for the
 	// read-back's estimate).
 	plannedWrites int
+	// fieldSets caches pushFields by the columns a row sends.
+	fieldSets map[string]map[string]*crm.Field
 	// sendStart is when the push's first write went out (the read-back's
 	// window when the sheet has no fresh mark).
 	sendStart time.Time

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"maps"
 	"time"
 
 	"crmsheets/app/merge"
@@ -110,49 +109,65 @@ func (e *engine) covers(r *sheets.Row) bool {
 	if !e.fresh.known || r.RecordID == "" || r.Base == nil || len(r.Conflicts) > 0 {
 		return false
 	}
-	for _, colID := range r.Changed() {
-		if bc, ok := e.b.byCol[colID]; ok && bc.path {
+	for _, bc := range e.b.cols {
+		if bc.path && r.Cells[bc.col.ID] != r.Base[bc.col.ID] {
 			return false // the push keeps the id it replaces, for revert
 		}
 	}
 	return true
 }
 
+// rowRemote is Salesforce's current record of one row (see remoteOf).
+type rowRemote struct {
+	rec crm.Record
+	ok  bool // the record exists (not deleted since)
+	// fromBase: the record is unchanged since the sheet's fresh mark, so
+	// its values are the row's base (rec holds only the id).
+	fromBase bool
+}
+
 // remoteOf returns Salesforce's current record of each row with a record
-// id, by 18-character id: from the changed-since answer, from the row's
-// base when the answer shows no change (a record with no Fields), or read
-// by id for the rows the answer cannot cover. Records deleted since are
-// left out, as a read by id leaves them out.
-func (e *engine) remoteOf(ctx context.Context, rows []*sheets.Row) (map[string]crm.Record, map[string]bool, error) {
-	out := map[string]crm.Record{}
-	fromBase := map[string]bool{}
+// id, in the order of rows: from the changed-since answer, from the row's
+// base when the answer shows no change, or read by id for the rows the
+// answer cannot cover. Records deleted since are not ok, as a read by id
+// leaves them out.
+func (e *engine) remoteOf(ctx context.Context, rows []*sheets.Row) ([]rowRemote, error) {
+	out := make([]rowRemote, len(rows))
 	var byID []*sheets.Row
-	for _, r := range rows {
+	var at []int
+	for i, r := range rows {
 		if r.RecordID == "" {
 			continue
 		}
 		if !e.covers(r) {
 			byID = append(byID, r)
+			at = append(at, i)
 			continue
 		}
-		id := normID(r.RecordID)
-		rec, changed := e.fresh.records[id]
+		var rec crm.Record
+		changed := false
+		if len(e.fresh.records) > 0 {
+			rec, changed = e.fresh.records[normID(r.RecordID)]
+		}
 		switch {
 		case !changed:
-			out[id] = crm.Record{ID: r.RecordID}
-			fromBase[id] = true
+			out[i] = rowRemote{rec: crm.Record{ID: r.RecordID}, ok: true, fromBase: true}
 		case !isDeleted(rec):
-			out[id] = rec
+			out[i] = rowRemote{rec: rec, ok: true}
 		}
 	}
 	if len(byID) > 0 {
 		read, err := e.readByID(ctx, byID)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		maps.Copy(out, read)
+		for k, i := range at {
+			if rec, ok := read[normID(byID[k].RecordID)]; ok {
+				out[i] = rowRemote{rec: rec, ok: true}
+			}
+		}
 	}
-	return out, fromBase, nil
+	return out, nil
 }
 
 // isDeleted reads IsDeleted from a REST (bool) or Bulk (text) record.

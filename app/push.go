@@ -273,7 +273,7 @@ func (e *engine) planChunk(ctx context.Context, ids []sheets.RowID) ([]*pushRow,
 // relationship column are left deferred (resolveDeferred prepares them);
 // the others are prepared and, in a real run, compacted.
 func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, error) {
-	remote, fromBase, err := e.remoteOf(ctx, rows)
+	remote, err := e.remoteOf(ctx, rows)
 	if err != nil {
 		return nil, e.pausedOr(err)
 	}
@@ -282,13 +282,14 @@ func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, 
 		return nil, e.pausedOr(err)
 	}
 	prs := make([]*pushRow, 0, len(rows))
-	for _, r := range rows {
+	for i, r := range rows {
 		pr := &pushRow{id: r.ID, recordID: r.RecordID, row: r}
 		var rem *merge.Remote
 		switch {
 		case r.RecordID != "":
-			if rec, ok := remote[normID(r.RecordID)]; ok {
-				if fromBase[normID(r.RecordID)] {
+			if rr := remote[i]; rr.ok {
+				rec := rr.rec
+				if rr.fromBase {
 					// Unchanged since the sheet's fresh mark: Salesforce
 					// holds the row's base. The base itself is lent, not
 					// copied (100k copies a Bulk round): the planner only
@@ -496,11 +497,7 @@ func (e *engine) prepareSend(pr *pushRow) {
 	if create {
 		pr.op = sheets.OpCreate
 	}
-	send := make(map[string]bool, len(pr.item.Send))
-	for id := range pr.item.Send {
-		send[id] = true
-	}
-	if problems := e.validatePush(pr.row, send, create); len(problems) > 0 {
+	if problems := e.validatePush(pr.row, pr.item.Send, create); len(problems) > 0 {
 		msgs := make([]string, len(problems))
 		for i, p := range problems {
 			msgs[i] = p.Message
