@@ -33,12 +33,28 @@ func (e *engine) pushCandidates() (ids, pending []sheets.RowID, overwrites int, 
 			if len(r.Cells) > 0 {
 				ids = append(ids, r.ID)
 			}
-		case len(r.Changed()) > 0:
+		case changed(r):
 			ids = append(ids, r.ID)
 			overwrites++
 		}
 	}
 	return ids, pending, overwrites, nil
+}
+
+// changed is len(r.Changed()) > 0 without listing the columns (the scan
+// of a push meets every row of the sheet).
+func changed(r *sheets.Row) bool {
+	for k, v := range r.Cells {
+		if r.Base[k] != v {
+			return true
+		}
+	}
+	for k, v := range r.Base {
+		if _, ok := r.Cells[k]; !ok && v != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // push sends the sheet's changes: reconcile pending creates, apply the
