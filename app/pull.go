@@ -37,8 +37,8 @@ func (e *engine) pullQuery() (string, error) {
 	return q, nil
 }
 
-// pull streams the query's pages into the store, one transaction per page:
-// rows match by record id, then by key column; unmatched records append
+// pull streams the query's pages into the store, one transaction per page
+// or per few pages (see pullCommitRows): rows match by record id, then by key column; unmatched records append
 // rows; records deleted in Salesforce mark their rows deleted-remotely; the
 // merge settles rows changed on both sides. A complete pull moves the
 // sheet's watermark to its start time (or the newest SystemModstamp seen,
