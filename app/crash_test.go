@@ -26,6 +26,7 @@ const (
 	envCrashLong = "CRMSHEETS_RELIABILITY" // `make reliability`: more trials, more rows
 
 	envCrashBulk = "CRMSHEETS_TEST_CRASH_BULK" // the child pushes through Bulk jobs
+	envCrashPull = "CRMSHEETS_TEST_CRASH_PULL" // the child pulls the sheet of this name instead
 
 	crashChildReady = "crash-child: pushing"
 )
@@ -51,6 +52,17 @@ func TestCrashChild(t *testing.T) {
 	defer svc.Close()
 	if err := svc.connectDemo(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if name := os.Getenv(envCrashPull); name != "" {
+		sh, err := svc.SheetByName(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println(crashChildReady) // the parent kills from now on
+		if _, err := svc.Sync(ctx, sh.ID, SyncOptions{Direction: sheets.Pull, Full: true, Trigger: sheets.TriggerCLI}, nil); err != nil {
+			t.Fatal(err)
+		}
+		return
 	}
 	sh, err := svc.SheetByName("Contacts")
 	if err != nil {
@@ -360,5 +372,102 @@ func TestCrashAfterSendIsNotAConflict(t *testing.T) {
 	}
 	if ok, _ := env.svc.store.GetSetting(inflightKey(sh.ID), &inflightUpdates{}); ok {
 		t.Error("in-flight updates left behind after a clean run")
+	}
+}
+
+// TestKilledFirstPullLeavesAConsistentStore kills processes pulling into
+// empty sheets (the path that writes pages on a goroutine and indexes the
+// new rows' keys at the end) at random moments. Reopened, the store passes
+// its integrity check (the keys a killed pull left pending are indexed by
+// the open), every row is found by its key, and a pull then completes each
+// sheet: one row per contact, no record twice.
+func TestKilledFirstPullLeavesAConsistentStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	const trials, n = 6, 9000 // five pages of 2,000
+	env := newTestEnv(t)
+	env.org.SetFaults(emulator.Faults{Latency: 3 * time.Millisecond})
+	env.seedContacts(n)
+	var names []string
+	for trial := range trials {
+		names = append(names, fmt.Sprintf("Pull %d", trial))
+		env.contactSheetNamed(names[trial], true)
+	}
+	env.svc.Close()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	killed := 0
+	for _, name := range names {
+		cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url, envCrashPull+"="+name)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := bufio.NewScanner(out)
+		for lines.Scan() && !strings.Contains(lines.Text(), crashChildReady) {
+		}
+		go io.Copy(io.Discard, out)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(time.Duration(20+rng.IntN(150)) * time.Millisecond):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			killed++
+		}
+	}
+	t.Logf("%d of %d pulls killed", killed, trials)
+	if killed < trials/2 {
+		t.Errorf("only %d of %d pulls were killed mid-run: the test did not exercise crashes", killed, trials)
+	}
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
+	if err := env.svc.store.st.Check(); err != nil {
+		t.Fatalf("integrity after killed pulls: %v", err)
+	}
+	partial := 0
+	for _, name := range names {
+		sh, err := env.svc.SheetByName(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		email := col(t, sh, "Email")
+		rows := env.rows(sh.ID)
+		if len(rows) > 0 && len(rows) < n {
+			partial++
+		}
+		for i, r := range rows {
+			if i%97 != 0 {
+				continue
+			}
+			found, err := env.svc.store.RowsByKey(sh.ID, r.Cells[email])
+			if err != nil || len(found) != 1 || found[0].ID != r.ID {
+				t.Fatalf("%s: row %d (%s) found by its key as %v, %v", name, r.ID, r.Cells[email], found, err)
+			}
+		}
+		env.sync(sh.ID, SyncOptions{Direction: sheets.Pull, Full: true})
+		rows = env.rows(sh.ID)
+		seen := map[string]bool{}
+		for _, r := range rows {
+			if seen[r.RecordID] {
+				t.Errorf("%s: record %s in two rows", name, r.RecordID)
+			}
+			seen[r.RecordID] = true
+		}
+		if len(rows) != n || len(seen) != n {
+			t.Errorf("%s: %d rows for %d records after the last pull, want %d", name, len(rows), len(seen), n)
+		}
+	}
+	t.Logf("%d sheets held part of a pull when reopened", partial)
+	if err := env.svc.store.st.Check(); err != nil {
+		t.Fatalf("integrity after the last pulls: %v", err)
 	}
 }
