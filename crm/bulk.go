@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -712,71 +713,138 @@ func (c *Client) bulkQuery(ctx context.Context, soql, operation string) iter.Seq
 			fail(&BulkJobError{JobID: job.ID, State: job.State, Message: job.ErrorMessage})
 			return
 		}
-		locator := ""
-		for {
+		resultsURL := func(locator string) string {
 			u := c.absURL(base + "/" + job.ID + "/results")
 			if locator != "" {
 				u += "?" + url.Values{"locator": {locator}}.Encode()
 			}
+			return u
+		}
+		// Each results page is requested as soon as the previous page's
+		// headers name it (Sforce-Locator), so Salesforce prepares it while
+		// the client parses the previous one; its body waits unread (in
+		// the connection, not in memory) until that page is consumed.
+		actx, cancel := context.WithCancel(ctx)
+		var inflight sync.WaitGroup
+		defer func() {
+			cancel() // a page requested ahead and not wanted
+			inflight.Wait()
+		}()
+		page := c.fetchResults(actx, &inflight, resultsURL(""))
+		for page != nil {
 			// A page's records are yielded as they are parsed, not after
 			// the whole page (50,000 rows on the demo org) is held as text.
 			// A GET retried after a dropped connection reads the page again
 			// and skips the records already yielded.
-			var next string
+			var ahead *resultsFetch
 			yielded, stopped := 0, false
-			err := c.send(ctx, &request{method: http.MethodGet, url: u, accept: "text/csv", idempotent: true}, func(resp *http.Response) error {
-				next = resp.Header.Get("Sforce-Locator")
-				r := csv.NewReader(resp.Body)
-				r.FieldsPerRecord = -1
-				r.ReuseRecord = true // the values are strings of their own; only the slice is reused
-				header, err := r.Read()
-				if err == io.EOF {
-					return nil
-				} else if err != nil {
-					return err
+			var err error
+			for d := range page.deliveries {
+				if next := d.resp.Header.Get("Sforce-Locator"); ahead == nil && next != "" && next != "null" {
+					// "If there are no more results, this value is the string null."
+					ahead = c.fetchResults(actx, &inflight, resultsURL(next))
 				}
-				header = slices.Clone(header)
-				idCol := slices.Index(header, "Id")
-				for n := 0; ; n++ {
-					row, err := r.Read()
-					if err == io.EOF {
-						return nil
-					} else if err != nil {
-						return err
-					}
-					if n < yielded {
-						continue
-					}
-					rec := Record{Fields: make(map[string]any, len(header))}
-					for j, name := range header {
-						if j >= len(row) || row[j] == "" {
-							rec.Fields[name] = nil
-							continue
-						}
-						rec.Fields[name] = row[j]
-					}
-					if idCol >= 0 && idCol < len(row) {
-						rec.ID = row[idCol]
-					}
-					yielded++
+				perr := parseResults(d.resp.Body, &yielded, func(rec Record) bool {
 					if !yield(rec, nil) {
 						stopped = true
-						return errStopped
+						return false
 					}
+					return true
+				})
+				if stopped {
+					d.ack <- errStopped
+					return
 				}
-			})
-			if stopped {
-				return
+				d.ack <- perr
 			}
-			if err != nil {
+			if err = <-page.result; err != nil {
 				fail(fmt.Errorf("results of job %s: %w", job.ID, err))
 				return
 			}
-			// "If there are no more results, this value is the string null."
-			if next == "" || next == "null" {
-				return
+			page = ahead
+		}
+	}
+}
+
+// resultsFetch is one results page's GET running on its own goroutine:
+// each response send receives (one, or more when a dropped read is
+// retried) is handed over on deliveries, and the handler waits for the
+// reader's verdict on ack; result is send's outcome.
+type resultsFetch struct {
+	deliveries chan resultsDelivery
+	result     chan error
+}
+
+type resultsDelivery struct {
+	resp *http.Response
+	ack  chan error
+}
+
+func (c *Client) fetchResults(ctx context.Context, inflight *sync.WaitGroup, u string) *resultsFetch {
+	f := &resultsFetch{deliveries: make(chan resultsDelivery), result: make(chan error, 1)}
+	inflight.Add(1)
+	go func() {
+		defer inflight.Done()
+		err := c.send(ctx, &request{method: http.MethodGet, url: u, accept: "text/csv", idempotent: true}, func(resp *http.Response) error {
+			ack := make(chan error, 1)
+			select {
+			case f.deliveries <- resultsDelivery{resp: resp, ack: ack}:
+			case <-ctx.Done():
+				return ctx.Err()
 			}
-			locator = next
+			select {
+			case err := <-ack:
+				return err
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		close(f.deliveries)
+		f.result <- err
+	}()
+	return f
+}
+
+// parseResults reads a Bulk query results page (CSV with a header row),
+// skipping the first *yielded records (already handed over before a
+// retry) and counting the ones it hands to rec; it stops with errStopped
+// when rec returns false.
+func parseResults(body io.Reader, yielded *int, rec func(Record) bool) error {
+	r := csv.NewReader(body)
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true // the values are strings of their own; only the slice is reused
+	header, err := r.Read()
+	if err == io.EOF {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	header = slices.Clone(header)
+	idCol := slices.Index(header, "Id")
+	for n := 0; ; n++ {
+		row, err := r.Read()
+		if err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if n < *yielded {
+			continue
+		}
+		out := Record{Fields: make(map[string]any, len(header))}
+		for j, name := range header {
+			if j >= len(row) || row[j] == "" {
+				out.Fields[name] = nil
+				continue
+			}
+			out.Fields[name] = row[j]
+		}
+		if idCol >= 0 && idCol < len(row) {
+			out.ID = row[idCol]
+		}
+		*yielded++
+		if !rec(out) {
+			return errStopped
 		}
 	}
 }

@@ -36,6 +36,7 @@ type fakeBulk struct {
 	// cutResults: the first results download stops after its first record
 	// (the connection drops mid-page).
 	cutResults bool
+	resultGets int // results pages requested
 }
 
 type fakeJob struct {
@@ -164,6 +165,7 @@ func (f *fakeBulk) mux() *http.ServeMux {
 		f.mu.Lock()
 		cut := f.cutResults
 		f.cutResults = false
+		f.resultGets++
 		f.mu.Unlock()
 		if cut {
 			var buf bytes.Buffer
@@ -317,6 +319,42 @@ func TestBulkQueryResumesCutPage(t *testing.T) {
 	defer f.mu.Unlock()
 	if f.cutResults {
 		t.Error("the results download was never cut: the test tests nothing")
+	}
+}
+
+// TestBulkQueryRequestsNextPageAhead: the next results page is requested
+// while the caller is still reading the first, and every record arrives
+// once, in order.
+func TestBulkQueryRequestsNextPageAhead(t *testing.T) {
+	f := newFakeBulk(t)
+	f.queryRows = [][]string{{"Id", "Name"}, {"0031", "A"}, {"0032", "B"}, {"0033", "C"}}
+	c := bulkClient(t, f)
+	gets := func() int {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.resultGets
+	}
+	var got []string
+	for rec, err := range c.BulkQuery(context.Background(), "SELECT Id, Name FROM Contact") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rec.ID)
+		if rec.ID == "0031" {
+			deadline := time.Now().Add(5 * time.Second)
+			for gets() < 2 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			if gets() < 2 {
+				t.Fatal("the second results page was not requested while the first was being read")
+			}
+		}
+	}
+	if want := []string{"0031", "0032", "0033"}; !slices.Equal(got, want) {
+		t.Errorf("records = %v, want %v", got, want)
+	}
+	if n := gets(); n != 2 {
+		t.Errorf("%d results pages requested, want 2", n)
 	}
 }
 
