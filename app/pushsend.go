@@ -88,25 +88,11 @@ func bulkJobCalls(n int, create bool) int {
 	return calls
 }
 
-// bulkPolls is how many polls a job of n records takes: crm polls first
-// after 20 ms, then at the job's own rate once it reports progress, each
-// wait at most four times the time already waited, so polls come at about
-// 20 ms, 100 ms, 0.5 s, 2.5 s, 12.5 s (crm's TestBulkPollsStayFew). Measured
-// on the demo org (BenchmarkBulkThreshold, BenchmarkPush100kChanged and
-// the CLI scaling benchmark report the run's calls next to the plan's): up
-// to 5,000 records one poll, 10k two or three, 100k three or four, 300k
-// four or five. It is a model of timing, so a busy machine can add a poll.
-func bulkPolls(n int) int {
-	switch {
-	case n <= 5000:
-		return 1
-	case n <= 50_000:
-		return 3
-	case n <= 200_000:
-		return 4
-	}
-	return 5
-}
+// bulkPolls is how many polls a job of n records takes: the poller's own
+// schedule for a job processed at a typical rate (crm.BulkJobPolls), within
+// one poll of what a job four times slower or five times faster takes. The
+// benchmarks report the run's calls next to the plan's.
+func bulkPolls(n int) int { return crm.BulkJobPolls(n) }
 
 // writeCalls is the API calls a chunk's writes cost: one sObject
 // Collections call per 200 records of each operation, or one Bulk API 2.0

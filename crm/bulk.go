@@ -252,24 +252,31 @@ func (c *Client) closeJob(ctx context.Context, base string, job *bulkJob) error 
 
 // waitJob polls until the job ends. The first poll comes after the
 // client's shortest wait (tens of milliseconds: a small job is often done
-// by then); after that the wait doubles until the job reports records
-// processed (total > 0 and the counter known), then it is what the rest
-// need at the rate so far, never more than four times the time already
-// waited (a rate read early can be off). Always within the client's
-// shortest and longest waits. The polls so grow about fivefold, so a job
-// of any length takes few and nearly the same number (a plan can promise
-// it): waiting for a tenth processed first, doubling, made a 30-second job
-// eleven polls. Fixed waits either sleep past a finished job or poll a long
-// one too often, and every poll is an API call.
+// by then). Until an ingest job reports records processed each wait is
+// four times the time already waited (a query job's, whose total is not
+// known, doubles). Then the next poll is set for when the
+// rest should be done at the rate of the last interval between polls (so
+// time the job spent queued before its first record does not count), a
+// fifth later plus the shortest wait, so a steady job is found done by
+// that poll; after a poll that expected the end finds the job still
+// running (it slowed down), half later instead. While under a twentieth
+// of the job is done the wait is at most four times the time already
+// waited (a rate read that early can be far off). Always within the
+// client's shortest and longest waits.
+//
+// So a job's polls depend on how soon a twentieth of it is done, not on
+// how long it runs: BulkJobPolls gives the count, which a plan promises.
+// Fixed waits either sleep past a finished job or poll a long one too
+// often, and every poll is an API call.
 func (c *Client) waitJob(ctx context.Context, base string, job *bulkJob, total int, progress func(string)) error {
-	wait := c.bulkPollMin
-	start := time.Now()
+	p := newPoller(total, c.bulkPollMin, c.bulkPollMax)
+	start := c.clock.now()
 	for {
 		switch job.State {
 		case BulkJobComplete, BulkFailed, BulkAborted:
 			return nil
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := c.clock.sleep(ctx, p.wait); err != nil {
 			return fmt.Errorf("wait for job %s (%s): %w", job.ID, job.State, err)
 		}
 		prev := job.State
@@ -279,21 +286,96 @@ func (c *Client) waitJob(ctx context.Context, base string, job *bulkJob, total i
 		if job.State != prev {
 			progress(job.State)
 		}
-		wait = nextPoll(wait, time.Since(start), job, total, c.bulkPollMin, c.bulkPollMax)
+		now := pollReading{at: c.clock.now().Sub(start)}
+		if n := job.NumberRecordsProcessed; n != nil {
+			now.processed = *n
+		}
+		p.read(now)
 	}
 }
 
-// nextPoll is the wait before the next poll of a job (see waitJob).
-func nextPoll(prev, elapsed time.Duration, job *bulkJob, total int, least, most time.Duration) time.Duration {
-	next := prev * 2
-	if p := job.NumberRecordsProcessed; total > 0 && p != nil && *p > 0 && int(*p) < total {
-		perRecord := float64(elapsed) / *p
-		// A little past the estimate, so the poll finds the job done.
-		next = time.Duration(perRecord*float64(total-int(*p))*1.1) + least
-		next = min(next, 4*elapsed)
-	}
-	return min(max(next, least), most)
+// pollReading is what one poll of a job saw: the time since polling
+// began and the records processed.
+type pollReading struct {
+	at        time.Duration
+	processed float64
 }
+
+// poller sets the waits between the polls of one job (see waitJob).
+type poller struct {
+	total       int
+	least, most time.Duration
+	wait        time.Duration // before the next poll
+	last        pollReading
+	forEnd      bool    // wait was set for the job's end
+	margin      float64 // how much later than the estimated end to poll
+}
+
+func newPoller(total int, least, most time.Duration) *poller {
+	return &poller{total: total, least: least, most: most, wait: least, margin: 1.2}
+}
+
+// read takes a poll's reading of a job still running and sets the wait
+// before the next poll.
+func (p *poller) read(now pollReading) {
+	next := p.wait * 2
+	if p.total > 0 {
+		// An ingest job not started yet stays on the grid of waits
+		// growing fivefold, so its queue costs no poll more.
+		next = 4 * now.at
+	}
+	if n := now.processed; p.total > 0 && n > 0 && n < float64(p.total) {
+		if p.forEnd {
+			p.margin = 1.5 // the job slowed down: aim further past
+		}
+		done, took := n-p.last.processed, now.at-p.last.at
+		if done <= 0 || took <= 0 {
+			done, took = n, now.at // no progress since: the rate so far
+		}
+		left := float64(took) / done * (float64(p.total) - n)
+		next = time.Duration(left*p.margin) + p.least
+		p.forEnd = true
+		if n*20 < float64(p.total) {
+			if cap := 4 * now.at; next > cap {
+				next, p.forEnd = cap, false
+			}
+		}
+	}
+	next = min(max(next, p.least), p.most)
+	if next == p.most {
+		p.forEnd = false
+	}
+	p.wait, p.last = next, now
+}
+
+// BulkJobPolls is how many polls waitJob makes, with the default waits,
+// of an ingest job of n records that the org processes steadily at
+// bulkPlanRate after no queue: the schedule's own count, so a plan
+// promises what the poller does. The count follows how soon a twentieth
+// of the job is done, so a job four times slower or five times faster
+// (the demo org on a busy machine or idle) takes at most one poll more or
+// less (crm's TestBulkJobPollsMatchPlan).
+func BulkJobPolls(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	p := newPoller(n, DefaultBulkPollMin, DefaultBulkPollMax)
+	var at time.Duration
+	for polls := 1; ; polls++ {
+		at += p.wait
+		now := pollReading{at: at, processed: min(float64(n), at.Seconds()*bulkPlanRate)}
+		if now.processed >= float64(n) {
+			return polls
+		}
+		p.read(now)
+	}
+}
+
+// bulkPlanRate is the records a second BulkJobPolls assumes a job is
+// processed at: between the demo org idle (about 100,000) and on a busy
+// machine (about 5,000); Salesforce's own rate depends on the object's
+// automation.
+const bulkPlanRate = 20_000
 
 // bulkColumns is the CSV header: Id first for update and delete, then the
 // union of the records' fields in sorted order.

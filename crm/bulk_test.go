@@ -394,45 +394,116 @@ func FuzzParseBulkError(f *testing.F) {
 	})
 }
 
-// simulatedPolls counts waitJob's polls of a job of total records that
-// starts processing after queue and then processes them steadily over run,
-// with the default waits.
-func simulatedPolls(total int, queue, run time.Duration) int {
-	least, most := DefaultBulkPollMin, 10*time.Second
-	elapsed, wait := time.Duration(0), least
+// simulatedPolls counts waitJob's polls of a job of total records whose
+// processed count at each time is done(t), with the default waits.
+func simulatedPolls(total int, done func(t time.Duration) float64) int {
+	p := newPoller(total, DefaultBulkPollMin, DefaultBulkPollMax)
+	var at time.Duration
 	for polls := 1; ; polls++ {
-		elapsed += wait
-		done := 0.0
-		if elapsed > queue {
-			done = min(float64(total), float64(total)*float64(elapsed-queue)/float64(run))
-		}
-		if done >= float64(total) {
+		at += p.wait
+		now := pollReading{at: at, processed: min(float64(total), done(at))}
+		if now.processed >= float64(total) {
 			return polls
 		}
-		wait = nextPoll(wait, elapsed, &bulkJob{NumberRecordsProcessed: &done}, total, least, most)
+		p.read(now)
 	}
 }
 
-// TestBulkPollsStayFew: a job's polls grow with the log of its length in
-// base about five (up to the longest wait, 10 s), so a 100k job and a 300k
-// one (two and six seconds on the demo org, thirty on a busy machine)
-// differ by a poll or two, and the plan's estimate (app's bulkPolls)
-// holds. Waiting for a tenth processed before using the rate made the
-// six-second job seven polls and the 30-second one eleven.
-func TestBulkPollsStayFew(t *testing.T) {
-	for _, c := range []struct {
-		total      int
-		queue, run time.Duration
-		most       int
-	}{
-		{5000, 0, 15 * time.Millisecond, 1},
-		{10_000, 5 * time.Millisecond, 200 * time.Millisecond, 3},
-		{100_000, 10 * time.Millisecond, 2 * time.Second, 4},
-		{300_000, 10 * time.Millisecond, 6 * time.Second, 5},
-		{300_000, 10 * time.Millisecond, 30 * time.Second, 7},
-	} {
-		if got := simulatedPolls(c.total, c.queue, c.run); got > c.most {
-			t.Errorf("job of %d records over %v: %d polls, want at most %d", c.total, c.run, got, c.most)
+// steady is a job that starts after queue and then processes rate
+// records a second.
+func steady(queue time.Duration, rate float64) func(time.Duration) float64 {
+	return func(t time.Duration) float64 {
+		if t <= queue {
+			return 0
 		}
+		return (t - queue).Seconds() * rate
+	}
+}
+
+// TestBulkJobPollsMatchPlan: the polls of a job follow how soon a
+// twentieth of it is done, so for the demo org's rates, idle (100k
+// records/s) to busy (5k/s), BulkJobPolls, which a plan counts, is a
+// steady job's count within one poll, and a job that speeds up or slows
+// down by half mid-way takes at most one poll more than steady. A rate read at 20 ms and a fixed longest
+// wait of 10 s made a 300k job on a busy machine seven polls (plan: five).
+func TestBulkJobPollsMatchPlan(t *testing.T) {
+	for _, n := range []int{500, 2000, 5000, 10_000, 30_000, 50_000, 100_000, 200_000, 300_000, 1_000_000} {
+		if n <= 0 {
+			continue
+		}
+		plan := BulkJobPolls(n)
+		for _, rate := range []float64{5000, 10_000, 20_000, 50_000, 100_000} {
+			for _, queue := range []time.Duration{0, 5 * time.Millisecond, 30 * time.Millisecond} {
+				profiles := map[string]func(time.Duration) float64{
+					"steady": steady(queue, rate),
+					"speeds up": func(t time.Duration) float64 {
+						half := queue + time.Duration(float64(n)/2/rate*float64(time.Second))
+						if t <= half {
+							return steady(queue, rate)(t)
+						}
+						return float64(n)/2 + (t-half).Seconds()*rate*2
+					},
+					"slows down": func(t time.Duration) float64 {
+						half := queue + time.Duration(float64(n)/2/rate*float64(time.Second))
+						if t <= half {
+							return steady(queue, rate)(t)
+						}
+						return float64(n)/2 + (t-half).Seconds()*rate/2
+					},
+				}
+				base := simulatedPolls(n, profiles["steady"])
+				if base > plan+1 || base < plan-1 {
+					t.Errorf("steady job of %d records at %.0f/s after %v: %d polls, plan %d", n, rate, queue, base, plan)
+				}
+				for name, done := range profiles {
+					if got := simulatedPolls(n, done); got > base+1 {
+						t.Errorf("%s job of %d records at %.0f/s after %v: %d polls, %d when steady", name, n, rate, queue, got, base)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestBulkPollsFollowTheJob: waitJob polls a slow job on a fake clock as
+// the plan counts, and sleeps little past its end.
+func TestBulkPollsFollowTheJob(t *testing.T) {
+	const total = 300_000
+	var now time.Duration
+	run := 30 * time.Second // a busy machine: 10k records/s
+	processed := func() int { return min(total, int(float64(total)*now.Seconds()/run.Seconds())) }
+	polls := 0
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /services/data/v62.0/jobs/ingest/750J1", func(w http.ResponseWriter, r *http.Request) {
+		polls++
+		p, failed := processed(), 0
+		state := BulkInProgress
+		if p == total {
+			state = BulkJobComplete
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(mustJSON(map[string]any{"id": "750J1", "state": state, "numberRecordsProcessed": p, "numberRecordsFailed": failed}))
+	})
+	c := setup(t, mux)
+	epoch := time.Now()
+	c.clock = pollClock{
+		now: func() time.Time { return epoch.Add(now) },
+		sleep: func(_ context.Context, d time.Duration) error {
+			now += d
+			return nil
+		},
+	}
+	job := bulkJob{ID: "750J1", State: BulkUploadComplete}
+	if err := c.waitJob(context.Background(), "/services/data/v62.0/jobs/ingest", &job, total, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	if job.State != BulkJobComplete {
+		t.Fatalf("state %s", job.State)
+	}
+	if plan := BulkJobPolls(total); polls > plan+1 {
+		t.Errorf("%d polls of a %v job, plan %d", polls, run, plan)
+	}
+	if over := now - run; over > run/3 {
+		t.Errorf("found done %v after it ended (a %v job)", over, run)
 	}
 }

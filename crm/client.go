@@ -35,6 +35,11 @@ const (
 	// DefaultBulkPollMin is the wait before the first poll of a Bulk API
 	// 2.0 job: a job of a few thousand records is often done by then.
 	DefaultBulkPollMin = 20 * time.Millisecond
+	// DefaultBulkPollMax is the longest wait between polls of a Bulk API
+	// 2.0 job. The wait follows the job's own rate (see waitJob); this
+	// only bounds a wrong estimate. At 10 s a 30-second job took two
+	// polls more than its plan.
+	DefaultBulkPollMax = 5 * time.Minute
 	// DefaultBulkQueryThreshold is the record count above which a read
 	// (pull, re-read, read-back) runs as one Bulk API 2.0 query job instead
 	// of REST query pages of 2,000: from there the job's fixed calls
@@ -92,6 +97,7 @@ type Client struct {
 	bulkThreshold int
 	bulkPollMin   time.Duration
 	bulkPollMax   time.Duration
+	clock         pollClock
 
 	versionMu sync.Mutex
 	version   string
@@ -200,7 +206,8 @@ func WithBulkThreshold(n int) Option {
 }
 
 // WithBulkPolling sets the first and the longest wait between polls of a
-// Bulk API 2.0 job (defaults DefaultBulkPollMin and 10s; see waitJob).
+// Bulk API 2.0 job (defaults DefaultBulkPollMin and DefaultBulkPollMax;
+// see waitJob).
 func WithBulkPolling(first, longest time.Duration) Option {
 	return func(c *Client) error {
 		if first <= 0 || longest < first {
@@ -230,7 +237,8 @@ func NewClient(instanceURL string, opts ...Option) (*Client, error) {
 		log:           slog.New(slog.DiscardHandler),
 		bulkThreshold: DefaultBulkThreshold,
 		bulkPollMin:   DefaultBulkPollMin,
-		bulkPollMax:   10 * time.Second,
+		bulkPollMax:   DefaultBulkPollMax,
+		clock:         realClock,
 		describes:     map[string]*ObjectDescribe{},
 	}
 	for _, opt := range opts {

@@ -262,3 +262,12 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// pollClock is the time a Bulk job's polling reads and sleeps on (a fake
+// one in tests counts polls without waiting).
+type pollClock struct {
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
+}
+
+var realClock = pollClock{now: time.Now, sleep: sleep}
