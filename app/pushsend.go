@@ -90,7 +90,7 @@ func bulkJobCalls(n int, create bool) int {
 
 // bulkPolls is how many polls a job of n records takes: the poller's own
 // schedule for a job processed at a typical rate (crm.BulkJobPolls), within
-// one poll of what a job four times slower or five times faster takes. The
+// one poll of what a job up to five times slower or faster takes. The
 // benchmarks report the run's calls next to the plan's.
 func bulkPolls(n int) int { return crm.BulkJobPolls(n) }
 

@@ -253,15 +253,17 @@ func (c *Client) closeJob(ctx context.Context, base string, job *bulkJob) error 
 // waitJob polls until the job ends. The first poll comes after the
 // client's shortest wait (tens of milliseconds: a small job is often done
 // by then). Until an ingest job reports records processed each wait is
-// four times the time already waited (a query job's, whose total is not
+// seven times the time already waited (a query job's, whose total is not
 // known, doubles). Then the next poll is set for when the
 // rest should be done at the rate of the last interval between polls (so
 // time the job spent queued before its first record does not count), a
 // fifth later plus the shortest wait, so a steady job is found done by
 // that poll; after a poll that expected the end finds the job still
 // running (it slowed down), half later instead. While under a twentieth
-// of the job is done the wait is at most four times the time already
-// waited (a rate read that early can be far off). Always within the
+// of the job is done the wait is at most seven times the time already
+// waited (a rate read that early can be far off): polls come at 20, 160
+// ms, 1.3 s… until then, a grid of eightfold steps coarse enough that
+// jobs 25 times apart in speed differ by at most two polls. Always within the
 // client's shortest and longest waits.
 //
 // So a job's polls depend on how soon a twentieth of it is done, not on
@@ -321,8 +323,8 @@ func (p *poller) read(now pollReading) {
 	next := p.wait * 2
 	if p.total > 0 {
 		// An ingest job not started yet stays on the grid of waits
-		// growing fivefold, so its queue costs no poll more.
-		next = 4 * now.at
+		// growing eightfold, so its queue costs no poll more.
+		next = 7 * now.at
 	}
 	if n := now.processed; p.total > 0 && n > 0 && n < float64(p.total) {
 		if p.forEnd {
@@ -336,7 +338,7 @@ func (p *poller) read(now pollReading) {
 		next = time.Duration(left*p.margin) + p.least
 		p.forEnd = true
 		if n*20 < float64(p.total) {
-			if cap := 4 * now.at; next > cap {
+			if cap := 7 * now.at; next > cap {
 				next, p.forEnd = cap, false
 			}
 		}
@@ -352,9 +354,9 @@ func (p *poller) read(now pollReading) {
 // of an ingest job of n records that the org processes steadily at
 // bulkPlanRate after no queue: the schedule's own count, so a plan
 // promises what the poller does. The count follows how soon a twentieth
-// of the job is done, so a job four times slower or five times faster
-// (the demo org on a busy machine or idle) takes at most one poll more or
-// less (crm's TestBulkJobPollsMatchPlan).
+// of the job is done, so a job up to five times slower or faster (the
+// demo org on a busy machine or idle) takes at most one poll more or less
+// (crm's TestBulkJobPollsMatchPlan).
 func BulkJobPolls(n int) int {
 	if n <= 0 {
 		return 0
@@ -372,10 +374,10 @@ func BulkJobPolls(n int) int {
 }
 
 // bulkPlanRate is the records a second BulkJobPolls assumes a job is
-// processed at: between the demo org idle (about 100,000) and on a busy
-// machine (about 5,000); Salesforce's own rate depends on the object's
-// automation.
-const bulkPlanRate = 20_000
+// processed at: the middle (on a log scale) of the demo org's rates,
+// about 250,000 idle and 10,000 on a busy machine. Salesforce's own rate
+// depends on the object's automation.
+const bulkPlanRate = 50_000
 
 // bulkColumns is the CSV header: Id first for update and delete, then the
 // union of the records' fields in sorted order.
