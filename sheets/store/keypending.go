@@ -28,15 +28,7 @@ var subPending = []byte("keyPending")
 // index, until IndexPendingKeys (in this or a later transaction) writes
 // them. Lookups by key see the rows either way.
 func (tx *Tx) InsertRowsDeferKeys(sheetID string, rows []*sheets.Row) error {
-	sd, err := tx.sheet(sheetID)
-	if err != nil {
-		return fmt.Errorf("insert rows: %w", err)
-	}
-	pos, err := sd.appendPositions(len(rows))
-	if err != nil {
-		return fmt.Errorf("insert rows into sheet %q: %w", sd.def.Name, err)
-	}
-	return tx.insertRows(sd, rows, pos, true)
+	return tx.appendRows(sheetID, rows, true)
 }
 
 // IndexPendingKeys writes a sheet's pending key entries (see

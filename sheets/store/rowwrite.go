@@ -12,6 +12,12 @@ import (
 
 // InsertRows is Store.InsertRows inside a transaction.
 func (tx *Tx) InsertRows(sheetID string, rows []*sheets.Row) error {
+	return tx.appendRows(sheetID, rows, false)
+}
+
+// appendRows adds rows at the end of the sheet, their key-index entries
+// written now or, with deferKeys, to the sheet's pending key list.
+func (tx *Tx) appendRows(sheetID string, rows []*sheets.Row, deferKeys bool) error {
 	sd, err := tx.sheet(sheetID)
 	if err != nil {
 		return fmt.Errorf("insert rows: %w", err)
@@ -20,7 +26,7 @@ func (tx *Tx) InsertRows(sheetID string, rows []*sheets.Row) error {
 	if err != nil {
 		return fmt.Errorf("insert rows into sheet %q: %w", sd.def.Name, err)
 	}
-	return tx.insertRows(sd, rows, pos, false)
+	return tx.insertRows(sd, rows, pos, deferKeys)
 }
 
 // InsertRowsAt is Store.InsertRowsAt inside a transaction.
