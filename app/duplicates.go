@@ -218,7 +218,7 @@ func (e *engine) noteDuplicates(ctx context.Context, prs []*pushRow, res []crm.R
 		}
 		pr := prs[i]
 		if pr.cands == nil {
-			pr.cands = map[string][]sheets.Candidate{}
+			pr.ownPlan().cands = map[string][]sheets.Candidate{}
 		}
 		pr.cands[sheets.DuplicatesKey] = cands
 		pr.err = &duplicateError{cause: pr.err, n: len(cands)}

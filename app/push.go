@@ -233,47 +233,71 @@ func (e *engine) safetyRail(overwrites int) error {
 	return nil
 }
 
-// pushRow is one row's progress through a chunk.
+// pushRow is one row's progress through a chunk. A Bulk push keeps one
+// for every row it sends until its job ends, so the fields every row
+// needs to the end come first and are packed; what only planning needs,
+// or only a few rows, is in the pushPlan it points to, shared and empty
+// once the row is compacted with nothing of it left (see compact).
 type pushRow struct {
-	// id and recordID are the row's; row is the row as read, until the
-	// row is compacted (nil after).
-	id       sheets.RowID
-	recordID string
-	row      *sheets.Row
-	item     merge.Item
-	remote   crm.Record // the record read back (nil Fields for creates)
-	op       string     // create or update when something is sent
-	// pathBefore holds, by field, the record id a relationship column
-	// replaces (for revert); sentValues gives the other fields' values.
-	pathBefore map[string]string
-	err        error // invalid, unresolved or refused by Salesforce
-	code       string
-	cands      map[string][]sheets.Candidate
-	// resolvedIDs holds the record id each relationship column resolved to.
-	resolvedIDs map[string]string
-	createdID   string
-	// forceWrite: the row changed before planning (an in-flight update
-	// recognised) and must be written back.
-	forceWrite bool
-	// baseMoves are the base values applyInflight moved (written back
-	// with the row).
-	baseMoves map[string]string
-	// deferred: the row sends a relationship column, resolved once for
-	// every row of the push (resolveDeferred) before prepareSend.
-	deferred bool
-	// What the write-back needs of the row as planned once it is let go
-	// (compact): its state and a print of its cells, to tell whether the
-	// user edited it since, and the cells Refresh overwrites.
-	compacted  bool
-	state0     sheets.State
-	edited     time.Time
-	print      uint64
-	refreshOld map[string]string
+	// id and recordID are the row's.
+	id        sheets.RowID
+	recordID  string
+	item      merge.Item
+	op        string // create or update when something is sent
+	err       error  // invalid, unresolved or refused by Salesforce
+	code      string
+	createdID string
 	// sends is item.Send once compacted, as a slice (a map of one entry
 	// costs about ten times its entry); writeBackRow puts the map back.
 	sends []sentCell
+	// What the write-back needs of the row as planned once it is let go
+	// (compact): its state and a print of its cells, to tell whether the
+	// user edited it since.
+	edited time.Time
+	print  uint64
+	state0 sheets.State
+	// forceWrite: the row changed before planning (an in-flight update
+	// recognised) and must be written back.
+	forceWrite bool
+	// deferred: the row sends a relationship column, resolved once for
+	// every row of the push (resolveDeferred) before prepareSend.
+	deferred  bool
+	compacted bool
 	// dryDone: a plan has counted and listed the row (reportPlanned).
 	dryDone bool
+	*pushPlan
+}
+
+// pushPlan is what a row's planning holds and, of the rest, the maps few
+// rows fill. Once a row is compacted it is the shared emptyPlan unless one
+// of its maps is set; ownPlan gives a row a plan of its own to write to.
+type pushPlan struct {
+	// row is the row as read, until the row is compacted (nil after).
+	row    *sheets.Row
+	remote crm.Record // the record read back (nil Fields for creates)
+	// pathBefore holds, by field, the record id a relationship column
+	// replaces (for revert); sentValues gives the other fields' values.
+	pathBefore map[string]string
+	cands      map[string][]sheets.Candidate
+	// resolvedIDs holds the record id each relationship column resolved to.
+	resolvedIDs map[string]string
+	// baseMoves are the base values applyInflight moved (written back
+	// with the row).
+	baseMoves map[string]string
+	// refreshOld holds the cells Refresh overwrites, as planned.
+	refreshOld map[string]string
+}
+
+// emptyPlan is the plan of every compacted row that keeps none: read only.
+var emptyPlan = &pushPlan{}
+
+// ownPlan makes sure the row's plan is its own (not emptyPlan) before it
+// is written to.
+func (pr *pushRow) ownPlan() *pushPlan {
+	if pr.pushPlan == emptyPlan || pr.pushPlan == nil {
+		pr.pushPlan = &pushPlan{}
+	}
+	return pr.pushPlan
 }
 
 // planChunk reads, merges and validates one round of rows (see planRows).
@@ -299,7 +323,7 @@ func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, 
 	}
 	prs := make([]*pushRow, 0, len(rows))
 	for i, r := range rows {
-		pr := &pushRow{id: r.ID, recordID: r.RecordID, row: r}
+		pr := &pushRow{id: r.ID, recordID: r.RecordID, pushPlan: &pushPlan{row: r}}
 		var rem *merge.Remote
 		switch {
 		case r.RecordID != "":
@@ -719,6 +743,9 @@ func (pr *pushRow) compact() {
 	}
 	if pr.item.RecordID == r.RecordID {
 		pr.item.RecordID = pr.recordID
+	}
+	if p := pr.pushPlan; p.pathBefore == nil && p.cands == nil && p.resolvedIDs == nil && p.baseMoves == nil && p.refreshOld == nil {
+		pr.pushPlan = emptyPlan
 	}
 }
 
