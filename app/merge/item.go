@@ -122,7 +122,11 @@ type Item struct {
 	RecordID string // the record the row is reconciled with; "" for creates and skips
 	Matched  bool   // RecordID came from a key lookup: Apply stores it on the row
 	Action   Action
-	Reason   string // why a row is skipped
+	// Beside Matched and Action, in the word they leave: a Bulk push keeps
+	// an item per row until its job ends.
+	writes       bool
+	rowBaseKnown bool   // the row had a base of its own the plan compared with
+	Reason       string // why a row is skipped
 
 	// Send lists the fields to write to Salesforce (for creates, every
 	// non-blank writable column).
@@ -143,9 +147,6 @@ type Item struct {
 	// RemoteModified is Salesforce's LastModifiedDate for the record when
 	// the plan was made; Apply stores it on the row.
 	RemoteModified time.Time
-
-	writes       bool
-	rowBaseKnown bool // the row had a base of its own the plan compared with
 }
 
 // Writes reports whether applying the item (with every send succeeding)
