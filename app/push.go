@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -248,9 +249,10 @@ type pushRow struct {
 	err       error  // invalid, unresolved or refused by Salesforce
 	code      string
 	createdID string
-	// sends is item.Send once compacted, as a slice (a map of one entry
-	// costs about ten times its entry); writeBackRow puts the map back.
-	sends []sentCell
+	// sends is item.Send once compacted, packed in one string (see
+	// packSends: a map of one entry costs about ten times its entry, a
+	// slice of them three allocations); writeBackRow puts the map back.
+	sends string
 	// What the write-back needs of the row as planned once it is let go
 	// (compact): its state and a print of its cells, to tell whether the
 	// user edited it since.
@@ -605,10 +607,8 @@ func (e *engine) sendFields(pr *pushRow, fn func(field string, v any)) (*boundCo
 // eachSendSorted is eachSend in column order (a compacted row's sends are
 // kept sorted).
 func (pr *pushRow) eachSendSorted(fn func(col string, ch merge.Change)) {
-	if len(pr.sends) > 0 {
-		for _, sc := range pr.sends {
-			fn(sc.col, sc.Change)
-		}
+	if pr.sends != "" {
+		eachPacked(pr.sends, fn)
 		return
 	}
 	for _, colID := range pr.item.SendColumns() {
@@ -622,7 +622,7 @@ func (pr *pushRow) eachSendSorted(fn func(col string, ch merge.Change)) {
 // outcome is written, not kept for every row of a push.
 func (e *engine) sentValues(pr *pushRow) (before, after map[string]string) {
 	create := pr.op == sheets.OpCreate
-	n := max(len(pr.sends), len(pr.item.Send))
+	n := max(countPacked(pr.sends), len(pr.item.Send))
 	before, after = make(map[string]string, n), make(map[string]string, n)
 	pr.eachSendSorted(func(colID string, ch merge.Change) {
 		bc, ok := e.b.byCol[colID]
@@ -728,20 +728,17 @@ func (pr *pushRow) compact() {
 			pr.refreshOld[id] = strings.Clone(r.Cells[id])
 		}
 	}
-	// The record id is cloned: it shares the decoded row's one string.
-	pr.recordID = strings.Clone(r.RecordID)
-	pr.row = nil
-	pr.remote = crm.Record{}
+	// The record id and the sends are copied into one string of their
+	// own: kept as read, they would hold on to the decoded row.
+	var send map[string]merge.Change
 	if len(pr.item.Send) > 0 {
-		pr.sends = make([]sentCell, 0, len(pr.item.Send))
-		for col, ch := range pr.item.Send {
-			// Cloned too: a value read from the row would hold on to it.
-			ch = merge.Change{Before: strings.Clone(ch.Before), After: strings.Clone(ch.After)}
-			pr.sends = append(pr.sends, sentCell{col: col, Change: ch})
-		}
-		slices.SortFunc(pr.sends, func(a, b sentCell) int { return strings.Compare(a.col, b.col) })
+		send = pr.item.Send
 		pr.item.Send = nil
 	}
+	packed := packSends(r.RecordID, send)
+	pr.recordID, pr.sends = packed[:len(r.RecordID)], packed[len(r.RecordID):]
+	pr.row = nil
+	pr.remote = crm.Record{}
 	if pr.item.RecordID == r.RecordID {
 		pr.item.RecordID = pr.recordID
 	}
@@ -750,10 +747,71 @@ func (pr *pushRow) compact() {
 	}
 }
 
-// sentCell is one entry of a compacted row's item.Send.
-type sentCell struct {
-	col string
-	merge.Change
+// packSends packs a record id and then a Send map in column order into
+// one string: for each column its id, Before and After, each after its
+// length as a uvarint. eachPacked reads the sends back as substrings of
+// it, so a row keeps one allocation for both.
+func packSends(recordID string, send map[string]merge.Change) string {
+	cols := make([]string, 0, len(send))
+	size := len(recordID)
+	for col, ch := range send {
+		cols = append(cols, col)
+		size += len(col) + len(ch.Before) + len(ch.After) + 3*binary.MaxVarintLen64
+	}
+	slices.Sort(cols)
+	b := make([]byte, 0, size)
+	b = append(b, recordID...)
+	for _, col := range cols {
+		ch := send[col]
+		for _, f := range [3]string{col, ch.Before, ch.After} {
+			b = binary.AppendUvarint(b, uint64(len(f)))
+			b = append(b, f...)
+		}
+	}
+	return string(b)
+}
+
+// eachPacked calls fn for each send packed by packSends (after the record
+// id), in column order.
+func eachPacked(s string, fn func(col string, ch merge.Change)) {
+	for s != "" {
+		var f [3]string
+		for i := range f {
+			f[i], s = packedField(s)
+		}
+		fn(f[0], merge.Change{Before: f[1], After: f[2]})
+	}
+}
+
+// countPacked is the number of sends packed in s.
+func countPacked(s string) int {
+	n := 0
+	for s != "" {
+		for range 3 {
+			_, s = packedField(s)
+		}
+		n++
+	}
+	return n
+}
+
+// packedField reads one length-prefixed field of a packed string and
+// returns it and the rest.
+func packedField(s string) (field, rest string) {
+	var n uint64
+	var shift uint
+	i := 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		n |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			i++
+			break
+		}
+		shift += 7
+	}
+	end := i + int(n)
+	return s[i:end], s[end:]
 }
 
 // eachSend calls fn for each entry of the row's item.Send, compacted or
@@ -765,21 +823,17 @@ func (pr *pushRow) eachSend(fn func(col string, ch merge.Change)) {
 		}
 		return
 	}
-	for _, s := range pr.sends {
-		fn(s.col, s.Change)
-	}
+	eachPacked(pr.sends, fn)
 }
 
 // expand puts back the item's Send map of a compacted row (for Apply and
 // the outcome).
 func (pr *pushRow) expand() {
-	if pr.item.Send != nil || len(pr.sends) == 0 {
+	if pr.item.Send != nil || pr.sends == "" {
 		return
 	}
-	pr.item.Send = make(map[string]merge.Change, len(pr.sends))
-	for _, s := range pr.sends {
-		pr.item.Send[s.col] = s.Change
-	}
+	pr.item.Send = make(map[string]merge.Change, countPacked(pr.sends))
+	eachPacked(pr.sends, func(col string, ch merge.Change) { pr.item.Send[col] = ch })
 }
 
 // unchanged reports whether the stored row cur still holds the cells the
