@@ -221,7 +221,7 @@ func (e *engine) noteDuplicates(ctx context.Context, prs []*pushRow, res []crm.R
 			pr.ownPlan().cands = map[string][]sheets.Candidate{}
 		}
 		pr.cands[sheets.DuplicatesKey] = cands
-		pr.err = &duplicateError{cause: pr.err, n: len(cands)}
+		pr.ownPlan().err = &duplicateError{cause: pr.err, n: len(cands)}
 	}
 	return nil
 }

@@ -242,13 +242,10 @@ func (e *engine) safetyRail(overwrites int) error {
 // once the row is compacted with nothing of it left (see compact).
 type pushRow struct {
 	// id and recordID are the row's.
-	id        sheets.RowID
-	recordID  string
-	item      merge.Item
-	op        string // create or update when something is sent
-	err       error  // invalid, unresolved or refused by Salesforce
-	code      string
-	createdID string
+	id       sheets.RowID
+	recordID string
+	item     merge.Item
+	op       string // create or update when something is sent
 	// sends is item.Send once compacted, packed in one string (see
 	// packSends: a map of one entry costs about ten times its entry, a
 	// slice of them three allocations); writeBackRow puts the map back.
@@ -268,6 +265,8 @@ type pushRow struct {
 	compacted bool
 	// dryDone: a plan has counted and listed the row (reportPlanned).
 	dryDone bool
+	// created: Salesforce created the row's record, item.RecordID.
+	created bool
 	*pushPlan
 }
 
@@ -275,6 +274,8 @@ type pushRow struct {
 // rows fill. Once a row is compacted it is the shared emptyPlan unless one
 // of its maps is set; ownPlan gives a row a plan of its own to write to.
 type pushPlan struct {
+	err  error // invalid, unresolved or refused by Salesforce
+	code string
 	// row is the row as read, until the row is compacted (nil after).
 	row    *sheets.Row
 	remote crm.Record // the record read back (nil Fields for creates)
@@ -289,6 +290,25 @@ type pushPlan struct {
 	baseMoves map[string]string
 	// refreshOld holds the cells Refresh overwrites, as planned.
 	refreshOld map[string]string
+}
+
+// fail sets the row's error and its code (for a compacted row, on a plan
+// of its own unless both are empty).
+func (pr *pushRow) fail(err error, code string) {
+	if pr.pushPlan == emptyPlan && err == nil && code == "" {
+		return
+	}
+	p := pr.ownPlan()
+	p.err, p.code = err, code
+}
+
+// createdID is the id of the record Salesforce created for the row ("" when
+// none).
+func (pr *pushRow) createdID() string {
+	if !pr.created {
+		return ""
+	}
+	return pr.item.RecordID
 }
 
 // emptyPlan is the plan of every compacted row that keeps none: read only.
@@ -742,7 +762,7 @@ func (pr *pushRow) compact() {
 	if pr.item.RecordID == r.RecordID {
 		pr.item.RecordID = pr.recordID
 	}
-	if p := pr.pushPlan; p.pathBefore == nil && p.cands == nil && p.resolvedIDs == nil && p.baseMoves == nil && p.refreshOld == nil {
+	if p := pr.pushPlan; p.err == nil && p.code == "" && p.pathBefore == nil && p.cands == nil && p.resolvedIDs == nil && p.baseMoves == nil && p.refreshOld == nil {
 		pr.pushPlan = emptyPlan
 	}
 }

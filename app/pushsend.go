@@ -56,7 +56,7 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 		sendErr = e.send(ctx, crm.OpInsert, creates, bulk)
 	} else if len(creates) > 0 {
 		for _, pr := range creates {
-			pr.err, pr.code = errNotSent, ""
+			pr.fail(errNotSent, "")
 		}
 	}
 	var unknown *crm.OutcomeUnknownError
@@ -178,17 +178,18 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 	for i, pr := range prs {
 		switch {
 		case lost[i]:
-			pr.err, pr.code = crm.ErrOutcomeUnknown, "OUTCOME_UNKNOWN"
+			pr.fail(crm.ErrOutcomeUnknown, "OUTCOME_UNKNOWN")
 		case i >= len(res) || (res[i].ID == "" && !res[i].Success && len(res[i].Errors) == 0):
-			pr.err, pr.code = errNotSent, ""
+			pr.fail(errNotSent, "")
 		case !res[i].Success:
-			pr.err = res[i].Err()
+			code := pr.code
 			if len(res[i].Errors) > 0 {
-				pr.code = res[i].Errors[0].StatusCode
+				code = res[i].Errors[0].StatusCode
 			}
+			pr.fail(res[i].Err(), code)
 		case op == crm.OpInsert:
 			pr.item.RecordID = res[i].ID
-			pr.createdID = res[i].ID
+			pr.created = true
 			e.written[normID(res[i].ID)] = true
 			if e.allowDup[pr.id] {
 				delete(e.allowDup, pr.id)
@@ -359,7 +360,7 @@ func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.Recor
 	if cur != nil && !edited && (pr.err != nil || pr.op == "") {
 		before = r.Clone()
 	}
-	out := merge.Outcome{CreatedID: pr.createdID, Err: pr.err}
+	out := merge.Outcome{CreatedID: pr.createdID(), Err: pr.err}
 	if pr.err == nil && pr.item.Action == merge.Skip {
 		r.Error = pr.item.Reason // the row says why it was not sent
 	}
@@ -426,7 +427,7 @@ func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.Recor
 		*outs = append(*outs, o)
 	case pr.op == sheets.OpCreate:
 		c.Created++
-		o := e.outcome(r, pr.createdID, sheets.OpCreate)
+		o := e.outcome(r, pr.createdID(), sheets.OpCreate)
 		_, after := e.sentValues(pr)
 		o.OK, o.After, o.Fields = true, after, slices.Sorted(maps.Keys(after))
 		*outs = append(*outs, o)
