@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -152,7 +153,7 @@ func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
 		// keeps only what it counts of them.
 		for ; e.dry != nil && listed < len(all) && !all[listed].deferred; listed++ {
 			e.reportRow(all[listed])
-			all[listed].compact()
+			all[listed].compact(&e.lean)
 		}
 	}
 	if err := e.resolveDeferred(ctx, all); err != nil {
@@ -236,20 +237,26 @@ func (e *engine) safetyRail(overwrites int) error {
 }
 
 // pushRow is one row's progress through a chunk. A Bulk push keeps one
-// for every row it sends until its job ends, so the fields every row
-// needs to the end come first and are packed; what only planning needs,
-// or only a few rows, is in the pushPlan it points to, shared and empty
-// once the row is compacted with nothing of it left (see compact).
+// for every row it sends until its job ends, so it holds only what every
+// row needs to the end; the rest is in the pushPlan it points to. Most
+// rows of a push plan alike (an update of a record unchanged in
+// Salesforce): once compacted, such a row is lean and shares one plan
+// with the rows whose plan differs from its own only by row, record and
+// Salesforce's last modified time, which it keeps (see compact and
+// materialize).
 type pushRow struct {
 	// id and recordID are the row's.
 	id       sheets.RowID
 	recordID string
-	item     merge.Item
 	op       string // create or update when something is sent
 	// sends is item.Send once compacted, packed in one string (see
 	// packSends: a map of one entry costs about ten times its entry, a
 	// slice of them three allocations); writeBackRow puts the map back.
 	sends string
+	// createdID is the record Salesforce created for the row.
+	createdID string
+	// remoteModified is item.RemoteModified of a lean row.
+	remoteModified time.Time
 	// What the write-back needs of the row as planned once it is let go
 	// (compact): its state and a print of its cells, to tell whether the
 	// user edited it since.
@@ -265,15 +272,16 @@ type pushRow struct {
 	compacted bool
 	// dryDone: a plan has counted and listed the row (reportPlanned).
 	dryDone bool
-	// created: Salesforce created the row's record, item.RecordID.
-	created bool
+	// lean: pushPlan is shared with other rows (read only; materialize
+	// gives the row its own).
+	lean bool
 	*pushPlan
 }
 
-// pushPlan is what a row's planning holds and, of the rest, the maps few
-// rows fill. Once a row is compacted it is the shared emptyPlan unless one
-// of its maps is set; ownPlan gives a row a plan of its own to write to.
+// pushPlan is a row's plan: its item and outcome, what only planning
+// needs, and the maps few rows fill.
 type pushPlan struct {
+	item merge.Item
 	err  error // invalid, unresolved or refused by Salesforce
 	code string
 	// row is the row as read, until the row is compacted (nil after).
@@ -292,34 +300,84 @@ type pushPlan struct {
 	refreshOld map[string]string
 }
 
-// fail sets the row's error and its code (for a compacted row, on a plan
-// of its own unless both are empty).
+// leanPlans are the plans a push's lean rows share, each with the item it
+// was made from (for checkLeanPlans). A push has a few: one per action and
+// flags its rows' items share.
+type leanPlans struct {
+	plans []*pushPlan
+	keys  []merge.Item
+}
+
+// maxLeanPlans bounds the shared plans a push looks through per row.
+const maxLeanPlans = 8
+
+// find returns the shared plan of item (with no row, record or time), made
+// on first use; nil when the push has maxLeanPlans already.
+func (l *leanPlans) find(it merge.Item) *pushPlan {
+	for i, k := range l.keys {
+		if reflect.DeepEqual(k, it) {
+			return l.plans[i]
+		}
+	}
+	if len(l.plans) >= maxLeanPlans {
+		return nil
+	}
+	l.plans = append(l.plans, &pushPlan{item: it})
+	l.keys = append(l.keys, it)
+	return l.plans[len(l.plans)-1]
+}
+
+// checkLeanPlans is set by the tests: a push then checks at its end that
+// no row wrote to a shared plan.
+var checkLeanPlans bool
+
+// check panics when a shared plan was written to (tests only).
+func (l *leanPlans) check() {
+	for i, p := range l.plans {
+		if !reflect.DeepEqual(*p, pushPlan{item: l.keys[i]}) {
+			panic(fmt.Sprintf("a push wrote to a plan its rows share: %+v", *p))
+		}
+	}
+}
+
+// materialize gives a lean row a plan of its own, its item whole again.
+func (pr *pushRow) materialize() {
+	if !pr.lean {
+		return
+	}
+	p := *pr.pushPlan
+	p.item.RowID, p.item.RecordID, p.item.RemoteModified = pr.id, pr.recordID, pr.remoteModified
+	if pr.createdID != "" {
+		p.item.RecordID = pr.createdID
+	}
+	pr.pushPlan, pr.lean = &p, false
+}
+
+// itemRecordID is pr.item.RecordID, lean or not.
+func (pr *pushRow) itemRecordID() string {
+	switch {
+	case !pr.lean:
+		return pr.item.RecordID
+	case pr.createdID != "":
+		return pr.createdID
+	}
+	return pr.recordID
+}
+
+// fail sets the row's error and its code (a lean row gets a plan of its
+// own unless both are empty).
 func (pr *pushRow) fail(err error, code string) {
-	if pr.pushPlan == emptyPlan && err == nil && code == "" {
+	if pr.lean && err == nil && code == "" {
 		return
 	}
 	p := pr.ownPlan()
 	p.err, p.code = err, code
 }
 
-// createdID is the id of the record Salesforce created for the row ("" when
-// none).
-func (pr *pushRow) createdID() string {
-	if !pr.created {
-		return ""
-	}
-	return pr.item.RecordID
-}
-
-// emptyPlan is the plan of every compacted row that keeps none: read only.
-var emptyPlan = &pushPlan{}
-
-// ownPlan makes sure the row's plan is its own (not emptyPlan) before it
-// is written to.
+// ownPlan makes sure the row's plan is its own (not shared) before it is
+// written to.
 func (pr *pushRow) ownPlan() *pushPlan {
-	if pr.pushPlan == emptyPlan || pr.pushPlan == nil {
-		pr.pushPlan = &pushPlan{}
-	}
+	pr.materialize()
 	return pr.pushPlan
 }
 
@@ -411,7 +469,7 @@ func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, 
 		}
 		e.prepareSend(pr)
 		if e.dry == nil {
-			pr.compact()
+			pr.compact(&e.lean)
 		}
 	}
 	return prs, nil
@@ -451,7 +509,7 @@ func (e *engine) resolveDeferred(ctx context.Context, prs []*pushRow) error {
 		pr.deferred = false
 		e.prepareSend(pr)
 		if e.dry == nil {
-			pr.compact()
+			pr.compact(&e.lean)
 		}
 	}
 	return nil
@@ -735,7 +793,7 @@ func (e *invalidRowError) fields() []string {
 // outcome maps and the row's id, record id and state, its last local edit
 // time and a print of its cells (see unchanged). The write-back reads the
 // row again as stored then, inside its transaction.
-func (pr *pushRow) compact() {
+func (pr *pushRow) compact(lean *leanPlans) {
 	if pr.compacted {
 		return
 	}
@@ -762,8 +820,18 @@ func (pr *pushRow) compact() {
 	if pr.item.RecordID == r.RecordID {
 		pr.item.RecordID = pr.recordID
 	}
-	if p := pr.pushPlan; p.err == nil && p.code == "" && p.pathBefore == nil && p.cands == nil && p.resolvedIDs == nil && p.baseMoves == nil && p.refreshOld == nil {
-		pr.pushPlan = emptyPlan
+	p := pr.pushPlan
+	if p.err != nil || p.code != "" || p.pathBefore != nil || p.cands != nil || p.resolvedIDs != nil || p.baseMoves != nil || p.refreshOld != nil {
+		return
+	}
+	it := p.item
+	if it.RowID != pr.id || it.RecordID != pr.recordID || it.Matched || it.Reason != "" || it.Send != nil || it.Refresh != nil || it.Rebase != nil || it.Conflicts != nil || it.Held != nil {
+		return
+	}
+	it.RowID, it.RecordID, it.RemoteModified = 0, "", time.Time{}
+	if shared := lean.find(it); shared != nil {
+		pr.remoteModified = p.item.RemoteModified
+		pr.pushPlan, pr.lean = shared, true
 	}
 }
 

@@ -123,7 +123,7 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 		_, _ = e.sendFields(pr, func(f string, v any) { fields[f] = v }) // checked by prepareSend
 		r := crm.Record{Type: e.b.object, Fields: fields}
 		if op == crm.OpUpdate {
-			r.ID = pr.item.RecordID
+			r.ID = pr.itemRecordID()
 		}
 		return r
 	}
@@ -188,15 +188,17 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 			}
 			pr.fail(res[i].Err(), code)
 		case op == crm.OpInsert:
-			pr.item.RecordID = res[i].ID
-			pr.created = true
+			pr.createdID = res[i].ID
+			if !pr.lean {
+				pr.item.RecordID = res[i].ID
+			}
 			e.written[normID(res[i].ID)] = true
 			if e.allowDup[pr.id] {
 				delete(e.allowDup, pr.id)
 				e.allowDupDirty = true
 			}
 		case e.needsReadBack(pr):
-			e.written[normID(pr.item.RecordID)] = true
+			e.written[normID(pr.itemRecordID())] = true
 		}
 	}
 	if op == crm.OpInsert {
@@ -280,6 +282,9 @@ func (e *engine) writeBack(prs []*pushRow) error {
 		clear(prs[:n])
 		prs = prs[n:]
 	}
+	if checkLeanPlans {
+		e.lean.check()
+	}
 	if err := e.saveAllowDup(); err != nil {
 		return err
 	}
@@ -305,6 +310,7 @@ func (e *engine) writeBackRows(prs []*pushRow) error {
 // nil when it was deleted meanwhile: only its history is written) and
 // returns the row to store (nil to leave it).
 func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.RecordOutcome) *sheets.Row {
+	pr.materialize()
 	c := &e.run.Counts
 	r := cur
 	if r == nil {
@@ -360,7 +366,7 @@ func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.Recor
 	if cur != nil && !edited && (pr.err != nil || pr.op == "") {
 		before = r.Clone()
 	}
-	out := merge.Outcome{CreatedID: pr.createdID(), Err: pr.err}
+	out := merge.Outcome{CreatedID: pr.createdID, Err: pr.err}
 	if pr.err == nil && pr.item.Action == merge.Skip {
 		r.Error = pr.item.Reason // the row says why it was not sent
 	}
@@ -427,7 +433,7 @@ func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.Recor
 		*outs = append(*outs, o)
 	case pr.op == sheets.OpCreate:
 		c.Created++
-		o := e.outcome(r, pr.createdID(), sheets.OpCreate)
+		o := e.outcome(r, pr.createdID, sheets.OpCreate)
 		_, after := e.sentValues(pr)
 		o.OK, o.After, o.Fields = true, after, slices.Sorted(maps.Keys(after))
 		*outs = append(*outs, o)
