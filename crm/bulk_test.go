@@ -508,3 +508,38 @@ func TestBulkPollsFollowTheJob(t *testing.T) {
 		t.Errorf("found done %v after it ended (a %v job)", over, run)
 	}
 }
+
+// TestEncodeBulkCSVSizedParts: sizing a part's buffer from its first
+// records changes nothing in what is uploaded: every part is within the
+// limit, starts with the header, and together they hold every record once
+// in order.
+func TestEncodeBulkCSVSizedParts(t *testing.T) {
+	const n = 5000
+	rec := func(i int) Record {
+		return Record{ID: fmt.Sprintf("003%015d", i), Fields: map[string]any{"Title": strings.Repeat("x", i%37)}}
+	}
+	cols := []string{"Id", "Title"}
+	whole, err := encodeBulkCSV(OpUpdate, cols, n, rec, MaxBulkUploadBytes)
+	if err != nil || len(whole) != 1 {
+		t.Fatalf("one part: %d parts, %v", len(whole), err)
+	}
+	header := "Id,Title\n"
+	for _, limit := range []int{40_000, 60_000, 200_000} {
+		parts, err := encodeBulkCSV(OpUpdate, cols, n, rec, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body strings.Builder
+		next := 0
+		for _, p := range parts {
+			if len(p.data) > limit || !strings.HasPrefix(string(p.data), header) || p.from != next {
+				t.Fatalf("limit %d: part %d-%d of %d bytes", limit, p.from, p.to, len(p.data))
+			}
+			body.WriteString(strings.TrimPrefix(string(p.data), header))
+			next = p.to
+		}
+		if next != n || header+body.String() != string(whole[0].data) {
+			t.Errorf("limit %d: %d parts do not add up to the whole upload", limit, len(parts))
+		}
+	}
+}
