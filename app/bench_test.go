@@ -42,17 +42,25 @@ func reportRun(b *testing.B, calls, records int, elapsed time.Duration) {
 
 // peakHeap samples the heap while f runs and reports the peak in MB.
 func peakHeap(b *testing.B, f func()) {
-	stop := make(chan struct{})
-	peak := uint64(0)
-	done := make(chan struct{})
+	var m runtime.MemStats
+	peak := peakWhile(20*time.Millisecond, f, func() uint64 {
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	})
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+}
+
+// peakWhile runs f and returns the largest value read reports, read every
+// tick while f runs and once at each end.
+func peakWhile(tick time.Duration, f func(), read func() uint64) uint64 {
+	peak := read()
+	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
-		var m runtime.MemStats
-		t := time.NewTicker(20 * time.Millisecond)
+		t := time.NewTicker(tick)
 		defer t.Stop()
 		for {
-			runtime.ReadMemStats(&m)
-			peak = max(peak, m.HeapAlloc)
+			peak = max(peak, read())
 			select {
 			case <-stop:
 				return
@@ -63,7 +71,7 @@ func peakHeap(b *testing.B, f func()) {
 	f()
 	close(stop)
 	<-done
-	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	return max(peak, read())
 }
 
 // BenchmarkPull100kContacts pulls 100k contacts into a new sheet (target
@@ -175,24 +183,7 @@ func heapAdded(f func()) uint64 {
 		return sample[0].Value.Uint64()
 	}
 	base := live()
-	peak := base
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(10 * time.Millisecond)
-		defer t.Stop()
-		for {
-			peak = max(peak, live())
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	f()
-	close(stop)
-	<-done
+	peak := peakWhile(10*time.Millisecond, f, live)
 	runtime.GC() // the live heap at the push's end
 	return max(peak, live()) - base
 }

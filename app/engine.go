@@ -332,23 +332,36 @@ func (e *engine) remember(rows ...*sheets.Row) {
 // readRows reads rows by id, skipping rows deleted since the engine listed
 // them, and remembers what it read.
 func (e *engine) readRows(ids []sheets.RowID) ([]*sheets.Row, error) {
-	rows, err := e.s.store.RowsByID(e.sh.ID, ids)
-	if errors.Is(err, ErrNotFound) {
-		rows = rows[:0]
-		for _, id := range ids {
-			r, err := e.s.store.Row(e.sh.ID, id)
-			if errors.Is(err, ErrNotFound) {
-				continue // deleted from the sheet meanwhile
-			}
-			if err != nil {
-				return nil, fmt.Errorf("read row %d of %q: %w", id, e.sh.Name, err)
-			}
-			rows = append(rows, r)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("read rows of %q: %w", e.sh.Name, err)
+	rows, err := e.readPushRows(ids)
+	if err != nil {
+		return nil, err
 	}
 	e.remember(rows...)
+	return rows, nil
+}
+
+// readPushRows reads rows by id, skipping rows deleted since the engine
+// listed them. Unlike readRows it keeps no snapshot: a Bulk push's
+// write-back compares the stored row with the plan's print instead.
+func (e *engine) readPushRows(ids []sheets.RowID) ([]*sheets.Row, error) {
+	rows, err := e.s.store.RowsByID(e.sh.ID, ids)
+	if !errors.Is(err, ErrNotFound) {
+		if err != nil {
+			return nil, fmt.Errorf("read rows of %q: %w", e.sh.Name, err)
+		}
+		return rows, nil
+	}
+	rows = rows[:0]
+	for _, id := range ids {
+		r, err := e.s.store.Row(e.sh.ID, id)
+		if errors.Is(err, ErrNotFound) {
+			continue // deleted from the sheet meanwhile
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read row %d of %q: %w", id, e.sh.Name, err)
+		}
+		rows = append(rows, r)
+	}
 	return rows, nil
 }
 

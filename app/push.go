@@ -967,28 +967,3 @@ func cellsPrint(cells map[string]string) uint64 {
 	}
 	return sum
 }
-
-// readPushRows reads the rows of one round of a push by id, skipping rows
-// deleted since the push listed them. Unlike readRows it keeps no
-// snapshot: the write-back compares the stored row with the plan's print.
-func (e *engine) readPushRows(ids []sheets.RowID) ([]*sheets.Row, error) {
-	rows, err := e.s.store.RowsByID(e.sh.ID, ids)
-	if !errors.Is(err, ErrNotFound) {
-		if err != nil {
-			return nil, fmt.Errorf("read rows of %q: %w", e.sh.Name, err)
-		}
-		return rows, nil
-	}
-	rows = rows[:0]
-	for _, id := range ids {
-		r, err := e.s.store.Row(e.sh.ID, id)
-		if errors.Is(err, ErrNotFound) {
-			continue // deleted from the sheet meanwhile
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read row %d of %q: %w", id, e.sh.Name, err)
-		}
-		rows = append(rows, r)
-	}
-	return rows, nil
-}
