@@ -44,6 +44,10 @@ func TestCrashChild(t *testing.T) {
 		// Every push through a Bulk job, its rows planned in rounds of 7.
 		opt.BulkThreshold = 1
 		bulkPlanRows = 7
+	} else {
+		// Every push through sObject Collections, however many edits the
+		// killed runs before it left (the long run piles up thousands).
+		opt.BulkThreshold = -1
 	}
 	svc, err := Open(ctx, opt)
 	if err != nil {
@@ -162,19 +166,29 @@ func testKilledPushLosesNothing(t *testing.T, bulk bool) {
 		go io.Copy(io.Discard, out)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
+		uploads := env.bulkUploads.Load()
 		select {
 		case <-done:
+			if bulk {
+				window = max(window*2/3, 50) // the push is quicker than the window
+			}
 		case <-time.After(time.Duration(rng.IntN(window)) * time.Millisecond):
 			cmd.Process.Signal(syscall.SIGKILL)
 			<-done
 			killed++
+			if bulk && env.bulkUploads.Load() == uploads {
+				// Killed before its job: the edits piled up by killed
+				// runs make planning longer, so the window follows it and
+				// kills land during and after jobs too.
+				window = min(window*3/2, 10000)
+			}
 		}
 	}
-	t.Logf("%d trials, %d processes killed mid-run", trials, killed)
+	t.Logf("%d trials, %d processes killed mid-run, %d Bulk uploads by them", trials, killed, env.bulkUploads.Load())
 
 	// Restart and let one push finish (the next run reconciles), the
 	// same way as the children pushed.
-	so := Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url}
+	so := Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url, BulkThreshold: -1}
 	if bulk {
 		so.BulkThreshold = 1
 	}
@@ -387,7 +401,10 @@ func TestKilledFirstPullLeavesAConsistentStore(t *testing.T) {
 	}
 	const trials, n = 6, 9000 // five pages of 2,000
 	env := newTestEnv(t)
-	env.org.SetFaults(emulator.Faults{Latency: 3 * time.Millisecond})
+	// Each request takes at least 40 ms, so a pull of five pages lasts
+	// over 200 ms on any machine and every kill below lands mid-pull
+	// however fast the pull's own work gets.
+	env.org.SetFaults(emulator.Faults{Latency: 40 * time.Millisecond})
 	env.seedContacts(n)
 	var names []string
 	for trial := range trials {
@@ -417,13 +434,31 @@ func TestKilledFirstPullLeavesAConsistentStore(t *testing.T) {
 		go io.Copy(io.Discard, out)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(time.Duration(20+rng.IntN(150)) * time.Millisecond):
-			cmd.Process.Signal(syscall.SIGKILL)
-			<-done
-			killed++
+		// Kill once the child has asked for its second or third page (so
+		// a page or two may be stored, on any machine), at a random moment
+		// up to 60 ms later.
+		pages, after := env.queryPages.Load(), int64(2+rng.IntN(2))
+		wait := time.NewTicker(2 * time.Millisecond)
+	watch:
+		for {
+			select {
+			case <-done:
+				break watch
+			case <-wait.C:
+				if env.queryPages.Load()-pages < after {
+					continue
+				}
+				select {
+				case <-done:
+				case <-time.After(time.Duration(rng.IntN(60)) * time.Millisecond):
+					cmd.Process.Signal(syscall.SIGKILL)
+					<-done
+					killed++
+				}
+				break watch
+			}
 		}
+		wait.Stop()
 	}
 	t.Logf("%d of %d pulls killed", killed, trials)
 	if killed < trials/2 {

@@ -59,6 +59,9 @@ type testEnv struct {
 	afterWrite func()
 	// bulkUploads counts the Bulk API ingest uploads the org received.
 	bulkUploads atomic.Int64
+	// queryPages counts the query pages the org served (first pages and
+	// next-page requests of the REST query resources).
+	queryPages atomic.Int64
 }
 
 // onWrite sets (nil: clears) what runs after each write the org applies.
@@ -104,6 +107,9 @@ func newTestEnv(t testing.TB, opts ...envOption) *testEnv {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/jobs/ingest/") && strings.HasSuffix(r.URL.Path, "/batches") {
 			env.bulkUploads.Add(1)
+		}
+		if p := r.URL.Path; strings.Contains(p, "/query/") || strings.HasSuffix(p, "/query") || strings.Contains(p, "/queryAll") {
+			env.queryPages.Add(1)
 		}
 		env.mu.Lock()
 		after := env.afterWrite
