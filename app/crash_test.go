@@ -146,26 +146,13 @@ func testKilledPushLosesNothing(t *testing.T, bulk bool) {
 		}
 		env.svc.Close()
 
-		cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url)
+		childEnv := []string{envCrashHome + "=" + env.home, envCrashURL + "=" + env.url}
 		if bulk {
-			cmd.Env = append(cmd.Env, envCrashBulk+"=1")
+			childEnv = append(childEnv, envCrashBulk+"=1")
 		}
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// Wait until the child is about to push, then kill it at a random
-		// moment of the push (or let it finish when it is quicker).
-		lines := bufio.NewScanner(out)
-		for lines.Scan() && !strings.Contains(lines.Text(), crashChildReady) {
-		}
-		go io.Copy(io.Discard, out)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+		// Once the child is about to push, kill it at a random moment of
+		// the push (or let it finish when it is quicker).
+		cmd, done := startCrashChild(t, self, childEnv)
 		uploads := env.bulkUploads.Load()
 		select {
 		case <-done:
@@ -419,21 +406,7 @@ func TestKilledFirstPullLeavesAConsistentStore(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	killed := 0
 	for _, name := range names {
-		cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url, envCrashPull+"="+name)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := bufio.NewScanner(out)
-		for lines.Scan() && !strings.Contains(lines.Text(), crashChildReady) {
-		}
-		go io.Copy(io.Discard, out)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
+		cmd, done := startCrashChild(t, self, []string{envCrashHome + "=" + env.home, envCrashURL + "=" + env.url, envCrashPull + "=" + name})
 		// Kill once the child has asked for its second or third page (so
 		// a page or two may be stored, on any machine), at a random moment
 		// up to 60 ms later.
@@ -505,4 +478,27 @@ func TestKilledFirstPullLeavesAConsistentStore(t *testing.T) {
 	if err := env.svc.store.st.Check(); err != nil {
 		t.Fatalf("integrity after the last pulls: %v", err)
 	}
+}
+
+// startCrashChild starts the test binary as TestCrashChild with extra
+// environment and returns once the child says it is about to sync (from
+// then on the caller may kill it); done receives its exit.
+func startCrashChild(t *testing.T, self string, extraEnv []string) (*exec.Cmd, <-chan error) {
+	t.Helper()
+	cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), extraEnv...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := bufio.NewScanner(out)
+	for lines.Scan() && !strings.Contains(lines.Text(), crashChildReady) {
+	}
+	go io.Copy(io.Discard, out)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	return cmd, done
 }
