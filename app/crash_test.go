@@ -376,6 +376,85 @@ func TestCrashAfterSendIsNotAConflict(t *testing.T) {
 	}
 }
 
+// TestTwoCrashesInARowAreNotAConflict: a push dies after Salesforce took
+// its updates (their in-flight values recorded, not written back); the
+// user edits one of the rows again and the next push dies too, after
+// recording its own in-flight values but before Salesforce took them. The
+// second run recognised the first run's values (moving the rows' bases)
+// and replaced their in-flight entries: those base moves must survive its
+// death, or the third run sees Salesforce changed under both rows' old
+// bases: the edited row comes back as a conflict, and the other is left
+// modified with nothing to send.
+func TestTwoCrashesInARowAreNotAConflict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	env := newTestEnv(t)
+	ids := env.seedContacts(3)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	title := col(t, sh, "Title")
+	a, b := env.rowByRecord(sh.ID, ids[0]), env.rowByRecord(sh.ID, ids[1])
+	env.edit(sh.ID, a.ID, title, "Sent by the first dead run")
+	env.edit(sh.ID, b.ID, title, "Also sent by it")
+	env.svc.Close()
+
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var child atomic.Pointer[os.Process]
+	kill := func() {
+		if p := child.Load(); p != nil {
+			_ = p.Kill()
+		}
+	}
+	die := func(what string) {
+		t.Helper()
+		cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		child.Store(cmd.Process)
+		err := cmd.Wait()
+		child.Store(nil)
+		env.onWrite(nil)
+		env.onWriteRequest(nil)
+		if err == nil {
+			t.Fatalf("the %s did not die", what)
+		}
+	}
+	env.onWrite(kill) // dies once the org took its updates
+	die("first push")
+	if got := env.get("Contact", ids[1], "Title"); got != "Also sent by it" {
+		t.Fatalf("org Title %v: the first dead run did not send its update", got)
+	}
+
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
+	env.edit(sh.ID, a.ID, title, "Edited again")
+	env.svc.Close()
+	env.onWriteRequest(kill) // dies as its updates reach the org, before it takes them
+	die("second push")
+	if got := env.get("Contact", ids[0], "Title"); got != "Sent by the first dead run" {
+		t.Fatalf("org Title %v: the second dead run's update landed, nothing to test", got)
+	}
+
+	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push, Policy: sheets.PolicyReview})
+	if run.Counts.Conflicts != 0 || run.Counts.Updated != 1 {
+		t.Errorf("run after the crashes: %+v, want one update and no conflict", run.Counts)
+	}
+	for id, want := range map[string]string{ids[0]: "Edited again", ids[1]: "Also sent by it"} {
+		if got := env.get("Contact", id, "Title"); got != want {
+			t.Errorf("org Title of %s %v, want %q", id, got, want)
+		}
+		if r := env.rowByRecord(sh.ID, id); r.State != sheets.StateSynced || r.Cells[title] != want {
+			t.Errorf("row of %s: %s %q %+v, want synced with %q", id, r.State, r.Cells[title], r.Conflicts, want)
+		}
+	}
+}
+
 // TestKilledFirstPullLeavesAConsistentStore kills processes pulling into
 // empty sheets (the path that writes pages on a goroutine and indexes the
 // new rows' keys at the end) at random moments. Reopened, the store passes

@@ -57,6 +57,11 @@ type testEnv struct {
 	// recording it. Set it with onWrite.
 	mu         sync.Mutex
 	afterWrite func()
+	// beforeWrite, when set, runs when a write request arrives, in place of
+	// the write (the org answers 503 and applies nothing): a crash after
+	// the client recorded what it is about to send, before Salesforce took
+	// any of it. Set it with onWriteRequest.
+	beforeWrite func()
 	// bulkUploads counts the Bulk API ingest uploads the org received.
 	bulkUploads atomic.Int64
 	// queryPages counts the query pages the org served (first pages and
@@ -68,6 +73,14 @@ type testEnv struct {
 func (e *testEnv) onWrite(f func()) {
 	e.mu.Lock()
 	e.afterWrite = f
+	e.mu.Unlock()
+}
+
+// onWriteRequest sets (nil: clears) what runs when a write request
+// arrives, in place of the write.
+func (e *testEnv) onWriteRequest(f func()) {
+	e.mu.Lock()
+	e.beforeWrite = f
 	e.mu.Unlock()
 }
 
@@ -112,8 +125,13 @@ func newTestEnv(t testing.TB, opts ...envOption) *testEnv {
 			env.queryPages.Add(1)
 		}
 		env.mu.Lock()
-		after := env.afterWrite
+		after, before := env.afterWrite, env.beforeWrite
 		env.mu.Unlock()
+		if before != nil && isWrite(r) {
+			before()
+			http.Error(w, `[{"errorCode":"SERVER_UNAVAILABLE","message":"test: the write was dropped"}]`, http.StatusServiceUnavailable)
+			return
+		}
 		if after == nil || !isWrite(r) {
 			h.ServeHTTP(w, r)
 			return

@@ -30,6 +30,9 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 			creates = append(creates, pr)
 		}
 	}
+	if err := e.storeBaseMoves(prs); err != nil {
+		return err
+	}
 	if calls := writeCalls(len(updates), len(creates), bulk); calls > 0 && !e.budgetAllows(calls) {
 		return nil
 	}
@@ -73,6 +76,43 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 	}
 	e.settled(sent)
 	return sendErr
+}
+
+// storeBaseMoves stores the bases that values of an earlier, interrupted
+// run moved (pr.baseMoves, see inflightMoves) before anything is recorded
+// or sent. Their in-flight entries are gone from e.inflight, and
+// saveInflight replaces an updated row's entry with what it sends now: a
+// run killed before its write-back would otherwise leave the row's base
+// at its value before the earlier send while Salesforce holds that send,
+// and the row's next edit would come back as a conflict.
+func (e *engine) storeBaseMoves(prs []*pushRow) error {
+	var ids []sheets.RowID
+	var moves []map[string]string
+	for _, pr := range prs {
+		if pr != nil && len(pr.baseMoves) > 0 {
+			ids = append(ids, pr.id)
+			moves = append(moves, pr.baseMoves)
+		}
+	}
+	for start := 0; start < len(ids); start += writeBackTxRows {
+		end := min(start+writeBackTxRows, len(ids))
+		err := e.rewrite(ids[start:end], func(i int, cur *sheets.Row) (*sheets.Row, error) {
+			if cur == nil || cur.Base == nil {
+				return nil, nil // deleted meanwhile, or never synced: no base to move
+			}
+			for col, v := range moves[start+i] {
+				setCell(cur.Base, col, v)
+			}
+			if cur.State == sheets.StateModified {
+				cur.Touch() // synced when the cells were what was sent
+			}
+			return cur, nil
+		}, nil)
+		if err != nil {
+			return fmt.Errorf("record the values an interrupted run sent: %w", err)
+		}
+	}
+	return nil
 }
 
 // bulkJobCalls is what one Bulk API 2.0 ingest job of n records costs:
