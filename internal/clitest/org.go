@@ -149,6 +149,13 @@ func flatten(prefix string, m map[string]any, out map[string]any) {
 	}
 }
 
+// IngestJobs lists the org's Bulk API 2.0 ingest jobs (GET /jobs/ingest),
+// each with its id, object, operation, state and numberRecordsProcessed:
+// a test tells from them which pushes went through Bulk.
+func (o *Org) IngestJobs() ([]map[string]any, error) {
+	return o.query("/services/data/v66.0/jobs/ingest")
+}
+
 // Str returns a record's field as text ("" for null).
 func Str(rec map[string]any, field string) string {
 	switch v := rec[field].(type) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"crmsheets/crm"
 	"crmsheets/internal/clitest"
 	"crmsheets/sheets"
 )
@@ -16,9 +17,23 @@ import (
 // of many edits and new rows, restarting it each time, then lets it finish:
 // every edit must be in the org, no record created twice, no row lost, and
 // every killed run recorded as interrupted.
+//
+// The short run is one push of n edits by sObject Collections rounds of
+// 200, killed and restarted. In the long run a push of that size is one
+// Bulk API 2.0 job: once a killed job has run, the restarted push
+// reconciles it and has nothing left to send. So before each later trial
+// the long run edits a fresh batch of rows above the Bulk threshold
+// (moving along the sheet, so records are edited again while an earlier
+// value of theirs may still be in flight) and adds a few more rows: every
+// trial kills a push with a Bulk job of its own.
 func TestCrashDuringPush(t *testing.T) {
 	n, k, kills := size(1000, 20000), size(40, 400), size(5, 30)
-	o := &outcome{Scenario: "Crash: SIGKILL during push", Tried: fmt.Sprintf("CLI pushing %d edits and %d new rows to a standalone emulator, killed at random moments and restarted", n, k), Trials: kills}
+	batch, batchNew := size(0, crm.DefaultBulkThreshold+500), size(0, 10)
+	tried := fmt.Sprintf("CLI pushing %d edits and %d new rows to a standalone emulator, killed at random moments and restarted", n, k)
+	if batch > 0 {
+		tried = fmt.Sprintf("CLI pushing %d edits and %d new rows to a standalone emulator, then before each later trial %d more edits and %d more new rows (every push one Bulk API job), killed at random moments and restarted", n, k, batch, batchNew)
+	}
+	o := &outcome{Scenario: "Crash: SIGKILL during push", Tried: tried, Trials: kills}
 	record(t, o)
 
 	// 20 ms per call keeps a push long enough for the kills to land on any
@@ -46,10 +61,13 @@ func TestCrashDuringPush(t *testing.T) {
 	// (a kill during start-up or the reads tests nothing the store must
 	// survive): each waits for the org to see a write, then kills at a
 	// random moment up to 60 ms later (300 ms in the long run: rounds of
-	// 200 take tens of milliseconds against the emulator), so later trials
-	// still find work left.
+	// 200, or a Bulk job's polls, result download and write-back, take
+	// tens to hundreds of milliseconds against the emulator).
 	killed := 0
 	for i := 0; i < kills; i++ {
+		if batch > 0 && i > 0 {
+			editMore(t, c, &e, fmt.Sprintf("Crash%d", i), i*batch, batch, batchNew)
+		}
 		before := latestWrite()
 		cmd := c.Command(context.Background(), "sync", "--sheet", sheetName, "--direction", "push", "--force")
 		if err := cmd.Start(); err != nil {
@@ -61,8 +79,9 @@ func TestCrashDuringPush(t *testing.T) {
 			_ = cmd.Process.Signal(syscall.SIGKILL)
 			<-done
 			killed++
-			// A write the killed process sent may still be landing; let it
-			// settle so the next trial does not take it for its own.
+			// A write the killed process sent may still be landing (a
+			// Bulk job runs on in the org); let it settle so the next
+			// trial does not take it for its own.
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
@@ -94,12 +113,25 @@ func TestCrashDuringPush(t *testing.T) {
 	if plan["creates"].(float64) != 0 || plan["updates"].(float64) != 0 {
 		desc += fmt.Sprintf("; a re-run would still send %v creates and %v updates", plan["creates"], plan["updates"])
 	}
-	t.Logf("%d kills, %d runs interrupted in history, %d runs in all", killed, interrupted, len(rs))
+	jobs, err := org.IngestJobs()
+	if err != nil {
+		t.Fatalf("list the org's Bulk jobs: %v", err)
+	}
+	updateJobs := 0
+	for _, j := range jobs {
+		if clitest.Str(j, "operation") == "update" {
+			updateJobs++
+		}
+	}
+	if batch > 0 && updateJobs < kills {
+		desc += fmt.Sprintf("; only %d Bulk update jobs for %d trials that each had edits above the Bulk threshold", updateJobs, kills)
+	}
+	t.Logf("%d kills, %d runs interrupted in history, %d runs in all, %d Bulk ingest jobs (%d updates)", killed, interrupted, len(rs), len(jobs), updateJobs)
 	if desc != "" {
 		t.Error(desc)
 		o.Lost = desc
 	} else {
-		o.Lost = fmt.Sprintf("nothing (%d kills landed after a write was sent, %d runs recorded as interrupted)", killed, interrupted)
+		o.Lost = fmt.Sprintf("nothing (%d kills landed after a write was sent, %d runs recorded as interrupted, %d Bulk ingest jobs)", killed, interrupted, len(jobs))
 	}
 }
 

@@ -69,40 +69,60 @@ func column(t *testing.T, sh *sheets.Sheet, field string) string {
 	return c.ID
 }
 
-// edit changes the Title of up to n pulled rows and adds k new people.
+// edit changes the Title of n pulled rows and adds k new people.
 func edit(t *testing.T, c *clitest.CLI, tag string, n, k int) edits {
 	t.Helper()
 	e := edits{titles: map[string]string{}}
+	editMore(t, c, &e, tag, 0, n, k)
+	return e
+}
+
+// editMore changes, in one transaction as a paste does, the Title of n
+// rows that have a record id, from the from-th of them on (wrapping round
+// to the first), and adds k new people; it adds them to e, where a
+// record's later Title replaces its earlier one. tag keeps values and
+// addresses apart between calls.
+func editMore(t *testing.T, c *clitest.CLI, e *edits, tag string, from, n, k int) {
+	t.Helper()
 	withService(t, c.Home, func(svc *app.Service, sh *sheets.Sheet) {
 		title := column(t, sh, "Title")
+		type pulled struct {
+			row    sheets.RowID
+			record string
+		}
+		var rows []pulled
 		for r, err := range svc.Rows(sh.ID) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(e.titles) == n {
-				break
+			if r.RecordID != "" {
+				rows = append(rows, pulled{r.ID, r.RecordID})
 			}
-			if r.RecordID == "" {
-				continue
-			}
-			v := fmt.Sprintf("%s title %d", tag, len(e.titles))
-			if _, err := svc.EditCell(sh.ID, r.ID, title, v); err != nil {
-				t.Fatal(err)
-			}
-			e.titles[r.RecordID] = v
 		}
-		if len(e.titles) < n {
-			t.Fatalf("the sheet has only %d pulled rows, want %d", len(e.titles), n)
+		if len(rows) < n {
+			t.Fatalf("the sheet has only %d rows with a record, want %d", len(rows), n)
 		}
-		first, last, email := column(t, sh, "FirstName"), column(t, sh, "LastName"), column(t, sh, "Email")
-		var cells []map[string]string
-		for i := range k {
-			addr := fmt.Sprintf("%s.new%d@reliability.example", strings.ToLower(tag), i)
-			e.newEmails = append(e.newEmails, addr)
-			cells = append(cells, map[string]string{first: "New", last: fmt.Sprintf("Person %d", i), email: addr, title: tag + " new"})
+		cells := make([]app.CellEdit, 0, n)
+		for i := range n {
+			r := rows[(from+i)%len(rows)]
+			v := fmt.Sprintf("%s title %d", tag, i)
+			cells = append(cells, app.CellEdit{Row: r.row, Column: title, Input: v})
+			e.titles[r.record] = v
 		}
 		if len(cells) > 0 {
-			if _, err := svc.AddRows(sh.ID, 0, cells); err != nil {
+			if _, err := svc.EditCells(sh.ID, cells); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first, last, email := column(t, sh, "FirstName"), column(t, sh, "LastName"), column(t, sh, "Email")
+		var added []map[string]string
+		for i := range k {
+			addr := fmt.Sprintf("%s.new%d@reliability.example", strings.ToLower(tag), i)
+			added = append(added, map[string]string{first: "New", last: fmt.Sprintf("Person %d", len(e.newEmails)), email: addr, title: tag + " new"})
+			e.newEmails = append(e.newEmails, addr)
+		}
+		if len(added) > 0 {
+			if _, err := svc.AddRows(sh.ID, 0, added); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -111,7 +131,6 @@ func edit(t *testing.T, c *clitest.CLI, tag string, n, k int) edits {
 			t.Fatal(err)
 		}
 	})
-	return e
 }
 
 // lost reads the org and the sheet back and describes everything missing:
