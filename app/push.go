@@ -167,10 +167,10 @@ func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
 	} else if err := e.sendAndWrite(ctx, all, true); err != nil {
 		return err
 	}
-	e.prog(Progress{Phase: PhasePush, Done: len(ids), Total: len(ids)})
 	if e.paused != "" {
-		return nil
+		return nil // the budget stopped it before its job: nothing was sent
 	}
+	e.prog(Progress{Phase: PhasePush, Done: len(ids), Total: len(ids)})
 	return e.pushDone(ctx)
 }
 

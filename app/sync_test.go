@@ -724,6 +724,59 @@ func TestRequestLimitExceededStopsCleanly(t *testing.T) {
 	}
 }
 
+// TestRequestLimitExceededMidBulkJob: the limit drops once a Bulk job is
+// uploaded and closed, so Salesforce runs the job while the client's polls
+// are refused. The run stops, not succeeded, with the limit named; the
+// next run (limit raised) recognises the job's updates as its own: every
+// edit in the org, no record written twice, every row synced.
+func TestRequestLimitExceededMidBulkJob(t *testing.T) {
+	env := newTestEnv(t, withServiceOptions(func(o *Options) { o.BulkThreshold = 1; o.MaxChangeShare = 1 }))
+	env.seedContacts(200)
+	sh := env.contactSheet(false)
+	env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	env.editAll(sh.ID, col(t, sh, "Title"), "Limited", 0)
+	writes := 0
+	env.onWrite(func() {
+		// An update-only push: create the job, upload, close. The limit
+		// drops once the job is closed.
+		if writes++; writes == 3 {
+			used, _ := env.org.APIUsage()
+			env.org.SetDailyAPILimit(used)
+		}
+	})
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	env.onWrite(nil)
+	if run.Status == sheets.RunSucceeded || !strings.Contains(run.Message, "REQUEST_LIMIT_EXCEEDED") {
+		t.Fatalf("run %s %q %+v, want stopped at the limit", run.Status, run.Message, run.Counts)
+	}
+	time.Sleep(200 * time.Millisecond) // the job finishes in the org
+	stamps := map[any]any{}
+	for _, c := range env.org.Records("Contact") {
+		if c["Title"] != "Limited" {
+			t.Fatalf("contact %v not updated by the job: nothing to test", c["Id"])
+		}
+		stamps[c["Id"]] = c["SystemModstamp"]
+	}
+	env.org.SetDailyAPILimit(100000)
+	rest := env.sync(sh.ID, SyncOptions{Direction: sheets.Push})
+	if rest.Status != sheets.RunSucceeded || rest.Counts.Updated != 0 {
+		t.Errorf("resumed run %s %+v (%s), want succeeded sending nothing", rest.Status, rest.Counts, rest.Message)
+	}
+	for _, c := range env.org.Records("Contact") {
+		if c["Title"] != "Limited" || c["SystemModstamp"] != stamps[c["Id"]] {
+			t.Fatalf("contact %v: %v modstamp %v, was %v: written again", c["Id"], c["Title"], c["SystemModstamp"], stamps[c["Id"]])
+		}
+	}
+	for r, err := range env.svc.Rows(sh.ID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.State != sheets.StateSynced {
+			t.Fatalf("row %d %s (%s) after the resumed run, want synced", r.ID, r.State, r.Error)
+		}
+	}
+}
+
 func TestBlankPolicies(t *testing.T) {
 	env := newTestEnv(t)
 	acct := env.insert("Account", map[string]any{"Name": "Acme"})
