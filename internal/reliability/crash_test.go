@@ -31,7 +31,7 @@ func TestCrashDuringPush(t *testing.T) {
 	batch, batchNew := size(0, crm.DefaultBulkThreshold+500), size(0, 10)
 	tried := fmt.Sprintf("CLI pushing %d edits and %d new rows to a standalone emulator, killed at random moments and restarted", n, k)
 	if batch > 0 {
-		tried = fmt.Sprintf("CLI pushing %d edits and %d new rows to a standalone emulator, then before each later trial %d more edits and %d more new rows (every push one Bulk API job), killed at random moments and restarted", n, k, batch, batchNew)
+		tried = fmt.Sprintf("CLI pushing %d edits and %d new rows to a standalone emulator, then before each later trial %d more edits and %d more new rows (every push through Bulk API jobs), killed at random moments and restarted", n, k, batch, batchNew)
 	}
 	o := &outcome{Scenario: "Crash: SIGKILL during push", Tried: tried, Trials: kills}
 	record(t, o)

@@ -19,8 +19,10 @@ import (
 // way, with the rounds it sent recorded. The long run's push (above the
 // Bulk threshold) is one Bulk API job per operation, all or nothing from
 // the client's view: it stops before its job when the calls left cannot
-// pay for it, and if the job ran in the org before the client was cut off,
-// the resumed run must recognise it and send nothing twice. Both are
+// pay for it (the run's own budget check); if the limit drops under a job
+// already running, the job runs on in the org and the resumed run must
+// recognise it and send nothing twice (app's
+// TestRequestLimitExceededMidBulkJob drops it so). Both runs here are
 // checked in the org itself: every record the stopped run wrote keeps its
 // SystemModstamp through the resumed run, every other one is written by it.
 func TestDailyLimitStopsAndResumes(t *testing.T) {
