@@ -80,6 +80,10 @@ type engine struct {
 	// back (see inflight.go).
 	inflight                     inflightUpdates
 	inflightDirty, inflightSaved bool
+	// inflightTaken are the entries whose values moved bases in memory
+	// only (see inflightMoves): put back at the end of a run stopped
+	// before those bases were stored, so the next run moves them again.
+	inflightTaken inflightUpdates
 	// heldRows counts rows whose edits the blank cells option kept from
 	// being sent; heldFirst is the first one's explanation (see held.go).
 	heldRows  int
@@ -239,6 +243,9 @@ func (e *engine) finish(ctx context.Context, runErr error) (*sheets.Run, error) 
 	}
 	if runErr == nil && r.Status != sheets.RunCancelled {
 		e.s.noteCallOK()
+	}
+	if r.Status != sheets.RunSucceeded {
+		e.restoreTakenInflight()
 	}
 	if err := e.flushInflight(); err != nil {
 		runErr = errors.Join(runErr, err)

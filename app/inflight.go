@@ -155,9 +155,43 @@ func (e *engine) inflightMoves(r *sheets.Row, remote map[string]string) map[stri
 			}
 		}
 	}
+	if moved != nil {
+		if e.inflightTaken == nil {
+			e.inflightTaken = inflightUpdates{}
+		}
+		e.inflightTaken[k] = vals
+	}
 	delete(e.inflight, k)
 	e.inflightDirty = true
 	return moved
+}
+
+// storedMoves notes that the bases moved for rows ids are in the store:
+// their entries need not come back (see restoreTakenInflight).
+func (e *engine) storedMoves(ids []sheets.RowID) {
+	for _, id := range ids {
+		delete(e.inflightTaken, rowKey(id))
+	}
+}
+
+// restoreTakenInflight puts back the entries whose base moves a stopped
+// run may not have stored (cancelled, paused or failed between planning
+// and its write-back): dropped, the next run would find the row's base
+// before the earlier send while Salesforce holds it, and the row's next
+// edit would come back as a conflict. An entry whose move was stored after
+// all is harmless: the next read finds the base already moved. A row with
+// a newer entry (sent by this run) keeps that one.
+func (e *engine) restoreTakenInflight() {
+	if e.inflight == nil {
+		e.inflight = inflightUpdates{}
+	}
+	for k, vals := range e.inflightTaken {
+		if _, ok := e.inflight[k]; !ok {
+			e.inflight[k] = vals
+			e.inflightDirty = true
+		}
+	}
+	e.inflightTaken = nil
 }
 
 // settled drops the entries of rows whose write-back is done.

@@ -111,6 +111,7 @@ func (e *engine) storeBaseMoves(prs []*pushRow) error {
 		if err != nil {
 			return fmt.Errorf("record the values an interrupted run sent: %w", err)
 		}
+		e.storedMoves(ids[start:end])
 	}
 	return nil
 }
