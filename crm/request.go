@@ -123,17 +123,24 @@ func (c *Client) send(ctx context.Context, req *request, handle func(*http.Respo
 	}
 }
 
-// newHTTPRequest builds one transmission of req. wrote becomes true once the
-// whole request was written to the connection. It is atomic because the
-// transport's write loop may still report the write after Do has returned
-// with an error (a connection cut mid-answer).
+// newHTTPRequest builds one transmission of req. wrote becomes true as soon
+// as the request's headers are written: from then on Salesforce may have
+// the request, so a create is never sent again. It is set before the body
+// leaves, not when the transport reports the whole request written: that
+// report comes from the write loop after the last byte, and an answer cut
+// off by the server can reach Do first, which made a create that
+// Salesforce had saved look unsent and sent it twice. It is atomic because
+// the write loop sets it.
 func (c *Client) newHTTPRequest(ctx context.Context, req *request) (*http.Request, *atomic.Bool, error) {
 	wrote := new(atomic.Bool)
-	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
-		if info.Err == nil {
-			wrote.Store(true)
-		}
-	}}
+	trace := &httptrace.ClientTrace{
+		WroteHeaders: func() { wrote.Store(true) },
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				wrote.Store(true)
+			}
+		},
+	}
 	var body io.Reader
 	if req.body != nil {
 		body = bytes.NewReader(req.body)

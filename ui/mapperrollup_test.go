@@ -87,6 +87,6 @@ func TestRollupColumnFromTheMapper(t *testing.T) {
 		}
 	}
 	if filled == 0 {
-		t.Fatal("no account got a sum of won deals")
+		t.Fatalf("no account got a sum of won deals (the screen says %q)", m.message.Text)
 	}
 }
