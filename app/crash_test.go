@@ -332,8 +332,7 @@ func TestCrashAfterSendIsNotAConflict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url)
+	cmd := crashChildCommand(self, envCrashHome+"="+env.home, envCrashURL+"="+env.url)
 	// The child dies once the org applied its first write, before the
 	// answer reaches it: after Salesforce took the batch, before the sheet
 	// recorded it.
@@ -411,8 +410,7 @@ func TestTwoCrashesInARowAreNotAConflict(t *testing.T) {
 	}
 	die := func(what string) {
 		t.Helper()
-		cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), envCrashHome+"="+env.home, envCrashURL+"="+env.url)
+		cmd := crashChildCommand(self, envCrashHome+"="+env.home, envCrashURL+"="+env.url)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -564,8 +562,7 @@ func TestKilledFirstPullLeavesAConsistentStore(t *testing.T) {
 // then on the caller may kill it); done receives its exit.
 func startCrashChild(t *testing.T, self string, extraEnv []string) (*exec.Cmd, <-chan error) {
 	t.Helper()
-	cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), extraEnv...)
+	cmd := crashChildCommand(self, extraEnv...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -580,4 +577,12 @@ func startCrashChild(t *testing.T, self string, extraEnv []string) (*exec.Cmd, <
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	return cmd, done
+}
+
+// crashChildCommand is the test binary run as TestCrashChild with extra
+// environment (the home, the org's URL and what to do), not yet started.
+func crashChildCommand(self string, extraEnv ...string) *exec.Cmd {
+	cmd := exec.Command(self, "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), extraEnv...)
+	return cmd
 }

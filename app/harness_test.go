@@ -121,7 +121,7 @@ func newTestEnv(t testing.TB, opts ...envOption) *testEnv {
 		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/jobs/ingest/") && strings.HasSuffix(r.URL.Path, "/batches") {
 			env.bulkUploads.Add(1)
 		}
-		if p := r.URL.Path; strings.Contains(p, "/query/") || strings.HasSuffix(p, "/query") || strings.Contains(p, "/queryAll") {
+		if p := r.URL.Path; !strings.Contains(p, "/jobs/") && (strings.Contains(p, "/query/") || strings.HasSuffix(p, "/query") || strings.Contains(p, "/queryAll")) {
 			env.queryPages.Add(1)
 		}
 		env.mu.Lock()
