@@ -70,6 +70,7 @@ func flow(b *testing.B, bin string, accounts int) {
 		b.ReportMetric(float64(pulled)/r.Took.Seconds(), "pull-rec/s")
 		b.ReportMetric(float64(runs[0].APICalls), "pull-calls")
 		b.ReportMetric(mb(r.MaxRSSKB), "pull-peak-MB")
+		b.ReportMetric(mb(r.MaxAnonKB), "pull-anon-MB")
 		b.ReportMetric(float64(dirSize(c.Home))/(1<<20), "store-MB")
 		var n int
 		bareREST := timeIt(func() { n = bc.restPull(pullSOQL()) })
@@ -106,6 +107,7 @@ func flow(b *testing.B, bin string, accounts int) {
 		b.ReportMetric(float64(runs[0].APICalls), "push-calls")
 		b.ReportMetric(float64(plan.APICalls), "push-plan-calls")
 		b.ReportMetric(mb(r.MaxRSSKB), "push-peak-MB")
+		b.ReportMetric(mb(r.MaxAnonKB), "push-anon-MB")
 		rows := titleRows(b, bc, titles)
 		header := []string{"Id", "Title"}
 		bareBulkPush := timeIt(func() { bc.bulkUpdate("Contact", header, rows) })

@@ -65,6 +65,11 @@ type Result struct {
 	Out, Err string
 	Code     int
 	MaxRSSKB int64 // peak resident memory of the process
+	// MaxAnonKB is the peak of the process's anonymous resident memory
+	// (RssAnon: heap, stacks; not the store file bbolt maps, whose pages
+	// are the OS's reclaimable file cache), sampled every 5 ms on Linux
+	// (0 elsewhere).
+	MaxAnonKB int64
 	Took     time.Duration
 }
 
@@ -103,8 +108,14 @@ func (c *CLI) Run(t testing.TB, timeout time.Duration, args ...string) Result {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
-	err := cmd.Run()
-	r := Result{Out: out.String(), Err: errb.String(), Took: time.Since(start)}
+	err := cmd.Start()
+	var anon int64
+	if err == nil {
+		stop := sampleAnon(cmd.Process.Pid, &anon)
+		err = cmd.Wait()
+		stop()
+	}
+	r := Result{Out: out.String(), Err: errb.String(), Took: time.Since(start), MaxAnonKB: anon}
 	c.record(r.Out, r.Err)
 	var xe *exec.ExitError
 	switch {
@@ -359,4 +370,39 @@ func Authorize(authorizeURL, base, action string) error {
 	}
 	back.Body.Close()
 	return nil
+}
+
+// sampleAnon samples the RssAnon line of /proc/pid/status every 5 ms and
+// keeps its peak in *peak (kB) until the returned stop is called.
+func sampleAnon(pid int, peak *int64) (stop func()) {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	quit, done := make(chan struct{}), make(chan struct{})
+	read := func() {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+				var kb int64
+				if _, err := fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb); err == nil && kb > *peak {
+					*peak = kb
+				}
+			}
+		}
+	}
+	go func() {
+		defer close(done)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			read()
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(quit); <-done }
 }
