@@ -70,7 +70,7 @@ type Result struct {
 	// are the OS's reclaimable file cache), sampled every 5 ms on Linux
 	// (0 elsewhere).
 	MaxAnonKB int64
-	Took     time.Duration
+	Took      time.Duration
 }
 
 // CLI is the binary with a home directory, as one user's machine.
