@@ -23,8 +23,10 @@ import (
 // pushCandidates scans the sheet for rows a push must look at: rows with
 // local changes, rows without a record id (to match by key or create) and
 // rows whose create is pending. Deleted-remotely and empty rows are left.
+// It reads the rows' summaries, not the rows: a push of a few edits on a
+// large sheet decodes only the rows it sends.
 func (e *engine) pushCandidates() (ids, pending []sheets.RowID, overwrites int, err error) {
-	for r, err := range e.s.store.Rows(e.sh.ID) {
+	for r, err := range e.s.store.RowSummaries(e.sh.ID) {
 		if err != nil {
 			return nil, nil, 0, fmt.Errorf("push %q: scan rows: %w", e.sh.Name, err)
 		}
@@ -33,31 +35,15 @@ func (e *engine) pushCandidates() (ids, pending []sheets.RowID, overwrites int, 
 		case r.State == sheets.StateCreatePending:
 			pending = append(pending, r.ID)
 		case r.RecordID == "":
-			if len(r.Cells) > 0 {
+			if r.HasCells {
 				ids = append(ids, r.ID)
 			}
-		case changed(r):
+		case r.Changed:
 			ids = append(ids, r.ID)
 			overwrites++
 		}
 	}
 	return ids, pending, overwrites, nil
-}
-
-// changed is len(r.Changed()) > 0 without listing the columns (the scan
-// of a push meets every row of the sheet).
-func changed(r *sheets.Row) bool {
-	for k, v := range r.Cells {
-		if r.Base[k] != v {
-			return true
-		}
-	}
-	for k, v := range r.Base {
-		if _, ok := r.Cells[k]; !ok && v != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // push sends the sheet's changes: reconcile pending creates, apply the

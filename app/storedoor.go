@@ -63,6 +63,20 @@ func (d storeDoor) Rows(sheetID string) iter.Seq2[*sheets.Row, error] {
 	}
 }
 
+// RowSummaries yields a summary of each of a sheet's rows in order
+// (id, state, record id, whether it has cells and local changes), read
+// without decoding the rows: a push's scan for candidates meets every row
+// of the sheet and needs no more. A failure is translated.
+func (d storeDoor) RowSummaries(sheetID string) iter.Seq2[store.RowSummary, error] {
+	return func(yield func(store.RowSummary, error) bool) {
+		for r, err := range d.st.RowSummaries(sheetID) {
+			if !yield(r, fromStore(err)) {
+				return
+			}
+		}
+	}
+}
+
 // The rest of the store's API, each call translated.
 
 func (d storeDoor) AddColumn(sheetID string, c sheets.Column) (sheets.Column, error) {

@@ -202,59 +202,7 @@ func (tx *Tx) RowCount(sheetID string) (int, error) {
 // skipped by a renumbering of positions. Each yielded row belongs to the
 // caller. On error it yields (nil, err) once and stops.
 func (s *Store) Rows(sheetID string) iter.Seq2[*sheets.Row, error] {
-	return func(yield func(*sheets.Row, error) bool) {
-		var (
-			after  []byte       // position key of the last row yielded
-			lastID sheets.RowID // and its id
-		)
-		batch := make([]*sheets.Row, 0, rowBatch)
-		for {
-			batch = batch[:0]
-			err := s.view(func(tx *Tx) error {
-				sd, err := tx.sheet(sheetID)
-				if err != nil {
-					return err
-				}
-				c := sd.rows.Cursor()
-				var k, v []byte
-				switch {
-				case after == nil:
-					k, v = c.First()
-				default:
-					// where the last row is now; where it was if deleted
-					from := after
-					if p := sd.ids.Get(sd.u64(uint64(lastID))); p != nil {
-						from = p
-					}
-					if k, v = c.Seek(from); k != nil && bytes.Equal(k, from) {
-						k, v = c.Next()
-					}
-				}
-				for ; k != nil && len(batch) < rowBatch; k, v = c.Next() {
-					r, err := decodeRow(v, sd.cols)
-					if err != nil {
-						return fmt.Errorf("sheet %q: %w", sd.def.Name, err)
-					}
-					batch = append(batch, r)
-					after = append(after[:0], k...)
-					lastID = r.ID
-				}
-				return nil
-			})
-			if err != nil {
-				yield(nil, fmt.Errorf("read rows: %w", err))
-				return
-			}
-			for _, r := range batch {
-				if !yield(r, nil) {
-					return
-				}
-			}
-			if len(batch) < rowBatch {
-				return
-			}
-		}
-	}
+	return scanRows(s, sheetID, decodeRow, func(r *sheets.Row) sheets.RowID { return r.ID })
 }
 
 // Rows iterates over a sheet's rows in order inside the transaction (for
