@@ -42,12 +42,15 @@ var bulkPlanRows = 5000
 type engine struct {
 	// lean holds the plans a push's lean rows share (see pushRow).
 	lean leanPlans
-	s    *Service
-	c    *crm.Client
-	sh   *sheets.Sheet
-	b    *binding
-	opt  SyncOptions
-	pl   *merge.Planner // the run's direction: push and both use it for the push phase
+	// spool holds a real Bulk push's lean updates from planning to
+	// write-back (nil otherwise; see pushSpool).
+	spool *pushSpool
+	s     *Service
+	c     *crm.Client
+	sh    *sheets.Sheet
+	b     *binding
+	opt   SyncOptions
+	pl    *merge.Planner // the run's direction: push and both use it for the push phase
 	// pullPl merges in the pull phase (direction pull): in a both-ways run
 	// the pull never sends, so a sheet-wins field must stay modified for
 	// the push phase instead of being rebased as if it had been sent.

@@ -189,11 +189,11 @@ func isDeleted(rec crm.Record) bool {
 // read back (defaults, auto-numbers, names). Otherwise Salesforce holds
 // what was sent, and reading it back would only spend calls.
 func (e *engine) needsReadBack(pr *pushRow) bool {
-	for _, bc := range e.b.cols {
-		if !bc.path && bc.field != nil && (bc.field.Calculated || !bc.field.Createable && !bc.field.Updateable) {
-			return true
-		}
-	}
+	return e.leanReadBack() || e.sendsPath(pr)
+}
+
+// sendsPath reports whether a planned row sends a relationship column.
+func (e *engine) sendsPath(pr *pushRow) bool {
 	path := false
 	pr.eachSend(func(colID string, _ merge.Change) {
 		if bc, ok := e.b.byCol[colID]; ok && bc.path {
@@ -201,6 +201,18 @@ func (e *engine) needsReadBack(pr *pushRow) bool {
 		}
 	})
 	return path
+}
+
+// leanReadBack reports whether every update must be read back because the
+// sheet maps a column Salesforce computes (see needsReadBack): a spooled
+// update sends no relationship column, so this alone decides for it.
+func (e *engine) leanReadBack() bool {
+	for _, bc := range e.b.cols {
+		if !bc.path && bc.field != nil && (bc.field.Calculated || !bc.field.Createable && !bc.field.Updateable) {
+			return true
+		}
+	}
+	return false
 }
 
 // readBack reads the records the push wrote (by 18-character id) into

@@ -37,7 +37,7 @@ func (s *Service) loadInflight(sheetID string) (inflightUpdates, error) {
 // straight from its rows, not added to e.inflight: a Bulk push of 100k
 // rows would hold them all twice. They are settled by the write-back (or,
 // when it fails, kept by keepInflight).
-func (e *engine) saveInflight(prs []*pushRow) error {
+func (e *engine) saveInflight(prs sendList) error {
 	raw, err := e.inflightJSON(prs)
 	if err == nil {
 		err = e.s.store.PutSetting(inflightKey(e.sh.ID), json.RawMessage(raw))
@@ -62,8 +62,8 @@ func (e *engine) sentCells(pr *pushRow, each func(col, value string)) {
 // inflightJSON encodes e.inflight and the updates of prs as the setting
 // inflightUpdates decodes (an update's entry last: it replaces an older
 // one of its row).
-func (e *engine) inflightJSON(prs []*pushRow) ([]byte, error) {
-	buf := make([]byte, 0, 64*len(prs)+2)
+func (e *engine) inflightJSON(prs sendList) ([]byte, error) {
+	buf := make([]byte, 0, 64*prs.len()+2)
 	buf = append(buf, '{')
 	first := true
 	var err error
@@ -105,8 +105,11 @@ func (e *engine) inflightJSON(prs []*pushRow) ([]byte, error) {
 			}
 		})
 	}
-	for _, pr := range prs {
+	if rerr := prs.each(e, func(_ int, pr *pushRow) bool {
 		entry(rowKey(pr.id), func(each func(col, value string)) { e.sentCells(pr, each) })
+		return true
+	}); rerr != nil {
+		return nil, rerr
 	}
 	return append(buf, '}'), err
 }

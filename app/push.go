@@ -116,7 +116,22 @@ func (e *engine) push(ctx context.Context) error {
 // flat with the sheet's size instead of holding every row, its snapshot
 // and its maps at once.
 func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
-	all := make([]*pushRow, 0, len(ids))
+	var all []*pushRow
+	if e.dry != nil {
+		all = make([]*pushRow, 0, len(ids))
+	} else {
+		// A real run keeps its lean updates in a work file until their
+		// write-back (see pushSpool): its memory stays flat.
+		spool, err := newPushSpool()
+		if err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
+		e.spool = spool
+		defer func() {
+			spool.close()
+			e.spool = nil
+		}()
+	}
 	listed := 0 // rows of all a plan has listed
 	rounds, stop := e.prefetchRows(ids)
 	defer stop()
@@ -134,7 +149,15 @@ func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
 		if e.paused != "" {
 			return nil // the budget stopped the reads: nothing is sent
 		}
-		all = append(all, prs...)
+		for _, pr := range prs {
+			if e.spool != nil && e.spoolable(pr) {
+				if err := e.spool.add(e, pr); err != nil {
+					return fmt.Errorf("push: %w", err)
+				}
+				continue
+			}
+			all = append(all, pr)
+		}
 		// A plan lists rows in order as soon as they are prepared, and
 		// keeps only what it counts of them.
 		for ; e.dry != nil && listed < len(all) && !all[listed].deferred; listed++ {
@@ -147,6 +170,11 @@ func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
 	}
 	if e.paused != "" {
 		return nil
+	}
+	if e.spool != nil {
+		if err := e.spool.finish(); err != nil {
+			return fmt.Errorf("push: %w", err)
+		}
 	}
 	if e.dry != nil {
 		e.planned(all, true)

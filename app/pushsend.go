@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,27 +19,29 @@ import (
 // the API calls that costs.
 
 // sendAndWrite marks creates pending, sends the chunk's writes and writes
-// back ids, bases, states and outcomes in one transaction.
+// back ids, bases, states and outcomes. The updates of a real Bulk push
+// waiting in e.spool go first, then the rows of prs.
 func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) error {
-	var updates, creates []*pushRow
+	var memUpdates, creates []*pushRow
 	for _, pr := range prs {
 		switch {
 		case pr.err != nil:
 		case pr.op == sheets.OpUpdate:
-			updates = append(updates, pr)
+			memUpdates = append(memUpdates, pr)
 		case pr.op == sheets.OpCreate:
 			creates = append(creates, pr)
 		}
 	}
+	updates := sendList{spool: e.spool, mem: memUpdates}
 	if err := e.storeBaseMoves(prs); err != nil {
 		return err
 	}
-	if calls := writeCalls(len(updates), len(creates), bulk); calls > 0 && !e.budgetAllows(calls) {
+	if calls := writeCalls(updates.len(), len(creates), bulk); calls > 0 && !e.budgetAllows(calls) {
 		return nil
 	}
 	// Crash safety: the updates about to be sent are recorded, and rows
 	// about to be created are marked, before the call.
-	if len(updates) > 0 {
+	if updates.len() > 0 {
 		if err := e.saveInflight(updates); err != nil {
 			return err
 		}
@@ -52,11 +55,11 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 		e.sendStart = e.s.now().UTC()
 	}
 	var sendErr error
-	if len(updates) > 0 {
+	if updates.len() > 0 {
 		sendErr = e.send(ctx, crm.OpUpdate, updates, bulk)
 	}
 	if len(creates) > 0 && sendErr == nil {
-		sendErr = e.send(ctx, crm.OpInsert, creates, bulk)
+		sendErr = e.send(ctx, crm.OpInsert, sendList{mem: creates}, bulk)
 	} else if len(creates) > 0 {
 		for _, pr := range creates {
 			pr.fail(errNotSent, "")
@@ -66,16 +69,61 @@ func (e *engine) sendAndWrite(ctx context.Context, prs []*pushRow, bulk bool) er
 	if errors.As(sendErr, &unknown) {
 		sendErr = nil // those rows stay create-pending; the next push reconciles them
 	}
-	sent := make([]sheets.RowID, len(updates))
-	for i, pr := range updates {
+	sent := make([]sheets.RowID, len(memUpdates))
+	for i, pr := range memUpdates {
 		sent[i] = pr.id
 	}
-	updates, creates = nil, nil // writeBack lets go of the rows as it writes them
+	memUpdates, creates = nil, nil // writeBack lets go of the rows as it writes them
+	if e.spool != nil {
+		// The spooled rows the send took back (refused or not sent) are
+		// written back with the others.
+		prs = append(prs, e.spool.takenRows...)
+		e.spool.takenRows = nil
+	}
 	if err := e.writeBack(prs); err != nil {
 		return errors.Join(sendErr, err)
 	}
 	e.settled(sent)
 	return sendErr
+}
+
+// sendList is the rows of one operation a push sends: the rows waiting in
+// spool (its rows 0 to spool.n-1; nil when none), then the rows of mem.
+type sendList struct {
+	spool *pushSpool
+	mem   []*pushRow
+}
+
+func (l sendList) spooled() int {
+	if l.spool == nil {
+		return 0
+	}
+	return l.spool.n
+}
+
+func (l sendList) len() int { return l.spooled() + len(l.mem) }
+
+// at returns row i of the list.
+func (l sendList) at(e *engine, i int) (*pushRow, error) {
+	if n := l.spooled(); i >= n {
+		return l.mem[i-n], nil
+	}
+	return l.spool.row(e, i)
+}
+
+// each calls fn with each row of the list in order, until fn returns
+// false.
+func (l sendList) each(e *engine, fn func(i int, pr *pushRow) bool) error {
+	for i := range l.len() {
+		pr, err := l.at(e, i)
+		if err != nil {
+			return err
+		}
+		if !fn(i, pr) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // storeBaseMoves stores the bases that values of an earlier, interrupted
@@ -155,12 +203,21 @@ func writeCalls(updates, creates int, bulk bool) int {
 
 // send writes records with sObject Collections (or Bulk API 2.0) and
 // stores each result on its row.
-func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow, bulk bool) error {
+func (e *engine) send(ctx context.Context, op crm.BulkOperation, rows sendList, bulk bool) error {
+	n := rows.len()
+	// A spooled row that does not read back is sent as a record without
+	// id or fields, which Salesforce refuses: nothing wrong is written
+	// (saveInflight read every row just before).
+	var readErr error
 	// Records are made when sent: a Bulk push would hold a map per row.
 	// recInto fills fields (cleared) with row i's and returns its record.
 	recInto := func(i int, fields map[string]any) crm.Record {
-		pr := prs[i]
 		clear(fields)
+		pr, err := rows.at(e, i)
+		if err != nil {
+			readErr = cmp.Or(readErr, err)
+			return crm.Record{Type: e.b.object, Fields: fields}
+		}
 		_, _ = e.sendFields(pr, func(f string, v any) { fields[f] = v }) // checked by prepareSend
 		r := crm.Record{Type: e.b.object, Fields: fields}
 		if op == crm.OpUpdate {
@@ -173,12 +230,13 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 	// BulkIngestEach is done with each record before asking for the next.
 	recShared := func(i int) crm.Record { return recInto(i, shared) }
 	records := func() []crm.Record {
-		recs := make([]crm.Record, len(prs))
-		for i := range prs {
+		recs := make([]crm.Record, n)
+		for i := range n {
 			recs[i] = recOf(i)
 		}
 		return recs
 	}
+	prs := rows.mem // Collections pushes and creates never spool
 	var res []crm.Result
 	var err error
 	if op == crm.OpInsert && bulk {
@@ -197,7 +255,7 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 		if op == crm.OpInsert && e.b.key != nil && !e.b.key.path {
 			match = e.b.key.field.Name
 		}
-		res, err = e.c.BulkIngestEach(ctx, e.b.object, op, match, len(prs), recShared, func(state string) {
+		res, err = e.c.BulkIngestEach(ctx, e.b.object, op, match, n, recShared, func(state string) {
 			e.prog(Progress{Phase: PhasePush + " (Bulk API job " + strings.ToLower(state) + ")"})
 		})
 	case op == crm.OpInsert:
@@ -206,7 +264,7 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 		res, err = e.c.Update(ctx, e.b.object, records())
 	}
 	if bulk && op == crm.OpInsert && err == nil {
-		e.explainBulkDuplicates(ctx, len(prs), recOf, res)
+		e.explainBulkDuplicates(ctx, n, recOf, res)
 	}
 	var unknown *crm.OutcomeUnknownError
 	errors.As(err, &unknown)
@@ -216,7 +274,22 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 			lost[i] = true
 		}
 	}
-	for i, pr := range prs {
+	spooled := rows.spooled()
+	readBack := e.leanReadBack()
+	for i := range n {
+		ok := !lost[i] && i < len(res) && res[i].Success
+		if i < spooled && ok && (op != crm.OpUpdate || !readBack) {
+			continue // a spooled update Salesforce took: the write-back reads it
+		}
+		pr, rerr := rows.at(e, i)
+		if rerr != nil {
+			readErr = cmp.Or(readErr, rerr)
+			break
+		}
+		if i < spooled && !ok {
+			// Taken back into memory: its outcome is its own.
+			rows.spool.take(i, pr)
+		}
 		switch {
 		case lost[i]:
 			pr.fail(crm.ErrOutcomeUnknown, "OUTCOME_UNKNOWN")
@@ -247,9 +320,12 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, prs []*pushRow,
 			err = derr
 		}
 	}
+	if readErr != nil && err == nil {
+		err = fmt.Errorf("push: %w", readErr)
+	}
 	if err != nil && unknown == nil {
 		e.s.noteCallErr(err)
-		return fmt.Errorf("%s %d %s records: %w", op, len(prs), e.b.object, err)
+		return fmt.Errorf("%s %d %s records: %w", op, n, e.b.object, err)
 	}
 	return err
 }
@@ -314,6 +390,10 @@ func (e *engine) rewrite(ids []sheets.RowID, fn func(i int, cur *sheets.Row) (*s
 // row and its history still land together. Each transaction's rows are let
 // go once written, so a Bulk round's memory shrinks as it is written back.
 func (e *engine) writeBack(prs []*pushRow) error {
+	if err := e.writeBackSpool(); err != nil {
+		e.keepInflight(prs)
+		return err
+	}
 	for len(prs) > 0 {
 		n := min(len(prs), writeBackTxRows)
 		if err := e.writeBackRows(prs[:n]); err != nil {
@@ -330,6 +410,60 @@ func (e *engine) writeBack(prs []*pushRow) error {
 		return err
 	}
 	return nil
+}
+
+// writeBackSpool writes back the updates waiting in e.spool that Salesforce
+// took, writeBackTxRows at a time, read back from the spool in order (the
+// rows it refused were taken back into memory by send).
+func (e *engine) writeBackSpool() error {
+	s := e.spool
+	if s == nil || s.n == 0 {
+		return nil
+	}
+	list := sendList{spool: s}
+	chunk := make([]*pushRow, 0, min(s.n, writeBackTxRows))
+	ids := make([]sheets.RowID, 0, cap(chunk))
+	flush := func(next int) error {
+		if len(chunk) == 0 {
+			return nil
+		}
+		if err := e.writeBackRows(chunk); err != nil {
+			// Not written back: the next run recognises what was sent.
+			e.keepInflight(chunk)
+			_ = list.each(e, func(i int, pr *pushRow) bool {
+				if i >= next && !s.taken[i] {
+					e.keepInflight([]*pushRow{pr})
+				}
+				return true
+			})
+			return err
+		}
+		for _, pr := range chunk {
+			ids = append(ids, pr.id)
+		}
+		e.settled(ids)
+		clear(chunk)
+		chunk, ids = chunk[:0], ids[:0]
+		return nil
+	}
+	var ferr error
+	err := list.each(e, func(i int, pr *pushRow) bool {
+		if s.taken[i] {
+			return true
+		}
+		chunk = append(chunk, pr)
+		if len(chunk) == cap(chunk) {
+			ferr = flush(i + 1)
+		}
+		return ferr == nil
+	})
+	if err == nil && ferr == nil {
+		ferr = flush(s.n)
+	}
+	if err != nil {
+		return fmt.Errorf("write back the push: %w", err)
+	}
+	return ferr
 }
 
 // writeBackRows is writeBack for one transaction's rows. Each row is
