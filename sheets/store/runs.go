@@ -228,6 +228,12 @@ func (tx *Tx) AddOutcomes(runID uint64, outs []sheets.RecordOutcome) error {
 		return fmt.Errorf("add outcomes to run %d: %w", runID, err)
 	}
 	b.FillPercent = 1.0 // outcomes are appended in sequence
+	// Keys and values are encoded into chunks that are only ever appended
+	// to: bbolt keeps the slices Put is given until the commit.
+	var (
+		arena []byte
+		keys  []string // appendOutcomeJSON's scratch
+	)
 	for i := range outs {
 		o := outs[i]
 		o.RunID = runID
@@ -242,7 +248,13 @@ func (tx *Tx) AddOutcomes(runID uint64, outs []sheets.RecordOutcome) error {
 				return fmt.Errorf("add outcomes to run %d: %w", runID, err)
 			}
 		}
-		if err := putJSON(b, binary.BigEndian.AppendUint64(nil, uint64(o.Seq)), o); err != nil {
+		if cap(arena)-len(arena) < 4<<10 {
+			arena = make([]byte, 0, 64<<10)
+		}
+		start := len(arena)
+		arena = binary.BigEndian.AppendUint64(arena, uint64(o.Seq))
+		arena = appendOutcomeJSON(arena, &o, &keys)
+		if err := b.Put(arena[start:start+8:start+8], arena[start+8:len(arena):len(arena)]); err != nil {
 			return fmt.Errorf("add outcomes to run %d: %w", runID, err)
 		}
 	}
