@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -319,6 +320,14 @@ func TestCrashAfterSendIsNotAConflict(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns a process")
 	}
+	t.Run("collections", func(t *testing.T) { testCrashAfterSend(t, false) })
+	// Through a Bulk job: the child dies once the job is closed (Salesforce
+	// runs it regardless). The row waited in the push's work file, which
+	// is its in-flight record: the next run reads it from there.
+	t.Run("bulk", func(t *testing.T) { testCrashAfterSend(t, true) })
+}
+
+func testCrashAfterSend(t *testing.T, bulk bool) {
 	env := newTestEnv(t)
 	ids := env.seedContacts(3)
 	sh := env.contactSheet(false)
@@ -326,19 +335,29 @@ func TestCrashAfterSendIsNotAConflict(t *testing.T) {
 	title := col(t, sh, "Title")
 	row := env.rowByRecord(sh.ID, ids[0])
 	env.edit(sh.ID, row.ID, title, "Sent by the dead run")
+	// A second row: a push of two rows goes through a Bulk job at the
+	// child's threshold of one.
+	env.edit(sh.ID, env.rowByRecord(sh.ID, ids[1]).ID, title, "Also sent by the dead run")
 	env.svc.Close()
 
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := crashChildCommand(self, envCrashHome+"="+env.home, envCrashURL+"="+env.url)
-	// The child dies once the org applied its first write, before the
-	// answer reaches it: after Salesforce took the batch, before the sheet
+	extra := []string{envCrashHome + "=" + env.home, envCrashURL + "=" + env.url}
+	killAt := 1 // the org applied the Collections batch
+	if bulk {
+		extra = append(extra, envCrashBulk+"=1")
+		killAt = 3 // the job is created, its data uploaded, and closed
+	}
+	cmd := crashChildCommand(self, extra...)
+	// The child dies once the org applied its write, before the answer
+	// reaches it: after Salesforce took the update, before the sheet
 	// recorded it.
 	var child atomic.Pointer[os.Process]
+	var writes atomic.Int64
 	env.onWrite(func() {
-		if p := child.Load(); p != nil {
+		if p := child.Load(); p != nil && writes.Add(1) == int64(killAt) {
 			_ = p.Kill()
 		}
 	})
@@ -349,10 +368,17 @@ func TestCrashAfterSendIsNotAConflict(t *testing.T) {
 	err = cmd.Wait()
 	env.onWrite(nil)
 	if err == nil {
-		t.Fatal("the child did not die at its write-back")
+		t.Fatalf("the child did not die at its write-back (%d writes)", writes.Load())
 	}
-	if got := env.get("Contact", ids[0], "Title"); got != "Sent by the dead run" {
-		t.Fatalf("org Title %v: the dead run did not send its update", got)
+	for wait := time.Now(); env.get("Contact", ids[0], "Title") != "Sent by the dead run"; time.Sleep(10 * time.Millisecond) {
+		if time.Since(wait) > 10*time.Second {
+			t.Fatalf("org Title %v: the dead run did not send its update", env.get("Contact", ids[0], "Title"))
+		}
+	}
+	if bulk {
+		if files, _ := filepath.Glob(filepath.Join(env.home, "inflight-*.spool")); len(files) != 1 {
+			t.Fatalf("work files after the killed push: %v, want its one", files)
+		}
 	}
 
 	env.open(Options{Home: env.home, Now: env.clock.Now, DemoOrg: urlDemoOrg{}, DemoOrgURL: env.url})
@@ -367,11 +393,16 @@ func TestCrashAfterSendIsNotAConflict(t *testing.T) {
 	if got := env.get("Contact", ids[0], "Title"); got != "Edited again" {
 		t.Errorf("org Title %v, want the new edit", got)
 	}
-	if r := env.rowByRecord(sh.ID, ids[0]); r.State != sheets.StateSynced {
-		t.Errorf("row %s %+v, want synced", r.State, r.Conflicts)
+	for _, id := range ids[:2] {
+		if r := env.rowByRecord(sh.ID, id); r.State != sheets.StateSynced || r.Base[title] != r.Cells[title] {
+			t.Errorf("row of %s %s (base %q, cell %q) %+v, want synced", id, r.State, r.Base[title], r.Cells[title], r.Conflicts)
+		}
 	}
 	if ok, _ := env.svc.store.GetSetting(inflightKey(sh.ID), &inflightUpdates{}); ok {
 		t.Error("in-flight updates left behind after a clean run")
+	}
+	if files, _ := filepath.Glob(filepath.Join(env.home, "inflight-*")); len(files) > 0 {
+		t.Errorf("work files left behind after a clean run: %v", files)
 	}
 }
 

@@ -83,6 +83,11 @@ type engine struct {
 	// back (see inflight.go).
 	inflight                     inflightUpdates
 	inflightDirty, inflightSaved bool
+	// inflightFile is the spool file the sheet's in-flight setting names
+	// (see pushSpool; "" when none), spoolFiles the spool files this run
+	// made: each is removed once no saved setting names it.
+	inflightFile string
+	spoolFiles   []string
 	// inflightTaken are the entries whose values moved bases in memory
 	// only (see inflightMoves): put back at the end of a run stopped
 	// before those bases were stored, so the next run moves them again.
@@ -166,7 +171,7 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	if dry {
 		e.dry = newPlan(sh, opt, b)
 	}
-	if e.inflight, err = s.loadInflight(sheetID); err != nil {
+	if e.inflight, e.inflightFile, err = s.loadInflight(sheetID); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -2,7 +2,10 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 
 	"crmsheets/app/merge"
@@ -21,24 +24,54 @@ import (
 // inflightKey is the settings key of a sheet's in-flight updates.
 func inflightKey(sheetID string) string { return "inflight/" + sheetID }
 
-// inflightUpdates maps row id (decimal) → column id → value sent.
+// inflightUpdates maps row id (decimal) → column id → value sent. Stored,
+// it may also name under inflightSpoolKey the spool file holding the
+// entries of a Bulk push's lean updates (see pushSpool): {"file": name}.
 type inflightUpdates map[string]map[string]string
 
-func (s *Service) loadInflight(sheetID string) (inflightUpdates, error) {
+// inflightSpoolKey is the entry of the stored in-flight updates that names
+// a spool file (never a row id, which is decimal).
+const inflightSpoolKey = "spool"
+
+// loadInflight reads a sheet's in-flight updates, with the entries of the
+// spool file they name, and returns that file's name ("" when none). A
+// spool file that does not read to its end (a disk fault) gives what it
+// holds: a lost entry costs at worst a needless conflict, never a wrong
+// write.
+func (s *Service) loadInflight(sheetID string) (inflightUpdates, string, error) {
 	m := inflightUpdates{}
 	if _, err := s.store.GetSetting(inflightKey(sheetID), &m); err != nil {
-		return nil, fmt.Errorf("read in-flight updates of %s: %w", sheetID, err)
+		return nil, "", fmt.Errorf("read in-flight updates of %s: %w", sheetID, err)
 	}
-	return m, nil
+	ref, ok := m[inflightSpoolKey]
+	if !ok {
+		return m, "", nil
+	}
+	delete(m, inflightSpoolKey)
+	file := filepath.Base(ref["file"])
+	if err := loadSpoolInflight(s.home, file, m); err != nil {
+		s.log.Warn("the work file of an interrupted push does not read to its end", "sheet", sheetID, "file", file, "err", err)
+	}
+	return m, file, nil
 }
 
 // saveInflight records the updates about to be sent (with any left by an
 // earlier run), before the call. The entries of this push are written
 // straight from its rows, not added to e.inflight: a Bulk push of 100k
-// rows would hold them all twice. They are settled by the write-back (or,
-// when it fails, kept by keepInflight).
+// rows would hold them all twice. Its spooled rows' entries are the spool
+// file itself, synced first and named in the setting. They are settled by
+// the write-back (or, when it fails, kept by keepInflight).
 func (e *engine) saveInflight(prs sendList) error {
-	raw, err := e.inflightJSON(prs)
+	var err error
+	spool := ""
+	if prs.spool != nil && prs.spool.n > 0 {
+		err = prs.spool.sync()
+		spool = prs.spool.name
+	}
+	var raw []byte
+	if err == nil {
+		raw, err = e.inflightJSON(prs.mem, spool)
+	}
 	if err == nil {
 		err = e.s.store.PutSetting(inflightKey(e.sh.ID), json.RawMessage(raw))
 	}
@@ -46,7 +79,37 @@ func (e *engine) saveInflight(prs sendList) error {
 		return fmt.Errorf("record the updates about to be sent: %w", err)
 	}
 	e.inflightSaved = true
+	// The file the setting named before is superseded: its entries not
+	// settled yet are in e.inflight, written out just now.
+	e.settingNames(spool)
 	return nil
+}
+
+// settingNames notes that the sheet's saved in-flight setting now names
+// the spool file (or none, ""), and removes this sheet's spool files no
+// setting names: those of earlier runs and this run's finished ones. A
+// plan (dry run) neither saves nor removes anything.
+func (e *engine) settingNames(file string) {
+	if e.dry != nil {
+		return
+	}
+	e.inflightFile = file
+	e.s.removeSpoolFiles(e.sh.ID, file)
+}
+
+// removeSpoolFiles removes the sheet's spool files in the home folder but
+// keep (a killed push leaves its file behind; the next run's in-flight
+// setting names it or supersedes it). Called under the sheet's run lock.
+func (s *Service) removeSpoolFiles(sheetID, keep string) {
+	names, _ := filepath.Glob(filepath.Join(s.home, spoolPattern(sheetID)))
+	for _, n := range names {
+		if filepath.Base(n) == keep {
+			continue
+		}
+		if err := os.Remove(n); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.log.Warn("remove a push's work file", "file", n, "err", err)
+		}
+	}
 }
 
 // sentCells are the cells an update sends by column (relationship
@@ -62,8 +125,8 @@ func (e *engine) sentCells(pr *pushRow, each func(col, value string)) {
 // inflightJSON encodes e.inflight and the updates of prs as the setting
 // inflightUpdates decodes (an update's entry last: it replaces an older
 // one of its row).
-func (e *engine) inflightJSON(prs sendList) ([]byte, error) {
-	buf := make([]byte, 0, 64*prs.len()+2)
+func (e *engine) inflightJSON(prs []*pushRow, spool string) ([]byte, error) {
+	buf := make([]byte, 0, 64*len(prs)+2)
 	buf = append(buf, '{')
 	first := true
 	var err error
@@ -105,11 +168,11 @@ func (e *engine) inflightJSON(prs sendList) ([]byte, error) {
 			}
 		})
 	}
-	if rerr := prs.each(e, func(_ int, pr *pushRow) bool {
+	for _, pr := range prs {
 		entry(rowKey(pr.id), func(each func(col, value string)) { e.sentCells(pr, each) })
-		return true
-	}); rerr != nil {
-		return nil, rerr
+	}
+	if spool != "" {
+		entry(inflightSpoolKey, func(each func(col, value string)) { each("file", spool) })
 	}
 	return append(buf, '}'), err
 }
@@ -210,6 +273,9 @@ func (e *engine) settled(ids []sheets.RowID) {
 // flushInflight saves what is left at the end of a run (nothing, normally).
 func (e *engine) flushInflight() error {
 	if !e.inflightDirty && !e.inflightSaved {
+		if len(e.spoolFiles) > 0 {
+			e.settingNames(e.inflightFile) // this run's unsaved files
+		}
 		return nil
 	}
 	var err error
@@ -221,6 +287,7 @@ func (e *engine) flushInflight() error {
 	if err != nil {
 		return fmt.Errorf("record in-flight updates: %w", err)
 	}
+	e.settingNames("")
 	return nil
 }
 

@@ -272,6 +272,7 @@ func (e *engine) forgetRecordIDs() error {
 		}
 	}
 	e.inflight = inflightUpdates{}
+	e.settingNames("") // the spool file it named, if any
 	e.choices = relationshipChoices{}
 	sh, err := e.s.store.Sheet(e.sh.ID)
 	if err != nil {

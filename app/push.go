@@ -122,11 +122,12 @@ func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
 	} else {
 		// A real run keeps its lean updates in a work file until their
 		// write-back (see pushSpool): its memory stays flat.
-		spool, err := newPushSpool()
+		spool, err := newPushSpool(e.s.home, e.sh.ID)
 		if err != nil {
 			return fmt.Errorf("push: %w", err)
 		}
 		e.spool = spool
+		e.spoolFiles = append(e.spoolFiles, spool.name)
 		defer func() {
 			spool.close()
 			e.spool = nil

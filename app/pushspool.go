@@ -8,28 +8,35 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
+	"crmsheets/app/merge"
 	"crmsheets/sheets"
 )
 
 // pushSpool keeps the lean updates of a Bulk push (see pushRow.compact) in
-// a temporary file from their planning to their write-back, so the
-// push's memory does not grow with the rows it sends: a lean update is
-// all in its row id, its record id and sends, a few numbers and the index
-// of the plan it shares. The send reads the spool in order to make the
-// job's CSV and to match the job's results (the rows the job refused are
-// taken back into memory, see engine.send); the write-back reads it again,
-// one transaction's rows at a time.
+// a file from their planning to their write-back, so the push's memory
+// does not grow with the rows it sends: a lean update is all in its row
+// id, its record id and sends, a few numbers and the index of the plan it
+// shares. The send reads the spool in order to make the job's CSV and to
+// match the job's results (the rows the job refused are taken back into
+// memory, see engine.send); the write-back reads it again, one
+// transaction's rows at a time.
 //
-// The file is private to the run and removed when it ends. It holds what
-// the in-flight record holds (the values sent): nothing the store does not
-// already have.
+// The file is also the in-flight record of its rows (see inflight.go):
+// synced to disk and named in the sheet's in-flight setting before the
+// job is sent, it tells the next run what this one sent if it dies before
+// its write-back, without a second copy of every sent value in the store.
+// It lives in the app's home folder beside the store and is removed once
+// the run's in-flight setting no longer names it.
 type pushSpool struct {
-	f   *os.File
-	w   *bufio.Writer
-	n   int    // rows added
-	buf []byte // one record being encoded
+	f    *os.File
+	name string // the file's name in the home folder
+	w    *bufio.Writer
+	n    int    // rows added
+	buf  []byte // one record being encoded
 	// The reader: next is the index of the record r returns next.
 	r    *bufio.Reader
 	next int
@@ -46,23 +53,43 @@ func (s *pushSpool) take(i int, pr *pushRow) {
 	s.takenRows = append(s.takenRows, pr)
 }
 
-// newPushSpool creates the spool's file in the system's temporary folder.
-func newPushSpool() (*pushSpool, error) {
-	f, err := os.CreateTemp("", "crmsheets-push-*")
+// spoolPattern is the file name pattern of a sheet's spools (os.CreateTemp
+// puts a random string for the *).
+func spoolPattern(sheetID string) string {
+	safe := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, sheetID)
+	return "inflight-" + safe + "-*.spool"
+}
+
+// newPushSpool creates a spool file for a push of the sheet in dir.
+func newPushSpool(dir, sheetID string) (*pushSpool, error) {
+	f, err := os.CreateTemp(dir, spoolPattern(sheetID))
 	if err != nil {
 		return nil, fmt.Errorf("create the push's work file: %w", err)
 	}
-	return &pushSpool{f: f, w: bufio.NewWriterSize(f, 64<<10), taken: map[int]bool{}}, nil
+	return &pushSpool{f: f, name: filepath.Base(f.Name()), w: bufio.NewWriterSize(f, 64<<10), taken: map[int]bool{}}, nil
 }
 
-// close removes the file.
+// close closes the file; the run's in-flight bookkeeping removes it
+// (engine.dropSpoolFiles) once no setting names it.
 func (s *pushSpool) close() {
 	if s == nil || s.f == nil {
 		return
 	}
 	_ = s.f.Close()
-	_ = os.Remove(s.f.Name())
 	s.f = nil
+}
+
+// sync makes the file durable before the job is sent.
+func (s *pushSpool) sync() error {
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("save the push's work file: %w", err)
+	}
+	return nil
 }
 
 // leanPlanIndex is the index of pr's shared plan among the push's.
@@ -146,47 +173,96 @@ func (s *pushSpool) row(e *engine, i int) (*pushRow, error) {
 // errSpoolDamaged reports a work file that does not read back.
 var errSpoolDamaged = errors.New("damaged record")
 
-// read decodes the next record.
-func (s *pushSpool) read(e *engine) (*pushRow, error) {
+// spoolRecord is one row as the spool stores it.
+type spoolRecord struct {
+	id               sheets.RowID
+	recordID, sends  string
+	modified, edited int64
+	print            uint64
+	state            sheets.State
+	plan             int
+}
+
+// readSpoolRecord decodes the next record of a spool (io.EOF at its end).
+func readSpoolRecord(r *bufio.Reader) (spoolRecord, error) {
 	var head [3]uint64 // row id, record id length, sends length
 	for k := range head {
-		v, err := binary.ReadUvarint(s.r)
+		v, err := binary.ReadUvarint(r)
 		if err != nil {
-			return nil, err
+			if k > 0 && errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return spoolRecord{}, err
 		}
 		head[k] = v
 	}
 	nRec, nSends := head[1], head[2]
 	if nRec+nSends > 1<<30 {
-		return nil, errSpoolDamaged
+		return spoolRecord{}, errSpoolDamaged
 	}
 	packed := make([]byte, nRec+nSends)
-	if _, err := io.ReadFull(s.r, packed); err != nil {
-		return nil, err
+	if _, err := io.ReadFull(r, packed); err != nil {
+		return spoolRecord{}, io.ErrUnexpectedEOF
 	}
 	str := string(packed)
-	modified, err := binary.ReadVarint(s.r)
+	modified, err := binary.ReadVarint(r)
 	if err != nil {
-		return nil, err
+		return spoolRecord{}, io.ErrUnexpectedEOF
 	}
-	edited, err := binary.ReadVarint(s.r)
+	edited, err := binary.ReadVarint(r)
 	if err != nil {
-		return nil, err
+		return spoolRecord{}, io.ErrUnexpectedEOF
 	}
 	var tail [10]byte // print, state, plan
-	if _, err := io.ReadFull(s.r, tail[:]); err != nil {
+	if _, err := io.ReadFull(r, tail[:]); err != nil {
+		return spoolRecord{}, io.ErrUnexpectedEOF
+	}
+	return spoolRecord{
+		id: sheets.RowID(head[0]), recordID: str[:nRec], sends: str[nRec:], modified: modified, edited: edited,
+		print: binary.LittleEndian.Uint64(tail[:8]), state: sheets.State(tail[8]), plan: int(tail[9]),
+	}, nil
+}
+
+// read decodes the next record as the lean row it was.
+func (s *pushSpool) read(e *engine) (*pushRow, error) {
+	rec, err := readSpoolRecord(s.r)
+	if err != nil {
 		return nil, err
 	}
-	plan := int(tail[9])
-	if plan >= len(e.lean.plans) {
+	if rec.plan >= len(e.lean.plans) {
 		return nil, errSpoolDamaged
 	}
 	return &pushRow{
-		id: sheets.RowID(head[0]), recordID: str[:nRec], op: sheets.OpUpdate, sends: str[nRec:],
-		remoteModified: stampTime(modified), edited: edited,
-		print: binary.LittleEndian.Uint64(tail[:8]), state0: sheets.State(tail[8]),
-		compacted: true, lean: true, pushPlan: e.lean.plans[plan],
+		id: rec.id, recordID: rec.recordID, op: sheets.OpUpdate, sends: rec.sends,
+		remoteModified: stampTime(rec.modified), edited: rec.edited, print: rec.print, state0: rec.state,
+		compacted: true, lean: true, pushPlan: e.lean.plans[rec.plan],
 	}, nil
+}
+
+// loadSpoolInflight adds the in-flight entries of the spool file name in
+// dir to m (this run's sends replace older entries of their rows), as far
+// as the file reads.
+func loadSpoolInflight(dir, name string, m inflightUpdates) error {
+	f, err := os.Open(filepath.Join(dir, filepath.Base(name)))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 64<<10)
+	for {
+		rec, err := readSpoolRecord(r)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		vals := map[string]string{}
+		eachPacked(rec.sends, func(col string, ch merge.Change) { vals[col] = ch.After })
+		if len(vals) > 0 {
+			m[rowKey(rec.id)] = vals
+		}
+	}
 }
 
 // timeStamp is t in Unix nanoseconds, math.MinInt64 for the zero time

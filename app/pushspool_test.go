@@ -1,7 +1,6 @@
 package app
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -16,8 +15,6 @@ import (
 // their edit for the next push, every other row is synced to what was
 // sent, and the work file is gone once the run ends.
 func TestBulkPushThroughWorkFile(t *testing.T) {
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
 	rounds := bulkPlanRows
 	bulkPlanRows = 4 // rows are planned, spooled and let go in rounds
 	t.Cleanup(func() { bulkPlanRows = rounds })
@@ -39,7 +36,7 @@ func TestBulkPushThroughWorkFile(t *testing.T) {
 			return
 		}
 		once = false // after the job is created, before its upload
-		workFiles, _ = filepath.Glob(filepath.Join(tmp, "crmsheets-push-*"))
+		workFiles, _ = filepath.Glob(filepath.Join(env.home, "inflight-*.spool"))
 		for _, id := range gone {
 			if err := env.org.Delete("Contact", id); err != nil {
 				t.Error(err)
@@ -51,8 +48,11 @@ func TestBulkPushThroughWorkFile(t *testing.T) {
 	if len(workFiles) != 1 {
 		t.Errorf("work files during the push: %v, want one", workFiles)
 	}
-	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) > 0 {
-		t.Errorf("files left in the temporary folder after the push: %v", left)
+	if left, _ := filepath.Glob(filepath.Join(env.home, "inflight-*")); len(left) > 0 {
+		t.Errorf("work files left after the push: %v", left)
+	}
+	if ok, _ := env.svc.store.GetSetting(inflightKey(sh.ID), &inflightUpdates{}); ok {
+		t.Error("in-flight updates left behind after the run")
 	}
 	if run.Counts.Updated != 27 || run.Counts.Failed != 3 {
 		t.Fatalf("push %s %+v (%s), want 27 updated and 3 failed", run.Status, run.Counts, run.Message)
@@ -99,8 +99,5 @@ func TestBulkPushThroughWorkFile(t *testing.T) {
 		if got := env.get("Contact", id, "Title"); got != "Spooled" {
 			t.Errorf("contact %s Title %v", id, got)
 		}
-	}
-	if _, err := os.Stat(tmp); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -89,6 +89,7 @@ func (s *Service) DeleteSheet(id string) error {
 	if err != nil {
 		return fmt.Errorf("delete sheet %s: %w", id, err)
 	}
+	s.removeSpoolFiles(id, "") // a killed push's work file
 	return nil
 }
 
