@@ -275,3 +275,38 @@ func BenchmarkAddOutcomes100k(b *testing.B) {
 	b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "outcomes/s")
 	b.ReportMetric(b.Elapsed().Seconds()/marshal.Seconds(), "x-marshal")
 }
+
+// BenchmarkRowsByID100k reads every row of a 100k×20 sheet by id in one
+// call, as a push reads the rows it sends, and reports its time over a
+// scan of the same rows with Rows measured in the same iteration
+// (x-rows-scan).
+func BenchmarkRowsByID100k(b *testing.B) {
+	s := openBench(b)
+	sh := wideSheet(b, s, 20)
+	if err := s.InsertRows(sh.ID, wideRows(sh, 0, benchRows)); err != nil {
+		b.Fatal(err)
+	}
+	ids, err := s.RowIDs(sh.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var scan time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		start := time.Now()
+		for _, err := range s.Rows(sh.ID) {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		scan += time.Since(start)
+		b.StartTimer()
+		rows, err := s.RowsByID(sh.ID, ids)
+		if err != nil || len(rows) != benchRows {
+			b.Fatal(len(rows), err)
+		}
+	}
+	b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(b.Elapsed().Seconds()/scan.Seconds(), "x-rows-scan")
+}

@@ -28,12 +28,8 @@ func (tx *Tx) RewriteRows(sheetID string, ids []sheets.RowID, fn func(i int, cur
 	if err != nil {
 		return fmt.Errorf("rewrite rows: %w", err)
 	}
-	// One cursor per bucket for the lookups: a Get makes a new cursor,
-	// whose search path is allocated afresh for every row.
-	idc, rowc := sd.ids.Cursor(), sd.rows.Cursor()
 	for i, id := range ids {
-		key := sd.u64(uint64(id))
-		pos := seekExact(idc, key)
+		pos := sd.position(id)
 		if pos == nil {
 			if _, err := fn(i, nil); err != nil {
 				return err
@@ -41,7 +37,7 @@ func (tx *Tx) RewriteRows(sheetID string, ids []sheets.RowID, fn func(i int, cur
 			continue
 		}
 		pos = sd.keep(pos)
-		v := seekExact(rowc, pos)
+		v := sd.encoded(pos)
 		if v == nil {
 			return fmt.Errorf("%w: row %d of sheet %q indexed but missing", ErrCorrupt, id, sd.def.Name)
 		}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"crmsheets/sheets"
@@ -87,5 +89,71 @@ func TestRewriteRows(t *testing.T) {
 	})
 	if err == nil {
 		t.Error("a row returned under another id was accepted")
+	}
+}
+
+// TestLookupsBetweenWrites: lookups by id share cursors for the whole
+// transaction; interleaved with writes to the same buckets (rows growing,
+// rows inserted, a rewrite whose fn reads other rows) they must read what
+// was last written.
+func TestLookupsBetweenWrites(t *testing.T) {
+	s := openTest(t)
+	sh := contactsSheet(t, s)
+	name := sh.Columns[0].ID
+	want := map[sheets.RowID]string{}
+	err := s.Batch(func(tx *Tx) error {
+		var ids []sheets.RowID
+		for i := range 2000 {
+			r := &sheets.Row{Cells: map[string]string{name: fmt.Sprint("row ", i)}}
+			if err := tx.InsertRows(sh.ID, []*sheets.Row{r}); err != nil {
+				return err
+			}
+			ids = append(ids, r.ID)
+			want[r.ID] = r.Cells[name]
+			// grow an earlier row, then read back another one
+			grow := ids[(i*7)%len(ids)]
+			g, err := tx.Row(sh.ID, grow)
+			if err != nil {
+				return err
+			}
+			g.Cells[name] += strings.Repeat("x", 50)
+			if err := tx.UpdateRows(sh.ID, []*sheets.Row{g}); err != nil {
+				return err
+			}
+			want[grow] = g.Cells[name]
+			other := ids[(i*13)%len(ids)]
+			if r, err := tx.Row(sh.ID, other); err != nil || r.Cells[name] != want[other] {
+				return fmt.Errorf("row %d read %v, %v; want %q", other, r, err, want[other])
+			}
+		}
+		return tx.RewriteRows(sh.ID, ids, func(i int, cur *sheets.Row) (*sheets.Row, error) {
+			other := ids[(i*31)%len(ids)]
+			r, err := tx.Row(sh.ID, other)
+			if err != nil || r.Cells[name] != want[other] {
+				return nil, fmt.Errorf("inside rewrite, row %d read %v, %v; want %q", other, r, err, want[other])
+			}
+			if cur.Cells[name] != want[cur.ID] {
+				return nil, fmt.Errorf("rewrite handed row %d as %q, want %q", cur.ID, cur.Cells[name], want[cur.ID])
+			}
+			cur.Cells[name] = "rewritten " + cur.Cells[name]
+			want[cur.ID] = cur.Cells[name]
+			return cur, nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for r, err := range s.Rows(sh.ID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Cells[name] != want[r.ID] {
+			t.Fatalf("row %d = %q, want %q", r.ID, r.Cells[name], want[r.ID])
+		}
+		n++
+	}
+	if n != len(want) {
+		t.Fatalf("%d rows, want %d", n, len(want))
 	}
 }

@@ -76,7 +76,7 @@ func (tx *Tx) insertRows(sd *sheetData, rows []*sheets.Row, pos []uint64, deferK
 			sd.nextRowDirty = true
 		}
 		idKey := sd.u64(uint64(r.ID))
-		if !fresh && sd.ids.Get(idKey) != nil {
+		if !fresh && sd.position(r.ID) != nil {
 			return fmt.Errorf("insert row %d into sheet %q: %w", r.ID, sd.def.Name, ErrDuplicate)
 		}
 		posKey := sd.u64(pos[i])
@@ -182,11 +182,11 @@ func (sd *sheetData) unindex(old *sheets.Row) error {
 
 // stored reads a row and its position key by id.
 func (sd *sheetData) stored(id sheets.RowID) (*sheets.Row, []byte, error) {
-	p := sd.ids.Get(sd.u64(uint64(id)))
+	p := sd.position(id)
 	if p == nil {
 		return nil, nil, fmt.Errorf("row %d of sheet %q: %w", id, sd.def.Name, ErrNotFound)
 	}
-	v := sd.rows.Get(p)
+	v := sd.encoded(p)
 	if v == nil {
 		return nil, nil, fmt.Errorf("%w: row %d of sheet %q indexed but missing", ErrCorrupt, id, sd.def.Name)
 	}
@@ -215,12 +215,12 @@ func (tx *Tx) UpdateRows(sheetID string, rows []*sheets.Row) error {
 }
 
 func (sd *sheetData) replace(r *sheets.Row) error {
-	pos := sd.ids.Get(sd.u64(uint64(r.ID)))
+	pos := sd.position(r.ID)
 	if pos == nil {
 		return fmt.Errorf("row %d of sheet %q: %w", r.ID, sd.def.Name, ErrNotFound)
 	}
 	pos = sd.keep(pos)
-	old := sd.rows.Get(pos)
+	old := sd.encoded(pos)
 	if old == nil {
 		return fmt.Errorf("%w: row %d of sheet %q indexed but missing", ErrCorrupt, r.ID, sd.def.Name)
 	}

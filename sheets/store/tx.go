@@ -51,6 +51,30 @@ type sheetData struct {
 	countDirty, nextRowDirty  bool
 	writable                  bool
 	arena                     []byte
+	// idCur and rowCur serve lookups by id and position (see position and
+	// encoded), kept for the transaction.
+	idCur, rowCur *bolt.Cursor
+}
+
+// position returns the position key of a row id (nil when the sheet has no
+// such row), as sd.ids.Get would. Lookups share one cursor: Get makes a new
+// one and grows its search path afresh each time, which cost more than the
+// search itself when a push reads 100k rows by id. A Seek repositions the
+// cursor from the root, so writes between lookups are safe.
+func (sd *sheetData) position(id sheets.RowID) []byte {
+	if sd.idCur == nil {
+		sd.idCur = sd.ids.Cursor()
+	}
+	return seekExact(sd.idCur, sd.u64(uint64(id)))
+}
+
+// encoded returns the encoded row at a position key (nil when none), as
+// sd.rows.Get would, through a cursor kept for the transaction.
+func (sd *sheetData) encoded(pos []byte) []byte {
+	if sd.rowCur == nil {
+		sd.rowCur = sd.rows.Cursor()
+	}
+	return seekExact(sd.rowCur, pos)
 }
 
 func (tx *Tx) root(name []byte) (*bolt.Bucket, error) {
