@@ -89,6 +89,21 @@ func TestDeferredKeysStayExact(t *testing.T) {
 	if got := keyIDs(t, s, sh.ID, "new@x.com"); len(got) != 1 || got[0] != rows[0].ID {
 		t.Errorf("the new key finds %v, want [%d]", got, rows[0].ID)
 	}
+	// re-key a pending row through a push's write-back
+	if err := s.Batch(func(tx *Tx) error {
+		return tx.RewriteRows(sh.ID, []sheets.RowID{rows[4].ID}, func(_ int, cur *sheets.Row) (*sheets.Row, error) {
+			cur.Cells[email] = "rewritten@x.com"
+			return cur, nil
+		})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := keyIDs(t, s, sh.ID, "a4@x.com"); len(got) != 0 {
+		t.Errorf("the key a rewrite replaced still finds rows %v", got)
+	}
+	if got := keyIDs(t, s, sh.ID, "rewritten@x.com"); len(got) != 1 || got[0] != rows[4].ID {
+		t.Errorf("the rewritten key finds %v, want [%d]", got, rows[4].ID)
+	}
 	if err := s.Check(); err != nil {
 		t.Fatalf("check after edits: %v", err)
 	}
@@ -97,6 +112,9 @@ func TestDeferredKeysStayExact(t *testing.T) {
 	}
 	if got := pendingCount(t, s, sh.ID); got != 0 {
 		t.Fatalf("pending entries after indexing = %d", got)
+	}
+	if got := keyIDs(t, s, sh.ID, "a4@x.com"); len(got) != 0 {
+		t.Errorf("after indexing, the key a rewrite replaced finds %v", got)
 	}
 	for i, want := range map[int]sheets.RowID{2: rows[2].ID, 3: rows[3].ID, 5: rows[5].ID} {
 		key := "a" + string(rune('0'+i)) + "@x.com"

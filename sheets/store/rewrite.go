@@ -65,7 +65,12 @@ func (tx *Tx) RewriteRows(sheetID string, ids []sheets.RowID, fn func(i int, cur
 			}
 		}
 		if keyChanged && oldKey != "" {
+			// in the index or, after a bulk load not yet indexed, in the
+			// pending list (as replace does)
 			if err := sd.key.Delete(sd.keyKey(oldKey, id)); err != nil {
+				return fmt.Errorf("row %d of sheet %q: %w", id, sd.def.Name, err)
+			}
+			if err := sd.unpend(id); err != nil {
 				return fmt.Errorf("row %d of sheet %q: %w", id, sd.def.Name, err)
 			}
 		}
