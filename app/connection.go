@@ -255,7 +255,7 @@ func (s *Service) client() (*crm.Client, error) {
 // attach builds the client for a fresh session and makes it current.
 func (s *Service) attach(ctx context.Context, orgID string, sess *auth.Session) error {
 	hc := sess.HTTPClient(ctx)
-	opts := []crm.Option{crm.WithHTTPClient(hc), crm.WithLogger(s.log), crm.WithBulkThreshold(s.bulkThreshold())}
+	opts := []crm.Option{crm.WithHTTPClient(hc), crm.WithLogger(s.log), crm.WithBulkThreshold(s.bulkThreshold()), crm.WithWorkDir(s.home)}
 	if s.opt.Retry != nil {
 		opts = append(opts, crm.WithRetry(s.opt.Retry.crm()))
 	}

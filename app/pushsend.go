@@ -239,6 +239,10 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, rows sendList, 
 	prs := rows.mem // Collections pushes and creates never spool
 	var res []crm.Result
 	var err error
+	// A Bulk job's answers: which records it answered for, and for an
+	// update only the refused ones (see resultOf).
+	var answered []bool
+	var refused map[int]crm.Result
 	if op == crm.OpInsert && bulk {
 		if err := e.loadAllowDup(); err != nil {
 			return err
@@ -255,8 +259,24 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, rows sendList, 
 		if op == crm.OpInsert && e.b.key != nil && !e.b.key.path {
 			match = e.b.key.field.Name
 		}
-		res, err = e.c.BulkIngestEach(ctx, e.b.object, op, match, n, recShared, func(state string) {
+		// An update keeps only the results of records Salesforce did not
+		// take: a bit per record answered, not a Result each.
+		answered = make([]bool, n)
+		if op == crm.OpInsert {
+			res = make([]crm.Result, n)
+		} else {
+			refused = map[int]crm.Result{}
+		}
+		err = e.c.BulkIngestEach(ctx, e.b.object, op, match, n, recShared, func(state string) {
 			e.prog(Progress{Phase: PhasePush + " (Bulk API job " + strings.ToLower(state) + ")"})
+		}, func(i int, r crm.Result) {
+			answered[i] = true
+			switch {
+			case res != nil:
+				res[i] = r
+			case !r.Success:
+				refused[i] = r
+			}
 		})
 	case op == crm.OpInsert:
 		res, err = e.create(ctx, prs, records())
@@ -276,8 +296,28 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, rows sendList, 
 	}
 	spooled := rows.spooled()
 	readBack := e.leanReadBack()
+	// resultOf is record i's result; false when Salesforce gave none (not
+	// sent).
+	resultOf := func(i int) (crm.Result, bool) {
+		switch {
+		case answered != nil && !answered[i]:
+			return crm.Result{}, false
+		case res != nil:
+			return res[i], true
+		case answered != nil:
+			if r, ok := refused[i]; ok {
+				return r, true
+			}
+			return crm.Result{Success: true}, true
+		}
+		if i >= len(res) {
+			return crm.Result{}, false
+		}
+		return res[i], true
+	}
 	for i := range n {
-		ok := !lost[i] && i < len(res) && res[i].Success
+		r, got := resultOf(i)
+		ok := !lost[i] && got && r.Success
 		if i < spooled && ok && (op != crm.OpUpdate || !readBack) {
 			continue // a spooled update Salesforce took: the write-back reads it
 		}
@@ -293,20 +333,20 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, rows sendList, 
 		switch {
 		case lost[i]:
 			pr.fail(crm.ErrOutcomeUnknown, "OUTCOME_UNKNOWN")
-		case i >= len(res) || (res[i].ID == "" && !res[i].Success && len(res[i].Errors) == 0):
+		case !got || (r.ID == "" && !r.Success && len(r.Errors) == 0):
 			pr.fail(errNotSent, "")
-		case !res[i].Success:
+		case !r.Success:
 			code := pr.code
-			if len(res[i].Errors) > 0 {
-				code = res[i].Errors[0].StatusCode
+			if len(r.Errors) > 0 {
+				code = r.Errors[0].StatusCode
 			}
-			pr.fail(res[i].Err(), code)
+			pr.fail(r.Err(), code)
 		case op == crm.OpInsert:
-			pr.createdID = res[i].ID
+			pr.createdID = r.ID
 			if !pr.lean {
-				pr.item.RecordID = res[i].ID
+				pr.item.RecordID = r.ID
 			}
-			e.written[normID(res[i].ID)] = true
+			e.written[normID(r.ID)] = true
 			if e.allowDup[pr.id] {
 				delete(e.allowDup, pr.id)
 				e.allowDupDirty = true

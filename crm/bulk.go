@@ -1,6 +1,7 @@
 package crm
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -10,6 +11,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -108,48 +110,67 @@ type bulkJob struct {
 // is aborted and a new one created, so no row is ingested twice.
 // https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/bulk_api_2_0.htm
 func (c *Client) BulkIngest(ctx context.Context, object string, op BulkOperation, keyField string, recs []Record, progress func(state string)) ([]Result, error) {
-	return c.BulkIngestEach(ctx, object, op, keyField, len(recs), func(i int) Record { return recs[i] }, progress)
+	results := make([]Result, len(recs))
+	err := c.BulkIngestEach(ctx, object, op, keyField, len(recs), func(i int) Record { return recs[i] }, progress, func(i int, r Result) {
+		if r.Success && r.ID == "" && (op == OpUpdate || op == OpDelete) {
+			r.ID = recordIDOf(recs[i])
+		}
+		results[i] = r
+	})
+	return results, err
 }
 
-// BulkIngestEach is BulkIngest over n records that rec makes on demand: it
-// may be called more than once for an index and must give the same record
-// each time. A caller writing 100k rows then need not hold 100k records
-// (a map each) besides its own state while the job runs; only the CSV is
-// held. BulkIngestEach is done with a record before it asks for the next,
-// so rec may hand out one Fields map refilled on every call.
-func (c *Client) BulkIngestEach(ctx context.Context, object string, op BulkOperation, keyField string, n int, rec func(i int) Record, progress func(state string)) ([]Result, error) {
+// BulkIngestEach is BulkIngest over n records that rec makes on demand,
+// handing each record's result to result: it holds neither the records
+// nor the results, so a caller writing 100k rows need not hold 100k of
+// either (a map each, a Result each) while the job runs; only the CSV is
+// held. rec may be called more than once for an index and must give the
+// same record each time; BulkIngestEach is done with a record before it
+// asks for the next, so rec may hand out one Fields map refilled on every
+// call. result is called at most once per index, in no set order; an
+// index without a call was not sent (its part's upload failed). An update
+// or delete of a job that reported every record done without a failure
+// gets Result{Success: true} without its id (the caller sent it).
+func (c *Client) BulkIngestEach(ctx context.Context, object string, op BulkOperation, keyField string, n int, rec func(i int) Record, progress func(state string), result func(i int, r Result)) error {
 	if !validName(object) {
-		return nil, fmt.Errorf("bulk %s %q: not an object API name: %w", op, object, ErrUnsafeSOQL)
+		return fmt.Errorf("bulk %s %q: not an object API name: %w", op, object, ErrUnsafeSOQL)
 	}
 	if op == OpUpsert && !validName(keyField) {
-		return nil, fmt.Errorf("bulk upsert %s by %q: %w", object, keyField, ErrUnsafeSOQL)
+		return fmt.Errorf("bulk upsert %s by %q: %w", object, keyField, ErrUnsafeSOQL)
 	}
 	if keyField != "" && !validName(keyField) {
-		return nil, fmt.Errorf("bulk %s %s matched by %q: %w", op, object, keyField, ErrUnsafeSOQL)
+		return fmt.Errorf("bulk %s %s matched by %q: %w", op, object, keyField, ErrUnsafeSOQL)
 	}
 	if n == 0 {
-		return nil, nil
+		return nil
 	}
 	if progress == nil {
 		progress = func(string) {}
 	}
 	cols := bulkColumns(op, n, rec)
-	parts, err := encodeBulkCSV(op, cols, n, rec, bulkUploadLimit)
+	parts, cleanup, err := encodeBulkCSV(op, cols, n, rec, bulkUploadLimit, c.workDir)
 	if err != nil {
-		return nil, fmt.Errorf("bulk %s %s: %w", op, object, err)
+		return fmt.Errorf("bulk %s %s: %w", op, object, err)
 	}
+	defer cleanup()
 	base, err := c.dataPath(ctx, "jobs/ingest")
 	if err != nil {
-		return nil, fmt.Errorf("bulk %s %s: %w", op, object, err)
+		return fmt.Errorf("bulk %s %s: %w", op, object, err)
 	}
-	results := make([]Result, n)
 	var unknown []int
 	var jobErr error
 	for _, p := range parts {
 		from := p.from
 		part := func(i int) Record { return rec(from + i) }
-		res, err := c.ingestJob(ctx, base, object, op, keyField, cols, p.to-p.from, part, p.data, progress)
-		copy(results[p.from:p.to], res)
+		res, allDone, err := c.ingestJob(ctx, base, object, op, keyField, cols, p.to-p.from, part, p, progress)
+		if allDone {
+			for i := p.from; i < p.to; i++ {
+				result(i, Result{Success: true})
+			}
+		}
+		for k, r := range res {
+			result(p.from+k, r)
+		}
 		var u *OutcomeUnknownError
 		if errors.As(err, &u) {
 			for _, i := range u.Indexes {
@@ -163,32 +184,35 @@ func (c *Client) BulkIngestEach(ctx context.Context, object string, op BulkOpera
 			continue
 		}
 		if err != nil {
-			// Parts not sent keep zero Results: the caller sees them unsent.
-			return results, fmt.Errorf("bulk %s %s: %w", op, object, err)
+			// Parts not sent get no result: the caller sees them unsent.
+			return fmt.Errorf("bulk %s %s: %w", op, object, err)
 		}
 	}
 	if len(unknown) > 0 {
-		return results, errors.Join(jobErr, &OutcomeUnknownError{Op: "bulk " + string(op), Object: object, Indexes: unknown, Cause: errBulkUnmatched})
+		return errors.Join(jobErr, &OutcomeUnknownError{Op: "bulk " + string(op), Object: object, Indexes: unknown, Cause: errBulkUnmatched})
 	}
-	return results, jobErr
+	return jobErr
 }
 
 // ingestJob runs one job over the n records of rec (one part of the
 // upload).
-func (c *Client) ingestJob(ctx context.Context, base, object string, op BulkOperation, keyField string, cols []string, n int, rec func(int) Record, data []byte, progress func(string)) ([]Result, error) {
+//
+// allDone reports an update or delete job that processed every record
+// without a failure: no result is listed then (each is a success).
+func (c *Client) ingestJob(ctx context.Context, base, object string, op BulkOperation, keyField string, cols []string, n int, rec func(int) Record, data bulkPart, progress func(string)) (results []Result, allDone bool, err error) {
+	body, size := data.body()
 	extField := ""
 	if op == OpUpsert {
 		extField = keyField
 	}
 	var job bulkJob
-	var err error
 	for attempt := 1; ; attempt++ {
 		job, err = c.createIngestJob(ctx, base, object, op, extField)
 		if err != nil {
-			return nil, fmt.Errorf("create job: %w", err)
+			return nil, false, fmt.Errorf("create job: %w", err)
 		}
 		progress(job.State)
-		err = c.send(ctx, &request{method: http.MethodPut, url: c.absURL(base + "/" + job.ID + "/batches"), body: data, contentType: "text/csv"}, nil)
+		err = c.send(ctx, &request{method: http.MethodPut, url: c.absURL(base + "/" + job.ID + "/batches"), bodyFn: body, bodyLen: size, contentType: "text/csv"}, nil)
 		var lost *errResponseLost
 		if !errors.As(err, &lost) || attempt >= c.retry.MaxAttempts {
 			break
@@ -197,27 +221,30 @@ func (c *Client) ingestJob(ctx context.Context, base, object string, op BulkOper
 		_ = c.callJSON(ctx, http.MethodPatch, base+"/"+job.ID, map[string]string{"state": BulkAborted}, nil, true)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("upload to job %s: %w", job.ID, err)
+		return nil, false, fmt.Errorf("upload to job %s: %w", job.ID, err)
 	}
 	if err := c.closeJob(ctx, base, &job); err != nil {
-		return nil, fmt.Errorf("close job %s: %w", job.ID, err)
+		return nil, false, fmt.Errorf("close job %s: %w", job.ID, err)
 	}
 	progress(job.State)
 	if err := c.waitJob(ctx, base, &job, n, progress); err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	if ingestAllDone(op, n, &job) {
+		return nil, true, nil
 	}
 	results, unknown, err := c.ingestResults(ctx, base+"/"+job.ID, op, keyField, cols, n, rec, &job)
 	if err != nil {
-		return nil, fmt.Errorf("results of job %s: %w", job.ID, err)
+		return nil, false, fmt.Errorf("results of job %s: %w", job.ID, err)
 	}
 	var jobErr error
 	if job.State != BulkJobComplete {
 		jobErr = &BulkJobError{JobID: job.ID, State: job.State, Message: job.ErrorMessage}
 	}
 	if len(unknown) > 0 {
-		return results, errors.Join(jobErr, &OutcomeUnknownError{Op: "bulk " + string(op), Object: object, Indexes: unknown, Cause: errBulkUnmatched})
+		return results, false, errors.Join(jobErr, &OutcomeUnknownError{Op: "bulk " + string(op), Object: object, Indexes: unknown, Cause: errBulkUnmatched})
 	}
-	return results, jobErr
+	return results, false, jobErr
 }
 
 func (c *Client) createIngestJob(ctx context.Context, base, object string, op BulkOperation, extField string) (bulkJob, error) {
@@ -434,11 +461,27 @@ func bulkCell(v any) (string, error) {
 // result rows could not be told apart or were missing.
 var errBulkUnmatched = errors.New("their result rows in the Bulk API job could not be matched to them")
 
-// bulkPart is one job's share of an upload: records [from, to) and their CSV.
+// bulkPart is one job's share of an upload: records [from, to) and their
+// CSV, in data or at [off, off+size) of file.
 type bulkPart struct {
-	from, to int
-	data     []byte
+	from, to  int
+	data      []byte
+	file      *os.File
+	off, size int64
 }
+
+// body returns the part's CSV to send (a fresh reader each time: a lost
+// upload is sent again) and its length.
+func (p bulkPart) body() (func() io.Reader, int64) {
+	if p.file == nil {
+		return func() io.Reader { return bytes.NewReader(p.data) }, int64(len(p.data))
+	}
+	return func() io.Reader { return io.NewSectionReader(p.file, p.off, p.size) }, p.size
+}
+
+// bulkSpillBytes is the CSV size above which an upload is written to a
+// work file instead of memory (see WithWorkDir). A variable for tests.
+var bulkSpillBytes = 4 << 20
 
 // bulkUploadLimit is MaxBulkUploadBytes; tests lower it to exercise the split.
 var bulkUploadLimit = MaxBulkUploadBytes
@@ -447,17 +490,70 @@ var bulkUploadLimit = MaxBulkUploadBytes
 // sizes a part's buffer for the rest.
 const bulkSizeSample = 1000
 
-// encodeBulkCSV writes the upload, split into parts of at most limit bytes
-// at record boundaries, each with the header.
-func encodeBulkCSV(op BulkOperation, cols []string, n int, rec func(int) Record, limit int) ([]bulkPart, error) {
-	var parts []bulkPart
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+// encodeBulkCSV writes the CSV of n records (header first) in parts of at
+// most limit bytes each, split at a record boundary, each with the
+// header. A CSV past bulkSpillBytes goes on in a work file in dir ("" for
+// the system's temporary folder), so an upload of 300k records is not
+// held in memory; cleanup closes and removes it.
+func encodeBulkCSV(op BulkOperation, cols []string, n int, rec func(int) Record, limit int, dir string) (parts []bulkPart, cleanup func(), err error) {
+	var buf bytes.Buffer // the current part, while in memory
+	var file *os.File
+	var fw *bufio.Writer
+	var fileLen, partOff int64
+	cleanup = func() {
+		if file != nil {
+			_ = file.Close()
+			_ = os.Remove(file.Name())
+		}
+	}
+	defer func() {
+		if err != nil {
+			cleanup()
+			parts, cleanup = nil, func() {}
+		}
+	}()
+	partLen := func() int {
+		if file == nil {
+			return buf.Len()
+		}
+		return int(fileLen - partOff)
+	}
+	write := func(b []byte) error {
+		if file == nil {
+			buf.Write(b)
+			return nil
+		}
+		k, err := fw.Write(b)
+		fileLen += int64(k)
+		return err
+	}
+	spill := func() error {
+		f, err := os.CreateTemp(dir, "crmsheets-bulk-*.csv")
+		if err != nil {
+			return fmt.Errorf("create the upload's work file: %w", err)
+		}
+		file, fw, fileLen, partOff = f, bufio.NewWriterSize(f, 256<<10), 0, 0
+		data := buf.Bytes()
+		buf = bytes.Buffer{}
+		return write(data)
+	}
+	var hb bytes.Buffer
+	w := csv.NewWriter(&hb)
 	if err := w.Write(cols); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	w.Flush()
-	header := slices.Clone(buf.Bytes())
+	header := hb.Bytes()
+	_ = write(header)
+	endPart := func(from, to int) {
+		if file == nil {
+			parts = append(parts, bulkPart{from: from, to: to, data: buf.Bytes()})
+			buf = bytes.Buffer{}
+			return
+		}
+		parts = append(parts, bulkPart{from: from, to: to, file: file, off: partOff, size: fileLen - partOff})
+		partOff = fileLen
+	}
 	var line bytes.Buffer
 	lw := csv.NewWriter(&line)
 	from := 0
@@ -471,7 +567,7 @@ func encodeBulkCSV(op BulkOperation, cols []string, n int, rec func(int) Record,
 					id, _ = r.Fields["Id"].(string)
 				}
 				if id == "" {
-					return nil, fmt.Errorf("record %d: no record id", i+1)
+					return nil, nil, fmt.Errorf("record %d: no record id", i+1)
 				}
 				row[j] = id
 				continue
@@ -483,39 +579,51 @@ func encodeBulkCSV(op BulkOperation, cols []string, n int, rec func(int) Record,
 			}
 			cell, err := bulkCell(v)
 			if err != nil {
-				return nil, fmt.Errorf("record %d field %s: %w", i+1, col, err)
+				return nil, nil, fmt.Errorf("record %d field %s: %w", i+1, col, err)
 			}
 			row[j] = cell
 		}
 		line.Reset()
 		if err := lw.Write(row); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		lw.Flush()
 		if len(header)+line.Len() > limit {
-			return nil, fmt.Errorf("record %d: %d bytes of CSV exceed the %d MB upload limit alone", i+1, line.Len(), limit>>20)
+			return nil, nil, fmt.Errorf("record %d: %d bytes of CSV exceed the %d MB upload limit alone", i+1, line.Len(), limit>>20)
 		}
-		if buf.Len()+line.Len() > limit {
-			parts = append(parts, bulkPart{from: from, to: i, data: buf.Bytes()})
-			buf = bytes.Buffer{}
-			buf.Write(header)
+		if partLen()+line.Len() > limit {
+			endPart(from, i)
+			if err := write(header); err != nil {
+				return nil, nil, fmt.Errorf("write the upload's work file: %w", err)
+			}
 			from = i
 		}
-		buf.Write(line.Bytes())
-		if k := i + 1 - from; k == bulkSizeSample && n-from > 2*k {
+		if file == nil && buf.Len()+line.Len() > bulkSpillBytes {
+			if err := spill(); err != nil {
+				return nil, nil, err
+			}
+		}
+		if err := write(line.Bytes()); err != nil {
+			return nil, nil, fmt.Errorf("write the upload's work file: %w", err)
+		}
+		if k := i + 1 - from; file == nil && k == bulkSizeSample && n-from > 2*k {
 			// The part's size told from its first records, a twentieth
-			// more, grown to once: doubling as it fills holds a 100 MB
-			// upload's old and new buffers at once (three times the CSV)
-			// and copies it twenty times.
+			// more, grown to once (within what stays in memory): doubling
+			// as it fills copies it again and again.
 			per := float64(buf.Len()-len(header)) / float64(k)
-			want := min(int(per*float64(n-from)*1.05)+len(header), limit)
+			want := min(int(per*float64(n-from)*1.05)+len(header), limit, bulkSpillBytes)
 			if more := want - buf.Len(); more > 0 {
 				buf.Grow(more)
 			}
 		}
 	}
-	parts = append(parts, bulkPart{from: from, to: n, data: buf.Bytes()})
-	return parts, nil
+	endPart(from, n)
+	if fw != nil {
+		if err := fw.Flush(); err != nil {
+			return nil, nil, fmt.Errorf("write the upload's work file: %w", err)
+		}
+	}
+	return parts, cleanup, nil
 }
 
 // ingestResults maps a finished job's result files to its input records
@@ -528,12 +636,6 @@ func (c *Client) ingestResults(ctx context.Context, jobPath string, op BulkOpera
 	processed, failed := 0, 0
 	if known {
 		processed, failed = int(*job.NumberRecordsProcessed), int(*job.NumberRecordsFailed)
-	}
-	if known && (op == OpUpdate || op == OpDelete) && processed == n && failed == 0 && job.State == BulkJobComplete {
-		for i := range n {
-			results[i] = Result{ID: recordIDOf(rec(i)), Success: true}
-		}
-		return results, nil, nil
 	}
 	m := newResultMatcher(op, keyField, cols, n, rec)
 	filled := make([]bool, n)
@@ -591,6 +693,15 @@ func (c *Client) ingestResults(ctx context.Context, jobPath string, op BulkOpera
 		}
 	}
 	return results, unknown, nil
+}
+
+// ingestAllDone reports an update or delete job whose info says every
+// record processed and none failed: it has no result file worth reading.
+func ingestAllDone(op BulkOperation, n int, job *bulkJob) bool {
+	if job.NumberRecordsProcessed == nil || job.NumberRecordsFailed == nil {
+		return false
+	}
+	return (op == OpUpdate || op == OpDelete) && int(*job.NumberRecordsProcessed) == n && *job.NumberRecordsFailed == 0 && job.State == BulkJobComplete
 }
 
 // recordIDOf is the record id an update or delete sends.

@@ -83,6 +83,14 @@ func TestBulkResultsMappedByIdentity(t *testing.T) {
 // TestBulkIngestSplitsBeyondTheUploadLimit: an upload larger than the
 // limit goes out as several jobs, each under it, results in input order.
 func TestBulkIngestSplitsBeyondTheUploadLimit(t *testing.T) {
+	t.Run("in memory", testBulkIngestSplits)
+	t.Run("from a work file", func(t *testing.T) {
+		defer crm.SetBulkSpillBytes(1000)()
+		testBulkIngestSplits(t)
+	})
+}
+
+func testBulkIngestSplits(t *testing.T) {
 	defer crm.SetBulkUploadLimit(4000)()
 	o := newOrg(t, 0, crm.WithBulkPolling(5*time.Millisecond, 50*time.Millisecond))
 	recs := make([]crm.Record, 300)
@@ -157,7 +165,15 @@ func TestBulkIngestEachWithOneMap(t *testing.T) {
 		}
 		return crm.Record{Fields: fields}
 	}
-	res, err := o.client.BulkIngestEach(ctx, "Contact", crm.OpInsert, "", n, rec, nil)
+	res := make([]crm.Result, n)
+	calls := 0
+	err := o.client.BulkIngestEach(ctx, "Contact", crm.OpInsert, "", n, rec, nil, func(i int, r crm.Result) {
+		res[i] = r
+		calls++
+	})
+	if calls != n {
+		t.Errorf("%d results for %d records", calls, n)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

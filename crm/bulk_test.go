@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -233,6 +234,17 @@ func TestBulkIngestMapsResultsToInputs(t *testing.T) {
 }
 
 func TestBulkIngestLostUploadStartsANewJob(t *testing.T) {
+	t.Run("in memory", testBulkIngestLostUpload)
+	t.Run("from a work file", func(t *testing.T) {
+		// The upload is read again from its work file for the new job.
+		spillAt := bulkSpillBytes
+		bulkSpillBytes = 1
+		t.Cleanup(func() { bulkSpillBytes = spillAt })
+		testBulkIngestLostUpload(t)
+	})
+}
+
+func testBulkIngestLostUpload(t *testing.T) {
 	f := newFakeBulk(t)
 	f.dropUpload = 1
 	c := bulkClient(t, f)
@@ -510,36 +522,61 @@ func TestBulkPollsFollowTheJob(t *testing.T) {
 }
 
 // TestEncodeBulkCSVSizedParts: sizing a part's buffer from its first
-// records changes nothing in what is uploaded: every part is within the
-// limit, starts with the header, and together they hold every record once
-// in order.
+// records, or writing the CSV to a work file once it passes
+// bulkSpillBytes, changes nothing in what is uploaded: every part is
+// within the limit, starts with the header, and together they hold every
+// record once in order; the work file is gone after cleanup.
 func TestEncodeBulkCSVSizedParts(t *testing.T) {
 	const n = 5000
 	rec := func(i int) Record {
 		return Record{ID: fmt.Sprintf("003%015d", i), Fields: map[string]any{"Title": strings.Repeat("x", i%37)}}
 	}
 	cols := []string{"Id", "Title"}
-	whole, err := encodeBulkCSV(OpUpdate, cols, n, rec, MaxBulkUploadBytes)
-	if err != nil || len(whole) != 1 {
-		t.Fatalf("one part: %d parts, %v", len(whole), err)
+	whole, cleanup, err := encodeBulkCSV(OpUpdate, cols, n, rec, MaxBulkUploadBytes, "")
+	if err != nil || len(whole) != 1 || whole[0].file != nil {
+		t.Fatalf("one part in memory: %d parts, %v", len(whole), err)
+	}
+	cleanup()
+	read := func(p bulkPart) string {
+		body, size := p.body()
+		b, err := io.ReadAll(body())
+		if err != nil || int64(len(b)) != size {
+			t.Fatalf("part %d-%d: read %d of %d bytes: %v", p.from, p.to, len(b), size, err)
+		}
+		return string(b)
 	}
 	header := "Id,Title\n"
-	for _, limit := range []int{40_000, 60_000, 200_000} {
-		parts, err := encodeBulkCSV(OpUpdate, cols, n, rec, limit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body strings.Builder
-		next := 0
-		for _, p := range parts {
-			if len(p.data) > limit || !strings.HasPrefix(string(p.data), header) || p.from != next {
-				t.Fatalf("limit %d: part %d-%d of %d bytes", limit, p.from, p.to, len(p.data))
+	spillAt := bulkSpillBytes
+	t.Cleanup(func() { bulkSpillBytes = spillAt })
+	for _, spill := range []int{spillAt, 50_000, 1} {
+		bulkSpillBytes = spill
+		for _, limit := range []int{40_000, 60_000, 200_000, MaxBulkUploadBytes} {
+			dir := t.TempDir()
+			parts, cleanup, err := encodeBulkCSV(OpUpdate, cols, n, rec, limit, dir)
+			if err != nil {
+				t.Fatal(err)
 			}
-			body.WriteString(strings.TrimPrefix(string(p.data), header))
-			next = p.to
-		}
-		if next != n || header+body.String() != string(whole[0].data) {
-			t.Errorf("limit %d: %d parts do not add up to the whole upload", limit, len(parts))
+			var body strings.Builder
+			next, inFile := 0, false
+			for _, p := range parts {
+				data := read(p)
+				inFile = inFile || p.file != nil
+				if len(data) > limit || !strings.HasPrefix(data, header) || p.from != next {
+					t.Fatalf("spill %d limit %d: part %d-%d of %d bytes", spill, limit, p.from, p.to, len(data))
+				}
+				body.WriteString(strings.TrimPrefix(data, header))
+				next = p.to
+			}
+			if next != n || header+body.String() != string(whole[0].data) {
+				t.Errorf("spill %d limit %d: %d parts do not add up to the whole upload", spill, limit, len(parts))
+			}
+			if want := spill < min(limit, 150_000); inFile != want {
+				t.Errorf("spill %d limit %d: parts in a work file %v, want %v", spill, limit, inFile, want)
+			}
+			cleanup()
+			if left, _ := os.ReadDir(dir); len(left) > 0 {
+				t.Errorf("spill %d: work file left after cleanup: %v", spill, left)
+			}
 		}
 	}
 }

@@ -95,6 +95,7 @@ type Client struct {
 	log           *slog.Logger
 	batchSize     int
 	bulkThreshold int
+	workDir       string // see WithWorkDir
 	bulkPollMin   time.Duration
 	bulkPollMax   time.Duration
 	clock         pollClock
@@ -201,6 +202,17 @@ func WithBulkThreshold(n int) Option {
 			return fmt.Errorf("WithBulkThreshold %d: must be positive", n)
 		}
 		c.bulkThreshold = n
+		return nil
+	}
+}
+
+// WithWorkDir sets the folder where a Bulk API 2.0 upload larger than
+// bulkSpillBytes is written while its job runs (default: the system's
+// temporary folder), so its CSV is not held in memory. The app passes its
+// own folder: the file holds the records' values.
+func WithWorkDir(dir string) Option {
+	return func(c *Client) error {
+		c.workDir = dir
 		return nil
 	}
 }

@@ -7,3 +7,11 @@ func SetBulkUploadLimit(n int) (restore func()) {
 	bulkUploadLimit = n
 	return func() { bulkUploadLimit = old }
 }
+
+// SetBulkSpillBytes sets the CSV size past which an upload goes to a work
+// file for a test; the returned func restores it.
+func SetBulkSpillBytes(n int) func() {
+	old := bulkSpillBytes
+	bulkSpillBytes = n
+	return func() { bulkSpillBytes = old }
+}

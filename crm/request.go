@@ -19,9 +19,13 @@ import (
 
 // request is one logical call; send may transmit it several times.
 type request struct {
-	method      string
-	url         string // absolute
-	body        []byte
+	method string
+	url    string // absolute
+	body   []byte
+	// bodyFn, when set instead of body, gives the body afresh for each
+	// transmission (a Bulk upload read from its work file), bodyLen bytes.
+	bodyFn      func() io.Reader
+	bodyLen     int64
 	contentType string
 	accept      string
 	header      http.Header
@@ -142,12 +146,19 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *request) (*http.Reques
 		},
 	}
 	var body io.Reader
-	if req.body != nil {
+	switch {
+	case req.bodyFn != nil:
+		body = req.bodyFn()
+	case req.body != nil:
 		body = bytes.NewReader(req.body)
 	}
 	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), req.method, req.url, body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("build request %s %s: %w", req.method, redactURL(req.url), err)
+	}
+	if req.bodyFn != nil {
+		hreq.ContentLength = req.bodyLen
+		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(req.bodyFn()), nil }
 	}
 	for k, vs := range req.header {
 		hreq.Header[k] = vs
