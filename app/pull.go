@@ -104,7 +104,6 @@ func (e *engine) pull(ctx context.Context, skipLocal bool) (err error) {
 		done += len(page)
 		last := len(page) < pullPageRows
 		if b.records >= pullCommitRows || last || !ready() || ctx.Err() != nil {
-			b.last = last // the pending keys are indexed in the same transaction
 			if err := e.commitPull(b); err != nil {
 				return err
 			}
@@ -180,8 +179,8 @@ type pullBatch struct {
 	outs    []sheets.RecordOutcome
 	records int // planned since the last commit
 	// deferKeys: new rows leave their key-index entries pending, until
-	// the commit of the last page (last) indexes them
-	deferKeys, last bool
+	// the pull's end indexes them (indexPendingKeys)
+	deferKeys bool
 	// inflight is the result of a commit of new rows still running (see
 	// commitPull)
 	inflight chan error
@@ -238,10 +237,10 @@ func (e *engine) commitPull(b *pullBatch) error {
 		}
 		e.account()
 		run := *e.run
-		insert, outs, last := b.inserts, b.outs, b.last
+		insert, outs := b.inserts, b.outs
 		ch := make(chan error, 1)
 		b.inflight = ch
-		go func() { ch <- e.commitNew(&run, insert, outs, last) }()
+		go func() { ch <- e.commitNew(&run, insert, outs) }()
 	} else {
 		if err := b.wait(); err != nil {
 			return err
@@ -259,17 +258,12 @@ func (e *engine) commitPull(b *pullBatch) error {
 }
 
 // commitNew is commit for a batch of new rows only, their key entries
-// left pending (see pullBatch.deferKeys), or with indexKeys all the pending
-// entries indexed.
-func (e *engine) commitNew(run *sheets.Run, insert []*sheets.Row, outs []sheets.RecordOutcome, indexKeys bool) error {
+// left pending (see pullBatch.deferKeys) until the pull's end indexes them
+// (store.Store.IndexPendingKeys, in transactions of their own).
+func (e *engine) commitNew(run *sheets.Run, insert []*sheets.Row, outs []sheets.RecordOutcome) error {
 	err := e.s.store.Batch(func(tx *store.Tx) error {
 		if len(insert) > 0 {
 			if err := tx.InsertRowsDeferKeys(e.sh.ID, insert); err != nil {
-				return err
-			}
-		}
-		if indexKeys {
-			if err := tx.IndexPendingKeys(e.sh.ID); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 
 	"crmsheets/sheets"
@@ -12,12 +13,20 @@ func (sd *sheetData) isPending(id sheets.RowID, kv string) bool {
 	return sd.pending != nil && string(sd.pending.Get(sd.u64(uint64(id)))) == kv
 }
 
-// pendingN is the number of pending key entries.
+// pendingN is the number of pending key entries not in the key index yet
+// (Store.IndexPendingKeys indexes them before it drops the list).
 func (sd *sheetData) pendingN() int {
 	if sd.pending == nil {
 		return 0
 	}
-	return sd.pending.Stats().KeyN
+	n := 0
+	_ = sd.pending.ForEach(func(k, v []byte) error {
+		if len(k) == 8 && sd.key.Get(sd.keyKey(string(v), sheets.RowID(binary.BigEndian.Uint64(k)))) == nil {
+			n++
+		}
+		return nil
+	})
+	return n
 }
 
 // checkSheets verifies every sheet's invariants: each row decodes, its id

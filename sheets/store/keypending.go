@@ -34,43 +34,114 @@ func (tx *Tx) InsertRowsDeferKeys(sheetID string, rows []*sheets.Row) error {
 // IndexPendingKeys writes a sheet's pending key entries (see
 // InsertRowsDeferKeys) into its key index, sorted, and drops the list. A
 // sheet without pending entries costs no write.
+//
+// The entries are sorted once, then written indexPendingChunk at a time,
+// one transaction each, so the memory a 300k-row load needs is its sorted
+// keys, not every index page dirty in one transaction (three times as
+// much). Between those transactions an entry may be both indexed and
+// pending: lookups and the check count it once. The list's sequence
+// counts its edits: when a transaction finds it moved since the sort, it
+// writes an entry only while the list still holds it (a row re-keyed or
+// deleted meanwhile drops its entry), and the last one indexes whatever
+// the list gained, then drops the list.
 func (s *Store) IndexPendingKeys(sheetID string) error {
-	pending := false
+	var arena []byte
+	var spans []keySpan
+	var seq uint64 // the list's edits so far (pend and unpend count them)
 	if err := s.view(func(tx *Tx) error {
 		sd, err := tx.sheet(sheetID)
-		pending = err == nil && sd.pending != nil
-		return err
+		if err != nil || sd.pending == nil {
+			return err
+		}
+		seq = sd.pending.Sequence()
+		spans = make([]keySpan, 0, sd.pending.Stats().KeyN)
+		return sd.pending.ForEach(func(k, v []byte) error {
+			if len(k) != 8 {
+				return fmt.Errorf("%w: pending key entry %x", ErrCorrupt, k)
+			}
+			start := len(arena)
+			arena = binary.AppendUvarint(arena, uint64(len(v)))
+			arena = append(arena, v...)
+			arena = append(arena, k...)
+			spans = append(spans, keySpan{uint32(start), uint32(len(arena))})
+			return nil
+		})
 	}); err != nil {
 		return fmt.Errorf("index pending keys: %w", err)
 	}
-	if !pending {
+	if spans == nil {
 		return nil
 	}
-	return s.update(func(tx *Tx) error { return tx.IndexPendingKeys(sheetID) })
-}
-
-// IndexPendingKeys is Store.IndexPendingKeys inside a transaction.
-func (tx *Tx) IndexPendingKeys(sheetID string) error {
-	sd, err := tx.sheet(sheetID)
-	if err != nil {
-		return fmt.Errorf("index pending keys: %w", err)
-	}
-	if err := sd.indexPending(); err != nil {
-		return fmt.Errorf("index pending keys of sheet %q: %w", sd.def.Name, err)
+	key := func(sp keySpan) []byte { return arena[sp.from:sp.to:sp.to] }
+	slices.SortFunc(spans, func(a, b keySpan) int { return bytes.Compare(key(a), key(b)) })
+	chunk := make([][]byte, 0, min(len(spans), indexPendingChunk))
+	for start := 0; start < len(spans); start += indexPendingChunk {
+		end := min(start+indexPendingChunk, len(spans))
+		chunk = chunk[:0]
+		for _, sp := range spans[start:end] {
+			chunk = append(chunk, key(sp))
+		}
+		last := end == len(spans)
+		err := s.update(func(tx *Tx) error {
+			sd, err := tx.sheet(sheetID)
+			if err != nil || sd.pending == nil {
+				return err // indexed meanwhile (the sheet's runs are one at a time)
+			}
+			edited := sd.pending.Sequence() != seq // since the sort
+			packIfAppending(sd.key, chunk)
+			for _, k := range chunk {
+				id, norm := k[len(k)-8:], k[:len(k)-8]
+				if _, n := binary.Uvarint(norm); edited && (n <= 0 || !bytes.Equal(sd.pending.Get(id), norm[n:])) {
+					continue // re-keyed or deleted since
+				}
+				if err := sd.key.Put(k, nil); err != nil {
+					return err
+				}
+			}
+			if !last {
+				return nil
+			}
+			if edited {
+				return sd.indexPending() // what the list gained since, then drop it
+			}
+			return sd.dropPending()
+		})
+		if err != nil {
+			return fmt.Errorf("index pending keys of sheet %s: %w", sheetID, err)
+		}
+		if !last && afterIndexChunk != nil {
+			afterIndexChunk()
+		}
 	}
 	return nil
 }
 
+// keySpan is one key-index entry, arena[from:to], while IndexPendingKeys
+// sorts them (two offsets cost 8 bytes an entry, a slice header 24).
+type keySpan struct{ from, to uint32 }
+
+// indexPendingChunk is how many pending key entries one transaction of
+// Store.IndexPendingKeys writes. Variables for tests: afterIndexChunk, when
+// set, runs between its transactions.
+var (
+	indexPendingChunk = 25_000
+	afterIndexChunk   func()
+)
+
+// indexPending writes the pending entries the key index lacks, sorted,
+// and drops the list.
 func (sd *sheetData) indexPending() error {
 	if sd.pending == nil {
 		return nil
 	}
-	keys := make([][]byte, 0, sd.pending.Stats().KeyN)
+	var keys [][]byte
 	if err := sd.pending.ForEach(func(k, v []byte) error {
 		if len(k) != 8 {
 			return fmt.Errorf("%w: pending key entry %x", ErrCorrupt, k)
 		}
-		keys = append(keys, sd.keyKey(string(v), sheets.RowID(binary.BigEndian.Uint64(k))))
+		if kk := sd.keyKey(string(v), sheets.RowID(binary.BigEndian.Uint64(k))); sd.key.Get(kk) == nil {
+			keys = append(keys, kk)
+		}
 		return nil
 	}); err != nil {
 		return err
@@ -109,6 +180,9 @@ func (sd *sheetData) pend(id sheets.RowID, kv string) error {
 	}
 	v := sd.alloc(len(kv))
 	copy(v, kv)
+	if _, err := sd.pending.NextSequence(); err != nil { // see IndexPendingKeys
+		return err
+	}
 	return sd.pending.Put(sd.u64(uint64(id)), v)
 }
 
@@ -116,6 +190,9 @@ func (sd *sheetData) pend(id sheets.RowID, kv string) error {
 func (sd *sheetData) unpend(id sheets.RowID) error {
 	if sd.pending == nil {
 		return nil
+	}
+	if _, err := sd.pending.NextSequence(); err != nil { // see IndexPendingKeys
+		return err
 	}
 	return sd.pending.Delete(sd.u64(uint64(id)))
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -181,5 +182,74 @@ func TestDeferredKeysDroppedByRebuild(t *testing.T) {
 	}
 	if got := pendingCount(t, s, sh.ID); got != 0 {
 		t.Errorf("pending entries after a key change = %d", got)
+	}
+}
+
+// TestIndexPendingKeysInChunks: a bulk load's key entries are indexed a
+// chunk per transaction. Between the transactions every row is found once
+// by its key and the check passes; a row re-keyed or deleted meanwhile is
+// not indexed under its old key, and a row bulk-loaded meanwhile is
+// indexed by the last transaction.
+func TestIndexPendingKeysInChunks(t *testing.T) {
+	s := openTest(t)
+	sh := contactsSheet(t, s)
+	email := sh.Columns[1].ID
+	rows := keyRows(sh, 45) // more would repeat keys (A0…AZ, then Aa = AA)
+	if err := s.Batch(func(tx *Tx) error { return tx.InsertRowsDeferKeys(sh.ID, rows) }); err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = r.Cells[email]
+	}
+	chunk := indexPendingChunk
+	indexPendingChunk = 7
+	t.Cleanup(func() { indexPendingChunk, afterIndexChunk = chunk, nil })
+	chunks := 0
+	late := &sheets.Row{Cells: map[string]string{email: "late@x.com"}}
+	afterIndexChunk = func() {
+		chunks++
+		if err := s.Check(); err != nil {
+			t.Errorf("check after chunk %d: %v", chunks, err)
+		}
+		for i := range rows {
+			if i == 3 || i == 40 {
+				continue // re-keyed and deleted below
+			}
+			if got := keyIDs(t, s, sh.ID, keys[i]); len(got) != 1 || got[0] != rows[i].ID {
+				t.Fatalf("after chunk %d, %s finds %v, want [%d]", chunks, keys[i], got, rows[i].ID)
+			}
+		}
+		switch chunks {
+		case 1: // one of them may be indexed already, the other not yet
+			rows[3].Cells[email] = "moved@x.com"
+			if err := s.UpdateRows(sh.ID, []*sheets.Row{rows[3]}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DeleteRows(sh.ID, []sheets.RowID{rows[40].ID}); err != nil {
+				t.Fatal(err)
+			}
+		case 2:
+			if err := s.Batch(func(tx *Tx) error { return tx.InsertRowsDeferKeys(sh.ID, []*sheets.Row{late}) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := s.IndexPendingKeys(sh.ID); err != nil {
+		t.Fatal(err)
+	}
+	if chunks != 6 {
+		t.Errorf("%d pauses between chunks, want 6 (45 entries, 7 a chunk)", chunks)
+	}
+	if got := pendingCount(t, s, sh.ID); got != 0 {
+		t.Fatalf("pending entries after indexing = %d", got)
+	}
+	for key, want := range map[string][]sheets.RowID{keys[3]: nil, keys[40]: nil, "moved@x.com": {rows[3].ID}, "late@x.com": {late.ID}, keys[17]: {rows[17].ID}} {
+		if got := keyIDs(t, s, sh.ID, key); !slices.Equal(got, want) {
+			t.Errorf("after indexing, %s finds %v, want %v", key, got, want)
+		}
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
 	}
 }

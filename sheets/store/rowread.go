@@ -133,6 +133,9 @@ func (tx *Tx) RowsByKey(sheetID, value string) ([]*sheets.Row, error) {
 	if pend := sd.pendingIDs(norm); len(pend) > 0 {
 		ids = append(ids, pend...)
 		slices.Sort(ids) // oldest row first, as the index orders them
+		// once: an entry is both pending and indexed while
+		// Store.IndexPendingKeys works through the list
+		ids = slices.Compact(ids)
 	}
 	out := make([]*sheets.Row, 0, len(ids))
 	for _, id := range ids {
