@@ -97,6 +97,10 @@ var (
 	// errNotSent marks rows whose send never happened (the run stopped first);
 	// they keep their state and go out with the next push.
 	errNotSent = errors.New("not sent")
+
+	// errSpoolDamaged: a push's work file (pushSpool) does not read back
+	// as written.
+	errSpoolDamaged = errors.New("damaged record")
 )
 
 // IsNeedsReauth reports whether err means the org's saved login can no

@@ -170,9 +170,6 @@ func (s *pushSpool) row(e *engine, i int) (*pushRow, error) {
 	}
 }
 
-// errSpoolDamaged reports a work file that does not read back.
-var errSpoolDamaged = errors.New("damaged record")
-
 // spoolRecord is one row as the spool stores it.
 type spoolRecord struct {
 	id               sheets.RowID

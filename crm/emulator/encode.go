@@ -2,63 +2,18 @@ package emulator
 
 import (
 	"strconv"
-	"unicode/utf8"
+
+	"crmsheets/internal/jsonstr"
 )
 
 // Hand-written JSON encoding of records: query pages are the hot path
 // (benchmarked against encoding/json in bench_test.go), and Salesforce's
 // number spelling needs per-field control anyway.
 
-const hexDigits = "0123456789abcdef"
-
 // appendString appends s as a JSON string. Like Salesforce (and unlike
 // encoding/json) it leaves <, > and & alone; invalid UTF-8 becomes U+FFFD.
 func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return jsonstr.Append(b, s, jsonstr.Salesforce)
 }
 
 // appendValue appends a stored value of field f. Numbers of double,
