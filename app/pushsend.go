@@ -111,6 +111,15 @@ func (l sendList) at(e *engine, i int) (*pushRow, error) {
 	return l.spool.row(e, i)
 }
 
+// peek is at for a caller done with the row before its next call (see
+// pushSpool.peek).
+func (l sendList) peek(e *engine, i int) (*pushRow, error) {
+	if n := l.spooled(); i >= n {
+		return l.mem[i-n], nil
+	}
+	return l.spool.peek(e, i)
+}
+
 // each calls fn with each row of the list in order, until fn returns
 // false.
 func (l sendList) each(e *engine, fn func(i int, pr *pushRow) bool) error {
@@ -213,7 +222,7 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, rows sendList, 
 	// recInto fills fields (cleared) with row i's and returns its record.
 	recInto := func(i int, fields map[string]any) crm.Record {
 		clear(fields)
-		pr, err := rows.at(e, i)
+		pr, err := rows.peek(e, i)
 		if err != nil {
 			readErr = cmp.Or(readErr, err)
 			return crm.Record{Type: e.b.object, Fields: fields}
@@ -650,13 +659,13 @@ func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.Recor
 		c.Created++
 		o := e.outcome(r, pr.createdID, sheets.OpCreate)
 		_, after := e.sentValues(pr)
-		o.OK, o.After, o.Fields = true, after, slices.Sorted(maps.Keys(after))
+		o.OK, o.After, o.Fields = true, after, sortedKeys(after)
 		*outs = append(*outs, o)
 	case pr.op == sheets.OpUpdate:
 		c.Updated++
 		o := e.outcome(r, pr.item.RecordID, sheets.OpUpdate)
 		before, after := e.sentValues(pr)
-		o.OK, o.Before, o.After, o.Fields = true, before, after, slices.Sorted(maps.Keys(after))
+		o.OK, o.Before, o.After, o.Fields = true, before, after, sortedKeys(after)
 		*outs = append(*outs, o)
 	}
 	if !write {
@@ -671,4 +680,15 @@ func rowEqual(a, b *sheets.Row) bool {
 	return a.RecordID == b.RecordID && a.State == b.State && a.Error == b.Error &&
 		maps.Equal(a.Cells, b.Cells) && maps.Equal(a.Base, b.Base) && (a.Base == nil) == (b.Base == nil) &&
 		a.RemoteModified.Equal(b.RemoteModified) && maps.Equal(a.Conflicts, b.Conflicts) && len(a.Candidates) == len(b.Candidates)
+}
+
+// sortedKeys is slices.Sorted(maps.Keys(m)) in one allocation (a push
+// writes back one outcome a row).
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -45,6 +45,7 @@ type pushSpool struct {
 	// they are written back with the in-memory rows (takenRows, few).
 	taken     map[int]bool
 	takenRows []*pushRow
+	scratch   pushRow // see peek
 }
 
 // take moves spooled row i, read as pr, back into memory.
@@ -144,12 +145,31 @@ func (s *pushSpool) finish() error {
 // row returns spooled row i as planned (a lean row on its shared plan).
 // Reads are fastest in order; an earlier i starts the file over.
 func (s *pushSpool) row(e *engine, i int) (*pushRow, error) {
+	pr := new(pushRow)
+	if err := s.rowInto(e, i, pr); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// peek is row for a caller done with the row before its next call: the
+// row is the spool's own, refilled every time (a push's CSV reads every
+// spooled row twice).
+func (s *pushSpool) peek(e *engine, i int) (*pushRow, error) {
+	if err := s.rowInto(e, i, &s.scratch); err != nil {
+		return nil, err
+	}
+	return &s.scratch, nil
+}
+
+// rowInto reads spooled row i into pr.
+func (s *pushSpool) rowInto(e *engine, i int, pr *pushRow) error {
 	if i < 0 || i >= s.n {
-		return nil, fmt.Errorf("push work file: no row %d of %d", i, s.n)
+		return fmt.Errorf("push work file: no row %d of %d", i, s.n)
 	}
 	if s.r == nil || i < s.next {
 		if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-			return nil, fmt.Errorf("read the push's work file: %w", err)
+			return fmt.Errorf("read the push's work file: %w", err)
 		}
 		if s.r == nil {
 			s.r = bufio.NewReaderSize(s.f, 64<<10)
@@ -159,13 +179,12 @@ func (s *pushSpool) row(e *engine, i int) (*pushRow, error) {
 		s.next = 0
 	}
 	for {
-		pr, err := s.read(e)
-		if err != nil {
-			return nil, fmt.Errorf("read the push's work file: %w", err)
+		if err := s.read(e, pr); err != nil {
+			return fmt.Errorf("read the push's work file: %w", err)
 		}
 		s.next++
 		if s.next-1 == i {
-			return pr, nil
+			return nil
 		}
 	}
 }
@@ -197,11 +216,19 @@ func readSpoolRecord(r *bufio.Reader) (spoolRecord, error) {
 	if nRec+nSends > 1<<30 {
 		return spoolRecord{}, errSpoolDamaged
 	}
-	packed := make([]byte, nRec+nSends)
-	if _, err := io.ReadFull(r, packed); err != nil {
-		return spoolRecord{}, io.ErrUnexpectedEOF
+	// The record id and sends as one string, read in place when the
+	// reader holds them (one allocation either way).
+	var str string
+	if b, err := r.Peek(int(nRec + nSends)); err == nil {
+		str = string(b)
+		_, _ = r.Discard(len(b))
+	} else {
+		packed := make([]byte, nRec+nSends)
+		if _, err := io.ReadFull(r, packed); err != nil {
+			return spoolRecord{}, io.ErrUnexpectedEOF
+		}
+		str = string(packed)
 	}
-	str := string(packed)
 	modified, err := binary.ReadVarint(r)
 	if err != nil {
 		return spoolRecord{}, io.ErrUnexpectedEOF
@@ -220,20 +247,21 @@ func readSpoolRecord(r *bufio.Reader) (spoolRecord, error) {
 	}, nil
 }
 
-// read decodes the next record as the lean row it was.
-func (s *pushSpool) read(e *engine) (*pushRow, error) {
+// read decodes the next record into pr, as the lean row it was.
+func (s *pushSpool) read(e *engine, pr *pushRow) error {
 	rec, err := readSpoolRecord(s.r)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if rec.plan >= len(e.lean.plans) {
-		return nil, errSpoolDamaged
+		return errSpoolDamaged
 	}
-	return &pushRow{
+	*pr = pushRow{
 		id: rec.id, recordID: rec.recordID, op: sheets.OpUpdate, sends: rec.sends,
 		remoteModified: stampTime(rec.modified), edited: rec.edited, print: rec.print, state0: rec.state,
 		compacted: true, lean: true, pushPlan: e.lean.plans[rec.plan],
-	}, nil
+	}
+	return nil
 }
 
 // loadSpoolInflight adds the in-flight entries of the spool file name in
