@@ -45,12 +45,17 @@ type engine struct {
 	// spool holds a real Bulk push's lean updates from planning to
 	// write-back (nil otherwise; see pushSpool).
 	spool *pushSpool
-	s     *Service
-	c     *crm.Client
-	sh    *sheets.Sheet
-	b     *binding
-	opt   SyncOptions
-	pl    *merge.Planner // the run's direction: push and both use it for the push phase
+	// writeBackPlan and writeBackOuts are the write-back's scratch: the
+	// plan a lean row is given while its outcome is written, and the
+	// outcomes of one transaction.
+	writeBackPlan pushPlan
+	writeBackOuts []sheets.RecordOutcome
+	s             *Service
+	c             *crm.Client
+	sh            *sheets.Sheet
+	b             *binding
+	opt           SyncOptions
+	pl            *merge.Planner // the run's direction: push and both use it for the push phase
 	// pullPl merges in the pull phase (direction pull): in a both-ways run
 	// the pull never sends, so a sheet-wins field must stay modified for
 	// the push phase instead of being rebased as if it had been sent.

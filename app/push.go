@@ -357,15 +357,24 @@ func (l *leanPlans) check() {
 
 // materialize gives a lean row a plan of its own, its item whole again.
 func (pr *pushRow) materialize() {
+	if pr.lean {
+		pr.materializeInto(new(pushPlan))
+	}
+}
+
+// materializeInto is materialize into a plan the caller owns: the
+// write-back's scratch plan, as a lean row needs a plan of its own only
+// while its outcome is written (100k rows would make 100k plans).
+func (pr *pushRow) materializeInto(p *pushPlan) {
 	if !pr.lean {
 		return
 	}
-	p := *pr.pushPlan
+	*p = *pr.pushPlan
 	p.item.RowID, p.item.RecordID, p.item.RemoteModified = pr.id, pr.recordID, pr.remoteModified
 	if pr.createdID != "" {
 		p.item.RecordID = pr.createdID
 	}
-	pr.pushPlan, pr.lean = &p, false
+	pr.pushPlan, pr.lean = p, false
 }
 
 // itemRecordID is pr.item.RecordID, lean or not.

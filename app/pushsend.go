@@ -524,7 +524,13 @@ func (e *engine) writeBackRows(prs []*pushRow) error {
 	for i, pr := range prs {
 		ids[i] = pr.id
 	}
-	outs := make([]sheets.RecordOutcome, 0, len(prs)) // about one per row
+	// The outcomes, about one a row, are stored in the transaction: one
+	// slice serves every transaction of the push.
+	outs := e.writeBackOuts[:0]
+	defer func() {
+		clear(outs) // let the values go
+		e.writeBackOuts = outs[:0]
+	}()
 	return e.rewrite(ids, func(i int, cur *sheets.Row) (*sheets.Row, error) {
 		return e.writeBackRow(prs[i], cur, &outs), nil
 	}, func() []sheets.RecordOutcome { return outs })
@@ -534,7 +540,14 @@ func (e *engine) writeBackRows(prs []*pushRow) error {
 // nil when it was deleted meanwhile: only its history is written) and
 // returns the row to store (nil to leave it).
 func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.RecordOutcome) *sheets.Row {
-	pr.materialize()
+	if pr.lean {
+		// A plan of its own only while its outcome is written: the
+		// scratch plan, and the shared one back after (a failed
+		// transaction's rows go to keepInflight as they were).
+		shared := pr.pushPlan
+		pr.materializeInto(&e.writeBackPlan)
+		defer func() { pr.pushPlan, pr.lean = shared, true }()
+	}
 	c := &e.run.Counts
 	r := cur
 	if r == nil {
