@@ -72,11 +72,21 @@ func newPushSpool(dir, sheetID string) (*pushSpool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create the push's work file: %w", err)
 	}
-	return &pushSpool{f: f, name: filepath.Base(f.Name()), w: bufio.NewWriterSize(f, 64<<10), taken: map[int]bool{}}, nil
+	s := &pushSpool{f: f, name: filepath.Base(f.Name()), w: bufio.NewWriterSize(f, 64<<10), taken: map[int]bool{}}
+	if _, err := s.w.WriteString(spoolMagic); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("write the push's work file: %w", err)
+	}
+	return s, nil
 }
 
+// spoolMagic opens every spool file: the format of its records (see add),
+// so a later version that changes them never misreads an older file left
+// by a killed push.
+const spoolMagic = "crmsheets-spool-1\n"
+
 // close closes the file; the run's in-flight bookkeeping removes it
-// (engine.dropSpoolFiles) once no setting names it.
+// (engine.settingNames) once no setting names it.
 func (s *pushSpool) close() {
 	if s == nil || s.f == nil {
 		return
@@ -122,7 +132,7 @@ func (s *pushSpool) add(e *engine, pr *pushRow) error {
 	b = binary.AppendUvarint(b, uint64(len(pr.sends)))
 	b = append(b, pr.recordID...)
 	b = append(b, pr.sends...)
-	b = binary.AppendVarint(b, timeStamp(pr.remoteModified))
+	b = binary.AppendVarint(b, editStamp(pr.remoteModified))
 	b = binary.AppendVarint(b, pr.edited)
 	b = binary.LittleEndian.AppendUint64(b, pr.print)
 	b = append(b, byte(pr.state0), byte(plan))
@@ -175,6 +185,9 @@ func (s *pushSpool) rowInto(e *engine, i int, pr *pushRow) error {
 			s.r = bufio.NewReaderSize(s.f, 64<<10)
 		} else {
 			s.r.Reset(s.f)
+		}
+		if err := readSpoolMagic(s.r); err != nil {
+			return fmt.Errorf("read the push's work file: %w", err)
 		}
 		s.next = 0
 	}
@@ -274,6 +287,9 @@ func loadSpoolInflight(dir, name string, m inflightUpdates) error {
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 64<<10)
+	if err := readSpoolMagic(r); err != nil {
+		return err
+	}
 	for {
 		rec, err := readSpoolRecord(r)
 		if errors.Is(err, io.EOF) {
@@ -290,15 +306,16 @@ func loadSpoolInflight(dir, name string, m inflightUpdates) error {
 	}
 }
 
-// timeStamp is t in Unix nanoseconds, math.MinInt64 for the zero time
-// (as editStamp); stampTime reverses it.
-func timeStamp(t time.Time) int64 {
-	if t.IsZero() {
-		return math.MinInt64
+// readSpoolMagic reads a spool's opening line (spoolMagic).
+func readSpoolMagic(r *bufio.Reader) error {
+	head := make([]byte, len(spoolMagic))
+	if _, err := io.ReadFull(r, head); err != nil || string(head) != spoolMagic {
+		return fmt.Errorf("%w: not a work file of this version", errSpoolDamaged)
 	}
-	return t.UnixNano()
+	return nil
 }
 
+// stampTime is the time editStamp made n from.
 func stampTime(n int64) time.Time {
 	if n == math.MinInt64 {
 		return time.Time{}

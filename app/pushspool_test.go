@@ -1,10 +1,14 @@
 package app
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
+	"crmsheets/app/merge"
 	"crmsheets/sheets"
 )
 
@@ -99,5 +103,58 @@ func TestBulkPushThroughWorkFile(t *testing.T) {
 		if got := env.get("Contact", id, "Title"); got != "Spooled" {
 			t.Errorf("contact %s Title %v", id, got)
 		}
+	}
+}
+
+// TestSpoolInflightEntries: a spool file read as an in-flight record gives
+// each spooled row's sent cells; a file of another format or cut short
+// gives what it holds and an error, never a wrong entry.
+func TestSpoolInflightEntries(t *testing.T) {
+	dir := t.TempDir()
+	e := &engine{}
+	sp, err := newPushSpool(dir, "s1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := &pushPlan{}
+	e.lean.plans = []*pushPlan{plan}
+	for i, title := range []string{"CEO", "CTO"} {
+		pr := &pushRow{id: sheets.RowID(i + 1), recordID: fmt.Sprintf("003%015d", i), op: sheets.OpUpdate, lean: true, pushPlan: plan}
+		pr.sends = packSends("", map[string]merge.Change{"c4": {Before: "Engineer", After: title}})
+		if err := sp.add(e, pr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sp.finish(); err != nil {
+		t.Fatal(err)
+	}
+	if pr, err := sp.row(e, 1); err != nil || pr.id != 2 || pr.recordID != "003000000000000001" {
+		t.Fatalf("row 1 = %+v, %v", pr, err)
+	}
+	sp.close()
+	m := inflightUpdates{"1": {"c4": "older"}}
+	if err := loadSpoolInflight(dir, sp.name, m); err != nil {
+		t.Fatal(err)
+	}
+	if want := (inflightUpdates{"1": {"c4": "CEO"}, "2": {"c4": "CTO"}}); !reflect.DeepEqual(m, want) {
+		t.Errorf("entries %v, want %v (the spool's sends replace older entries)", m, want)
+	}
+	whole, err := os.ReadFile(filepath.Join(dir, sp.name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cut.spool"), whole[:len(whole)-3], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m = inflightUpdates{}
+	if err := loadSpoolInflight(dir, "cut.spool", m); err == nil || len(m) != 1 || m["1"]["c4"] != "CEO" {
+		t.Errorf("cut file: entries %v, err %v; want the first row and an error", m, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "other.spool"), []byte("crmsheets-spool-9\n\x01\x02"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m = inflightUpdates{}
+	if err := loadSpoolInflight(dir, "other.spool", m); err == nil || len(m) != 0 {
+		t.Errorf("another format: entries %v, err %v; want none and an error", m, err)
 	}
 }
