@@ -332,7 +332,10 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, rows sendList, 
 		}
 		pr, rerr := rows.at(e, i)
 		if rerr != nil {
+			// The results of the rows left are not read: none of the
+			// spool is written back as a success (writeBackSpool).
 			readErr = cmp.Or(readErr, rerr)
+			rows.spool.unread = rerr
 			break
 		}
 		if i < spooled && !ok {
@@ -468,6 +471,11 @@ func (e *engine) writeBackSpool() error {
 	s := e.spool
 	if s == nil || s.n == 0 {
 		return nil
+	}
+	if s.unread != nil {
+		// The rows stay modified: where Salesforce took a send, the
+		// next run finds the row's edit and Salesforce agreeing.
+		return fmt.Errorf("write back the push: %w", s.unread)
 	}
 	list := sendList{spool: s}
 	chunk := make([]*pushRow, 0, min(s.n, writeBackTxRows))

@@ -46,6 +46,9 @@ type pushSpool struct {
 	taken     map[int]bool
 	takenRows []*pushRow
 	scratch   pushRow // see peek
+	// unread is why engine.send could not read every refused row's
+	// result: the write-back then takes none of the spool for a success.
+	unread error
 }
 
 // take moves spooled row i, read as pr, back into memory.
