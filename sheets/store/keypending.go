@@ -54,7 +54,15 @@ func (s *Store) IndexPendingKeys(sheetID string) error {
 			return err
 		}
 		seq = sd.pending.Sequence()
-		spans = make([]keySpan, 0, sd.pending.Stats().KeyN)
+		// Sized in a first pass: grown by appending, the keys of a 300k-row
+		// load would be copied over and over and held twice at the end.
+		n, size := 0, 0
+		_ = sd.pending.ForEach(func(k, v []byte) error {
+			n++
+			size += uvarintLen(len(v)) + len(v) + len(k)
+			return nil
+		})
+		spans, arena = make([]keySpan, 0, n), make([]byte, 0, size)
 		return sd.pending.ForEach(func(k, v []byte) error {
 			if len(k) != 8 {
 				return fmt.Errorf("%w: pending key entry %x", ErrCorrupt, k)
@@ -237,4 +245,13 @@ func (s *Store) indexPendingAll() error {
 		}
 	}
 	return nil
+}
+
+// uvarintLen is the length of binary.AppendUvarint's encoding of n.
+func uvarintLen(n int) int {
+	l := 1
+	for ; n >= 0x80; n >>= 7 {
+		l++
+	}
+	return l
 }
