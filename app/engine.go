@@ -89,10 +89,10 @@ type engine struct {
 	inflight                     inflightUpdates
 	inflightDirty, inflightSaved bool
 	// inflightFile is the spool file the sheet's in-flight setting names
-	// (see pushSpool; "" when none), spoolFiles the spool files this run
-	// made: each is removed once no saved setting names it.
+	// (see pushSpool; "" when none); madeSpool tells that this run made
+	// one. A spool file is removed once no saved setting names it.
 	inflightFile string
-	spoolFiles   []string
+	madeSpool    bool
 	// inflightTaken are the entries whose values moved bases in memory
 	// only (see inflightMoves): put back at the end of a run stopped
 	// before those bases were stored, so the next run moves them again.

@@ -273,7 +273,7 @@ func (e *engine) settled(ids []sheets.RowID) {
 // flushInflight saves what is left at the end of a run (nothing, normally).
 func (e *engine) flushInflight() error {
 	if !e.inflightDirty && !e.inflightSaved {
-		if len(e.spoolFiles) > 0 {
+		if e.madeSpool {
 			e.settingNames(e.inflightFile) // this run's unsaved files
 		}
 		return nil

@@ -127,7 +127,7 @@ func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
 			return fmt.Errorf("push: %w", err)
 		}
 		e.spool = spool
-		e.spoolFiles = append(e.spoolFiles, spool.name)
+		e.madeSpool = true
 		defer func() {
 			spool.close()
 			e.spool = nil

@@ -214,9 +214,9 @@ func writeCalls(updates, creates int, bulk bool) int {
 // stores each result on its row.
 func (e *engine) send(ctx context.Context, op crm.BulkOperation, rows sendList, bulk bool) error {
 	n := rows.len()
-	// A spooled row that does not read back is sent as a record without
-	// id or fields, which Salesforce refuses: nothing wrong is written
-	// (saveInflight read every row just before).
+	// A spooled row that does not read back becomes a record without an
+	// id, which crm refuses to upload: the job is never sent, so nothing
+	// wrong is written.
 	var readErr error
 	// Records are made when sent: a Bulk push would hold a map per row.
 	// recInto fills fields (cleared) with row i's and returns its record.
