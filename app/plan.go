@@ -127,7 +127,7 @@ func newPlan(sh *sheets.Sheet, opt SyncOptions, b *binding) *Plan {
 }
 
 func (p *Plan) addChange(c CellChange) {
-	if len(p.Changes) >= MaxPlanChanges {
+	if p.full() {
 		p.Truncated = true
 		return
 	}
@@ -137,6 +137,9 @@ func (p *Plan) addChange(c CellChange) {
 func (p *Plan) addProblem(r *sheets.Row, op, reason string) {
 	p.Problems = append(p.Problems, RowProblemReport{RowID: r.ID, RecordID: r.RecordID, Op: op, Reason: reason})
 }
+
+// full reports whether the plan lists MaxPlanChanges changes already.
+func (p *Plan) full() bool { return len(p.Changes) >= MaxPlanChanges }
 
 // addItem counts a merged row and lists its cell changes.
 func (p *Plan) addItem(e *engine, r *sheets.Row, it *merge.Item) {
@@ -169,25 +172,32 @@ func (p *Plan) addItem(e *engine, r *sheets.Row, it *merge.Item) {
 	if it.Action == merge.Create {
 		op = sheets.OpCreate
 	}
-	for _, id := range it.SendColumns() {
-		ch := it.Send[id]
-		p.addChange(e.cellChange(r, it, id, op, "salesforce", ch.Before, ch.After))
-	}
-	for _, id := range it.RefreshColumns() {
-		p.addChange(e.cellChange(r, it, id, sheets.OpRefresh, "sheet", r.Cells[id], it.Refresh[id]))
-	}
-	for _, id := range it.ConflictColumns() {
-		c := it.Conflicts[id]
-		if c.Kept() {
-			p.addChange(e.cellChange(r, it, id, sheets.OpConflict, "", c.Sheet, c.Remote))
-		}
+	if p.full() {
+		// Past the cap a plan only counts: the changes are not made to
+		// be dropped (a 100k-row push lists 10k of them).
+		p.Truncated = p.Truncated || len(it.Send) > 0 || len(it.Refresh) > 0 || it.KeptConflicts() > 0
+	} else {
+		it.EachSend(func(id string, ch merge.Change) {
+			p.addChange(e.cellChange(r, it, id, op, "salesforce", ch.Before, ch.After))
+		})
+		it.EachRefresh(func(id, v string) {
+			p.addChange(e.cellChange(r, it, id, sheets.OpRefresh, "sheet", r.Cells[id], v))
+		})
+		it.EachConflict(func(id string, c merge.FieldConflict) {
+			if c.Kept() {
+				p.addChange(e.cellChange(r, it, id, sheets.OpConflict, "", c.Sheet, c.Remote))
+			}
+		})
 	}
 	if msg, _ := e.heldReport(it); msg != "" {
 		p.Held++
 		p.addProblem(r, sheets.OpSkip, msg)
-		for _, id := range it.HeldColumns() {
-			h := it.Held[id]
-			p.addChange(e.cellChange(r, it, id, OpHeld, "", h.Remote, h.Sheet))
+		if p.full() {
+			p.Truncated = true
+		} else {
+			it.EachHeld(func(id string, h merge.Held) {
+				p.addChange(e.cellChange(r, it, id, OpHeld, "", h.Remote, h.Sheet))
+			})
 		}
 	}
 }

@@ -329,8 +329,8 @@ const maxLeanPlans = 8
 // find returns the shared plan of item (with no row, record or time), made
 // on first use; nil when the push has maxLeanPlans already.
 func (l *leanPlans) find(it merge.Item) *pushPlan {
-	for i, k := range l.keys {
-		if reflect.DeepEqual(k, it) {
+	for i := range l.keys {
+		if l.keys[i].Same(&it) {
 			return l.plans[i]
 		}
 	}
@@ -713,9 +713,7 @@ func (pr *pushRow) eachSendSorted(fn func(col string, ch merge.Change)) {
 		eachPacked(pr.sends, fn)
 		return
 	}
-	for _, colID := range pr.item.SendColumns() {
-		fn(colID, pr.item.Send[colID])
-	}
+	pr.item.EachSend(fn)
 }
 
 // sentValues returns, by field, Salesforce's values before a row's send
@@ -864,23 +862,33 @@ func (pr *pushRow) compact(lean *leanPlans) {
 // length as a uvarint. eachPacked reads the sends back as substrings of
 // it, so a row keeps one allocation for both.
 func packSends(recordID string, send map[string]merge.Change) string {
-	cols := make([]string, 0, len(send))
 	size := len(recordID)
 	for col, ch := range send {
-		cols = append(cols, col)
-		size += len(col) + len(ch.Before) + len(ch.After) + 3*binary.MaxVarintLen64
-	}
-	slices.Sort(cols)
-	b := make([]byte, 0, size)
-	b = append(b, recordID...)
-	for _, col := range cols {
-		ch := send[col]
 		for _, f := range [3]string{col, ch.Before, ch.After} {
-			b = binary.AppendUvarint(b, uint64(len(f)))
-			b = append(b, f...)
+			size += uvarintLen(len(f)) + len(f)
 		}
 	}
-	return string(b)
+	// Sized exactly, as a Builder's String is its buffer, not a copy.
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(recordID)
+	var n [binary.MaxVarintLen64]byte
+	merge.EachSorted(send, func(col string, ch merge.Change) {
+		for _, f := range [3]string{col, ch.Before, ch.After} {
+			b.Write(binary.AppendUvarint(n[:0], uint64(len(f))))
+			b.WriteString(f)
+		}
+	})
+	return b.String()
+}
+
+// uvarintLen is the length of n as a uvarint.
+func uvarintLen(n int) int {
+	l := 1
+	for ; n >= 0x80; n >>= 7 {
+		l++
+	}
+	return l
 }
 
 // eachPacked calls fn for each send packed by packSends (after the record

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/binary"
 	"maps"
 	"strings"
 	"testing"
@@ -50,6 +51,16 @@ func TestPackSendsRoundTrips(t *testing.T) {
 			if cols[i-1] >= cols[i] {
 				t.Errorf("columns out of order: %v", cols)
 			}
+		}
+	}
+}
+
+// TestUvarintLen: the size packSends reserves for a length is the length
+// binary.AppendUvarint writes, at every byte-count boundary.
+func TestUvarintLen(t *testing.T) {
+	for _, n := range []int{0, 1, 0x7f, 0x80, 0x3fff, 0x4000, 1 << 21, 1<<28 - 1, 1 << 28, 1 << 40} {
+		if got, want := uvarintLen(n), len(binary.AppendUvarint(nil, uint64(n))); got != want {
+			t.Errorf("uvarintLen(%d) = %d, want %d", n, got, want)
 		}
 	}
 }

@@ -149,6 +149,26 @@ type Item struct {
 	RemoteModified time.Time
 }
 
+// Same reports whether it and o are the same item, field by field and
+// entry by entry, as reflect.DeepEqual would say (a nil map and an empty
+// one differ), without its reflection and boxing: a Bulk push compares
+// each row's item with the few plans its lean rows share. Times compare
+// with ==, stricter than DeepEqual only for two distinct but identical
+// *time.Location: never a false match.
+func (it *Item) Same(o *Item) bool {
+	return it.RowID == o.RowID && it.RecordID == o.RecordID && it.Matched == o.Matched &&
+		it.Action == o.Action && it.writes == o.writes && it.rowBaseKnown == o.rowBaseKnown &&
+		it.Reason == o.Reason && it.RemoteModified == o.RemoteModified &&
+		sameMap(it.Send, o.Send) && sameMap(it.Refresh, o.Refresh) && sameMap(it.Rebase, o.Rebase) &&
+		sameMap(it.Conflicts, o.Conflicts) && sameMap(it.Held, o.Held)
+}
+
+// sameMap is maps.Equal that also tells a nil map from an empty one, as
+// reflect.DeepEqual does.
+func sameMap[V comparable](a, b map[string]V) bool {
+	return (a == nil) == (b == nil) && maps.Equal(a, b)
+}
+
 // Writes reports whether applying the item (with every send succeeding)
 // changes the row or Salesforce. A planned sync whose items all report false
 // is a no-op and needs no transaction.
@@ -167,16 +187,72 @@ func (it *Item) KeptConflicts() int {
 
 // SendColumns returns the ids of the columns to send, sorted, so plans and
 // reports list them in a stable order.
-func (it *Item) SendColumns() []string { return slices.Sorted(maps.Keys(it.Send)) }
+func (it *Item) SendColumns() []string { return sortedKeys(it.Send) }
 
 // RefreshColumns returns the ids of the cells to refresh, sorted.
-func (it *Item) RefreshColumns() []string { return slices.Sorted(maps.Keys(it.Refresh)) }
+func (it *Item) RefreshColumns() []string { return sortedKeys(it.Refresh) }
 
 // HeldColumns returns the ids of the held columns, sorted.
-func (it *Item) HeldColumns() []string { return slices.Sorted(maps.Keys(it.Held)) }
+func (it *Item) HeldColumns() []string { return sortedKeys(it.Held) }
 
 // ConflictColumns returns the ids of the columns in conflict, sorted.
-func (it *Item) ConflictColumns() []string { return slices.Sorted(maps.Keys(it.Conflicts)) }
+func (it *Item) ConflictColumns() []string { return sortedKeys(it.Conflicts) }
+
+// EachSend calls fn with each field to send, in column order like
+// SendColumns. It allocates nothing for the few columns a row sends: a
+// push of 100k rows walks every row's sends while planning.
+func (it *Item) EachSend(fn func(col string, ch Change)) { EachSorted(it.Send, fn) }
+
+// EachRefresh calls fn with each cell to refresh, in column order, like
+// EachSend.
+func (it *Item) EachRefresh(fn func(col, value string)) { EachSorted(it.Refresh, fn) }
+
+// EachConflict calls fn with each column in conflict, in column order,
+// like EachSend.
+func (it *Item) EachConflict(fn func(col string, c FieldConflict)) { EachSorted(it.Conflicts, fn) }
+
+// EachHeld calls fn with each held column, in column order, like
+// EachSend.
+func (it *Item) EachHeld(fn func(col string, h Held)) { EachSorted(it.Held, fn) }
+
+// sortedKeys returns m's keys sorted, nil for an empty map (without the
+// iterator closures slices.Sorted(maps.Keys(m)) allocates even then).
+func sortedKeys[V any](m map[string]V) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// sortBuf is how many keys EachSorted sorts on the stack; a map with more
+// sorts them in a slice of its own.
+const sortBuf = 16
+
+// EachSorted calls fn with each entry of m in key order. Up to sortBuf
+// keys it allocates nothing, so per-row walks of an item's maps stay free;
+// the engine packs a row's sends in the same order.
+func EachSorted[V any](m map[string]V, fn func(k string, v V)) {
+	if len(m) <= 1 {
+		for k, v := range m {
+			fn(k, v)
+		}
+		return
+	}
+	var buf [sortBuf]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fn(k, m[k])
+	}
+}
 
 // Counts sums a plan by action, for the dry-run summary and run history.
 type Counts struct {
