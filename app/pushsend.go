@@ -414,7 +414,9 @@ func (e *engine) markPending(prs []*pushRow) error {
 
 // rewrite rewrites rows as they are stored now (store's RewriteRows) and
 // adds the outcomes outs returns afterwards, with the run's counts, in one
-// transaction, so a crash never separates a row from its history.
+// transaction, so a crash never separates a row from its history. For many
+// rows fn runs on a goroutine of RewriteRows's own while this one waits, so
+// fn may change the engine's state but must not use the store.
 func (e *engine) rewrite(ids []sheets.RowID, fn func(i int, cur *sheets.Row) (*sheets.Row, error), outs func() []sheets.RecordOutcome) error {
 	e.account()
 	err := e.s.store.Batch(func(tx *store.Tx) error {

@@ -250,7 +250,13 @@ func decodeRowID(b []byte) (sheets.RowID, error) {
 // the row's values share, so it is safe to use after the transaction ends and
 // costs one allocation for all the text of a row.
 func decodeRow(b []byte, cols *columnTable) (*sheets.Row, error) {
-	d := rowDecoder{s: string(b), cols: cols}
+	return decodeRowString(string(b), cols)
+}
+
+// decodeRowString is decodeRow of bytes already copied out of bbolt (the
+// row shares their memory).
+func decodeRowString(s string, cols *columnTable) (*sheets.Row, error) {
+	d := rowDecoder{s: s, cols: cols}
 	r := d.row()
 	if d.err != nil {
 		return nil, d.err

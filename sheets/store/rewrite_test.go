@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -94,8 +95,8 @@ func TestRewriteRows(t *testing.T) {
 
 // TestLookupsBetweenWrites: lookups by id share cursors for the whole
 // transaction; interleaved with writes to the same buckets (rows growing,
-// rows inserted, a rewrite whose fn reads other rows) they must read what
-// was last written.
+// rows inserted, then a rewrite of them all) they must read what was last
+// written.
 func TestLookupsBetweenWrites(t *testing.T) {
 	s := openTest(t)
 	sh := contactsSheet(t, s)
@@ -126,12 +127,10 @@ func TestLookupsBetweenWrites(t *testing.T) {
 				return fmt.Errorf("row %d read %v, %v; want %q", other, r, err, want[other])
 			}
 		}
+		// 2000 rows take RewriteRows's parallel path: its worker decodes
+		// rows written earlier in this transaction (values bbolt holds in
+		// memory, not in the file) while this goroutine stores others.
 		return tx.RewriteRows(sh.ID, ids, func(i int, cur *sheets.Row) (*sheets.Row, error) {
-			other := ids[(i*31)%len(ids)]
-			r, err := tx.Row(sh.ID, other)
-			if err != nil || r.Cells[name] != want[other] {
-				return nil, fmt.Errorf("inside rewrite, row %d read %v, %v; want %q", other, r, err, want[other])
-			}
 			if cur.Cells[name] != want[cur.ID] {
 				return nil, fmt.Errorf("rewrite handed row %d as %q, want %q", cur.ID, cur.Cells[name], want[cur.ID])
 			}
@@ -155,5 +154,119 @@ func TestLookupsBetweenWrites(t *testing.T) {
 	}
 	if n != len(want) {
 		t.Fatalf("%d rows, want %d", n, len(want))
+	}
+}
+
+// TestRewriteRowsPathsAgree: RewriteRows's parallel path (a worker decodes
+// and calls fn while the transaction's goroutine stores) leaves the store
+// exactly as the one-goroutine path does: rows, record-id and key indexes,
+// rows fn leaves alone, rows deleted meanwhile; and an error from fn
+// part-way leaves nothing written.
+func TestRewriteRowsPathsAgree(t *testing.T) {
+	const n = 3000
+	run := func(parallelFrom int) (map[sheets.RowID]sheets.Row, []sheets.RowID, error) {
+		saved := rewriteParallelRows
+		rewriteParallelRows = parallelFrom
+		defer func() { rewriteParallelRows = saved }()
+		s := openTest(t)
+		sh := contactsSheet(t, s)
+		name, email := sh.Columns[0].ID, sh.Columns[1].ID
+		rows := make([]*sheets.Row, n)
+		for i := range rows {
+			rows[i] = &sheets.Row{RecordID: recordID(i), Cells: map[string]string{name: fmt.Sprint("row ", i), email: fmt.Sprintf("p%d@example.com", i)}}
+		}
+		if err := s.InsertRows(sh.ID, rows); err != nil {
+			t.Fatal(err)
+		}
+		ids := make([]sheets.RowID, n)
+		var gone []sheets.RowID
+		for i, r := range rows {
+			ids[i] = r.ID
+			if i%97 == 5 {
+				gone = append(gone, r.ID)
+			}
+		}
+		if err := s.DeleteRows(sh.ID, gone); err != nil {
+			t.Fatal(err)
+		}
+		var order []int
+		err := s.Batch(func(tx *Tx) error {
+			return tx.RewriteRows(sh.ID, ids, func(i int, cur *sheets.Row) (*sheets.Row, error) {
+				order = append(order, i)
+				switch {
+				case cur == nil:
+					return nil, nil
+				case i%5 == 0:
+					return nil, nil // left alone
+				case i%7 == 0:
+					cur.RecordID = recordID(n + i) // re-indexed by record id
+				case i%11 == 0:
+					cur.Cells[email] = fmt.Sprintf("new%d@example.com", i) // re-keyed
+				}
+				cur.State = sheets.StateSynced
+				cur.Cells[name] += " written back"
+				return cur, nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, i := range order {
+			if k != i {
+				t.Fatalf("fn called for index %d in place %d", i, k)
+			}
+		}
+		if len(order) != n {
+			t.Fatalf("fn called %d times, want %d", len(order), n)
+		}
+		// An error part-way: nothing of the transaction stays.
+		boom := errors.New("boom")
+		err = s.Batch(func(tx *Tx) error {
+			return tx.RewriteRows(sh.ID, ids, func(i int, cur *sheets.Row) (*sheets.Row, error) {
+				if i == n/2 {
+					return nil, boom
+				}
+				if cur != nil {
+					cur.Cells[name] = "must not stay"
+				}
+				return cur, nil
+			})
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("err = %v, want boom", err)
+		}
+		if err := s.Check(); err != nil {
+			t.Fatal(err)
+		}
+		got := map[sheets.RowID]sheets.Row{}
+		for r, err := range s.Rows(sh.ID) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Cells[name] == "must not stay" {
+				t.Fatalf("row %d kept a failed transaction's write", r.ID)
+			}
+			got[r.ID] = *r
+			if r.RecordID != "" {
+				if byRec, err := s.RowByRecordID(sh.ID, r.RecordID); err != nil || byRec.ID != r.ID {
+					t.Fatalf("row %d by record id %s: %+v, %v", r.ID, r.RecordID, byRec, err)
+				}
+			}
+			if byKey, _ := s.RowsByKey(sh.ID, r.Cells[email]); len(byKey) != 1 || byKey[0].ID != r.ID {
+				t.Fatalf("row %d by key %s: %d rows", r.ID, r.Cells[email], len(byKey))
+			}
+		}
+		return got, gone, nil
+	}
+	seq, gone, _ := run(1 << 30)
+	par, _, _ := run(1)
+	if len(seq) != n-len(gone) || len(par) != len(seq) {
+		t.Fatalf("rows: one goroutine %d, parallel %d, want %d", len(seq), len(par), n-len(gone))
+	}
+	for id, r := range seq {
+		p := par[id]
+		if !reflect.DeepEqual(r, p) {
+			t.Fatalf("row %d: one goroutine %+v, parallel %+v", id, r, p)
+		}
 	}
 }
