@@ -43,6 +43,9 @@ type binding struct {
 	byCol   map[string]*boundColumn
 	key     *boundColumn // the key column when mapped, else nil
 	missing []string     // columns whose field no longer exists, in words
+	// paths: some bound column maps a relationship path (bc.path), so
+	// per-row checks for one can stop at once on sheets without.
+	paths bool
 }
 
 // bind resolves the sheet's mapped columns against the object's describe
@@ -79,6 +82,7 @@ func bind(ctx context.Context, c *crm.Client, sh *sheets.Sheet) (*binding, error
 		}
 		b.cols = append(b.cols, bc)
 		b.byCol[col.ID] = bc
+		b.paths = b.paths || bc.path
 		if col.ID == sh.KeyColumn {
 			b.key = bc
 		}

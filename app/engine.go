@@ -126,6 +126,10 @@ type engine struct {
 	// plannedWrites counts the records a plan would write (for the
 	// read-back's estimate).
 	plannedWrites int
+	// leanReadBackMemo caches leanReadBack (the binding does not change
+	// during a run, and a plan asks for every row): 0 not yet worked
+	// out, 1 false, 2 true.
+	leanReadBackMemo uint8
 	// fieldSets caches pushFields by the columns a row sends.
 	fieldSets map[string]map[string]*crm.Field
 	// sendStart is when the push's first write went out (the read-back's

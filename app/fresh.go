@@ -194,6 +194,9 @@ func (e *engine) needsReadBack(pr *pushRow) bool {
 
 // sendsPath reports whether a planned row sends a relationship column.
 func (e *engine) sendsPath(pr *pushRow) bool {
+	if !e.b.paths {
+		return false
+	}
 	path := false
 	pr.eachSend(func(colID string, _ merge.Change) {
 		if bc, ok := e.b.byCol[colID]; ok && bc.path {
@@ -207,12 +210,16 @@ func (e *engine) sendsPath(pr *pushRow) bool {
 // sheet maps a column Salesforce computes (see needsReadBack): a spooled
 // update sends no relationship column, so this alone decides for it.
 func (e *engine) leanReadBack() bool {
-	for _, bc := range e.b.cols {
-		if !bc.path && bc.field != nil && (bc.field.Calculated || !bc.field.Createable && !bc.field.Updateable) {
-			return true
+	if e.leanReadBackMemo == 0 {
+		e.leanReadBackMemo = 1
+		for _, bc := range e.b.cols {
+			if !bc.path && bc.field != nil && (bc.field.Calculated || !bc.field.Createable && !bc.field.Updateable) {
+				e.leanReadBackMemo = 2
+				break
+			}
 		}
 	}
-	return false
+	return e.leanReadBackMemo == 2
 }
 
 // readBack reads the records the push wrote (by 18-character id) into

@@ -427,8 +427,12 @@ func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, 
 		return nil, e.pausedOr(err)
 	}
 	prs := make([]*pushRow, 0, len(rows))
+	// The round's rows in one allocation: a real run lets go of the rows
+	// it spools together, a plan keeps them all.
+	slab := make([]pushRow, len(rows))
 	for i, r := range rows {
-		pr := &pushRow{id: r.ID, recordID: r.RecordID, pushPlan: &pushPlan{row: r}}
+		pr := &slab[i]
+		*pr = pushRow{id: r.ID, recordID: r.RecordID, pushPlan: &pushPlan{row: r}}
 		var rem *merge.Remote
 		switch {
 		case r.RecordID != "":
@@ -445,8 +449,10 @@ func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, 
 					rem = e.toRemote(rec)
 				}
 				pr.remote = rec
-				pr.baseMoves = e.inflightMoves(r, rem.Values)
-				pr.forceWrite = len(pr.baseMoves) > 0
+				if len(e.inflight) > 0 { // else there is nothing to look up (and no key to make)
+					pr.baseMoves = e.inflightMoves(r, rem.Values)
+					pr.forceWrite = len(pr.baseMoves) > 0
+				}
 			}
 		case len(keyed[r.ID]) == 1:
 			rec := keyed[r.ID][0]
@@ -502,7 +508,7 @@ func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, 
 // sendsRelationship reports whether a planned row sends a relationship
 // column, whose value must be resolved to a record id before it is sent.
 func (e *engine) sendsRelationship(pr *pushRow) bool {
-	if pr.item.Action != merge.Update && pr.item.Action != merge.Create && pr.item.Action != merge.Conflict {
+	if !e.b.paths || pr.item.Action != merge.Update && pr.item.Action != merge.Create && pr.item.Action != merge.Conflict {
 		return false
 	}
 	for colID := range pr.item.Send {
@@ -657,13 +663,15 @@ func (e *engine) prepareSend(pr *pushRow) {
 		pr.code = codeInvalidValue
 		return
 	}
-	for colID := range pr.item.Send {
-		if bc, ok := e.b.byCol[colID]; ok && bc.path && bc.writable(create) {
-			if _, ok := pr.resolved(colID); ok {
-				if pr.pathBefore == nil {
-					pr.pathBefore = map[string]string{}
+	if e.b.paths {
+		for colID := range pr.item.Send {
+			if bc, ok := e.b.byCol[colID]; ok && bc.path && bc.writable(create) {
+				if _, ok := pr.resolved(colID); ok {
+					if pr.pathBefore == nil {
+						pr.pathBefore = map[string]string{}
+					}
+					pr.pathBefore[bc.field.Name] = fieldString(pr.remote, bc.field.Name)
 				}
-				pr.pathBefore[bc.field.Name] = fieldString(pr.remote, bc.field.Name)
 			}
 		}
 	}

@@ -116,13 +116,25 @@ func (e *engine) loadKeyPrefixes(ctx context.Context) error {
 	return nil
 }
 
+// anyReference reports whether fields holds a reference field
+// referenceProblems checks: most rows send none, and then their check need
+// not walk every column of the sheet.
+func anyReference(fields map[string]*crm.Field) bool {
+	for _, f := range fields {
+		if f != nil && f.Type == "reference" && len(f.ReferenceTo) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // referenceProblems refuses reference cells whose id belongs to an object
 // the field does not point to (an Account id in Case.ContactId), which
 // Salesforce answers with FIELD_INTEGRITY_EXCEPTION: the id's key prefix
 // (its first three characters) is compared with the key prefixes of the
 // field's referenceTo objects from describeGlobal.
 func (e *engine) referenceProblems(r *sheets.Row, fields map[string]*crm.Field) []fieldmap.RowProblem {
-	if len(e.keyPrefixes) == 0 {
+	if len(e.keyPrefixes) == 0 || !anyReference(fields) {
 		return nil
 	}
 	var out []fieldmap.RowProblem
