@@ -311,3 +311,53 @@ func untimedScan(b *testing.B, s *Store, sheetID string, each func(*sheets.Row))
 	}
 	return time.Since(start)
 }
+
+// BenchmarkRewriteRows100k rewrites 100k rows of 20 columns in
+// transactions of 10,000 (as a push's write-back does) with an fn that
+// moves each row's base to its cells, once on one goroutine and once on
+// the parallel path; the ratio is the parallel path's gain.
+func BenchmarkRewriteRows100k(b *testing.B) {
+	s := openBench(b)
+	sh := wideSheet(b, s, 20)
+	rows := wideRows(sh, 0, benchRows)
+	if err := s.InsertRows(sh.ID, rows); err != nil {
+		b.Fatal(err)
+	}
+	ids := make([]sheets.RowID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	col := sh.Columns[3].ID
+	gen := 0
+	rewrite := func(parallelFrom int) time.Duration {
+		saved := rewriteParallelRows
+		rewriteParallelRows = parallelFrom
+		defer func() { rewriteParallelRows = saved }()
+		gen++
+		value := "generation " + strconv.Itoa(gen)
+		start := time.Now()
+		for from := 0; from < len(ids); from += 10_000 {
+			err := s.Batch(func(tx *Tx) error {
+				return tx.RewriteRows(sh.ID, ids[from:from+10_000], func(_ int, cur *sheets.Row) (*sheets.Row, error) {
+					cur.Base = maps.Clone(cur.Base)
+					cur.Base[col] = cur.Cells[col]
+					cur.Cells[col] = value
+					cur.State = sheets.StateModified
+					return cur, nil
+				})
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start)
+	}
+	var one, par time.Duration
+	for b.Loop() {
+		one += rewrite(1 << 30)
+		par += rewrite(1)
+	}
+	b.ReportMetric(par.Seconds()/float64(b.N), "parallel-s/op")
+	b.ReportMetric(one.Seconds()/float64(b.N), "one-goroutine-s/op")
+	b.ReportMetric(par.Seconds()/one.Seconds(), "x-one-goroutine")
+}

@@ -118,19 +118,40 @@ func (sd *sheetData) rewriteRead(it *rewriteItem, i int, id sheets.RowID) error 
 }
 
 // rewriteCompute decodes the row, asks fn for its new state and encodes
-// it (either goroutine: it touches only the item, the sheet's definition
-// and its column table, which nothing else touches meanwhile).
+// it (any goroutine: it touches only the item, the sheet's definition and
+// its column table, which nothing else touches meanwhile).
 func (sd *sheetData) rewriteCompute(it *rewriteItem, fn func(i int, cur *sheets.Row) (*sheets.Row, error), a *rewriteArena) error {
-	if it.pos == nil {
-		_, err := fn(it.i, nil)
+	if err := sd.rewriteDecode(it); err != nil {
 		return err
+	}
+	return sd.rewriteAsk(it, fn, a)
+}
+
+// rewriteDecode decodes the row as stored (any goroutine: decoding only
+// reads the column table).
+func (sd *sheetData) rewriteDecode(it *rewriteItem) error {
+	if it.pos == nil || it.row != nil {
+		return nil
 	}
 	cur, err := decodeRowString(it.raw, sd.cols)
 	if err != nil {
 		return fmt.Errorf("row %d of sheet %q: %w", it.id, sd.def.Name, err)
 	}
-	it.raw = ""
+	it.raw, it.row = "", cur
 	it.oldRec, it.oldKey = cur.RecordID, sd.keyValue(cur)
+	return nil
+}
+
+// rewriteAsk hands the decoded row to fn and encodes fn's answer into it
+// (one goroutine at a time, in order: fn's own rule, and encoding may add
+// to the column table).
+func (sd *sheetData) rewriteAsk(it *rewriteItem, fn func(i int, cur *sheets.Row) (*sheets.Row, error), a *rewriteArena) error {
+	if it.pos == nil {
+		_, err := fn(it.i, nil)
+		return err
+	}
+	cur := it.row
+	it.row = nil
 	r, err := fn(it.i, cur)
 	if err != nil || r == nil {
 		return err
@@ -187,30 +208,48 @@ func (sd *sheetData) rewriteStore(it *rewriteItem) error {
 	return nil
 }
 
-// rewriteParallel is RewriteRows with rewriteCompute on a worker
-// goroutine: this goroutine reads a batch ahead while the worker computes
-// the one before, then stores what the worker hands back, in order. The
-// first error stops both sides.
+// rewriteParallel is RewriteRows in four stages, in order, a batch at a
+// time: this goroutine reads a batch ahead, one worker decodes it, another
+// hands it to fn and encodes fn's answers, and this goroutine stores what
+// comes back. Decoding and fn cost about the same, so each gets a core
+// while this goroutine's bbolt work fits between. The first error stops
+// every stage.
 func (sd *sheetData) rewriteParallel(ids []sheets.RowID, fn func(i int, cur *sheets.Row) (*sheets.Row, error)) error {
 	type batch struct {
 		items []rewriteItem
 		err   error
 	}
 	todo := make(chan *batch, 2)
-	done := make(chan *batch, 3)
+	decoded := make(chan *batch, 2)
+	done := make(chan *batch, 4)
 	go func() {
-		defer close(done)
-		var a rewriteArena
+		defer close(decoded)
 		failed := false
 		for b := range todo {
 			if !failed {
 				for k := range b.items {
-					if b.err = sd.rewriteCompute(&b.items[k], fn, &a); b.err != nil {
+					if b.err = sd.rewriteDecode(&b.items[k]); b.err != nil {
 						failed = true
 						break
 					}
 				}
 			}
+			decoded <- b
+		}
+	}()
+	go func() {
+		defer close(done)
+		var a rewriteArena
+		failed := false
+		for b := range decoded {
+			if !failed && b.err == nil {
+				for k := range b.items {
+					if b.err = sd.rewriteAsk(&b.items[k], fn, &a); b.err != nil {
+						break
+					}
+				}
+			}
+			failed = failed || b.err != nil
 			done <- b
 		}
 	}()
@@ -244,7 +283,7 @@ func (sd *sheetData) rewriteParallel(ids []sheets.RowID, fn func(i int, cur *she
 		}
 		todo <- b
 		inFlight++
-		if inFlight >= 2 {
+		if inFlight >= 3 {
 			store(<-done)
 			inFlight--
 		}
