@@ -43,9 +43,10 @@ type binding struct {
 	byCol   map[string]*boundColumn
 	key     *boundColumn // the key column when mapped, else nil
 	missing []string     // columns whose field no longer exists, in words
-	// paths: some bound column maps a relationship path (bc.path), so
-	// per-row checks for one can stop at once on sheets without.
-	paths bool
+	// pathCols are the bound columns that map a relationship path
+	// (bc.path), in column order: per-row checks for them look these up
+	// instead of walking every column a row sends.
+	pathCols []*boundColumn
 }
 
 // bind resolves the sheet's mapped columns against the object's describe
@@ -82,7 +83,9 @@ func bind(ctx context.Context, c *crm.Client, sh *sheets.Sheet) (*binding, error
 		}
 		b.cols = append(b.cols, bc)
 		b.byCol[col.ID] = bc
-		b.paths = b.paths || bc.path
+		if bc.path {
+			b.pathCols = append(b.pathCols, bc)
+		}
 		if col.ID == sh.KeyColumn {
 			b.key = bc
 		}

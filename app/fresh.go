@@ -194,7 +194,7 @@ func (e *engine) needsReadBack(pr *pushRow) bool {
 
 // sendsPath reports whether a planned row sends a relationship column.
 func (e *engine) sendsPath(pr *pushRow) bool {
-	if !e.b.paths {
+	if len(e.b.pathCols) == 0 {
 		return false
 	}
 	path := false

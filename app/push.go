@@ -508,11 +508,11 @@ func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, 
 // sendsRelationship reports whether a planned row sends a relationship
 // column, whose value must be resolved to a record id before it is sent.
 func (e *engine) sendsRelationship(pr *pushRow) bool {
-	if !e.b.paths || pr.item.Action != merge.Update && pr.item.Action != merge.Create && pr.item.Action != merge.Conflict {
+	if pr.item.Action != merge.Update && pr.item.Action != merge.Create && pr.item.Action != merge.Conflict {
 		return false
 	}
-	for colID := range pr.item.Send {
-		if bc, ok := e.b.byCol[colID]; ok && bc.path {
+	for _, bc := range e.b.pathCols {
+		if _, ok := pr.item.Send[bc.col.ID]; ok {
 			return true
 		}
 	}
@@ -663,16 +663,15 @@ func (e *engine) prepareSend(pr *pushRow) {
 		pr.code = codeInvalidValue
 		return
 	}
-	if e.b.paths {
-		for colID := range pr.item.Send {
-			if bc, ok := e.b.byCol[colID]; ok && bc.path && bc.writable(create) {
-				if _, ok := pr.resolved(colID); ok {
-					if pr.pathBefore == nil {
-						pr.pathBefore = map[string]string{}
-					}
-					pr.pathBefore[bc.field.Name] = fieldString(pr.remote, bc.field.Name)
-				}
+	for _, bc := range e.b.pathCols {
+		if _, sent := pr.item.Send[bc.col.ID]; !sent || !bc.writable(create) {
+			continue
+		}
+		if _, ok := pr.resolved(bc.col.ID); ok {
+			if pr.pathBefore == nil {
+				pr.pathBefore = map[string]string{}
 			}
+			pr.pathBefore[bc.field.Name] = fieldString(pr.remote, bc.field.Name)
 		}
 	}
 	if pr.err == nil && n == 0 {

@@ -80,3 +80,30 @@ func BenchmarkPlanPush100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows), "rows/op")
 }
+
+// BenchmarkPlanPushLent100k is BenchmarkPlanPush100k as a push plans rows
+// whose records are unchanged in Salesforce since their sync: the row's
+// base is lent as Salesforce's values.
+func BenchmarkPlanPushLent100k(b *testing.B) {
+	const rows = 100_000
+	cols, sheetRows, remotes := benchSheet(rows, true)
+	for r, row := range sheetRows {
+		remotes[r].Values = row.Base
+	}
+	p, err := New(cols, Options{Direction: sheets.Push, Policy: sheets.PolicyReview})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var c Counts
+		for r, row := range sheetRows {
+			it := p.Plan(row, remotes[r])
+			c.Add(&it)
+		}
+		if c.Updates != rows {
+			b.Fatalf("push plans %+v, want %d updates", c, rows)
+		}
+	}
+	b.ReportMetric(float64(rows), "rows/op")
+}

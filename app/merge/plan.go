@@ -3,6 +3,7 @@ package merge
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"crmsheets/sheets"
@@ -146,6 +147,9 @@ func (p *Planner) planMerge(row *sheets.Row, remote *Remote, it *Item) {
 	it.RemoteModified = remote.Modified
 	it.rowBaseKnown = row.Base != nil && !it.Matched
 	sheetNewer := row.LocalEdited.After(remote.Modified)
+	// A push lends the row's base as Salesforce's values when the record
+	// is unchanged since: each column's value is then read once for both.
+	lent := it.rowBaseKnown && sameMapOf(row.Base, remote.Values)
 	pending := false // a column still differs from its base after the plan
 	for _, c := range p.cols {
 		f := fieldState{
@@ -154,12 +158,21 @@ func (p *Planner) planMerge(row *sheets.Row, remote *Remote, it *Item) {
 			readOnly: c.readOnly,
 			blank:    c.blank,
 		}
-		if it.rowBaseKnown {
+		switch {
+		case lent:
+			f.base = f.remote
+			f.baseKnown = f.base != UnknownBase
+		case it.rowBaseKnown:
 			f.base = row.Base[c.id]
 			f.baseKnown = f.base != UnknownBase
 		}
 		if !f.baseKnown {
 			f.base = ""
+		}
+		if f.baseKnown && f.sheet == f.remote && f.base == f.remote {
+			// The same on every side (most columns of most rows): decide
+			// keeps it as it is, holds and settles nothing.
+			continue
 		}
 		d := decide(p.opts.Direction, p.opts.Policy, sheetNewer, f)
 		switch d.verdict {
@@ -259,6 +272,11 @@ func sameConflicts(have map[string]sheets.Conflict, it *Item) bool {
 // recordedConflict is how a kept conflict is stored on the row.
 func recordedConflict(c FieldConflict, at time.Time) sheets.Conflict {
 	return sheets.Conflict{Base: c.Base, Remote: c.Remote, At: at}
+}
+
+// sameMapOf reports whether a and b are one map (not merely equal ones).
+func sameMapOf(a, b map[string]string) bool {
+	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 func put(m map[string]string, k, v string) map[string]string {

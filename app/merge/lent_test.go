@@ -1,0 +1,69 @@
+package merge
+
+import (
+	"maps"
+	"reflect"
+	"testing"
+
+	"crmsheets/sheets"
+)
+
+// TestLentBasePlansAsACopy: a push lends a row's base as Salesforce's
+// values when the record is unchanged since (the planner then reads each
+// value once); the plan must be the one a copy of the base gives, for every
+// direction, policy, blank rule and read-only flag, and base and sheet
+// values that agree, differ, are blank, unknown or differ by a line ending.
+func TestLentBasePlansAsACopy(t *testing.T) {
+	values := []string{"", "x", "y", "x\r\n", UnknownBase}
+	policies := []sheets.Policy{sheets.PolicySalesforceWins, sheets.PolicySheetWins, sheets.PolicyMostRecent, sheets.PolicyReview}
+	blanks := []sheets.BlankPolicy{sheets.BlankLeave, sheets.BlankClear, sheets.BlankFillEmpty}
+	n := 0
+	for _, dir := range []sheets.Direction{sheets.Pull, sheets.Push, sheets.Both} {
+		for _, policy := range policies {
+			for _, blank := range blanks {
+				cols := []sheets.Column{
+					{ID: "c1", Name: "c1", Field: "F1", Blank: blank},
+					{ID: "c2", Name: "c2", Field: "F2", Blank: blank, ReadOnly: true},
+					{ID: "c3", Name: "c3"}, // local only
+				}
+				p, err := New(cols, Options{Direction: dir, Policy: policy, CreateMissing: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, b1 := range values {
+					for _, s1 := range values[:4] {
+						for _, b2 := range values[:3] {
+							for _, s2 := range values[:3] {
+								row := func() *sheets.Row {
+									r := &sheets.Row{ID: 1, RecordID: recordID, State: sheets.StateModified, LocalEdited: later,
+										Cells: map[string]string{}, Base: map[string]string{}}
+									for col, v := range map[string]string{"c1": s1, "c2": s2, "c3": s2} {
+										if v != "" {
+											r.Cells[col] = v
+										}
+									}
+									for col, v := range map[string]string{"c1": b1, "c2": b2, "c3": b1} {
+										if v != "" {
+											r.Base[col] = v
+										}
+									}
+									return r
+								}
+								lentRow, copyRow := row(), row()
+								lent := p.Plan(lentRow, &Remote{RecordID: recordID, Values: lentRow.Base, Modified: t0})
+								copied := p.Plan(copyRow, &Remote{RecordID: recordID, Values: maps.Clone(copyRow.Base), Modified: t0})
+								if !reflect.DeepEqual(lent, copied) {
+									t.Errorf("%s %s %s base %q/%q sheet %q/%q: lent base plans %+v, a copy %+v", dir, policy, blank, b1, b2, s1, s2, lent, copied)
+								}
+								n++
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no case ran")
+	}
+}
