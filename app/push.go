@@ -116,6 +116,7 @@ func (e *engine) push(ctx context.Context) error {
 // flat with the sheet's size instead of holding every row, its snapshot
 // and its maps at once.
 func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
+	defer relaxGC()()
 	var all []*pushRow
 	if e.dry != nil {
 		all = make([]*pushRow, 0, len(ids))
