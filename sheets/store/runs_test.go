@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -234,5 +235,62 @@ func TestBatchIsAtomic(t *testing.T) {
 	}
 	if n, _ := s.RowCount(sh.ID); n != 2 {
 		t.Errorf("batch rows: %d", n)
+	}
+}
+
+// TestManyOutcomes: thousands of outcomes added in two calls come back
+// whole and in order, numbered the next number for Seq 0, an explicit Seq
+// kept (and followed on from when it is the highest so far).
+func TestManyOutcomes(t *testing.T) {
+	s := openTest(t)
+	run := &sheets.Run{SheetID: "s1", Direction: sheets.Push}
+	if err := s.CreateRun(run); err != nil {
+		t.Fatal(err)
+	}
+	const n = 5000
+	outs := make([]sheets.RecordOutcome, n)
+	want := make([]int, n)
+	seq := 0
+	for i := range outs {
+		outs[i] = sheets.RecordOutcome{RowID: sheets.RowID(i + 1), RecordID: recordID(i), Op: sheets.OpUpdate, OK: true,
+			Fields: []string{"Title"}, Before: map[string]string{"Title": fmt.Sprint("before ", i)}, After: map[string]string{"Title": fmt.Sprint("after ", i)}}
+		if i == 3000 {
+			outs[i].Seq = seq + 500 // a jump: the numbering goes on from it
+		}
+		if outs[i].Seq > 0 {
+			seq = max(seq, outs[i].Seq)
+			want[i] = outs[i].Seq
+		} else {
+			seq++
+			want[i] = seq
+		}
+	}
+	if err := s.AddOutcomes(run.ID, outs[:100]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddOutcomes(run.ID, outs[100:]); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Outcomes(run.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != n {
+		t.Fatalf("%d outcomes back, want %d", len(all), n)
+	}
+	for i, o := range all {
+		w := outs[i]
+		w.RunID, w.Seq = run.ID, want[i]
+		if diff := cmp.Diff(w, o); diff != "" {
+			t.Fatalf("outcome %d (-want +got):\n%s", i, diff)
+		}
+	}
+	// The run's numbering goes on after the highest.
+	if err := s.AddOutcomes(run.ID, []sheets.RecordOutcome{{RowID: 1, Op: sheets.OpSkip}}); err != nil {
+		t.Fatal(err)
+	}
+	all, _ = s.Outcomes(run.ID, false)
+	if last := all[len(all)-1]; last.Seq != seq+1 {
+		t.Errorf("next outcome numbered %d, want %d", last.Seq, seq+1)
 	}
 }
