@@ -109,8 +109,8 @@ func (e *engine) covers(r *sheets.Row) bool {
 	if !e.fresh.known || r.RecordID == "" || r.Base == nil || len(r.Conflicts) > 0 {
 		return false
 	}
-	for _, bc := range e.b.cols {
-		if bc.path && r.Cells[bc.col.ID] != r.Base[bc.col.ID] {
+	for _, bc := range e.b.pathCols {
+		if r.Cells[bc.col.ID] != r.Base[bc.col.ID] {
 			return false // the push keeps the id it replaces, for revert
 		}
 	}
@@ -195,6 +195,14 @@ func (e *engine) needsReadBack(pr *pushRow) bool {
 // sendsPath reports whether a planned row sends a relationship column.
 func (e *engine) sendsPath(pr *pushRow) bool {
 	if len(e.b.pathCols) == 0 {
+		return false
+	}
+	if pr.item.Send != nil {
+		for _, bc := range e.b.pathCols {
+			if _, ok := pr.item.Send[bc.col.ID]; ok {
+				return true
+			}
+		}
 		return false
 	}
 	path := false

@@ -870,23 +870,35 @@ func (pr *pushRow) compact(lean *leanPlans) {
 // length as a uvarint. eachPacked reads the sends back as substrings of
 // it, so a row keeps one allocation for both.
 func packSends(recordID string, send map[string]merge.Change) string {
+	// One walk of the map, into an array on the stack for the few sends
+	// a row has, sorted there.
+	type entry struct {
+		col string
+		ch  merge.Change
+	}
+	var buf [8]entry
+	ents := buf[:0]
 	size := len(recordID)
 	for col, ch := range send {
+		ents = append(ents, entry{col, ch})
 		for _, f := range [3]string{col, ch.Before, ch.After} {
 			size += uvarintLen(len(f)) + len(f)
 		}
+	}
+	if len(ents) > 1 {
+		slices.SortFunc(ents, func(a, b entry) int { return strings.Compare(a.col, b.col) })
 	}
 	// Sized exactly, as a Builder's String is its buffer, not a copy.
 	var b strings.Builder
 	b.Grow(size)
 	b.WriteString(recordID)
 	var n [binary.MaxVarintLen64]byte
-	merge.EachSorted(send, func(col string, ch merge.Change) {
-		for _, f := range [3]string{col, ch.Before, ch.After} {
+	for _, e := range ents {
+		for _, f := range [3]string{e.col, e.ch.Before, e.ch.After} {
 			b.Write(binary.AppendUvarint(n[:0], uint64(len(f))))
 			b.WriteString(f)
 		}
-	})
+	}
 	return b.String()
 }
 

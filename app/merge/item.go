@@ -201,19 +201,31 @@ func (it *Item) ConflictColumns() []string { return sortedKeys(it.Conflicts) }
 // EachSend calls fn with each field to send, in column order like
 // SendColumns. It allocates nothing for the few columns a row sends: a
 // push of 100k rows walks every row's sends while planning.
-func (it *Item) EachSend(fn func(col string, ch Change)) { EachSorted(it.Send, fn) }
+//
+// The Each methods are kept from being inlined: called across packages,
+// an inlined call to the generic eachSorted loses its proof that fn does
+// not escape, and every closure a caller passes would be allocated.
+//
+//go:noinline
+func (it *Item) EachSend(fn func(col string, ch Change)) { eachSorted(it.Send, fn) }
 
 // EachRefresh calls fn with each cell to refresh, in column order, like
 // EachSend.
-func (it *Item) EachRefresh(fn func(col, value string)) { EachSorted(it.Refresh, fn) }
+//
+//go:noinline
+func (it *Item) EachRefresh(fn func(col, value string)) { eachSorted(it.Refresh, fn) }
 
 // EachConflict calls fn with each column in conflict, in column order,
 // like EachSend.
-func (it *Item) EachConflict(fn func(col string, c FieldConflict)) { EachSorted(it.Conflicts, fn) }
+//
+//go:noinline
+func (it *Item) EachConflict(fn func(col string, c FieldConflict)) { eachSorted(it.Conflicts, fn) }
 
 // EachHeld calls fn with each held column, in column order, like
 // EachSend.
-func (it *Item) EachHeld(fn func(col string, h Held)) { EachSorted(it.Held, fn) }
+//
+//go:noinline
+func (it *Item) EachHeld(fn func(col string, h Held)) { eachSorted(it.Held, fn) }
 
 // sortedKeys returns m's keys sorted, nil for an empty map (without the
 // iterator closures slices.Sorted(maps.Keys(m)) allocates even then).
@@ -229,14 +241,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// sortBuf is how many keys EachSorted sorts on the stack; a map with more
+// sortBuf is how many keys eachSorted sorts on the stack; a map with more
 // sorts them in a slice of its own.
 const sortBuf = 16
 
-// EachSorted calls fn with each entry of m in key order. Up to sortBuf
-// keys it allocates nothing, so per-row walks of an item's maps stay free;
-// the engine packs a row's sends in the same order.
-func EachSorted[V any](m map[string]V, fn func(k string, v V)) {
+// eachSorted calls fn with each entry of m in key order. Up to sortBuf
+// keys it allocates nothing, so per-row walks of an item's maps stay free.
+func eachSorted[V any](m map[string]V, fn func(k string, v V)) {
 	if len(m) <= 1 {
 		for k, v := range m {
 			fn(k, v)

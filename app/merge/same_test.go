@@ -73,7 +73,7 @@ func TestItemSameAgreesWithDeepEqual(t *testing.T) {
 	}
 }
 
-// TestEachSortedOrder checks that EachSorted and the item's Each methods
+// TestEachSortedOrder checks that eachSorted and the item's Each methods
 // walk entries in key order, past the keys it sorts on the stack too.
 func TestEachSortedOrder(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 3, sortBuf, sortBuf + 5} {
@@ -82,14 +82,14 @@ func TestEachSortedOrder(t *testing.T) {
 			m[string(rune('a'+n-1-i))+"x"] = i
 		}
 		var got []string
-		EachSorted(m, func(k string, v int) {
+		eachSorted(m, func(k string, v int) {
 			if m[k] != v {
 				t.Errorf("n=%d: key %q came with %d, want %d", n, k, v, m[k])
 			}
 			got = append(got, k)
 		})
 		if want := sortedKeys(m); !reflect.DeepEqual(got, want) {
-			t.Errorf("n=%d: EachSorted walked %q, want %q", n, got, want)
+			t.Errorf("n=%d: eachSorted walked %q, want %q", n, got, want)
 		}
 	}
 	it := Item{Send: map[string]Change{"b": {After: "2"}, "a": {After: "1"}, "c": {After: "3"}}}
