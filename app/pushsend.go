@@ -622,7 +622,9 @@ func (e *engine) writeBackRow(pr *pushRow, cur *sheets.Row, outs *[]sheets.Recor
 			r.State = sheets.StateError
 			r.Error = pr.err.Error()
 		} else {
-			e.pl.Apply(r, pr.item, out)
+			// cur was just decoded by RewriteRows: its maps are the
+			// row's alone, so the new base reuses the old one's map.
+			e.pl.ApplyOwned(r, pr.item, out)
 		}
 	}
 	if pr.err == nil && len(pr.item.Held) > 0 {
