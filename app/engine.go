@@ -131,7 +131,7 @@ type engine struct {
 	// out, 1 false, 2 true.
 	leanReadBackMemo uint8
 	// fieldSets caches pushFields by the columns a row sends.
-	fieldSets map[string]map[string]*crm.Field
+	fieldSets map[string]pushFieldSet
 	// sendStart is when the push's first write went out (the read-back's
 	// window when the sheet has no fresh mark).
 	sendStart time.Time

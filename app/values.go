@@ -51,33 +51,49 @@ func (bc *boundColumn) valueType() string {
 // Relationship columns are checked by their resolution instead. It returns
 // the problems in column order.
 func (e *engine) validatePush(r *sheets.Row, send map[string]merge.Change, create bool) []fieldmap.RowProblem {
-	fields := e.pushFields(send, create)
+	fs := e.pushFields(send, create)
 	op := fieldmap.PushUpdate
 	if create {
 		op = fieldmap.PushCreate
 	}
-	return append(fieldmap.ValidateRow(e.sh, r, fields, op), e.referenceProblems(r, fields)...)
+	return append(fieldmap.ValidateRow(fs.sheet, r, fs.fields, op), e.referenceProblems(r, fs.fields)...)
+}
+
+// pushFieldSet is one set of fields validatePush checks (see pushFields).
+type pushFieldSet struct {
+	fields map[string]*crm.Field // by column id
+	// sheet is the sheet narrowed to the columns of fields, in its order:
+	// ValidateRow walks its columns, so a row sending one column is
+	// checked without a lookup for every column of the sheet.
+	sheet *sheets.Sheet
 }
 
 // pushFields are the fields validatePush checks for a row sending send:
 // the same few sets for every row of a push, so they are made once each
 // (a map per row was a tenth of a 100k-row push's planning). Read only.
-func (e *engine) pushFields(send map[string]merge.Change, create bool) map[string]*crm.Field {
-	key := "\x00create"
-	if !create && len(send) == 1 {
-		for col := range send {
-			key = col
-		}
-	} else if !create {
-		cols := make([]string, 0, len(send))
+func (e *engine) pushFields(send map[string]merge.Change, create bool) pushFieldSet {
+	// The key is the sorted column ids joined by NUL, made on the stack
+	// for the few columns a row sends (a lookup by string(key) does not
+	// copy it).
+	var colBuf [8]string
+	var keyBuf [128]byte
+	key := append(keyBuf[:0], "\x00create"...)
+	if !create {
+		cols := colBuf[:0]
 		for col := range send {
 			cols = append(cols, col)
 		}
 		slices.Sort(cols)
-		key = strings.Join(cols, "\x00")
+		key = key[:0]
+		for i, col := range cols {
+			if i > 0 {
+				key = append(key, 0)
+			}
+			key = append(key, col...)
+		}
 	}
-	if f, ok := e.fieldSets[key]; ok {
-		return f
+	if fs, ok := e.fieldSets[string(key)]; ok {
+		return fs
 	}
 	fields := map[string]*crm.Field{}
 	for _, bc := range e.b.cols {
@@ -88,11 +104,19 @@ func (e *engine) pushFields(send map[string]merge.Change, create bool) map[strin
 			fields[bc.col.ID] = bc.field
 		}
 	}
-	if e.fieldSets == nil {
-		e.fieldSets = map[string]map[string]*crm.Field{}
+	narrow := *e.sh
+	narrow.Columns = nil
+	for _, c := range e.sh.Columns {
+		if _, ok := fields[c.ID]; ok {
+			narrow.Columns = append(narrow.Columns, c)
+		}
 	}
-	e.fieldSets[key] = fields
-	return fields
+	fs := pushFieldSet{fields: fields, sheet: &narrow}
+	if e.fieldSets == nil {
+		e.fieldSets = map[string]pushFieldSet{}
+	}
+	e.fieldSets[string(key)] = fs
+	return fs
 }
 
 // loadKeyPrefixes reads the org's key prefixes (describeGlobal, one call
