@@ -659,7 +659,7 @@ func (e *engine) prepareSend(pr *pushRow) {
 		return
 	}
 	n := 0
-	if bc, err := e.sendFields(pr, func(string, any) { n++ }); err != nil {
+	if bc, err := e.walkSendFields(pr, false, func(string, any) { n++ }); err != nil {
 		pr.err = fmt.Errorf("column %q: %w", bc.col.Name, err)
 		pr.code = codeInvalidValue
 		return
@@ -686,6 +686,13 @@ func (e *engine) prepareSend(pr *pushRow) {
 // send makes each record from them when it is written (records are not
 // kept for every row of a push).
 func (e *engine) sendFields(pr *pushRow, fn func(field string, v any)) (*boundColumn, error) {
+	return e.walkSendFields(pr, true, fn)
+}
+
+// walkSendFields is sendFields; without values it only checks that each
+// value converts and calls fn with nil for it: prepareSend only counts the
+// fields, and a value made for each row's cell is an allocation per row.
+func (e *engine) walkSendFields(pr *pushRow, values bool, fn func(field string, v any)) (*boundColumn, error) {
 	create := pr.item.Action == merge.Create
 	var err error
 	var bad *boundColumn
@@ -699,11 +706,21 @@ func (e *engine) sendFields(pr *pushRow, fn func(field string, v any)) (*boundCo
 		}
 		if bc.path {
 			if id, ok := pr.resolved(colID); ok {
-				fn(bc.field.Name, nilIfEmpty(id))
+				var v any
+				if values {
+					v = nilIfEmpty(id)
+				}
+				fn(bc.field.Name, v)
 			}
 			return // else resolution failed: pr.err is set
 		}
-		v, verr := valueToSalesforce(bc.field, ch.After)
+		var v any
+		var verr error
+		if values {
+			v, verr = valueToSalesforce(bc.field, ch.After)
+		} else {
+			verr = fieldmap.CheckSalesforce(bc.field, ch.After)
+		}
 		if verr != nil {
 			err, bad = verr, bc
 			return

@@ -115,7 +115,7 @@ func checkValue(f *crm.Field, v string, op PushOp, relationship bool) []*RowProb
 	if v == "" {
 		return nil
 	}
-	if _, err := ToSalesforce(f, v); err != nil {
+	if err := CheckSalesforce(f, v); err != nil {
 		var p *RowProblem
 		if errors.As(err, &p) {
 			return []*RowProblem{p}

@@ -20,58 +20,77 @@ import (
 // (null: the field is cleared). A value of the wrong type is a *RowProblem
 // naming the value and the field.
 func ToSalesforce(f *crm.Field, canonical string) (any, error) {
+	v, same, err := toSalesforce(f, canonical)
+	if same {
+		return canonical, nil
+	}
+	return v, err
+}
+
+// CheckSalesforce returns the problem ToSalesforce would return for the
+// value, without making the value: a text value boxed in an any is an
+// allocation, and a push checks every cell it sends before sending it.
+func CheckSalesforce(f *crm.Field, canonical string) error {
+	_, _, err := toSalesforce(f, canonical)
+	return err
+}
+
+// toSalesforce is ToSalesforce, except that where the value sent is the
+// canonical text itself it returns same (and a nil v) instead of boxing
+// it.
+func toSalesforce(f *crm.Field, canonical string) (v any, same bool, err error) {
 	if canonical == "" {
-		return nil, nil
+		return nil, false, nil
 	}
 	switch f.Type {
 	case "boolean":
 		b, err := sheets.Parse(sheets.TypeBool, canonical, nil)
 		if err != nil {
-			return nil, problem(f, canonical, "INVALID_TYPE_ON_FIELD_IN_RECORD", "use true or false.")
+			return nil, false, problem(f, canonical, "INVALID_TYPE_ON_FIELD_IN_RECORD", "use true or false.")
 		}
-		return b == "true", nil
+		return b == "true", false, nil
 	case "double", "currency", "percent":
 		n, err := sheets.ParseNumber(canonical)
 		if err != nil {
-			return nil, problem(f, canonical, "INVALID_TYPE_ON_FIELD_IN_RECORD", "not a number.")
+			return nil, false, problem(f, canonical, "INVALID_TYPE_ON_FIELD_IN_RECORD", "not a number.")
 		}
-		return n, nil
+		return n, false, nil
 	case "int", "long":
 		n, err := sheets.ParseNumber(canonical)
 		if err != nil || n != math.Trunc(n) || math.Abs(n) > 1<<53 {
-			return nil, problem(f, canonical, "INVALID_TYPE_ON_FIELD_IN_RECORD", "not a whole number.")
+			return nil, false, problem(f, canonical, "INVALID_TYPE_ON_FIELD_IN_RECORD", "not a whole number.")
 		}
-		return int64(n), nil
+		return int64(n), false, nil
 	case "date":
 		if d, err := time.Parse(sheets.DateLayout, canonical); err == nil {
-			return d.Format(sheets.DateLayout), nil
+			return d.Format(sheets.DateLayout), false, nil
 		}
 		if ts, err := sheets.ParseDateTime(canonical); err == nil {
-			return ts.UTC().Format(sheets.DateLayout), nil
+			return ts.UTC().Format(sheets.DateLayout), false, nil
 		}
-		return nil, problem(f, canonical, "INVALID_TYPE_ON_FIELD_IN_RECORD", "not a date (YYYY-MM-DD).")
+		return nil, false, problem(f, canonical, "INVALID_TYPE_ON_FIELD_IN_RECORD", "not a date (YYYY-MM-DD).")
 	case "datetime":
 		if ts, err := sheets.ParseDateTime(canonical); err == nil {
-			return ts.UTC().Format(sheets.DateTimeLayout), nil
+			return ts.UTC().Format(sheets.DateTimeLayout), false, nil
 		}
 		if d, err := time.Parse(sheets.DateLayout, canonical); err == nil {
-			return d.Format(sheets.DateTimeLayout), nil
+			return d.Format(sheets.DateTimeLayout), false, nil
 		}
-		return nil, problem(f, canonical, "INVALID_TYPE_ON_FIELD_IN_RECORD", "not a date and time.")
+		return nil, false, problem(f, canonical, "INVALID_TYPE_ON_FIELD_IN_RECORD", "not a date and time.")
 	case "multipicklist":
-		return joinItems(canonical), nil
+		return joinItems(canonical), false, nil
 	case "reference", "id":
 		if !crm.ValidID(canonical) {
-			return nil, problem(f, canonical, "MALFORMED_ID", "not a Salesforce record id (15 or 18 letters and digits).")
+			return nil, false, problem(f, canonical, "MALFORMED_ID", "not a Salesforce record id (15 or 18 letters and digits).")
 		}
-		return canonical, nil
+		return nil, true, nil
 	case "email":
 		if _, err := sheets.Parse(sheets.TypeEmail, canonical, nil); err != nil {
-			return nil, problem(f, canonical, "INVALID_EMAIL_ADDRESS", "not a valid email address.")
+			return nil, false, problem(f, canonical, "INVALID_EMAIL_ADDRESS", "not a valid email address.")
 		}
-		return canonical, nil
+		return nil, true, nil
 	}
-	return canonical, nil
+	return nil, true, nil
 }
 
 // joinItems is the canonical multi-select spelling: items trimmed,
