@@ -431,9 +431,24 @@ func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, 
 	// The round's rows in one allocation: a real run lets go of the rows
 	// it spools together, a plan keeps them all.
 	slab := make([]pushRow, len(rows))
+	// A real run's plans too: most rows share a plan once compacted, and
+	// the few that keep their own are moved out of the slab at the end
+	// (see ownPlans), so nothing holds it after the round. A plan compacts
+	// its rows later: each gets its own.
+	var plans []pushPlan
+	if e.dry == nil {
+		plans = make([]pushPlan, len(rows))
+	}
 	for i, r := range rows {
 		pr := &slab[i]
-		*pr = pushRow{id: r.ID, recordID: r.RecordID, pushPlan: &pushPlan{row: r}}
+		var p *pushPlan
+		if plans != nil {
+			p = &plans[i]
+			p.row = r
+		} else {
+			p = &pushPlan{row: r}
+		}
+		*pr = pushRow{id: r.ID, recordID: r.RecordID, pushPlan: p}
 		var rem *merge.Remote
 		switch {
 		case r.RecordID != "":
@@ -503,7 +518,23 @@ func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, 
 			pr.compact(&e.lean)
 		}
 	}
+	if plans != nil {
+		ownPlans(prs)
+	}
 	return prs, nil
+}
+
+// ownPlans moves the plans of rows that did not become lean (they are
+// still in planRows' slab) into allocations of their own, so that the
+// slab is let go with the round.
+func ownPlans(prs []*pushRow) {
+	for _, pr := range prs {
+		if !pr.lean {
+			p := new(pushPlan)
+			*p = *pr.pushPlan
+			pr.pushPlan = p
+		}
+	}
 }
 
 // sendsRelationship reports whether a planned row sends a relationship
