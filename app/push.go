@@ -322,7 +322,15 @@ type pushPlan struct {
 type leanPlans struct {
 	plans []*pushPlan
 	keys  []merge.Item
+	// spareSends are Send maps compacted rows let go of (their sends are
+	// packed), planned into again by the next round's rows (see
+	// merge.Planner.PlanReusing): a push then makes a map per row only
+	// for its first round. At most maxSpareSends are kept.
+	spareSends []map[string]merge.Change
 }
+
+// maxSpareSends bounds leanPlans.spareSends: a round's worth.
+const maxSpareSends = 8192
 
 // maxLeanPlans bounds the shared plans a push looks through per row.
 const maxLeanPlans = 8
@@ -341,6 +349,28 @@ func (l *leanPlans) find(it merge.Item) *pushPlan {
 	l.plans = append(l.plans, &pushPlan{item: it})
 	l.keys = append(l.keys, it)
 	return l.plans[len(l.plans)-1]
+}
+
+// plan plans a row with a spare Send map when there is one (see
+// spareSends); the map is the item's once its Send is not nil.
+func (l *leanPlans) plan(pl *merge.Planner, r *sheets.Row, rem *merge.Remote) merge.Item {
+	n := len(l.spareSends)
+	if n == 0 {
+		return pl.Plan(r, rem)
+	}
+	it := pl.PlanReusing(r, rem, l.spareSends[n-1])
+	if it.Send != nil {
+		l.spareSends[n-1] = nil
+		l.spareSends = l.spareSends[:n-1]
+	}
+	return it
+}
+
+// spare keeps a Send map no row holds any more for a later row.
+func (l *leanPlans) spare(m map[string]merge.Change) {
+	if m != nil && len(l.spareSends) < maxSpareSends {
+		l.spareSends = append(l.spareSends, m)
+	}
 }
 
 // checkLeanPlans is set by the tests: a push then checks at its end that
@@ -498,7 +528,7 @@ func (e *engine) planRows(ctx context.Context, rows []*sheets.Row) ([]*pushRow, 
 			}
 		}
 		if pr.err == nil {
-			pr.item = e.pl.Plan(r, rem)
+			pr.item = e.lean.plan(e.pl, r, rem)
 			pr.code = e.explainSkip(&pr.item, r, rem)
 		} else {
 			pr.item = merge.Item{RowID: r.ID, Action: merge.Skip, Reason: pr.err.Error()}
@@ -893,6 +923,7 @@ func (pr *pushRow) compact(lean *leanPlans) {
 	}
 	packed := packSends(r.RecordID, send)
 	pr.recordID, pr.sends = packed[:len(r.RecordID)], packed[len(r.RecordID):]
+	lean.spare(send)
 	pr.row = nil
 	pr.remote = crm.Record{}
 	if pr.item.RecordID == r.RecordID {

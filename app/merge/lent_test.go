@@ -55,6 +55,12 @@ func TestLentBasePlansAsACopy(t *testing.T) {
 								if !reflect.DeepEqual(lent, copied) {
 									t.Errorf("%s %s %s base %q/%q sheet %q/%q: lent base plans %+v, a copy %+v", dir, policy, blank, b1, b2, s1, s2, lent, copied)
 								}
+								// A reused Send map, left dirty by an earlier row, plans the same.
+								spare := map[string]Change{"c1": {Before: "old", After: "older"}, "zz": {}}
+								reused := p.PlanReusing(row(), &Remote{RecordID: recordID, Values: maps.Clone(copyRow.Base), Modified: t0}, spare)
+								if !reflect.DeepEqual(reused, copied) {
+									t.Errorf("%s %s %s base %q/%q sheet %q/%q: with a spare map plans %+v, without %+v", dir, policy, blank, b1, b2, s1, s2, reused, copied)
+								}
 								n++
 							}
 						}
@@ -65,5 +71,29 @@ func TestLentBasePlansAsACopy(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no case ran")
+	}
+}
+
+// TestPlanReusingCreates: a create planned with a dirty spare Send map is
+// the create Plan makes, and a row with nothing to create still has a nil
+// Send.
+func TestPlanReusingCreates(t *testing.T) {
+	cols := []sheets.Column{{ID: "c1", Name: "c1", Field: "F1"}, {ID: "c2", Name: "c2", Field: "F2", ReadOnly: true}}
+	for _, create := range []bool{true, false} {
+		p, err := New(cols, Options{Direction: sheets.Push, CreateMissing: create})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cells := range []map[string]string{{"c1": "a"}, {"c2": "b"}, {}} {
+			row := &sheets.Row{ID: 2, Cells: cells, State: sheets.StateNew}
+			want := p.Plan(row, nil)
+			got := p.PlanReusing(row, nil, map[string]Change{"c9": {After: "stale"}})
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("create=%v cells %v: with a spare map plans %+v, without %+v", create, cells, got, want)
+			}
+			if len(want.Send) == 0 && got.Send != nil {
+				t.Errorf("create=%v cells %v: nothing sent, yet Send is %v", create, cells, got.Send)
+			}
+		}
 	}
 }

@@ -97,7 +97,17 @@ func (p *Planner) Options() Options { return p.opts }
 // record for it: the row has no record id and no key lookup matched, or its
 // record was deleted. Plan neither changes the row nor keeps it.
 func (p *Planner) Plan(row *sheets.Row, remote *Remote) Item {
-	it := Item{RowID: row.ID, RecordID: row.RecordID}
+	return p.PlanReusing(row, remote, nil)
+}
+
+// PlanReusing is Plan, except that an item that sends anything gets spare
+// (cleared first) as its Send map when spare is not nil; an item that
+// sends nothing has a nil Send, as from Plan, and spare is left unused. A
+// caller that lets go of each item's Send soon after (a Bulk push packs
+// it) plans its rows without making a map for each.
+func (p *Planner) PlanReusing(row *sheets.Row, remote *Remote, spare map[string]Change) Item {
+	clear(spare)
+	it := Item{RowID: row.ID, RecordID: row.RecordID, Send: spare}
 	switch {
 	case remote == nil && row.RecordID == "":
 		p.planCreate(row, &it)
@@ -109,6 +119,9 @@ func (p *Planner) Plan(row *sheets.Row, remote *Remote) Item {
 		it.Reason = "the matching Salesforce record came without an id"
 	default:
 		p.planMerge(row, remote, &it)
+	}
+	if len(it.Send) == 0 {
+		it.Send = nil // maps are nil when empty
 	}
 	return it
 }
@@ -131,7 +144,7 @@ func (p *Planner) planCreate(row *sheets.Row, it *Item) {
 			it.Send[c.id] = Change{After: v}
 		}
 	}
-	if it.Send == nil {
+	if len(it.Send) == 0 {
 		it.Reason = "nothing to create: the row has no value in a writable mapped column"
 		return
 	}
