@@ -164,7 +164,7 @@ func (e *engine) pushBulk(ctx context.Context, ids []sheets.RowID) error {
 		// keeps only what it counts of them.
 		for ; e.dry != nil && listed < len(all) && !all[listed].deferred; listed++ {
 			e.reportRow(all[listed])
-			all[listed].compact(&e.lean)
+			all[listed].compactPlanned(&e.lean)
 		}
 	}
 	if err := e.resolveDeferred(ctx, all); err != nil {
@@ -900,14 +900,26 @@ func (e *invalidRowError) fields() []string {
 // snapshot, keeping what the send and the write-back need: the item, the
 // outcome maps and the row's id, record id and state, its last local edit
 // time and a print of its cells (see unchanged). The write-back reads the
-// row again as stored then, inside its transaction.
-func (pr *pushRow) compact(lean *leanPlans) {
+// row again as stored then, inside its transaction. A plan (dry run)
+// compacts its rows with compactPlanned instead: nothing is written back,
+// so it does not print the cells.
+func (pr *pushRow) compact(lean *leanPlans) { pr.compactFor(lean, true) }
+
+// compactPlanned is compact for a row a plan has listed (see compact).
+func (pr *pushRow) compactPlanned(lean *leanPlans) { pr.compactFor(lean, false) }
+
+// compactFor is compact; writeBack says the row's outcome will be
+// written back, which compares the print of its cells.
+func (pr *pushRow) compactFor(lean *leanPlans, writeBack bool) {
 	if pr.compacted {
 		return
 	}
 	r := pr.row
 	pr.compacted = true
-	pr.state0, pr.edited, pr.print = r.State, editStamp(r.LocalEdited), cellsPrint(r.Cells)
+	pr.state0, pr.edited = r.State, editStamp(r.LocalEdited)
+	if writeBack {
+		pr.print = cellsPrint(r.Cells)
+	}
 	if len(pr.item.Refresh) > 0 {
 		pr.refreshOld = make(map[string]string, len(pr.item.Refresh))
 		for id := range pr.item.Refresh {
