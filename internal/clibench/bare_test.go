@@ -25,6 +25,7 @@ type bare struct {
 	tb    testing.TB
 	base  string
 	token string
+	calls int // requests made, for the baselines' API calls
 }
 
 func newBare(tb testing.TB, base string) *bare {
@@ -32,6 +33,7 @@ func newBare(tb testing.TB, base string) *bare {
 }
 
 func (c *bare) do(method, path, ctype string, body []byte, want int) []byte {
+	c.calls++
 	c.tb.Helper()
 	req, _ := http.NewRequest(method, c.base+path, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+c.token)

@@ -110,7 +110,9 @@ func flow(b *testing.B, bin string, accounts int) {
 		b.ReportMetric(mb(r.MaxAnonKB), "push-anon-MB")
 		rows := titleRows(b, bc, titles)
 		header := []string{"Id", "Title"}
+		before := bc.calls
 		bareBulkPush := timeIt(func() { bc.bulkUpdate("Contact", header, rows) })
+		b.ReportMetric(float64(bc.calls-before), "push-bare-bulk-calls")
 		bareColl := timeIt(func() { bc.collectionsUpdate("Contact", header, rows) })
 		b.ReportMetric(ratio(r.Took, bareBulkPush), "push-x-bare-bulk")
 		b.ReportMetric(ratio(r.Took, bareColl), "push-x-bare-collections")
