@@ -72,6 +72,13 @@ func (t *columnTable) intern(id string) uint64 {
 	return i
 }
 
+// frozen is the table as it is now, for decoding on another goroutine
+// while intern adds to t: the copy shares the ids known now, which intern
+// never changes, and has no index, so it only decodes.
+func (t *columnTable) frozen() *columnTable {
+	return &columnTable{ids: t.ids[:len(t.ids):len(t.ids)]}
+}
+
 func (t *columnTable) id(i uint64) (string, bool) {
 	if i >= uint64(len(t.ids)) {
 		return "", false

@@ -35,7 +35,7 @@ func (tx *Tx) RewriteRows(sheetID string, ids []sheets.RowID, fn func(i int, cur
 	if err != nil {
 		return fmt.Errorf("rewrite rows: %w", err)
 	}
-	if len(ids) >= rewriteParallelRows && runtime.GOMAXPROCS(0) > 1 {
+	if len(ids) >= rewriteParallelRows && runtime.GOMAXPROCS(0) > 1 && distinct(ids) {
 		err = sd.rewriteParallel(ids, fn)
 	} else {
 		var enc rewriteArena
@@ -55,6 +55,20 @@ func (tx *Tx) RewriteRows(sheetID string, ids []sheets.RowID, fn func(i int, cur
 		return err
 	}
 	return sd.flush()
+}
+
+// distinct reports whether no id repeats: the parallel path reads rows
+// ahead of storing the ones before, so a repeated id would be read before
+// its first rewrite is stored (the one-goroutine path reads it after).
+func distinct(ids []sheets.RowID) bool {
+	seen := make(map[sheets.RowID]struct{}, len(ids))
+	for _, id := range ids {
+		if _, ok := seen[id]; ok {
+			return false
+		}
+		seen[id] = struct{}{}
+	}
+	return true
 }
 
 // rewriteParallelRows is how many rows RewriteRows needs before it hands
@@ -121,19 +135,19 @@ func (sd *sheetData) rewriteRead(it *rewriteItem, i int, id sheets.RowID) error 
 // it (any goroutine: it touches only the item, the sheet's definition and
 // its column table, which nothing else touches meanwhile).
 func (sd *sheetData) rewriteCompute(it *rewriteItem, fn func(i int, cur *sheets.Row) (*sheets.Row, error), a *rewriteArena) error {
-	if err := sd.rewriteDecode(it); err != nil {
+	if err := sd.rewriteDecode(it, sd.cols); err != nil {
 		return err
 	}
 	return sd.rewriteAsk(it, fn, a)
 }
 
-// rewriteDecode decodes the row as stored (any goroutine: decoding only
-// reads the column table).
-func (sd *sheetData) rewriteDecode(it *rewriteItem) error {
+// rewriteDecode decodes the row as stored with the column table cols
+// (any goroutine: decoding only reads it).
+func (sd *sheetData) rewriteDecode(it *rewriteItem, cols *columnTable) error {
 	if it.pos == nil || it.row != nil {
 		return nil
 	}
-	cur, err := decodeRowString(it.raw, sd.cols)
+	cur, err := decodeRowString(it.raw, cols)
 	if err != nil {
 		return fmt.Errorf("row %d of sheet %q: %w", it.id, sd.def.Name, err)
 	}
@@ -211,7 +225,7 @@ func (sd *sheetData) rewriteStore(it *rewriteItem) error {
 // rewriteParallel is RewriteRows in four stages, in order, a batch at a
 // time: this goroutine reads a batch ahead, one worker decodes it, another
 // hands it to fn and encodes fn's answers, and this goroutine stores what
-// comes back. Decoding and fn cost about the same, so each gets a core
+// comes back. ids must not repeat (see distinct). Decoding and fn cost about the same, so each gets a core
 // while this goroutine's bbolt work fits between. The first error stops
 // every stage.
 func (sd *sheetData) rewriteParallel(ids []sheets.RowID, fn func(i int, cur *sheets.Row) (*sheets.Row, error)) error {
@@ -222,13 +236,16 @@ func (sd *sheetData) rewriteParallel(ids []sheets.RowID, fn func(i int, cur *she
 	todo := make(chan *batch, 2)
 	decoded := make(chan *batch, 2)
 	done := make(chan *batch, 4)
+	// The decoder reads the column table as it is now: the rows it reads
+	// were stored with it, while encoding may add columns meanwhile.
+	cols := sd.cols.frozen()
 	go func() {
 		defer close(decoded)
 		failed := false
 		for b := range todo {
 			if !failed {
 				for k := range b.items {
-					if b.err = sd.rewriteDecode(&b.items[k]); b.err != nil {
+					if b.err = sd.rewriteDecode(&b.items[k], cols); b.err != nil {
 						failed = true
 						break
 					}

@@ -160,8 +160,9 @@ func TestLookupsBetweenWrites(t *testing.T) {
 // TestRewriteRowsPathsAgree: RewriteRows's parallel path (a worker decodes
 // and calls fn while the transaction's goroutine stores) leaves the store
 // exactly as the one-goroutine path does: rows, record-id and key indexes,
-// rows fn leaves alone, rows deleted meanwhile; and an error from fn
-// part-way leaves nothing written.
+// rows fn leaves alone, rows deleted meanwhile, cells of columns no row
+// had before (the column table grows while other rows are decoded); and an
+// error from fn part-way leaves nothing written.
 func TestRewriteRowsPathsAgree(t *testing.T) {
 	const n = 3000
 	run := func(parallelFrom int) (map[sheets.RowID]sheets.Row, []sheets.RowID, error) {
@@ -202,6 +203,11 @@ func TestRewriteRowsPathsAgree(t *testing.T) {
 					cur.RecordID = recordID(n + i) // re-indexed by record id
 				case i%11 == 0:
 					cur.Cells[email] = fmt.Sprintf("new%d@example.com", i) // re-keyed
+				}
+				if i%17 == 0 {
+					// A column no row had yet: encoding it adds to the
+					// sheet's column table while other rows are decoded.
+					cur.Cells[fmt.Sprintf("new-column-%d", i)] = "first value"
 				}
 				cur.State = sheets.StateSynced
 				cur.Cells[name] += " written back"
@@ -268,5 +274,43 @@ func TestRewriteRowsPathsAgree(t *testing.T) {
 		if !reflect.DeepEqual(r, p) {
 			t.Fatalf("row %d: one goroutine %+v, parallel %+v", id, r, p)
 		}
+	}
+}
+
+// TestRewriteRowsRepeatedIDs: a row named twice in a long rewrite is read
+// the second time as the first rewrite left it (the parallel path, which
+// reads ahead, is not taken for repeated ids).
+func TestRewriteRowsRepeatedIDs(t *testing.T) {
+	s := openTest(t)
+	sh := contactsSheet(t, s)
+	name := sh.Columns[0].ID
+	rows := make([]*sheets.Row, 2000)
+	for i := range rows {
+		rows[i] = &sheets.Row{Cells: map[string]string{name: fmt.Sprint("row ", i)}}
+	}
+	if err := s.InsertRows(sh.ID, rows); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]sheets.RowID, 0, len(rows)+1)
+	for i, r := range rows {
+		ids = append(ids, r.ID)
+		if i == 7 {
+			ids = append(ids, r.ID) // right after itself: read in the same batch
+		}
+	}
+	err := s.Batch(func(tx *Tx) error {
+		return tx.RewriteRows(sh.ID, ids, func(_ int, cur *sheets.Row) (*sheets.Row, error) {
+			cur.Cells[name] += " +"
+			return cur, nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := s.Row(sh.ID, rows[7].ID); r.Cells[name] != "row 7 + +" {
+		t.Errorf("row named twice: %q, want both rewrites", r.Cells[name])
+	}
+	if r, _ := s.Row(sh.ID, rows[8].ID); r.Cells[name] != "row 8 +" {
+		t.Errorf("row named once: %q", r.Cells[name])
 	}
 }
