@@ -433,11 +433,12 @@ func steady(queue time.Duration, rate float64) func(time.Duration) float64 {
 
 // TestBulkJobPollsMatchPlan: once records are processed the poller aims
 // at the job's end, so for the demo org's rates, idle (250k records/s) to
-// busy (10k/s), reading the upload at half to twice the rate the plan
+// loaded (50k/s), reading the upload at half to twice the rate the plan
 // assumes, BulkJobPolls, which a plan counts, is a steady job's count
-// within one poll, each such job is found done soon after it ends, and a
-// job that speeds up or slows down by half mid-way takes at most two polls
-// more than steady.
+// within one poll (on a busy machine, 10-20k/s, the first waits are capped
+// and a job takes at most two polls more), each such job is found done
+// soon after it ends, and a job that speeds up or slows down by half
+// mid-way takes at most two polls more than steady.
 func TestBulkJobPollsMatchPlan(t *testing.T) {
 	for _, n := range []int{DefaultBulkThreshold + 1, 5000, 10_000, 30_000, 50_000, 100_000, 200_000, 300_000, 1_000_000} {
 		plan := BulkJobPolls(n)
@@ -463,7 +464,11 @@ func TestBulkJobPollsMatchPlan(t *testing.T) {
 					},
 				}
 				base, at := simulatedPolls(n, profiles["steady"])
-				if base > plan+1 || base < plan-1 {
+				slack := 1
+				if rate < 50_000 {
+					slack = 2 // a busy machine: waits capped early cost a poll more
+				}
+				if base > plan+slack || base < plan-1 {
 					t.Errorf("steady job of %d records at %.0f/s after %v: %d polls, plan %d", n, rate, queue, base, plan)
 				}
 				if late := at - end; late > end/4+2*DefaultBulkPollMin {
@@ -601,6 +606,41 @@ func TestBulkPollsAfterAQueue(t *testing.T) {
 		polls, at := simulatedPolls(c.n, steady(c.queue, c.rate))
 		if late := at - end; late > end/10 || polls > 10 {
 			t.Errorf("%d records queued %v at %.0f/s: %d polls, found done %v after its end at %v", c.n, c.queue, c.rate, polls, late, end)
+		}
+	}
+}
+
+// TestBulkPollsThroughAStall: an org that stops processing for a moment
+// (busy elsewhere) while the poller reads its pace does not make it aim
+// many times the job's length past its end: without the cap on waits made
+// while under a fifth is done, the first case was found 1.7 s past the end
+// of a 0.5 s job, and a benchmark on a loaded machine took 14 s.
+func TestBulkPollsThroughAStall(t *testing.T) {
+	const n = 100_000
+	for _, c := range []struct {
+		rate        float64
+		from, stall time.Duration
+	}{
+		{300_000, 70 * time.Millisecond, 100 * time.Millisecond},
+		{300_000, 130 * time.Millisecond, 150 * time.Millisecond},
+		{50_000, 400 * time.Millisecond, 500 * time.Millisecond},
+	} {
+		read := 50 * time.Millisecond
+		done := func(at time.Duration) float64 {
+			switch {
+			case at <= read:
+				return 0
+			case at <= c.from:
+				return (at - read).Seconds() * c.rate
+			case at <= c.from+c.stall:
+				return (c.from - read).Seconds() * c.rate
+			}
+			return (at - read - c.stall).Seconds() * c.rate
+		}
+		end := read + c.stall + time.Duration(float64(n)/c.rate*float64(time.Second))
+		polls, at := simulatedPolls(n, done)
+		if late := at - end; late > end*3/2 {
+			t.Errorf("job at %.0f/s stalled %v from %v: found done %v after its end at %v (%d polls)", c.rate, c.stall, c.from, late, end, polls)
 		}
 	}
 }
