@@ -16,11 +16,12 @@ import (
 // in a 100k-row push, and the collector's marking and assists took about a
 // fifth of the push's time. While Bulk pushes run, the target is raised to
 // bulkGCPercent, capped by a memory limit bulkGCHeadroom above what the
-// process used when the first of them began, so memory stays bounded and
-// flat however many rows are pushed. 64 MB gave a CLI push of 100k rows
-// 1.54-1.58 s against 1.86-2.07 s without, for 3-4 MB more peak
-// anonymous memory; 96 MB was no faster and peaked 30 MB higher. The user's own GOGC and GOMEMLIMIT
-// win where they are more generous, or stricter.
+// process used when the first of them began (raised with the live heap,
+// see watchGC), so memory stays bounded and flat however many rows are
+// pushed. 64 MB gave a CLI push of 100k rows 1.54-1.58 s against
+// 1.86-2.07 s without, for 3-4 MB more peak anonymous memory; 96 MB was no
+// faster and peaked 30 MB higher. The user's own GOGC and GOMEMLIMIT win
+// where they are more generous, or stricter.
 const bulkGCPercent = 400
 
 // bulkGCHeadroom is how far above its memory at the start the limit lets a
@@ -45,7 +46,6 @@ var bulkGC struct {
 	percent int
 	limit   int64         // the user's, restored at the end
 	current int64         // the limit set now
-	room    int64         // bulkGCHeadroom when the first push began
 	stop    chan struct{} // ends watchGC
 }
 
@@ -60,8 +60,8 @@ func relaxGC() (restore func()) {
 			debug.SetGCPercent(bulkGC.percent) // GOGC=off or higher: the user's
 		}
 		bulkGC.limit = debug.SetMemoryLimit(-1)
-		bulkGC.current, bulkGC.room = bulkGC.limit, bulkGCHeadroom
-		if limit := goMemory() + bulkGC.room; limit < bulkGC.limit {
+		bulkGC.current = bulkGC.limit
+		if limit := goMemory() + bulkGCHeadroom; limit < bulkGC.limit {
 			bulkGC.current = limit
 			debug.SetMemoryLimit(limit)
 		}

@@ -289,12 +289,11 @@ func (c *Client) closeJob(ctx context.Context, base string, job *bulkJob) error 
 // also counts the time the job waited before its first record, so it
 // would aim late: unless that aim is within four shortest waits, the next
 // poll comes after as long again as was waited so far and reads the true
-// rate. A job that slowed down is
-// simply aimed at again from the newer rate. While under a fifth of the
-// job is done no wait is more than seven times the time already waited: a
-// rate read that early is a long extrapolation, and an interval in which
-// the org stalled would aim far past the end. Always within the client's
-// shortest and longest waits.
+// rate. A job that slowed down is simply aimed at again from the newer
+// rate. While under a fifth of the job is done no wait is more than seven
+// times the time already waited: a rate read that early is a long
+// extrapolation, and an interval in which the org stalled would aim far
+// past the end. Always within the client's shortest and longest waits.
 //
 // So a job takes about four polls however fast it runs: BulkJobPolls
 // gives the count, which a plan promises. Fixed waits either sleep past a
