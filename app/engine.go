@@ -65,7 +65,8 @@ type engine struct {
 	prog   func(Progress)
 
 	calls0  int64
-	paused  string // why the run paused (budget, limit); "" when not
+	waited0 time.Duration // the client's Waited when the run began
+	paused  string        // why the run paused (budget, limit); "" when not
 	choices relationshipChoices
 	// allowDup are the rows the user chose to create although a duplicate
 	// rule matched them (duplicates.go); loaded by the first create.
@@ -176,7 +177,7 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	if prog == nil {
 		prog = func(Progress) {}
 	}
-	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, claimed: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}, org: org, written: map[string]bool{}}
+	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), waited0: c.Waited(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, claimed: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}, org: org, written: map[string]bool{}}
 	if dry {
 		e.dry = newPlan(sh, opt, b)
 	}
@@ -210,6 +211,7 @@ func (e *engine) account() {
 		return
 	}
 	e.run.APICalls = int(e.c.Calls() - e.calls0)
+	e.run.SalesforceTime = e.c.Waited() - e.waited0
 	u := e.c.Usage()
 	e.run.APIUsed, e.run.APILimit = u.Used, u.Max
 }

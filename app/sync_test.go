@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"crmsheets/crm"
+	"crmsheets/crm/emulator"
 	"crmsheets/sheets"
 )
 
@@ -1225,5 +1226,35 @@ func TestReadBackWithoutFreshMark(t *testing.T) {
 	// Key lookups (3 IN queries), 3 create calls, 1 read-back query.
 	if run.APICalls != 7 {
 		t.Errorf("push spent %d calls, want 7", run.APICalls)
+	}
+}
+
+// TestRunWaitedForSalesforce: a run records how long it waited for
+// Salesforce, at least the demo org's latency on each of its calls and
+// never more than the run lasted, and the history keeps it.
+func TestRunWaitedForSalesforce(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(5)
+	sh := env.contactSheet(false)
+	const latency = 15 * time.Millisecond
+	env.org.SetFaults(emulator.Faults{Latency: latency})
+	start := time.Now()
+	run := env.sync(sh.ID, SyncOptions{Direction: sheets.Pull})
+	lasted := time.Since(start) // the run's own times are the test's clock
+	if run.APICalls == 0 {
+		t.Fatalf("the pull made no call: %+v", run)
+	}
+	if least := time.Duration(run.APICalls) * latency; run.SalesforceTime < least {
+		t.Errorf("waited for Salesforce %v over %d calls, want at least %v", run.SalesforceTime, run.APICalls, least)
+	}
+	if run.SalesforceTime > lasted {
+		t.Errorf("waited for Salesforce %v, longer than the run (%v)", run.SalesforceTime, lasted)
+	}
+	stored, err := env.svc.RunRecord(run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.SalesforceTime != run.SalesforceTime {
+		t.Errorf("history keeps %v, the run had %v", stored.SalesforceTime, run.SalesforceTime)
 	}
 }

@@ -308,7 +308,7 @@ func (c *Client) waitJob(ctx context.Context, base string, job *bulkJob, total i
 		case BulkJobComplete, BulkFailed, BulkAborted:
 			return nil
 		}
-		if err := c.clock.sleep(ctx, p.wait); err != nil {
+		if err := c.sleepFor(ctx, p.wait, c.clock.sleep); err != nil {
 			return fmt.Errorf("wait for job %s (%s): %w", job.ID, job.State, err)
 		}
 		prev := job.State

@@ -106,8 +106,9 @@ type Client struct {
 	describeMu sync.Mutex
 	describes  map[string]*ObjectDescribe
 
-	calls atomic.Int64
-	usage atomic.Pointer[Usage]
+	calls  atomic.Int64
+	waited atomic.Int64 // nanoseconds, see Waited
+	usage  atomic.Pointer[Usage]
 }
 
 // Option configures a Client; options validate their argument and NewClient
@@ -275,6 +276,22 @@ func (c *Client) APIVersion() string {
 // Calls returns the number of HTTP requests this client sent to the REST and
 // Bulk APIs, retries included: the client's share of the daily API usage.
 func (c *Client) Calls() int64 { return c.calls.Load() }
+
+// Waited returns the time this client spent waiting for Salesforce: each
+// call from sending it until its answer's headers came back, and the waits
+// between a Bulk job's polls and before retries. A run's history keeps its
+// share, so a slow sync shows whether the time went to Salesforce or to
+// the app's own work (its time less this: an upper bound, as a pull
+// stores a page while fetching the next).
+func (c *Client) Waited() time.Duration { return time.Duration(c.waited.Load()) }
+
+// sleepFor is sleep, counted as waiting for Salesforce (see Waited).
+func (c *Client) sleepFor(ctx context.Context, d time.Duration, sleep func(context.Context, time.Duration) error) error {
+	start := time.Now()
+	err := sleep(ctx, d)
+	c.waited.Add(int64(time.Since(start)))
+	return err
+}
 
 // BulkThreshold returns the record count above which the engine should use
 // Bulk API 2.0.

@@ -212,7 +212,7 @@ func (c *Client) writeBatch(ctx context.Context, op BulkOperation, object, extFi
 			return nil // the lock errors stay in the results
 		}
 		c.log.Warn("salesforce records locked, resending them", "op", string(op), "object", object, "records", len(locked), "attempt", attempt, "wait", delay)
-		if err := sleep(ctx, delay); err != nil {
+		if err := c.sleepFor(ctx, delay, sleep); err != nil {
 			return fmt.Errorf("%s %s: %w", op, object, err)
 		}
 		batch = locked

@@ -63,6 +63,7 @@ func (c *Client) send(ctx context.Context, req *request, handle func(*http.Respo
 		c.calls.Add(1)
 		sentAt := time.Now()
 		resp, err := c.hc.Do(hreq)
+		c.waited.Add(int64(time.Since(sentAt)))
 		var failure error
 		var wait time.Duration
 		if err == nil {
@@ -121,7 +122,7 @@ func (c *Client) send(ctx context.Context, req *request, handle func(*http.Respo
 			return fmt.Errorf("gave up after %d attempts in %v: %w", attempt, time.Since(start).Round(time.Millisecond), failure)
 		}
 		c.log.Warn("salesforce call failed, retrying", "method", req.method, "url", safeURL, "attempt", attempt, "wait", delay, "error", failure.Error())
-		if err := sleep(ctx, delay); err != nil {
+		if err := c.sleepFor(ctx, delay, sleep); err != nil {
 			return fmt.Errorf("%s %s: %w (last failure: %v)", req.method, safeURL, err, failure)
 		}
 	}

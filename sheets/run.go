@@ -17,6 +17,14 @@ const (
 	RunInterrupted RunStatus = "interrupted" // the app stopped (crash, kill) while the run was running
 )
 
+// Took is how long the run lasted (zero while it runs).
+func (r *Run) Took() time.Duration {
+	if r.Ended.IsZero() || r.Ended.Before(r.Started) {
+		return 0
+	}
+	return r.Ended.Sub(r.Started)
+}
+
 // Finished reports whether the run has ended, whatever its outcome.
 func (s RunStatus) Finished() bool { return s != RunRunning && s != "" }
 
@@ -33,24 +41,29 @@ const (
 // Run is one sync run in the history: what it was asked to do, how it ended
 // and what it cost. Per-record results are RecordOutcomes stored under its ID.
 type Run struct {
-	ID         uint64    `json:"id"` // assigned by the store, increasing with time
-	SheetID    string    `json:"sheetId"`
-	SheetName  string    `json:"sheetName"` // the name at the time of the run; history survives renames and deletes
-	Object     string    `json:"object"`
-	Direction  Direction `json:"direction"`
-	Policy     Policy    `json:"policy,omitempty"`
-	Trigger    Trigger   `json:"trigger"`
-	DryRun     bool      `json:"dryRun,omitempty"`
-	Started    time.Time `json:"started"`
-	Ended      time.Time `json:"ended,omitzero"`
-	Status     RunStatus `json:"status"`
-	Counts     RunCounts `json:"counts"`
-	APICalls   int       `json:"apiCalls"` // calls this run spent
-	APIUsed    int       `json:"apiUsed"`  // the org's daily usage after the run
-	APILimit   int       `json:"apiLimit"` // the org's daily limit
-	Message    string    `json:"message,omitempty"`
-	RevertOf   uint64    `json:"revertOf,omitempty"`   // the run this run reverted, when it is a revert
-	RevertedBy uint64    `json:"revertedBy,omitempty"` // the revert run that undid this one
+	ID        uint64    `json:"id"` // assigned by the store, increasing with time
+	SheetID   string    `json:"sheetId"`
+	SheetName string    `json:"sheetName"` // the name at the time of the run; history survives renames and deletes
+	Object    string    `json:"object"`
+	Direction Direction `json:"direction"`
+	Policy    Policy    `json:"policy,omitempty"`
+	Trigger   Trigger   `json:"trigger"`
+	DryRun    bool      `json:"dryRun,omitempty"`
+	Started   time.Time `json:"started"`
+	Ended     time.Time `json:"ended,omitzero"`
+	Status    RunStatus `json:"status"`
+	Counts    RunCounts `json:"counts"`
+	APICalls  int       `json:"apiCalls"` // calls this run spent
+	APIUsed   int       `json:"apiUsed"`  // the org's daily usage after the run
+	APILimit  int       `json:"apiLimit"` // the org's daily limit
+	// SalesforceTime is how long the run waited for Salesforce (its calls
+	// and Bulk jobs, nanoseconds in JSON): of a run's time, the rest is the
+	// app's own work, which tells a user whether a slow sync is waiting on
+	// the org or on the machine.
+	SalesforceTime time.Duration `json:"salesforceTime,omitempty"`
+	Message        string        `json:"message,omitempty"`
+	RevertOf       uint64        `json:"revertOf,omitempty"`   // the run this run reverted, when it is a revert
+	RevertedBy     uint64        `json:"revertedBy,omitempty"` // the revert run that undid this one
 	// OrgID is the Salesforce org id (00D…) the run talked to, so a revert
 	// is refused against any other org even after the sheet is gone.
 	OrgID string `json:"orgId,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/widget"
 
@@ -36,6 +37,21 @@ func TestOutcomeText(t *testing.T) {
 				t.Errorf("outcomeText = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRunSummaryTime: a finished run's summary says how long it took and
+// how much of that it waited for Salesforce; a run still going says
+// neither.
+func TestRunSummaryTime(t *testing.T) {
+	start := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	r := &sheets.Run{ID: 4, Status: sheets.RunSucceeded, Started: start, Ended: start.Add(2500 * time.Millisecond), SalesforceTime: 400 * time.Millisecond}
+	if got := runSummary(r); !strings.Contains(got, "Took 2.5s, 400ms of it waiting for Salesforce.") {
+		t.Errorf("summary %q does not give the time", got)
+	}
+	r.Ended = time.Time{}
+	if got := runSummary(r); strings.Contains(got, "Took") {
+		t.Errorf("a running run's summary gives a time: %q", got)
 	}
 }
 

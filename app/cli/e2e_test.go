@@ -112,6 +112,9 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 	if len(runs) != 1 || runs[0]["status"] != "succeeded" || runs[0]["counts"].(map[string]any)["pulled"].(float64) != float64(len(contacts)) {
 		t.Fatalf("pull run %v, want %d contacts pulled", runs, len(contacts))
 	}
+	if waited, _ := runs[0]["salesforceTime"].(float64); waited <= 0 {
+		t.Errorf("the pull run does not say how long it waited for Salesforce: %v", runs[0])
+	}
 	c.JSON(t, &list, "sheets")
 	if int(list[0]["rows"].(float64)) != len(contacts) {
 		t.Fatalf("sheet has %v rows, org %d contacts", list[0]["rows"], len(contacts))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -448,7 +449,8 @@ func printRun(e *env, r *sheets.Run) {
 	fmt.Fprintf(e.io.Out, "Run %d %s: %s %q — %s\n", r.ID, r.Direction, r.Object, r.SheetName, r.Status)
 	fmt.Fprintf(e.io.Out, "  pulled %d (rows added %d), created %d, updated %d, refreshed %d, unchanged %d, conflicts %d, invalid %d, failed %d, unconfirmed %d, deleted in Salesforce %d\n",
 		c.Pulled, c.Added, c.Created, c.Updated, c.Refreshed, c.Unchanged, c.Conflicts, c.Invalid, c.Failed, c.Unconfirmed, c.Deleted)
-	fmt.Fprintf(e.io.Out, "  API calls %d (used %d of %d today), %s\n", r.APICalls, r.APIUsed, r.APILimit, r.Ended.Sub(r.Started).Round(1e6))
+	fmt.Fprintf(e.io.Out, "  API calls %d (used %d of %d today), %s (%s of it waiting for Salesforce)\n",
+		r.APICalls, r.APIUsed, r.APILimit, r.Took().Round(time.Millisecond), min(r.SalesforceTime, r.Took()).Round(time.Millisecond))
 	if r.Message != "" {
 		fmt.Fprintf(e.io.Out, "  %s\n", r.Message)
 	}
