@@ -210,6 +210,22 @@ func writeCalls(updates, creates int, bulk bool) int {
 	return n
 }
 
+// bulkPhase names a push's Bulk API job state for its progress, whose
+// counts are the records Salesforce has processed: a job of a real org
+// runs for minutes, and the user watches it work.
+func bulkPhase(state string) string {
+	what, ok := map[string]string{
+		crm.BulkOpen:           "uploading",
+		crm.BulkUploadComplete: "queued at Salesforce",
+		crm.BulkInProgress:     "Salesforce processing",
+		crm.BulkJobComplete:    "done",
+	}[state]
+	if !ok {
+		what = strings.ToLower(state)
+	}
+	return PhasePush + " (Bulk API job: " + what + ")"
+}
+
 // send writes records with sObject Collections (or Bulk API 2.0) and
 // stores each result on its row.
 func (e *engine) send(ctx context.Context, op crm.BulkOperation, rows sendList, bulk bool) error {
@@ -276,8 +292,8 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, rows sendList, 
 		} else {
 			refused = map[int]crm.Result{}
 		}
-		err = e.c.BulkIngestEach(ctx, e.b.object, op, match, n, recShared, func(state string) {
-			e.prog(Progress{Phase: PhasePush + " (Bulk API job " + strings.ToLower(state) + ")"})
+		err = e.c.BulkIngestEach(ctx, e.b.object, op, match, n, recShared, func(p crm.BulkProgress) {
+			e.prog(Progress{Phase: bulkPhase(p.State), Done: p.Processed, Total: p.Total})
 		}, func(i int, r crm.Result) {
 			answered[i] = true
 			switch {

@@ -559,7 +559,13 @@ func TestPushAboveThresholdUsesBulk(t *testing.T) {
 		t.Fatal(err)
 	}
 	var phases []string
-	run, err := env.svc.Sync(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push}, func(p Progress) { phases = append(phases, p.Phase) })
+	var jobs []Progress // the last progress of each Bulk job
+	run, err := env.svc.Sync(env.ctx, sh.ID, SyncOptions{Direction: sheets.Push}, func(p Progress) {
+		phases = append(phases, p.Phase)
+		if strings.Contains(p.Phase, "Bulk API job: done") {
+			jobs = append(jobs, p)
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -573,6 +579,11 @@ func TestPushAboveThresholdUsesBulk(t *testing.T) {
 	}
 	if !slices.ContainsFunc(phases, func(p string) bool { return strings.Contains(p, "Bulk API") }) {
 		t.Errorf("progress phases %v show no Bulk API job", phases)
+	}
+	// Each job's progress ends with every record processed: the updates',
+	// then the creates'.
+	if len(jobs) != 2 || jobs[0].Done != 120 || jobs[0].Total != 120 || jobs[1].Done != 60 || jobs[1].Total != 60 {
+		t.Errorf("the Bulk jobs ended their progress at %+v, want 120 of 120, then 60 of 60", jobs)
 	}
 	for _, id := range ids {
 		if got := env.get("Contact", id, "Title"); got != "Bulk edited" {

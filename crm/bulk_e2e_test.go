@@ -25,12 +25,22 @@ func TestBulkAgainstEmulator(t *testing.T) {
 		recs[i] = crm.Record{Fields: f}
 	}
 	var states []string
-	res, err := o.client.BulkIngest(ctx, "Account", crm.OpInsert, "", recs, func(s string) { states = append(states, s) })
+	var last crm.BulkProgress
+	res, err := o.client.BulkIngest(ctx, "Account", crm.OpInsert, "", recs, func(p crm.BulkProgress) {
+		if p.Processed < last.Processed {
+			t.Errorf("progress went back from %d to %d records processed", last.Processed, p.Processed)
+		}
+		states, last = append(states, p.State), p
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if states[len(states)-1] != crm.BulkJobComplete {
 		t.Errorf("states = %v", states)
+	}
+	// The last word on the job counts every record, and the refused ones.
+	if want := (crm.BulkProgress{State: crm.BulkJobComplete, Processed: len(recs), Failed: n / 100, Total: len(recs)}); last != want {
+		t.Errorf("last progress %+v, want %+v", last, want)
 	}
 	failed := 0
 	for i, r := range res {

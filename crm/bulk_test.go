@@ -208,7 +208,11 @@ func TestBulkIngestMapsResultsToInputs(t *testing.T) {
 		{Fields: map[string]any{"Name": "Acme, Inc.", "Industry": "Banking"}}, // identical row
 	}
 	var states []string
-	res, err := c.BulkIngest(context.Background(), "Account", OpInsert, "", recs, func(s string) { states = append(states, s) })
+	res, err := c.BulkIngest(context.Background(), "Account", OpInsert, "", recs, func(p BulkProgress) {
+		if len(states) == 0 || states[len(states)-1] != p.State {
+			states = append(states, p.State)
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -513,7 +517,7 @@ func TestBulkPollsFollowTheJob(t *testing.T) {
 		},
 	}
 	job := bulkJob{ID: "750J1", State: BulkUploadComplete}
-	if err := c.waitJob(context.Background(), "/services/data/v62.0/jobs/ingest", &job, total, func(string) {}); err != nil {
+	if err := c.waitJob(context.Background(), "/services/data/v62.0/jobs/ingest", &job, total, func(BulkProgress) {}); err != nil {
 		t.Fatal(err)
 	}
 	if job.State != BulkJobComplete {

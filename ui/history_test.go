@@ -40,6 +40,24 @@ func TestOutcomeText(t *testing.T) {
 	}
 }
 
+// TestProgressText: a push's Bulk job reads as the push, with the job's
+// state and the records Salesforce has processed.
+func TestProgressText(t *testing.T) {
+	for _, tt := range []struct {
+		p    app.Progress
+		want string
+	}{
+		{app.Progress{Phase: app.PhasePush, Done: 3, Total: 10}, "Pushing to Salesforce: 3 of 10"},
+		{app.Progress{Phase: app.PhasePush + " (Bulk API job: Salesforce processing)", Done: 35000, Total: 100000}, "Pushing to Salesforce (Bulk API job: Salesforce processing): 35000 of 100000"},
+		{app.Progress{Phase: app.PhasePull, Done: 2000}, "Pulling from Salesforce: 2000 so far"},
+		{app.Progress{Phase: "something new (detail)", Done: 1}, "something new (detail): 1 so far"},
+	} {
+		if got := progressText(tt.p); got != tt.want {
+			t.Errorf("progressText(%+v) = %q, want %q", tt.p, got, tt.want)
+		}
+	}
+}
+
 // TestRunSummaryTime: a finished run's summary says how long it took and
 // how much of that it waited for Salesforce; a run still going says
 // neither.

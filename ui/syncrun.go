@@ -151,8 +151,12 @@ func (s *syncScreen) start(sh *sheets.Sheet, opt app.SyncOptions) {
 
 // progressText is the phase line under the bar.
 func progressText(p app.Progress) string {
-	name := map[string]string{app.PhasePull: "Pulling from Salesforce", app.PhaseReconcile: "Reconciling pending creates",
-		app.PhasePush: "Pushing to Salesforce", app.PhaseRevert: "Reverting"}[p.Phase]
+	names := map[string]string{app.PhasePull: "Pulling from Salesforce", app.PhaseReconcile: "Reconciling pending creates",
+		app.PhasePush: "Pushing to Salesforce", app.PhaseRevert: "Reverting"}
+	name := names[p.Phase]
+	if base, detail, ok := strings.Cut(p.Phase, " ("); name == "" && ok && names[base] != "" {
+		name = names[base] + " (" + detail // "push (Bulk API job: …)"
+	}
 	if name == "" {
 		name = p.Phase
 	}

@@ -58,7 +58,11 @@ func TestClientBulkIngestInsertMapsFailuresToInputs(t *testing.T) {
 		{Fields: map[string]any{"LastName": "Lovelace", "FirstName": "Ada", "Email": "ada@example.com"}},
 	}
 	var states []string
-	res, err := c.BulkIngest(context.Background(), "Contact", crm.OpInsert, "", recs, func(s string) { states = append(states, s) })
+	res, err := c.BulkIngest(context.Background(), "Contact", crm.OpInsert, "", recs, func(p crm.BulkProgress) {
+		if len(states) == 0 || states[len(states)-1] != p.State {
+			states = append(states, p.State)
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
