@@ -281,8 +281,9 @@ func (c *Client) Calls() int64 { return c.calls.Load() }
 // call from sending it until its answer's headers came back, and the waits
 // between a Bulk job's polls and before retries. A run's history keeps its
 // share, so a slow sync shows whether the time went to Salesforce or to
-// the app's own work (its time less this: an upper bound, as a pull
-// stores a page while fetching the next).
+// the app's own work: at least the run's time less this (a pull stores a
+// page while it waits for the next, so some of its own work hides under
+// the wait).
 func (c *Client) Waited() time.Duration { return time.Duration(c.waited.Load()) }
 
 // sleepFor is sleep, counted as waiting for Salesforce (see Waited).

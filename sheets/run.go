@@ -57,9 +57,9 @@ type Run struct {
 	APIUsed   int       `json:"apiUsed"`  // the org's daily usage after the run
 	APILimit  int       `json:"apiLimit"` // the org's daily limit
 	// SalesforceTime is how long the run waited for Salesforce (its calls
-	// and Bulk jobs, nanoseconds in JSON): of a run's time, the rest is the
-	// app's own work, which tells a user whether a slow sync is waiting on
-	// the org or on the machine.
+	// and Bulk jobs, nanoseconds in JSON): of a run's time, the rest is at
+	// least the app's own work, which tells a user whether a slow sync is
+	// waiting on the org or on the machine.
 	SalesforceTime time.Duration `json:"salesforceTime,omitempty"`
 	Message        string        `json:"message,omitempty"`
 	RevertOf       uint64        `json:"revertOf,omitempty"`   // the run this run reverted, when it is a revert
