@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,7 +24,7 @@ const historyRuns = 200
 // runColumns are the History table's columns.
 // The tab shows the open sheet's runs only, so the sheet's name is not a
 // column.
-var runColumns = []string{"Started", "Direction", "Status", "Pulled", "Created", "Updated", "Conflicts", "Invalid", "Failed", "API"}
+var runColumns = []string{"Started", "Direction", "Status", "Pulled", "Created", "Updated", "Conflicts", "Invalid", "Failed", "API", "Time"}
 
 // Indexes of runColumns the code refers to.
 const (
@@ -74,7 +75,7 @@ func newHistoryScreen(mw *MainWindow) *historyScreen {
 			o.(*widget.Label).SetText(runColumns[id.Col])
 		}
 	}
-	for i, w := range []float32{162, 70, 86, 62, 66, 68, 76, 58, 54, 46} {
+	for i, w := range []float32{162, 70, 86, 62, 66, 68, 76, 58, 54, 46, 62} {
 		h.table.SetColumnWidth(i, w)
 	}
 	h.table.OnSelected = func(id widget.TableCellID) {
@@ -156,7 +157,21 @@ func (h *historyScreen) selectRun(id uint64) {
 func runCells(r *sheets.Run) []string {
 	c := r.Counts
 	return []string{r.Started.Local().Format("2006-01-02 15:04:05"), string(r.Direction), string(r.Status),
-		fmt.Sprint(c.Pulled), fmt.Sprint(c.Created), fmt.Sprint(c.Updated), fmt.Sprint(c.Conflicts), fmt.Sprint(c.Invalid), fmt.Sprint(c.Failed), fmt.Sprint(r.APICalls)}
+		fmt.Sprint(c.Pulled), fmt.Sprint(c.Created), fmt.Sprint(c.Updated), fmt.Sprint(c.Conflicts), fmt.Sprint(c.Invalid), fmt.Sprint(c.Failed), fmt.Sprint(r.APICalls),
+		shortDuration(r.Took())}
+}
+
+// shortDuration is a run's time as the history lists it: to the
+// millisecond under a second, to a tenth of a second above ("" while it
+// runs).
+func shortDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return ""
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(100 * time.Millisecond).String()
 }
 
 // statusImportance colours a run's status: plain when everything went

@@ -58,6 +58,25 @@ func TestProgressText(t *testing.T) {
 	}
 }
 
+// TestRunCellsTime: the runs table's last column is the run's time, to
+// the millisecond under a second and the tenth above, blank while it runs.
+func TestRunCellsTime(t *testing.T) {
+	start := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		took time.Duration
+		want string
+	}{{2549 * time.Millisecond, "2.5s"}, {42 * time.Millisecond, "42ms"}, {0, ""}} {
+		r := &sheets.Run{Status: sheets.RunSucceeded, Started: start}
+		if tt.took > 0 {
+			r.Ended = start.Add(tt.took)
+		}
+		cells := runCells(r)
+		if len(cells) != len(runColumns) || runColumns[len(cells)-1] != "Time" || cells[len(cells)-1] != tt.want {
+			t.Errorf("run of %v: cells %q under %q, want the time %q last", tt.took, cells, runColumns, tt.want)
+		}
+	}
+}
+
 // TestRunSummaryTime: a finished run's summary says how long it took and
 // how much of that it waited for Salesforce; a run still going says
 // neither.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -172,6 +173,10 @@ func TestEndToEndAgainstEmulatorProcess(t *testing.T) {
 	}
 	if r := c.Run(t, time.Minute, "history", "--run", fmt.Sprint(hist[0]["id"]), "--errors"); r.Code != 0 || !strings.Contains(r.Out, "No failed records") {
 		t.Fatalf("history --run --errors: %d %s %s", r.Code, r.Out, r.Err)
+	}
+	// The list gives each run's time and its wait for Salesforce.
+	if r := c.Run(t, time.Minute, "history"); r.Code != 0 || !strings.Contains(r.Out, "TIME (SALESFORCE)") || !regexp.MustCompile(`\d(ms|s) \(\d+(\.\d+)?(ms|s|µs)\)`).MatchString(r.Out) {
+		t.Errorf("history does not give the runs' times: %d\n%s%s", r.Code, r.Out, r.Err)
 	}
 
 	// Enrichment through XLSX: export, edit two titles in the workbook,

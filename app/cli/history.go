@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -84,9 +85,9 @@ func (e *env) historyCommand() *cobra.Command {
 					dir = "revert of " + strconv.FormatUint(r.RevertOf, 10)
 				}
 				rows = append(rows, []string{fmt.Sprint(r.ID), when(r.Started), r.SheetName, dir, string(r.Status),
-					fmt.Sprintf("%d/%d/%d", c.Pulled, c.Created, c.Updated), fmt.Sprint(c.Failed + c.Invalid), fmt.Sprint(r.APICalls)})
+					fmt.Sprintf("%d/%d/%d", c.Pulled, c.Created, c.Updated), fmt.Sprint(c.Failed + c.Invalid), fmt.Sprint(r.APICalls), runTime(r)})
 			}
-			return table(e.io.Out, []string{"RUN", "STARTED", "SHEET", "DIRECTION", "STATUS", "PULLED/CREATED/UPDATED", "FAILED", "API CALLS"}, rows)
+			return table(e.io.Out, []string{"RUN", "STARTED", "SHEET", "DIRECTION", "STATUS", "PULLED/CREATED/UPDATED", "FAILED", "API CALLS", "TIME (SALESFORCE)"}, rows)
 		},
 	}
 	cmd.Flags().StringVar(&sheetRef, "sheet", "", "only runs of this sheet")
@@ -192,4 +193,20 @@ and creates it (when the sheet creates missing records).`,
 	cmd.Flags().UintSliceVar(&rowList, "rows", nil, "row numbers (as `crmsheets history --run N` lists them), comma-separated")
 	cmd.Flags().BoolVar(&all, "all", false, "every row marked deleted in Salesforce")
 	return cmd
+}
+
+// runTime is a run's time and, in brackets, how much of it went to waiting
+// for Salesforce ("" while it runs).
+func runTime(r *sheets.Run) string {
+	took := r.Took()
+	if took <= 0 {
+		return ""
+	}
+	round := func(d time.Duration) time.Duration {
+		if d < time.Second {
+			return d.Round(time.Millisecond)
+		}
+		return d.Round(100 * time.Millisecond)
+	}
+	return fmt.Sprintf("%s (%s)", round(took), round(min(r.SalesforceTime, took)))
 }
