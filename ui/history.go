@@ -75,7 +75,7 @@ func newHistoryScreen(mw *MainWindow) *historyScreen {
 			o.(*widget.Label).SetText(runColumns[id.Col])
 		}
 	}
-	for i, w := range []float32{162, 70, 86, 62, 66, 68, 76, 58, 54, 46, 62} {
+	for i, w := range []float32{162, 70, 86, 62, 66, 68, 76, 58, 54, 46, 54} {
 		h.table.SetColumnWidth(i, w)
 	}
 	h.table.OnSelected = func(id widget.TableCellID) {
@@ -106,11 +106,13 @@ func newHistoryScreen(mw *MainWindow) *historyScreen {
 	h.export.Disable()
 	detail := container.NewBorder(container.NewVBox(h.detail, container.NewHBox(h.revert, h.export), widget.NewLabel("Errors (click one to jump to its row):")), nil, nil, nil, h.errors)
 	top := container.NewBorder(nil, nil, nil, nil, h.table)
-	legend := widget.NewLabel("Records per run, oldest first, on a log scale (a 2-record push stays visible beside a 1,500-record pull): synced (green), failed (red)")
+	// A log scale, so a 2-record push stays visible beside a 1,500-record
+	// pull.
+	legend := widget.NewLabel("Records per run, oldest first, log scale: synced (green), failed (red)")
 	legend.Wrapping = fyne.TextWrapWord
 	chart := container.NewBorder(legend, nil, nil, nil, h.chart)
 	runsAndChart := container.NewHSplit(top, chart)
-	runsAndChart.Offset = 0.79 // the runs table's columns first
+	runsAndChart.Offset = 0.9 // the runs table's columns first (the chart keeps its minimum)
 	split := container.NewVSplit(runsAndChart, detail)
 	split.Offset = 0.55
 	h.body = split

@@ -40,8 +40,9 @@ func (c *runChart) CreateRenderer() fyne.WidgetRenderer {
 	return &runChartRenderer{c: c}
 }
 
-// MinSize keeps the chart readable.
-func (c *runChart) MinSize() fyne.Size { return fyne.NewSize(200, 120) }
+// MinSize keeps the chart readable and leaves a laptop screen's width to
+// the runs table's columns.
+func (c *runChart) MinSize() fyne.Size { return fyne.NewSize(160, 120) }
 
 type runChartRenderer struct {
 	c    *runChart
