@@ -212,12 +212,13 @@ func writeCalls(updates, creates int, bulk bool) int {
 
 // bulkPhase names a push's Bulk API job state for its progress, whose
 // counts are the records Salesforce has processed: a job of a real org
-// runs for minutes, and the user watches it work.
+// runs for minutes, and the user watches it work. The words are short: the
+// CLI's bar has a terminal line for them, the bar and the counts.
 func bulkPhase(state string) string {
 	what, ok := map[string]string{
 		crm.BulkOpen:           "uploading",
-		crm.BulkUploadComplete: "queued at Salesforce",
-		crm.BulkInProgress:     "Salesforce processing",
+		crm.BulkUploadComplete: "queued",
+		crm.BulkInProgress:     "processing",
 		crm.BulkJobComplete:    "done",
 	}[state]
 	if !ok {

@@ -48,7 +48,7 @@ func TestProgressText(t *testing.T) {
 		want string
 	}{
 		{app.Progress{Phase: app.PhasePush, Done: 3, Total: 10}, "Pushing to Salesforce: 3 of 10"},
-		{app.Progress{Phase: app.PhasePush + " (Bulk API job: Salesforce processing)", Done: 35000, Total: 100000}, "Pushing to Salesforce (Bulk API job: Salesforce processing): 35000 of 100000"},
+		{app.Progress{Phase: app.PhasePush + " (Bulk API job: processing)", Done: 35000, Total: 100000}, "Pushing to Salesforce (Bulk API job: processing): 35000 of 100000"},
 		{app.Progress{Phase: app.PhasePull, Done: 2000}, "Pulling from Salesforce: 2000 so far"},
 		{app.Progress{Phase: "something new (detail)", Done: 1}, "something new (detail): 1 so far"},
 	} {
