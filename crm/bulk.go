@@ -78,7 +78,9 @@ type bulkJob struct {
 // BulkJobComplete…) and, of the Total records written, how many Salesforce
 // has processed and how many of those it refused. A real org takes minutes
 // over 100k records: the counts let a person watch it work instead of a
-// bar that stands still.
+// bar that stands still. A write split into several jobs (beyond
+// MaxBulkUploadBytes) runs them in turn: State is the current job's, the
+// counts the whole write's.
 type BulkProgress struct {
 	State             string
 	Processed, Failed int
@@ -125,7 +127,8 @@ func (j *bulkJob) progress(total int) BulkProgress {
 //
 // keyField is the external id field for upsert and the correlation field
 // for insert ("" for none). progress, if not nil, hears where the write
-// stands after each call of the job (see BulkProgress). A job costs create, upload, close and the polls, plus only the
+// stands (see BulkProgress) after the job's create and close and after each
+// poll that finds it moved. A job costs create, upload, close and the polls, plus only the
 // result files it needs: an update or delete whose job info reports every
 // record processed and none failed downloads none, an insert downloads the
 // successful results (the new ids) and the others only when the counters
@@ -184,17 +187,22 @@ func (c *Client) BulkIngestEach(ctx context.Context, object string, op BulkOpera
 	}
 	var unknown []int
 	var jobErr error
+	failedBefore := 0 // records the jobs of earlier parts refused
 	for _, p := range parts {
 		from := p.from
 		part := func(i int) Record { return rec(from + i) }
 		// A part's job reports its own records: the caller hears the
 		// whole write's.
+		partFailed := 0
 		partProgress := func(bp BulkProgress) {
+			partFailed = bp.Failed
 			bp.Processed += from
+			bp.Failed += failedBefore
 			bp.Total = n
 			progress(bp)
 		}
 		res, allDone, err := c.ingestJob(ctx, base, object, op, keyField, cols, p.to-p.from, part, p, partProgress)
+		failedBefore += partFailed
 		if allDone {
 			for i := p.from; i < p.to; i++ {
 				result(i, Result{Success: true})

@@ -96,16 +96,36 @@ func testBulkIngestSplits(t *testing.T) {
 	recs := make([]crm.Record, 300)
 	for i := range recs {
 		recs[i] = crm.Record{Fields: map[string]any{"Name": fmt.Sprintf("Split %03d %s", i, strings.Repeat("x", 20))}}
+		if i%10 == 3 {
+			recs[i].Fields["NumberOfEmployees"] = "many" // refused: not a number
+		}
 	}
-	res, err := o.client.BulkIngest(context.Background(), "Account", crm.OpInsert, "Name", recs, nil)
+	// The progress counts the whole write, across its jobs: it never goes
+	// back, and it ends with every record processed and every refusal.
+	var last crm.BulkProgress
+	res, err := o.client.BulkIngest(context.Background(), "Account", crm.OpInsert, "Name", recs, func(p crm.BulkProgress) {
+		if p.Processed < last.Processed || p.Failed < last.Failed || p.Processed > p.Total || p.Total != len(recs) {
+			t.Errorf("progress %+v after %+v", p, last)
+		}
+		last = p
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, r := range res {
+		if i%10 == 3 {
+			if r.Success {
+				t.Errorf("record %d with a bad number taken: %+v", i, r)
+			}
+			continue
+		}
 		got, ok := o.srv.Get("Account", r.ID)
 		if !r.Success || !ok || got["Name"] != recs[i].Fields["Name"] {
 			t.Fatalf("record %d = %+v (%v)", i, r, got["Name"])
 		}
+	}
+	if want := (crm.BulkProgress{State: crm.BulkJobComplete, Processed: len(recs), Failed: len(recs) / 10, Total: len(recs)}); last != want {
+		t.Errorf("last progress %+v, want %+v", last, want)
 	}
 	resp, err := o.hc.Get(o.url + "/services/data/v66.0/jobs/ingest")
 	if err != nil {
