@@ -17,12 +17,24 @@ const (
 	RunInterrupted RunStatus = "interrupted" // the app stopped (crash, kill) while the run was running
 )
 
-// Took is how long the run lasted (zero while it runs).
+// Took is how long the run lasted: zero while it runs, and for a run the
+// app was stopped in the middle of (its end is when the app next started).
 func (r *Run) Took() time.Duration {
-	if r.Ended.IsZero() || r.Ended.Before(r.Started) {
+	if r.Status == RunInterrupted || r.Ended.IsZero() || r.Ended.Before(r.Started) {
 		return 0
 	}
 	return r.Ended.Sub(r.Started)
+}
+
+// SalesforceWait is how long of Took the run waited for Salesforce, and
+// whether that is known: not for a run that made calls before runs kept
+// the figure, nor for one whose time is unknown (see Took).
+func (r *Run) SalesforceWait() (time.Duration, bool) {
+	took := r.Took()
+	if took <= 0 || r.SalesforceTime == 0 && r.APICalls > 0 {
+		return 0, false
+	}
+	return min(r.SalesforceTime, took), true
 }
 
 // Finished reports whether the run has ended, whatever its outcome.
@@ -57,9 +69,11 @@ type Run struct {
 	APIUsed   int       `json:"apiUsed"`  // the org's daily usage after the run
 	APILimit  int       `json:"apiLimit"` // the org's daily limit
 	// SalesforceTime is how long the run waited for Salesforce (its calls
-	// and Bulk jobs, nanoseconds in JSON): of a run's time, the rest is at
-	// least the app's own work, which tells a user whether a slow sync is
-	// waiting on the org or on the machine.
+	// and Bulk jobs, nanoseconds in JSON), which tells a user whether a
+	// slow sync waits on the org or on the machine: the app's own work
+	// took at least the rest of the run's time (a pull stores a page while
+	// it waits for the next). Like APICalls it is the client's count over
+	// the run, so another run on the same org at the same time adds to it.
 	SalesforceTime time.Duration `json:"salesforceTime,omitempty"`
 	Message        string        `json:"message,omitempty"`
 	RevertOf       uint64        `json:"revertOf,omitempty"`   // the run this run reverted, when it is a revert

@@ -86,9 +86,21 @@ func TestRunSummaryTime(t *testing.T) {
 	if got := runSummary(r); !strings.Contains(got, "Took 2.5s, 400ms of it waiting for Salesforce.") {
 		t.Errorf("summary %q does not give the time", got)
 	}
+	// A run recorded before runs kept the wait says only its time.
+	old := *r
+	old.SalesforceTime, old.APICalls = 0, 3
+	if got := runSummary(&old); !strings.Contains(got, "Took 2.5s.") || strings.Contains(got, "waiting") {
+		t.Errorf("an older run's summary %q claims a wait", got)
+	}
+	// A run still going, or one the app was stopped in the middle of
+	// (its end is the next start), gives no time.
+	interrupted := *r
+	interrupted.Status, interrupted.Ended = sheets.RunInterrupted, start.Add(26*time.Hour)
 	r.Ended = time.Time{}
-	if got := runSummary(r); strings.Contains(got, "Took") {
-		t.Errorf("a running run's summary gives a time: %q", got)
+	for _, run := range []*sheets.Run{r, &interrupted} {
+		if got := runSummary(run); strings.Contains(got, "Took") {
+			t.Errorf("a %s run's summary gives a time: %q", run.Status, got)
+		}
 	}
 }
 

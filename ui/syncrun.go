@@ -172,7 +172,11 @@ func runSummary(r *sheets.Run) string {
 	s := fmt.Sprintf("Run %d %s: %d pulled (%d rows added), %d created, %d updated, %d refreshed, %d conflicts, %d invalid, %d failed, %d unconfirmed; %d API calls (%d of %d used today).",
 		r.ID, r.Status, c.Pulled, c.Added, c.Created, c.Updated, c.Refreshed, c.Conflicts, c.Invalid, c.Failed, c.Unconfirmed, r.APICalls, r.APIUsed, r.APILimit)
 	if took := r.Took(); took > 0 {
-		s += fmt.Sprintf(" Took %s, %s of it waiting for Salesforce.", took.Round(time.Millisecond), min(r.SalesforceTime, took).Round(time.Millisecond))
+		s += fmt.Sprintf(" Took %s", took.Round(time.Millisecond))
+		if wait, ok := r.SalesforceWait(); ok {
+			s += fmt.Sprintf(", %s of it waiting for Salesforce", wait.Round(time.Millisecond))
+		}
+		s += "."
 	}
 	if r.Message != "" {
 		s += " " + r.Message

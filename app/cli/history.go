@@ -196,7 +196,7 @@ and creates it (when the sheet creates missing records).`,
 }
 
 // runTime is a run's time and, in brackets, how much of it went to waiting
-// for Salesforce ("" while it runs).
+// for Salesforce ("" when its time is unknown, see sheets.Run.Took).
 func runTime(r *sheets.Run) string {
 	took := r.Took()
 	if took <= 0 {
@@ -208,5 +208,9 @@ func runTime(r *sheets.Run) string {
 		}
 		return d.Round(100 * time.Millisecond)
 	}
-	return fmt.Sprintf("%s (%s)", round(took), round(min(r.SalesforceTime, took)))
+	wait, ok := r.SalesforceWait()
+	if !ok {
+		return round(took).String()
+	}
+	return fmt.Sprintf("%s (%s)", round(took), round(wait))
 }

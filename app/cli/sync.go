@@ -449,8 +449,14 @@ func printRun(e *env, r *sheets.Run) {
 	fmt.Fprintf(e.io.Out, "Run %d %s: %s %q — %s\n", r.ID, r.Direction, r.Object, r.SheetName, r.Status)
 	fmt.Fprintf(e.io.Out, "  pulled %d (rows added %d), created %d, updated %d, refreshed %d, unchanged %d, conflicts %d, invalid %d, failed %d, unconfirmed %d, deleted in Salesforce %d\n",
 		c.Pulled, c.Added, c.Created, c.Updated, c.Refreshed, c.Unchanged, c.Conflicts, c.Invalid, c.Failed, c.Unconfirmed, c.Deleted)
-	fmt.Fprintf(e.io.Out, "  API calls %d (used %d of %d today), %s (%s of it waiting for Salesforce)\n",
-		r.APICalls, r.APIUsed, r.APILimit, r.Took().Round(time.Millisecond), min(r.SalesforceTime, r.Took()).Round(time.Millisecond))
+	line := fmt.Sprintf("  API calls %d (used %d of %d today)", r.APICalls, r.APIUsed, r.APILimit)
+	if took := r.Took(); took > 0 {
+		line += ", " + took.Round(time.Millisecond).String()
+		if wait, ok := r.SalesforceWait(); ok {
+			line += fmt.Sprintf(" (%s of it waiting for Salesforce)", wait.Round(time.Millisecond))
+		}
+	}
+	fmt.Fprintln(e.io.Out, line)
 	if r.Message != "" {
 		fmt.Fprintf(e.io.Out, "  %s\n", r.Message)
 	}
