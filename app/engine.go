@@ -64,9 +64,9 @@ type engine struct {
 	run    *sheets.Run // nil for a dry run
 	prog   func(Progress)
 
-	calls0  int64
-	waited0 time.Duration // the client's Waited when the run began
-	paused  string        // why the run paused (budget, limit); "" when not
+	// count counts the run's own calls and waits (see counted).
+	count   crm.CallCount
+	paused  string // why the run paused (budget, limit); "" when not
 	choices relationshipChoices
 	// allowDup are the rows the user chose to create although a duplicate
 	// rule matched them (duplicates.go); loaded by the first create.
@@ -177,7 +177,7 @@ func (s *Service) newEngine(ctx context.Context, sheetID string, opt SyncOptions
 	if prog == nil {
 		prog = func(Progress) {}
 	}
-	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, calls0: c.Calls(), waited0: c.Waited(), choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, claimed: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}, org: org, written: map[string]bool{}}
+	e := &engine{s: s, c: c, sh: sh, b: b, opt: opt, pl: pl, pullPl: pullPl, prog: prog, choices: ch, now: s.now(), conflictRows: map[sheets.RowID]bool{}, newKeys: map[string]sheets.RowID{}, claimed: map[string]sheets.RowID{}, snaps: map[sheets.RowID]rowSnap{}, org: org, written: map[string]bool{}}
 	if dry {
 		e.dry = newPlan(sh, opt, b)
 	}
@@ -205,13 +205,22 @@ func (e *engine) begin(revertOf uint64) error {
 	return nil
 }
 
-// account fills the run's API figures from the client.
+// counted is ctx counting the run's calls and waits in e.count: each of
+// the run's calls goes through it, so a run beside another on the same
+// client (a scheduled sync and one the user started) counts its own
+// calls only.
+func (e *engine) counted(ctx context.Context) context.Context {
+	return crm.WithCallCount(ctx, &e.count)
+}
+
+// account fills the run's API figures from its count and the client's
+// usage.
 func (e *engine) account() {
 	if e.run == nil {
 		return
 	}
-	e.run.APICalls = int(e.c.Calls() - e.calls0)
-	e.run.SalesforceTime = e.c.Waited() - e.waited0
+	e.run.APICalls = int(e.count.Calls())
+	e.run.SalesforceTime = e.count.Waited()
 	u := e.c.Usage()
 	e.run.APIUsed, e.run.APILimit = u.Used, u.Max
 }
@@ -281,7 +290,7 @@ func (e *engine) finish(ctx context.Context, runErr error) (*sheets.Run, error) 
 // unknown (no call made yet) it allows.
 func (e *engine) budgetAllows(calls int) bool {
 	u := e.c.Usage()
-	if !u.Known() || e.c.Calls() == e.calls0 {
+	if !u.Known() || e.count.Calls() == 0 {
 		return true // no figure from this run yet: its first call brings a fresh one
 	}
 	share := e.sh.Sync.APIReserve

@@ -185,6 +185,7 @@ func (s *Service) RebindSheet(ctx context.Context, sheetID string, progress func
 	if err != nil {
 		return nil, err
 	}
+	ctx = e.counted(ctx)
 	if err := e.forgetRecordIDs(); err != nil {
 		return nil, err
 	}

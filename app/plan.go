@@ -262,6 +262,7 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 	if err != nil {
 		return nil, err
 	}
+	ctx = e.counted(ctx)
 	p := e.dry
 	dir := e.opt.Direction
 	if n, err := s.store.RowCount(sheetID); err == nil && n == 0 && dir == sheets.Pull {
@@ -279,14 +280,14 @@ func (s *Service) Plan(ctx context.Context, sheetID string, opt SyncOptions) (*P
 			return nil, err
 		}
 	}
-	pullCalls := int(e.c.Calls() - e.calls0)
+	pullCalls := int(e.count.Calls())
 	if dir == sheets.Push || dir == sheets.Both {
 		if err := e.push(ctx); err != nil {
 			s.noteCallErr(err)
 			return nil, err
 		}
 	}
-	p.APICallsSpent = int(e.c.Calls() - e.calls0)
+	p.APICallsSpent = int(e.count.Calls())
 	// A run repeats the plan's reads and adds the writes.
 	p.APICalls = p.APICallsSpent + p.writeCalls + p.readBackCalls
 	if pullCalls == 0 && (dir == sheets.Pull || dir == sheets.Both) {

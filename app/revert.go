@@ -69,7 +69,7 @@ func (s *Service) Revert(ctx context.Context, runID uint64, progress func(Progre
 		progress = func(Progress) {}
 	}
 	sh, _ := s.store.Sheet(orig.SheetID) // the sheet may be gone; Salesforce is still reverted
-	rv := &reverter{s: s, c: c, d: d, sh: sh, calls0: c.Calls(), waited0: c.Waited(), prog: progress, total: len(updates) + len(creates)}
+	rv := &reverter{s: s, c: c, d: d, sh: sh, prog: progress, total: len(updates) + len(creates)}
 	rv.run = &sheets.Run{SheetID: orig.SheetID, SheetName: orig.SheetName, Object: orig.Object, Direction: sheets.Push,
 		Trigger: sheets.TriggerManual, Started: s.now(), Status: sheets.RunRunning, RevertOf: runID}
 	if now, err := s.ConnectedOrg(); err == nil {
@@ -81,6 +81,7 @@ func (s *Service) Revert(ctx context.Context, runID uint64, progress func(Progre
 	if err := s.store.CreateRun(rv.run); err != nil {
 		return nil, fmt.Errorf("record the revert of run %d: %w", runID, err)
 	}
+	ctx = crm.WithCallCount(ctx, &rv.count)
 	runErr := rv.revertUpdates(ctx, updates)
 	if runErr == nil {
 		runErr = rv.deleteCreated(ctx, creates)
@@ -89,16 +90,15 @@ func (s *Service) Revert(ctx context.Context, runID uint64, progress func(Progre
 }
 
 type reverter struct {
-	s       *Service
-	c       *crm.Client
-	d       *crm.ObjectDescribe
-	sh      *sheets.Sheet
-	run     *sheets.Run
-	calls0  int64
-	waited0 time.Duration
-	prog    func(Progress)
-	done    int
-	total   int
+	s     *Service
+	c     *crm.Client
+	d     *crm.ObjectDescribe
+	sh    *sheets.Sheet
+	run   *sheets.Run
+	count crm.CallCount // the revert's own calls and waits (see engine.counted)
+	prog  func(Progress)
+	done  int
+	total int
 }
 
 // revertUpdates restores before-values, 200 records per round: one query
@@ -266,8 +266,8 @@ type revertPlan struct {
 // write updates the sheet's rows for what was reverted and records the
 // outcomes, in one transaction.
 func (rv *reverter) write(plans []revertPlan, deleted []sheets.RecordOutcome, outs []sheets.RecordOutcome) error {
-	rv.run.APICalls = int(rv.c.Calls() - rv.calls0)
-	rv.run.SalesforceTime = rv.c.Waited() - rv.waited0
+	rv.run.APICalls = int(rv.count.Calls())
+	rv.run.SalesforceTime = rv.count.Waited()
 	// Rows are read inside the transaction, so an edit made in the grid
 	// meanwhile is never overwritten by a stale copy.
 	err := rv.s.store.Batch(func(tx *store.Tx) error {
@@ -332,8 +332,8 @@ func (rv *reverter) write(plans []revertPlan, deleted []sheets.RecordOutcome, ou
 func (rv *reverter) finish(ctx context.Context, orig *sheets.Run, runErr error) (*sheets.Run, error) {
 	r := rv.run
 	r.Ended = rv.s.now()
-	r.APICalls = int(rv.c.Calls() - rv.calls0)
-	r.SalesforceTime = rv.c.Waited() - rv.waited0
+	r.APICalls = int(rv.count.Calls())
+	r.SalesforceTime = rv.count.Waited()
 	u := rv.c.Usage()
 	r.APIUsed, r.APILimit = u.Used, u.Max
 	switch {

@@ -31,6 +31,7 @@ func (s *Service) Sync(ctx context.Context, sheetID string, opt SyncOptions, pro
 	if err != nil {
 		return nil, err
 	}
+	ctx = e.counted(ctx)
 	if err := e.begin(0); err != nil {
 		return nil, err
 	}

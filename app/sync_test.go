@@ -1269,3 +1269,49 @@ func TestRunWaitedForSalesforce(t *testing.T) {
 		t.Errorf("history keeps %v, the run had %v", stored.SalesforceTime, run.SalesforceTime)
 	}
 }
+
+// TestConcurrentRunsCountTheirOwnCalls: two runs on one client at once
+// (a scheduled sync beside one the user started, on other sheets) each
+// record their own calls and waits, as when they run alone, never the
+// other's.
+func TestConcurrentRunsCountTheirOwnCalls(t *testing.T) {
+	env := newTestEnv(t)
+	env.seedContacts(30)
+	people := env.contactSheet(false)
+	accounts, err := env.svc.NewSheetFromTemplate("accounts", "Accounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const latency = 20 * time.Millisecond
+	env.org.SetFaults(emulator.Faults{Latency: latency})
+	full := SyncOptions{Direction: sheets.Pull, Full: true}
+	alone := map[string]int{}
+	for _, sh := range []*sheets.Sheet{people, accounts} {
+		alone[sh.ID] = env.sync(sh.ID, full).APICalls
+	}
+	runs := make([]*sheets.Run, 2)
+	lasted := make([]time.Duration, 2)
+	errs := make(chan error, 2)
+	for i, sh := range []*sheets.Sheet{people, accounts} {
+		go func() {
+			start := time.Now()
+			run, err := env.svc.Sync(env.ctx, sh.ID, full, nil)
+			runs[i], lasted[i] = run, time.Since(start)
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, sh := range []*sheets.Sheet{people, accounts} {
+		r := runs[i]
+		if r.APICalls != alone[sh.ID] {
+			t.Errorf("%s: %d API calls beside another run, %d alone", sh.Name, r.APICalls, alone[sh.ID])
+		}
+		if r.SalesforceTime < time.Duration(r.APICalls)*latency || r.SalesforceTime > lasted[i] {
+			t.Errorf("%s: waited %v for Salesforce over %d calls in %v", sh.Name, r.SalesforceTime, r.APICalls, lasted[i])
+		}
+	}
+}

@@ -290,8 +290,49 @@ func (c *Client) Waited() time.Duration { return time.Duration(c.waited.Load()) 
 func (c *Client) sleepFor(ctx context.Context, d time.Duration, sleep func(context.Context, time.Duration) error) error {
 	start := time.Now()
 	err := sleep(ctx, d)
-	c.waited.Add(int64(time.Since(start)))
+	c.countWait(ctx, time.Since(start))
 	return err
+}
+
+// CallCount counts the calls one piece of work makes to Salesforce and the
+// time it waits for them (as Calls and Waited do for the whole client):
+// the app runs a scheduled sync beside one the user started, on one
+// client, and each run's history must count its own calls only.
+type CallCount struct {
+	calls  atomic.Int64
+	waited atomic.Int64 // nanoseconds
+}
+
+// Calls is the calls counted so far.
+func (n *CallCount) Calls() int64 { return n.calls.Load() }
+
+// Waited is the time spent waiting for Salesforce so far (see
+// Client.Waited).
+func (n *CallCount) Waited() time.Duration { return time.Duration(n.waited.Load()) }
+
+type callCountKey struct{}
+
+// WithCallCount returns a context that has the client count in n every
+// call made with it (or with a context made from it) and every wait for
+// one, besides the client's own totals.
+func WithCallCount(ctx context.Context, n *CallCount) context.Context {
+	return context.WithValue(ctx, callCountKey{}, n)
+}
+
+// countCall counts a call sent with ctx.
+func (c *Client) countCall(ctx context.Context) {
+	c.calls.Add(1)
+	if n, _ := ctx.Value(callCountKey{}).(*CallCount); n != nil {
+		n.calls.Add(1)
+	}
+}
+
+// countWait counts d waited for Salesforce on behalf of ctx.
+func (c *Client) countWait(ctx context.Context, d time.Duration) {
+	c.waited.Add(int64(d))
+	if n, _ := ctx.Value(callCountKey{}).(*CallCount); n != nil {
+		n.waited.Add(int64(d))
+	}
 }
 
 // BulkThreshold returns the record count above which the engine should use

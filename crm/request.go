@@ -60,10 +60,10 @@ func (c *Client) send(ctx context.Context, req *request, handle func(*http.Respo
 		if err != nil {
 			return err
 		}
-		c.calls.Add(1)
+		c.countCall(ctx)
 		sentAt := time.Now()
 		resp, err := c.hc.Do(hreq)
-		c.waited.Add(int64(time.Since(sentAt)))
+		c.countWait(ctx, time.Since(sentAt))
 		var failure error
 		var wait time.Duration
 		if err == nil {

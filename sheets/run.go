@@ -72,8 +72,8 @@ type Run struct {
 	// and Bulk jobs, nanoseconds in JSON), which tells a user whether a
 	// slow sync waits on the org or on the machine: the app's own work
 	// took at least the rest of the run's time (a pull stores a page while
-	// it waits for the next). Like APICalls it is the client's count over
-	// the run, so another run on the same org at the same time adds to it.
+	// it waits for the next). Like APICalls it counts the run's own calls
+	// only, not those of a run beside it.
 	SalesforceTime time.Duration `json:"salesforceTime,omitempty"`
 	Message        string        `json:"message,omitempty"`
 	RevertOf       uint64        `json:"revertOf,omitempty"`   // the run this run reverted, when it is a revert
