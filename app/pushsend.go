@@ -294,6 +294,9 @@ func (e *engine) send(ctx context.Context, op crm.BulkOperation, rows sendList, 
 			refused = map[int]crm.Result{}
 		}
 		err = e.c.BulkIngestEach(ctx, e.b.object, op, match, n, recShared, func(p crm.BulkProgress) {
+			if jobs := e.run.BulkJobs; p.JobID != "" && (len(jobs) == 0 || jobs[len(jobs)-1] != p.JobID) {
+				e.run.BulkJobs = append(jobs, p.JobID) // stored with the run's next update
+			}
 			e.prog(Progress{Phase: bulkPhase(p.State), Done: p.Processed, Total: p.Total})
 		}, func(i int, r crm.Result) {
 			answered[i] = true

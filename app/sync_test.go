@@ -580,6 +580,14 @@ func TestPushAboveThresholdUsesBulk(t *testing.T) {
 	if !slices.ContainsFunc(phases, func(p string) bool { return strings.Contains(p, "Bulk API") }) {
 		t.Errorf("progress phases %v show no Bulk API job", phases)
 	}
+	// The run names its two jobs, as Salesforce's Setup lists them, and
+	// the history keeps them.
+	if len(run.BulkJobs) != 2 || run.BulkJobs[0] == run.BulkJobs[1] || !strings.HasPrefix(run.BulkJobs[0], "750") || !strings.HasPrefix(run.BulkJobs[1], "750") {
+		t.Errorf("run's Bulk jobs %q, want the updates' and the creates'", run.BulkJobs)
+	}
+	if stored, err := env.svc.RunRecord(run.ID); err != nil || !slices.Equal(stored.BulkJobs, run.BulkJobs) {
+		t.Errorf("history keeps Bulk jobs %v (%v), the run had %q", stored, err, run.BulkJobs)
+	}
 	// Each job's progress ends with every record processed: the updates',
 	// then the creates'.
 	if len(jobs) != 2 || jobs[0].Done != 120 || jobs[0].Total != 120 || jobs[1].Done != 60 || jobs[1].Total != 60 {

@@ -82,6 +82,9 @@ type bulkJob struct {
 // MaxBulkUploadBytes) runs them in turn: State is the current job's, the
 // counts the whole write's.
 type BulkProgress struct {
+	// JobID is the current job's id (750…), by which Salesforce's Setup
+	// (Bulk Data Load Jobs) lists it.
+	JobID             string
 	State             string
 	Processed, Failed int
 	Total             int
@@ -90,7 +93,7 @@ type BulkProgress struct {
 // progress is what the job's last answer tells of a write of total
 // records (the counters are absent before the job is closed).
 func (j *bulkJob) progress(total int) BulkProgress {
-	p := BulkProgress{State: j.State, Total: total}
+	p := BulkProgress{JobID: j.ID, State: j.State, Total: total}
 	if j.NumberRecordsProcessed != nil {
 		p.Processed = int(*j.NumberRecordsProcessed)
 	}

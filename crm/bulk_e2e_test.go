@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,8 +39,12 @@ func TestBulkAgainstEmulator(t *testing.T) {
 	if states[len(states)-1] != crm.BulkJobComplete {
 		t.Errorf("states = %v", states)
 	}
-	// The last word on the job counts every record, and the refused ones.
-	if want := (crm.BulkProgress{State: crm.BulkJobComplete, Processed: len(recs), Failed: n / 100, Total: len(recs)}); last != want {
+	// The last word on the job names it and counts every record, and the
+	// refused ones.
+	if !strings.HasPrefix(last.JobID, "750") {
+		t.Errorf("progress names job %q, not a Bulk job id", last.JobID)
+	}
+	if want := (crm.BulkProgress{JobID: last.JobID, State: crm.BulkJobComplete, Processed: len(recs), Failed: n / 100, Total: len(recs)}); last != want {
 		t.Errorf("last progress %+v, want %+v", last, want)
 	}
 	failed := 0

@@ -124,7 +124,7 @@ func testBulkIngestSplits(t *testing.T) {
 			t.Fatalf("record %d = %+v (%v)", i, r, got["Name"])
 		}
 	}
-	if want := (crm.BulkProgress{State: crm.BulkJobComplete, Processed: len(recs), Failed: len(recs) / 10, Total: len(recs)}); last != want {
+	if want := (crm.BulkProgress{JobID: last.JobID, State: crm.BulkJobComplete, Processed: len(recs), Failed: len(recs) / 10, Total: len(recs)}); last != want {
 		t.Errorf("last progress %+v, want %+v", last, want)
 	}
 	resp, err := o.hc.Get(o.url + "/services/data/v66.0/jobs/ingest")

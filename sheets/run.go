@@ -75,9 +75,13 @@ type Run struct {
 	// it waits for the next). Like APICalls it counts the run's own calls
 	// only, not those of a run beside it.
 	SalesforceTime time.Duration `json:"salesforceTime,omitempty"`
-	Message        string        `json:"message,omitempty"`
-	RevertOf       uint64        `json:"revertOf,omitempty"`   // the run this run reverted, when it is a revert
-	RevertedBy     uint64        `json:"revertedBy,omitempty"` // the revert run that undid this one
+	// BulkJobs are the ids of the Bulk API 2.0 jobs the run wrote through,
+	// in order: Salesforce's Setup lists each (Bulk Data Load Jobs) with
+	// its own account of every record, which an admin may want to check.
+	BulkJobs   []string `json:"bulkJobs,omitempty"`
+	Message    string   `json:"message,omitempty"`
+	RevertOf   uint64   `json:"revertOf,omitempty"`   // the run this run reverted, when it is a revert
+	RevertedBy uint64   `json:"revertedBy,omitempty"` // the revert run that undid this one
 	// OrgID is the Salesforce org id (00D…) the run talked to, so a revert
 	// is refused against any other org even after the sheet is gone.
 	OrgID string `json:"orgId,omitempty"`

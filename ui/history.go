@@ -163,6 +163,11 @@ func runCells(r *sheets.Run) []string {
 		shortDuration(r.Took())}
 }
 
+// bulkJobsText names a run's Bulk API jobs where Salesforce lists them.
+func bulkJobsText(ids []string) string {
+	return fmt.Sprintf("Bulk API jobs (Salesforce Setup → Bulk Data Load Jobs): %s.", strings.Join(ids, ", "))
+}
+
 // shortDuration is a run's time as the history lists it: to the
 // millisecond under a second, to a tenth of a second above ("" while it
 // runs).
@@ -222,6 +227,9 @@ func (h *historyScreen) show(r *sheets.Run) {
 	}
 	if r.RevertOf != 0 {
 		txt += fmt.Sprintf("\nThis run reverted run %d.", r.RevertOf)
+	}
+	if len(r.BulkJobs) > 0 {
+		txt += "\n" + bulkJobsText(r.BulkJobs)
 	}
 	h.detail.SetText(txt)
 	canRevert := r.Direction != sheets.Pull && r.RevertedBy == 0 && r.RevertOf == 0 && !r.DryRun && r.Status.Finished() && r.Counts.Created+r.Counts.Updated > 0

@@ -77,6 +77,15 @@ func TestRunCellsTime(t *testing.T) {
 	}
 }
 
+// TestBulkJobsText: a run's Bulk jobs are named where Salesforce lists
+// them.
+func TestBulkJobsText(t *testing.T) {
+	want := "Bulk API jobs (Salesforce Setup → Bulk Data Load Jobs): 750A, 750B."
+	if got := bulkJobsText([]string{"750A", "750B"}); got != want {
+		t.Errorf("bulkJobsText = %q, want %q", got, want)
+	}
+}
+
 // TestRunSummaryTime: a finished run's summary says how long it took and
 // how much of that it waited for Salesforce; a run still going says
 // neither.

@@ -457,6 +457,9 @@ func printRun(e *env, r *sheets.Run) {
 		}
 	}
 	fmt.Fprintln(e.io.Out, line)
+	if len(r.BulkJobs) > 0 {
+		fmt.Fprintf(e.io.Out, "  Bulk API jobs (Salesforce Setup > Bulk Data Load Jobs): %s\n", strings.Join(r.BulkJobs, ", "))
+	}
 	if r.Message != "" {
 		fmt.Fprintf(e.io.Out, "  %s\n", r.Message)
 	}
