@@ -106,9 +106,8 @@ type Client struct {
 	describeMu sync.Mutex
 	describes  map[string]*ObjectDescribe
 
-	calls  atomic.Int64
-	waited atomic.Int64 // nanoseconds, see Waited
-	usage  atomic.Pointer[Usage]
+	calls atomic.Int64
+	usage atomic.Pointer[Usage]
 }
 
 // Option configures a Client; options validate their argument and NewClient
@@ -277,16 +276,8 @@ func (c *Client) APIVersion() string {
 // Bulk APIs, retries included: the client's share of the daily API usage.
 func (c *Client) Calls() int64 { return c.calls.Load() }
 
-// Waited returns the time this client spent waiting for Salesforce: each
-// call from sending it until its answer's headers came back, and the waits
-// between a Bulk job's polls and before retries. A run's history keeps its
-// share, so a slow sync shows whether the time went to Salesforce or to
-// the app's own work: at least the run's time less this (a pull stores a
-// page while it waits for the next, so some of its own work hides under
-// the wait).
-func (c *Client) Waited() time.Duration { return time.Duration(c.waited.Load()) }
-
-// sleepFor is sleep, counted as waiting for Salesforce (see Waited).
+// sleepFor is sleep, counted as waiting for Salesforce (see
+// CallCount.Waited).
 func (c *Client) sleepFor(ctx context.Context, d time.Duration, sleep func(context.Context, time.Duration) error) error {
 	start := time.Now()
 	err := sleep(ctx, d)
@@ -294,10 +285,10 @@ func (c *Client) sleepFor(ctx context.Context, d time.Duration, sleep func(conte
 	return err
 }
 
-// CallCount counts the calls one piece of work makes to Salesforce and the
-// time it waits for them (as Calls and Waited do for the whole client):
-// the app runs a scheduled sync beside one the user started, on one
-// client, and each run's history must count its own calls only.
+// CallCount counts the calls one piece of work makes to Salesforce (as
+// Calls does for the whole client) and the time it waits for them: the app
+// runs a scheduled sync beside one the user started, on one client, and
+// each run's history must count its own calls only.
 type CallCount struct {
 	calls  atomic.Int64
 	waited atomic.Int64 // nanoseconds
@@ -306,8 +297,12 @@ type CallCount struct {
 // Calls is the calls counted so far.
 func (n *CallCount) Calls() int64 { return n.calls.Load() }
 
-// Waited is the time spent waiting for Salesforce so far (see
-// Client.Waited).
+// Waited is the time spent waiting for Salesforce so far: each call from
+// sending it until its answer's headers came back, and the waits between
+// a Bulk job's polls and before retries. A run's history keeps it, so a
+// slow sync shows whether the time went to Salesforce or to the app's own
+// work: at least the run's time less this (a pull stores a page while it
+// waits for the next, so some of its own work hides under the wait).
 func (n *CallCount) Waited() time.Duration { return time.Duration(n.waited.Load()) }
 
 type callCountKey struct{}
@@ -329,7 +324,6 @@ func (c *Client) countCall(ctx context.Context) {
 
 // countWait counts d waited for Salesforce on behalf of ctx.
 func (c *Client) countWait(ctx context.Context, d time.Duration) {
-	c.waited.Add(int64(d))
 	if n, _ := ctx.Value(callCountKey{}).(*CallCount); n != nil {
 		n.waited.Add(int64(d))
 	}

@@ -26,6 +26,15 @@ func (r *Run) Took() time.Duration {
 	return r.Ended.Sub(r.Started)
 }
 
+// RoundTime is a run's time (or wait) as a person reads it in the history:
+// to the millisecond under a second, to the tenth of a second above.
+func RoundTime(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(100 * time.Millisecond)
+}
+
 // SalesforceWait is how long of Took the run waited for Salesforce, and
 // whether that is known: not for a run that made calls before runs kept
 // the figure, nor for one whose time is unknown (see Took).

@@ -172,13 +172,10 @@ func bulkJobsText(ids []string) string {
 // millisecond under a second, to a tenth of a second above ("" while it
 // runs).
 func shortDuration(d time.Duration) string {
-	switch {
-	case d <= 0:
+	if d <= 0 {
 		return ""
-	case d < time.Second:
-		return d.Round(time.Millisecond).String()
 	}
-	return d.Round(100 * time.Millisecond).String()
+	return sheets.RoundTime(d).String()
 }
 
 // statusImportance colours a run's status: plain when everything went

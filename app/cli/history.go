@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -202,15 +201,9 @@ func runTime(r *sheets.Run) string {
 	if took <= 0 {
 		return ""
 	}
-	round := func(d time.Duration) time.Duration {
-		if d < time.Second {
-			return d.Round(time.Millisecond)
-		}
-		return d.Round(100 * time.Millisecond)
-	}
 	wait, ok := r.SalesforceWait()
 	if !ok {
-		return round(took).String()
+		return sheets.RoundTime(took).String()
 	}
-	return fmt.Sprintf("%s (%s)", round(took), round(wait))
+	return fmt.Sprintf("%s (%s)", sheets.RoundTime(took), sheets.RoundTime(wait))
 }
